@@ -1,0 +1,417 @@
+//! `apply(state, op)`: the one place where a mutation is decided.
+//!
+//! The tablet runs it against its local records before saying "saved"; the server runs
+//! it again, inside the database transaction that records the mutation, against its own
+//! records. The server never trusts the tablet's result.
+//!
+//! `apply` reads records through the small synchronous [`State`] trait. A store that
+//! cannot answer synchronously (a database, IndexedDB) wraps what it has loaded in a
+//! [`MissRecorder`], runs `apply`, loads the keys that were missed and runs it again:
+//! `apply` is deterministic and has no side effects, so the retry is exact.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::{Organization, Worker};
+use crate::op::{Op, WorkerCreateV1, WorkerUpdateV1};
+use crate::record::{Record, RecordKey, RecordKind};
+
+/// Read access to the records a mutation may look at.
+pub trait State {
+    /// The record, or `None` when it does not exist (or is deleted).
+    fn get(&self, key: RecordKey) -> Option<Record>;
+}
+
+impl State for BTreeMap<RecordKey, Record> {
+    fn get(&self, key: RecordKey) -> Option<Record> {
+        BTreeMap::get(self, &key).filter(|r| !r.deleted).cloned()
+    }
+}
+
+/// A [`State`] over a partial snapshot that remembers which keys it could not answer.
+///
+/// `known` holds what was loaded; `absent` holds keys known not to exist. Any other key
+/// is a miss: the caller loads it and runs `apply` again.
+#[derive(Debug, Default)]
+pub struct MissRecorder {
+    pub known: BTreeMap<RecordKey, Record>,
+    pub absent: BTreeSet<RecordKey>,
+    missed: RefCell<BTreeSet<RecordKey>>,
+}
+
+impl MissRecorder {
+    pub fn new() -> MissRecorder {
+        MissRecorder::default()
+    }
+
+    /// Takes the keys missed since the last call.
+    pub fn take_missed(&self) -> BTreeSet<RecordKey> {
+        std::mem::take(&mut *self.missed.borrow_mut())
+    }
+
+    /// Records what a load of `key` found.
+    pub fn learn(&mut self, key: RecordKey, record: Option<Record>) {
+        match record {
+            Some(r) => {
+                self.known.insert(key, r);
+            }
+            None => {
+                self.absent.insert(key);
+            }
+        }
+    }
+}
+
+impl State for MissRecorder {
+    fn get(&self, key: RecordKey) -> Option<Record> {
+        if let Some(r) = self.known.get(&key) {
+            return (!r.deleted).then(|| r.clone());
+        }
+        if !self.absent.contains(&key) {
+            self.missed.borrow_mut().insert(key);
+        }
+        None
+    }
+}
+
+/// Who is asking. The server fills it from the session; the tablet from its login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: Uuid,
+}
+
+/// One record written by a mutation. `version` is assigned by whoever stores it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub key: RecordKey,
+    pub deleted: bool,
+    pub body: serde_json::Value,
+}
+
+/// Why a mutation was refused. The wire names are public: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// A field is missing or out of range.
+    InvalidData,
+    /// The record to change, or a record it refers to, does not exist.
+    NotFound,
+    /// A record with this id already exists.
+    AlreadyExists,
+    /// The account may not do this.
+    Forbidden,
+}
+
+impl RejectCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectCode::InvalidData => "invalid_data",
+            RejectCode::NotFound => "not_found",
+            RejectCode::AlreadyExists => "already_exists",
+            RejectCode::Forbidden => "forbidden",
+        }
+    }
+}
+
+/// A refused mutation: a code for programs, a message in Chinese for people, and the
+/// field it is about when there is one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} ({code:?})")]
+pub struct Rejection {
+    pub code: RejectCode,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl Rejection {
+    fn new(code: RejectCode, message: impl Into<String>) -> Rejection {
+        Rejection { code, message: message.into(), field: None }
+    }
+
+    fn field(code: RejectCode, field: &str, message: impl Into<String>) -> Rejection {
+        Rejection { code, message: message.into(), field: Some(field.to_owned()) }
+    }
+}
+
+/// Decides one mutation against `state`: the records it writes, or why it is refused.
+pub fn apply(state: &dyn State, _actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
+    match op {
+        Op::WorkerCreateV1(c) => create_worker(state, c),
+        Op::WorkerUpdateV1(u) => update_worker(state, u),
+    }
+}
+
+fn create_worker(state: &dyn State, c: &WorkerCreateV1) -> Result<Vec<Change>, Rejection> {
+    let key = RecordKey::new(RecordKind::Worker, c.id);
+    if state.get(key).is_some() {
+        return Err(Rejection::new(RejectCode::AlreadyExists, "该党务工作者已存在"));
+    }
+    let worker = Worker {
+        name: c.name.trim().to_owned(),
+        organization_id: c.organization_id,
+        township_id: c.township_id,
+        role: c.role,
+        management_post: c.management_post.trim().to_owned(),
+        years_in_post: c.years_in_post,
+    };
+    check_worker(state, &worker)?;
+    Ok(vec![worker_change(key, &worker)])
+}
+
+fn update_worker(state: &dyn State, u: &WorkerUpdateV1) -> Result<Vec<Change>, Rejection> {
+    let key = RecordKey::new(RecordKind::Worker, u.id);
+    let Some(current) = state.get(key) else {
+        return Err(Rejection::new(RejectCode::NotFound, "要修改的党务工作者不存在"));
+    };
+    if u.is_empty() {
+        return Err(Rejection::new(RejectCode::InvalidData, "没有要修改的内容"));
+    }
+    let mut worker: Worker = current
+        .decode()
+        .map_err(|_| Rejection::new(RejectCode::InvalidData, "党务工作者记录已损坏"))?;
+    if let Some(name) = &u.name {
+        worker.name = name.trim().to_owned();
+    }
+    if let Some(org) = u.organization_id {
+        worker.organization_id = org;
+    }
+    if let Some(township) = u.township_id {
+        worker.township_id = township;
+    }
+    if let Some(role) = u.role {
+        worker.role = role;
+    }
+    if let Some(post) = &u.management_post {
+        worker.management_post = post.trim().to_owned();
+    }
+    if let Some(years) = u.years_in_post {
+        worker.years_in_post = years;
+    }
+    check_worker(state, &worker)?;
+    Ok(vec![worker_change(key, &worker)])
+}
+
+/// The rules every stored worker satisfies: valid fields, an existing township, and an
+/// existing organisation that lies in that township.
+fn check_worker(state: &dyn State, worker: &Worker) -> Result<(), Rejection> {
+    worker
+        .validate()
+        .map_err(|e| Rejection::field(RejectCode::InvalidData, e.field, e.message))?;
+    if state.get(RecordKey::new(RecordKind::Township, worker.township_id)).is_none() {
+        return Err(Rejection::field(RejectCode::NotFound, "township_id", "所选乡镇（街道）不存在"));
+    }
+    let Some(org) = state.get(RecordKey::new(RecordKind::Organization, worker.organization_id))
+    else {
+        return Err(Rejection::field(RejectCode::NotFound, "organization_id", "所选单位不存在"));
+    };
+    let org: Organization = org
+        .decode()
+        .map_err(|_| Rejection::new(RejectCode::InvalidData, "单位记录已损坏"))?;
+    if org.township_id != worker.township_id {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "organization_id",
+            "所选单位不在该乡镇（街道）",
+        ));
+    }
+    Ok(())
+}
+
+fn worker_change(key: RecordKey, worker: &Worker) -> Change {
+    Change {
+        key,
+        deleted: false,
+        body: serde_json::to_value(worker).expect("a worker always serializes"),
+    }
+}
+
+/// Runs `apply` against a store that loads records on demand.
+///
+/// `load` is called with the keys `apply` needed but `recorder` did not hold; it must
+/// call [`MissRecorder::learn`] for each. Gives up after a bounded number of rounds,
+/// which only a non-deterministic `apply` could reach.
+pub fn apply_with_loader<E>(
+    recorder: &mut MissRecorder,
+    actor: &Actor,
+    op: &Op,
+    mut load: impl FnMut(&mut MissRecorder, BTreeSet<RecordKey>) -> Result<(), E>,
+) -> Result<Result<Vec<Change>, Rejection>, E> {
+    for _ in 0..16 {
+        let outcome = apply(recorder, actor, op);
+        let missed = recorder.take_missed();
+        if missed.is_empty() {
+            return Ok(outcome);
+        }
+        load(recorder, missed)?;
+    }
+    panic!("apply kept asking for new records: it must be deterministic");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{OrgKind, Township, WorkerRole};
+
+    struct Fixture {
+        state: BTreeMap<RecordKey, Record>,
+        township: Uuid,
+        other_township: Uuid,
+        org: Uuid,
+    }
+
+    fn put<T: Serialize>(state: &mut BTreeMap<RecordKey, Record>, kind: RecordKind, body: &T) -> Uuid {
+        let id = Uuid::new_v4();
+        let body = serde_json::to_value(body).unwrap();
+        state.insert(RecordKey::new(kind, id), Record { kind, id, version: 1, deleted: false, body });
+        id
+    }
+
+    fn fixture() -> Fixture {
+        let mut state = BTreeMap::new();
+        let township = put(&mut state, RecordKind::Township, &Township { name: "古井镇".into() });
+        let other_township =
+            put(&mut state, RecordKind::Township, &Township { name: "华佗镇".into() });
+        let org = put(
+            &mut state,
+            RecordKind::Organization,
+            &Organization {
+                name: "亳州市古井酿造有限公司".into(),
+                kind: OrgKind::Enterprise,
+                township_id: township,
+                party_org: "党支部".into(),
+            },
+        );
+        Fixture { state, township, other_township, org }
+    }
+
+    fn actor() -> Actor {
+        Actor { account_id: Uuid::nil() }
+    }
+
+    fn create(f: &Fixture, name: &str) -> WorkerCreateV1 {
+        WorkerCreateV1 {
+            id: Uuid::new_v4(),
+            name: name.into(),
+            organization_id: f.org,
+            township_id: f.township,
+            role: WorkerRole::Secretary,
+            management_post: "副总经理".into(),
+            years_in_post: 6,
+        }
+    }
+
+    fn commit(state: &mut BTreeMap<RecordKey, Record>, changes: Vec<Change>) {
+        for c in changes {
+            state.insert(
+                c.key,
+                Record { kind: c.key.kind, id: c.key.id, version: 2, deleted: c.deleted, body: c.body },
+            );
+        }
+    }
+
+    #[test]
+    fn creating_a_worker_writes_one_trimmed_record() {
+        let f = fixture();
+        let c = create(&f, "  张红梅 ");
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].key, RecordKey::new(RecordKind::Worker, c.id));
+        let w: Worker = serde_json::from_value(changes[0].body.clone()).unwrap();
+        assert_eq!(w.name, "张红梅");
+        assert!(w.holds_management_post());
+    }
+
+    #[test]
+    fn creating_the_same_id_twice_is_refused() {
+        let mut f = fixture();
+        let c = create(&f, "张红梅");
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
+        commit(&mut f.state, changes);
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c)).unwrap_err();
+        assert_eq!(err.code, RejectCode::AlreadyExists);
+    }
+
+    #[test]
+    fn invalid_fields_are_refused_with_the_field_named() {
+        let f = fixture();
+        let mut c = create(&f, "   ");
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap_err();
+        assert_eq!((err.code, err.field.as_deref()), (RejectCode::InvalidData, Some("name")));
+        c.name = "李".repeat(41);
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("name"));
+        c.name = "李".repeat(40);
+        c.years_in_post = 61;
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c)).unwrap_err();
+        assert_eq!(err.field.as_deref(), Some("years_in_post"));
+    }
+
+    #[test]
+    fn an_organisation_outside_the_township_is_refused() {
+        let f = fixture();
+        let mut c = create(&f, "王志强");
+        c.township_id = f.other_township;
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c)).unwrap_err();
+        assert_eq!(err.code, RejectCode::InvalidData);
+        assert_eq!(err.field.as_deref(), Some("organization_id"));
+    }
+
+    #[test]
+    fn unknown_references_are_refused() {
+        let f = fixture();
+        let mut c = create(&f, "王志强");
+        c.organization_id = Uuid::new_v4();
+        let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c)).unwrap_err();
+        assert_eq!(err.code, RejectCode::NotFound);
+    }
+
+    #[test]
+    fn an_update_changes_only_the_fields_it_carries() {
+        let mut f = fixture();
+        let c = create(&f, "张红梅");
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
+        commit(&mut f.state, changes);
+        let u = WorkerUpdateV1 { id: c.id, years_in_post: Some(7), ..Default::default() };
+        let changes = apply(&f.state, &actor(), &Op::WorkerUpdateV1(u)).unwrap();
+        let w: Worker = serde_json::from_value(changes[0].body.clone()).unwrap();
+        assert_eq!(w.years_in_post, 7);
+        assert_eq!(w.name, "张红梅");
+        assert_eq!(w.management_post, "副总经理");
+    }
+
+    #[test]
+    fn updating_a_missing_worker_or_with_nothing_is_refused() {
+        let mut f = fixture();
+        let u = WorkerUpdateV1 { id: Uuid::new_v4(), name: Some("x".into()), ..Default::default() };
+        assert_eq!(apply(&f.state, &actor(), &Op::WorkerUpdateV1(u)).unwrap_err().code, RejectCode::NotFound);
+        let c = create(&f, "张红梅");
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
+        commit(&mut f.state, changes);
+        let empty = WorkerUpdateV1 { id: c.id, ..Default::default() };
+        assert_eq!(
+            apply(&f.state, &actor(), &Op::WorkerUpdateV1(empty)).unwrap_err().code,
+            RejectCode::InvalidData
+        );
+    }
+
+    #[test]
+    fn the_loader_fetches_what_apply_needs_and_gives_the_same_answer() {
+        let f = fixture();
+        let c = Op::WorkerCreateV1(create(&f, "张红梅"));
+        let mut recorder = MissRecorder::new();
+        let mut rounds = 0;
+        let outcome = apply_with_loader::<()>(&mut recorder, &actor(), &c, |rec, missed| {
+            rounds += 1;
+            for key in missed {
+                rec.learn(key, f.state.get(&key).cloned());
+            }
+            Ok(())
+        })
+        .unwrap();
+        assert!(rounds >= 1);
+        assert_eq!(outcome, apply(&f.state, &actor(), &c));
+    }
+}

@@ -1,0 +1,20 @@
+//! The domain of 红领认证, shared by the tablet app and the sync server.
+//!
+//! Why one crate: every business rule must be decided the same way on the tablet
+//! (optimistically, offline) and on the server (authoritatively). Both sides call
+//! [`apply`] with the same [`Op`] and their own [`State`]; neither side has rules of
+//! its own.
+//!
+//! This crate does no I/O and depends on nothing that needs an operating system, so it
+//! builds for `wasm32-unknown-unknown` as well as natively. CI checks both.
+
+pub mod apply;
+pub mod model;
+pub mod op;
+pub mod record;
+pub mod wire;
+
+pub use apply::{Actor, Change, MissRecorder, RejectCode, Rejection, State, apply};
+pub use model::{OrgKind, Organization, Township, Worker, WorkerRole};
+pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};
+pub use record::{Record, RecordKey, RecordKind};

@@ -1,0 +1,96 @@
+//! Typed bodies of records, with the validation rules that every write must pass.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// 乡镇 / 街道: a township or street office of the district.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Township {
+    pub name: String,
+}
+
+/// 非公企业 or 社会组织.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// 非公企业.
+    Enterprise,
+    /// 社会组织.
+    SocialOrg,
+}
+
+/// An organisation where party-affairs workers work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organization {
+    pub name: String,
+    pub kind: OrgKind,
+    pub township_id: Uuid,
+    /// The party organisation inside it, e.g. "某某公司党支部".
+    #[serde(default)]
+    pub party_org: String,
+}
+
+/// The two certification categories: they are assessed separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkerRole {
+    /// 党组织书记.
+    Secretary,
+    /// 党建工作指导员.
+    Instructor,
+}
+
+/// 党务工作者: the person being certified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Worker {
+    pub name: String,
+    pub organization_id: Uuid,
+    pub township_id: Uuid,
+    pub role: WorkerRole,
+    /// The management post also held (双向进入、交叉任职); empty when none.
+    #[serde(default)]
+    pub management_post: String,
+    pub years_in_post: u32,
+}
+
+/// Longest name accepted, in characters.
+pub const MAX_NAME_CHARS: usize = 40;
+/// Longest management post accepted, in characters.
+pub const MAX_POST_CHARS: usize = 40;
+/// Most years in post accepted.
+pub const MAX_YEARS_IN_POST: u32 = 60;
+
+/// A field-level validation failure: which field, and a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+impl Worker {
+    /// Checks the worker's own fields (references are checked by `apply`).
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(FieldError { field: "name", message: "请填写姓名" });
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(FieldError { field: "name", message: "姓名不能超过 40 个字" });
+        }
+        if self.management_post.chars().count() > MAX_POST_CHARS {
+            return Err(FieldError {
+                field: "management_post",
+                message: "管理职务不能超过 40 个字",
+            });
+        }
+        if self.years_in_post > MAX_YEARS_IN_POST {
+            return Err(FieldError { field: "years_in_post", message: "任职年限应在 0 到 60 年之间" });
+        }
+        Ok(())
+    }
+
+    /// Whether the worker also holds a management post (for the 77 % indicator).
+    pub fn holds_management_post(&self) -> bool {
+        !self.management_post.trim().is_empty()
+    }
+}

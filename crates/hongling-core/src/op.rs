@@ -1,0 +1,76 @@
+//! The `Op` enum: every user intent that changes data.
+//!
+//! Each variant carries a version in its wire name (`worker.create@1`). A mutation
+//! queued by an older app may sit in a tablet's outbox for days and must still apply
+//! after the server is upgraded, so a variant is never changed once it has shipped: a
+//! new shape is a new variant (`@2`) and the old one keeps being accepted.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::model::WorkerRole;
+
+/// One user intent. The serialized form is `{"type": "...", "data": {...}}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum Op {
+    /// Create a 党务工作者 profile.
+    #[serde(rename = "worker.create@1")]
+    WorkerCreateV1(WorkerCreateV1),
+    /// Change some fields of a profile; absent fields are left alone (per-field merge).
+    #[serde(rename = "worker.update@1")]
+    WorkerUpdateV1(WorkerUpdateV1),
+}
+
+impl Op {
+    /// The wire name of the variant, for logs and the audit trail.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Op::WorkerCreateV1(_) => "worker.create@1",
+            Op::WorkerUpdateV1(_) => "worker.update@1",
+        }
+    }
+}
+
+/// Fields of a new worker; `id` is made by the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkerCreateV1 {
+    pub id: Uuid,
+    pub name: String,
+    pub organization_id: Uuid,
+    pub township_id: Uuid,
+    pub role: WorkerRole,
+    #[serde(default)]
+    pub management_post: String,
+    pub years_in_post: u32,
+}
+
+/// The fields of a worker that one edit changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkerUpdateV1 {
+    pub id: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub township_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<WorkerRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub management_post: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years_in_post: Option<u32>,
+}
+
+impl WorkerUpdateV1 {
+    /// True when the edit changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.organization_id.is_none()
+            && self.township_id.is_none()
+            && self.role.is_none()
+            && self.management_post.is_none()
+            && self.years_in_post.is_none()
+    }
+}

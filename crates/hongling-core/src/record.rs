@@ -1,0 +1,81 @@
+//! Records: the typed documents that sync moves between server and devices.
+//!
+//! A record is identified by `(kind, id)`; `version` is the server's change number of
+//! its latest change (0 for a record that exists only on a device so far). The body is
+//! kept as JSON so that the sync code stays generic over every kind: only the domain
+//! code (model and apply) looks inside it.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// Every kind of record. The wire name (snake_case) is public: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// 乡镇 / 街道.
+    Township,
+    /// 非公企业 / 社会组织.
+    Organization,
+    /// 党务工作者.
+    Worker,
+}
+
+impl RecordKind {
+    /// All kinds, in a stable order.
+    pub const ALL: [RecordKind; 3] =
+        [RecordKind::Township, RecordKind::Organization, RecordKind::Worker];
+
+    /// The wire name, as used in storage keys and database columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Township => "township",
+            RecordKind::Organization => "organization",
+            RecordKind::Worker => "worker",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// The identity of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RecordKey {
+    pub kind: RecordKind,
+    pub id: Uuid,
+}
+
+impl RecordKey {
+    pub fn new(kind: RecordKind, id: Uuid) -> RecordKey {
+        RecordKey { kind, id }
+    }
+
+    /// A single string key (`kind/id`), used where a store needs a scalar key.
+    pub fn storage_key(&self) -> String {
+        format!("{}/{}", self.kind.as_str(), self.id)
+    }
+}
+
+/// One record as it travels on the wire and as devices store it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub kind: RecordKind,
+    pub id: Uuid,
+    pub version: u64,
+    #[serde(default)]
+    pub deleted: bool,
+    pub body: serde_json::Value,
+}
+
+impl Record {
+    pub fn key(&self) -> RecordKey {
+        RecordKey::new(self.kind, self.id)
+    }
+
+    /// Decodes the body as a typed document.
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(&self.body)
+    }
+}

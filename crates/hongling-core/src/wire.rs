@@ -1,0 +1,104 @@
+//! The JSON shapes of the HTTP API, shared by the app and the server so the two can
+//! never disagree. `docs/sync-protocol.md` describes them for people.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::op::Op;
+use crate::record::Record;
+
+/// The protocol version this build speaks.
+pub const PROTOCOL_VERSION: u32 = 1;
+/// The request header that carries [`PROTOCOL_VERSION`].
+pub const PROTOCOL_HEADER: &str = "x-hongling-protocol";
+/// Most mutations one push may carry.
+pub const MAX_PUSH_BATCH: usize = 500;
+/// Most records one pull page may carry.
+pub const MAX_PULL_LIMIT: u32 = 1000;
+
+/// One queued user intent. `id` counts 1, 2, 3, … per device with no gaps; `at` is the
+/// device clock, for display only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Mutation {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub op: Op,
+}
+
+/// `POST /api/v1/sync/push`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub device_id: Uuid,
+    pub mutations: Vec<Mutation>,
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    Applied,
+    Duplicate,
+    Rejected,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    pub id: u64,
+    pub status: MutationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// Reply to a push: the device's last handled mutation id and one result per mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub last_applied: u64,
+    pub results: Vec<MutationResult>,
+}
+
+/// Reply to `GET /api/v1/sync/pull?cursor=N&limit=M`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub records: Vec<Record>,
+    pub cursor: u64,
+    pub more: bool,
+    #[serde(default)]
+    pub reset: bool,
+}
+
+/// Every error body of the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    /// Set on `409 gap`: the last mutation id the server has handled for the device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied: Option<u64>,
+}
+
+/// `POST /api/v1/auth/login`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+    pub device_id: Uuid,
+}
+
+/// The account behind a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountInfo {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginResponse {
+    pub token: String,
+    pub account: AccountInfo,
+}
