@@ -1,0 +1,59 @@
+//! The 红领认证 sync server: accounts, `POST /api/v1/sync/push`, `GET /api/v1/sync/pull`,
+//! and the built PWA as static files.
+//!
+//! The router is generic over [`store::Store`] so the same handlers run on SQLite and,
+//! later, PostgreSQL; [`app`] builds it so tests can drive it with `oneshot` and the
+//! binary can serve it.
+
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::routing::{get, post};
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod seed;
+pub mod store;
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Debug, Clone)]
+pub struct AppState<S> {
+    pub store: S,
+}
+
+/// The whole HTTP application. `static_dir`, when given, is the built PWA (`dist/`).
+pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(api::login::<S>))
+        .route("/sync/push", post(api::push::<S>))
+        .route("/sync/pull", get(api::pull::<S>))
+        .layer(axum::middleware::from_fn(api::require_protocol))
+        .route("/health", get(api::health))
+        .fallback(api::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state);
+    let router = Router::new().nest("/api/v1", api);
+    match static_dir {
+        // Every file is revalidated: the service worker holds the offline copy, and a
+        // stale index.html or sw.js would pin old code.
+        Some(dir) => router
+            .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache"),
+            )),
+        None => router.fallback(api::not_found),
+    }
+}

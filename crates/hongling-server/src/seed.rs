@@ -1,0 +1,115 @@
+//! Demo data of the Qiaocheng programme, written on the first start of a new database
+//! when `--demo` is given. Township names are Qiaocheng's; organisations and people are
+//! invented.
+
+use hongling_core::{OrgKind, Organization, Record, RecordKind, Township, Worker, WorkerRole};
+use uuid::Uuid;
+
+use crate::auth::hash_password;
+use crate::store::{NewAccount, Store};
+
+/// The demo accounts: username, display name, role. All share [`DEMO_PASSWORD`].
+pub const DEMO_ACCOUNTS: [(&str, &str, &str); 3] = [
+    ("quwei", "区委非公工委 管理员", "district_committee"),
+    ("zhidao01", "李文华（党建工作指导员）", "instructor"),
+    ("zhidao02", "赵晓东（党建工作指导员）", "instructor"),
+];
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "hongling2026";
+
+const TOWNSHIPS: [&str; 8] =
+    ["花戏楼街道", "薛阁街道", "汤陵街道", "火神庙街道", "古井镇", "华佗镇", "十八里镇", "城父镇"];
+
+/// (name, kind, township index, party organisation)
+const ORGANIZATIONS: [(&str, OrgKind, usize, &str); 8] = [
+    ("亳州市谯韵中药饮片有限公司", OrgKind::Enterprise, 0, "谯韵中药饮片有限公司党支部"),
+    ("亳州市涡河智慧物流有限公司", OrgKind::Enterprise, 1, "涡河智慧物流有限公司党支部"),
+    ("亳州市汤陵社区养老服务中心", OrgKind::SocialOrg, 2, "汤陵社区养老服务中心党支部"),
+    ("亳州市药都电子商务协会", OrgKind::SocialOrg, 3, "药都电子商务协会党支部"),
+    ("亳州市古井镇宏达酿造配套有限公司", OrgKind::Enterprise, 4, "宏达酿造配套有限公司党总支"),
+    ("亳州市华佗百草种植专业合作社", OrgKind::Enterprise, 5, "百草种植专业合作社党支部"),
+    ("亳州市十八里镇新能源科技有限公司", OrgKind::Enterprise, 6, "新能源科技有限公司党支部"),
+    ("亳州市城父镇志愿者协会", OrgKind::SocialOrg, 7, "城父镇志愿者协会党支部"),
+];
+
+/// (name, organisation index, role, management post, years in post)
+const WORKERS: [(&str, usize, WorkerRole, &str, u32); 10] = [
+    ("张红梅", 0, WorkerRole::Secretary, "副总经理", 6),
+    ("王志强", 1, WorkerRole::Secretary, "行政部经理", 4),
+    ("刘静", 2, WorkerRole::Secretary, "中心主任", 8),
+    ("陈立新", 3, WorkerRole::Secretary, "秘书长", 3),
+    ("孙海燕", 4, WorkerRole::Secretary, "", 2),
+    ("周建国", 5, WorkerRole::Secretary, "理事长", 10),
+    ("吴晓丽", 6, WorkerRole::Secretary, "人力资源部经理", 5),
+    ("郑伟", 7, WorkerRole::Secretary, "", 1),
+    ("马俊杰", 0, WorkerRole::Instructor, "", 7),
+    ("黄丽娟", 4, WorkerRole::Instructor, "", 9),
+];
+
+fn record<T: serde::Serialize>(kind: RecordKind, body: &T) -> Record {
+    Record {
+        kind,
+        id: Uuid::new_v4(),
+        version: 0,
+        deleted: false,
+        body: serde_json::to_value(body).expect("demo data serializes"),
+    }
+}
+
+/// Seeds a new database; does nothing when accounts already exist. Returns whether it
+/// seeded.
+pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
+    if !store.is_empty().await? {
+        return Ok(false);
+    }
+    let townships: Vec<Record> = TOWNSHIPS
+        .iter()
+        .map(|name| record(RecordKind::Township, &Township { name: (*name).to_owned() }))
+        .collect();
+    let organizations: Vec<Record> = ORGANIZATIONS
+        .iter()
+        .map(|(name, kind, t, party)| {
+            record(
+                RecordKind::Organization,
+                &Organization {
+                    name: (*name).to_owned(),
+                    kind: *kind,
+                    township_id: townships[*t].id,
+                    party_org: (*party).to_owned(),
+                },
+            )
+        })
+        .collect();
+    let workers: Vec<Record> = WORKERS
+        .iter()
+        .map(|(name, o, role, post, years)| {
+            let (_, _, t, _) = ORGANIZATIONS[*o];
+            record(
+                RecordKind::Worker,
+                &Worker {
+                    name: (*name).to_owned(),
+                    organization_id: organizations[*o].id,
+                    township_id: townships[t].id,
+                    role: *role,
+                    management_post: (*post).to_owned(),
+                    years_in_post: *years,
+                },
+            )
+        })
+        .collect();
+    let all = townships.into_iter().chain(organizations).chain(workers).collect();
+    store.put_records(all).await?;
+    let hash = hash_password(DEMO_PASSWORD)?;
+    for (username, display_name, role) in DEMO_ACCOUNTS {
+        store
+            .create_account(NewAccount {
+                username: username.to_owned(),
+                display_name: display_name.to_owned(),
+                password_hash: hash.clone(),
+                grants: vec![(role.to_owned(), String::new())],
+            })
+            .await?;
+    }
+    Ok(true)
+}

@@ -1,0 +1,145 @@
+//! Server storage, behind the [`Store`] trait so the router does not know the database.
+//!
+//! One implementation per database, each with its own migrations: SQLite (embedded, the
+//! default) now; PostgreSQL joins when several server instances must share a database.
+//! The protocol rules that do not depend on the database (duplicate and gap detection)
+//! live in [`plan_batch`] so every implementation shares them.
+
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use hongling_core::wire::{AccountInfo, Mutation, PullResponse, PushResponse};
+use hongling_core::{Actor, Record};
+use uuid::Uuid;
+
+pub mod sqlite;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the device is bound to another account")]
+    DeviceBound,
+    #[error("the device is not registered for this account")]
+    UnknownDevice,
+    #[error("mutation ids skip ahead of the last applied id {last_applied}")]
+    Gap { last_applied: u64 },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// An account as stored, with its password hash (PHC string).
+#[derive(Debug, Clone)]
+pub struct AccountRow {
+    pub info: AccountInfo,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// Who a bearer token belongs to.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub account: AccountInfo,
+    pub device_id: Uuid,
+}
+
+/// A new account, for seeding and (later) the admin screens.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub grants: Vec<(String, String)>,
+}
+
+pub trait Store: Clone + Send + Sync + 'static {
+    fn account_by_username(
+        &self,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<AccountRow>, StoreError>> + Send;
+
+    fn create_account(
+        &self,
+        account: NewAccount,
+    ) -> impl Future<Output = Result<Uuid, StoreError>> + Send;
+
+    /// Binds `device_id` to the account (first login) and stores a session for it.
+    fn create_session(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The live session of a token hash, if any.
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+
+    /// Applies a batch (ascending, contiguous ids) exactly once, in one transaction.
+    fn push(
+        &self,
+        actor: &Actor,
+        device_id: Uuid,
+        mutations: Vec<Mutation>,
+    ) -> impl Future<Output = Result<PushResponse, StoreError>> + Send;
+
+    /// Records changed after `cursor`, oldest change first.
+    fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<PullResponse, StoreError>> + Send;
+
+    /// Writes records on the server's own authority (seeding, imports).
+    fn put_records(
+        &self,
+        records: Vec<Record>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// True when no account exists yet (a new database).
+    fn is_empty(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// What to do with each mutation of a batch, given the device's last applied id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Already handled: acknowledge, do not apply.
+    Duplicate,
+    /// New: apply.
+    Apply,
+}
+
+/// Decides, before anything is written, which mutations of a batch are duplicates and
+/// which are new. The batch's ids must already be ascending and contiguous. A first new
+/// id above `last_applied + 1` is a gap: the whole batch is refused.
+pub fn plan_batch(last_applied: u64, ids: &[u64]) -> Result<Vec<Step>, StoreError> {
+    if let Some(&first) = ids.first()
+        && first > last_applied + 1
+    {
+        return Err(StoreError::Gap { last_applied });
+    }
+    Ok(ids.iter().map(|&id| if id <= last_applied { Step::Duplicate } else { Step::Apply }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_split_into_duplicates_and_new_mutations() {
+        assert_eq!(
+            plan_batch(3, &[2, 3, 4, 5]).unwrap(),
+            vec![Step::Duplicate, Step::Duplicate, Step::Apply, Step::Apply]
+        );
+        assert_eq!(plan_batch(0, &[1]).unwrap(), vec![Step::Apply]);
+        assert!(plan_batch(0, &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_batch_that_skips_ahead_is_a_gap() {
+        assert!(matches!(plan_batch(3, &[5, 6]), Err(StoreError::Gap { last_applied: 3 })));
+    }
+}

@@ -1,0 +1,376 @@
+//! The embedded SQLite store.
+//!
+//! Durability: WAL with `synchronous = FULL`, so a push that was acknowledged survives a
+//! power cut or `kill -9`. Writers are serialised by one async mutex: SQLite has one
+//! writer anyway, and taking the lock before `BEGIN` avoids the busy errors of upgrading
+//! a read transaction, and makes change numbers commit in the order they are handed out
+//! (so a pull can never skip a change that commits late).
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use hongling_core::wire::{
+    AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
+};
+use hongling_core::{Actor, Change, MissRecorder, Record, RecordKey, RecordKind, apply};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use super::{AccountRow, NewAccount, SessionRow, Step, Store, StoreError, plan_batch};
+
+#[derive(Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+    writer: Arc<Mutex<()>>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file and runs pending migrations.
+    pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the data folder {}", dir.display()))?;
+        }
+        let options = SqliteConnectOptions::from_str(&format!("sqlite://{}", path.display()))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("cannot migrate the database")?;
+        Ok(SqliteStore { pool, writer: Arc::new(Mutex::new(())) })
+    }
+
+    /// The pool, for tests that inspect the file directly.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339()
+}
+
+fn parse_uuid(s: &str) -> Result<Uuid, StoreError> {
+    Uuid::parse_str(s).map_err(|e| StoreError::Other(anyhow::anyhow!("bad uuid {s:?}: {e}")))
+}
+
+fn row_to_record(row: &sqlx::sqlite::SqliteRow) -> Result<Record, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let id: String = row.try_get("id")?;
+    let version: i64 = row.try_get("version")?;
+    let deleted: bool = row.try_get("deleted")?;
+    let body: String = row.try_get("body")?;
+    Ok(Record {
+        kind: RecordKind::parse(&kind)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("unknown kind {kind:?}")))?,
+        id: parse_uuid(&id)?,
+        version: version as u64,
+        deleted,
+        body: serde_json::from_str(&body)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("bad body: {e}")))?,
+    })
+}
+
+async fn load_record(
+    conn: &mut SqliteConnection,
+    key: RecordKey,
+) -> Result<Option<Record>, StoreError> {
+    let row = sqlx::query("SELECT kind, id, version, deleted, body FROM records WHERE kind = ? AND id = ?")
+        .bind(key.kind.as_str())
+        .bind(key.id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(row_to_record).transpose()
+}
+
+/// Hands out the next change number; must run inside the writer's transaction.
+async fn next_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    let v: i64 =
+        sqlx::query_scalar("UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value")
+            .fetch_one(&mut *conn)
+            .await?;
+    Ok(v)
+}
+
+async fn write_change(conn: &mut SqliteConnection, change: &Change) -> Result<(), StoreError> {
+    let version = next_version(conn).await?;
+    sqlx::query(
+        "INSERT INTO records (kind, id, version, deleted, body) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
+           deleted = excluded.deleted, body = excluded.body",
+    )
+    .bind(change.key.kind.as_str())
+    .bind(change.key.id.to_string())
+    .bind(version)
+    .bind(change.deleted)
+    .bind(change.body.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl Store for SqliteStore {
+    async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, username, display_name, password_hash, disabled FROM accounts WHERE username = ?",
+        )
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(AccountRow {
+            info: AccountInfo {
+                id: parse_uuid(row.try_get("id")?)?,
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
+            },
+            password_hash: row.try_get("password_hash")?,
+            disabled: row.try_get("disabled")?,
+        }))
+    }
+
+    async fn create_account(&self, account: NewAccount) -> Result<Uuid, StoreError> {
+        let _w = self.writer.lock().await;
+        let id = Uuid::new_v4();
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO accounts (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_string())
+        .bind(&account.username)
+        .bind(&account.display_name)
+        .bind(&account.password_hash)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        for (role, scope) in &account.grants {
+            sqlx::query("INSERT INTO grants (account_id, role, scope) VALUES (?, ?, ?)")
+                .bind(id.to_string())
+                .bind(role)
+                .bind(scope)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn create_session(
+        &self,
+        account_id: Uuid,
+        device_id: Uuid,
+        token_hash: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let owner: Option<String> = sqlx::query_scalar("SELECT account_id FROM devices WHERE id = ?")
+            .bind(device_id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
+        match owner {
+            Some(owner) if owner != account_id.to_string() => return Err(StoreError::DeviceBound),
+            Some(_) => {}
+            None => {
+                sqlx::query("INSERT INTO devices (id, account_id, created_at) VALUES (?, ?, ?)")
+                    .bind(device_id.to_string())
+                    .bind(account_id.to_string())
+                    .bind(now())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, account_id, device_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(account_id.to_string())
+        .bind(device_id.to_string())
+        .bind(now())
+        .bind(expires_at.to_rfc3339())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT a.id, a.username, a.display_name, s.device_id, s.expires_at
+             FROM sessions s JOIN accounts a ON a.id = s.account_id
+             JOIN devices d ON d.id = s.device_id
+             WHERE s.token_hash = ? AND a.disabled = 0 AND d.revoked = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let expires: String = row.try_get("expires_at")?;
+        let expires = DateTime::parse_from_rfc3339(&expires)
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("bad expiry: {e}")))?;
+        if expires < Utc::now() {
+            return Ok(None);
+        }
+        Ok(Some(SessionRow {
+            account: AccountInfo {
+                id: parse_uuid(row.try_get("id")?)?,
+                username: row.try_get("username")?,
+                display_name: row.try_get("display_name")?,
+            },
+            device_id: parse_uuid(row.try_get("device_id")?)?,
+        }))
+    }
+
+    async fn push(
+        &self,
+        actor: &Actor,
+        device_id: Uuid,
+        mutations: Vec<Mutation>,
+    ) -> Result<PushResponse, StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT last_applied FROM devices WHERE id = ? AND account_id = ?")
+                .bind(device_id.to_string())
+                .bind(actor.account_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let mut last_applied = last.ok_or(StoreError::UnknownDevice)? as u64;
+        let ids: Vec<u64> = mutations.iter().map(|m| m.id).collect();
+        let steps = plan_batch(last_applied, &ids)?;
+        let received_at = now();
+        let mut results = Vec::with_capacity(mutations.len());
+        for (m, step) in mutations.iter().zip(steps) {
+            if step == Step::Duplicate {
+                results.push(MutationResult {
+                    id: m.id,
+                    status: MutationStatus::Duplicate,
+                    code: None,
+                    message: None,
+                    field: None,
+                });
+                continue;
+            }
+            // Run the shared rules, loading whatever records they ask for.
+            let mut state = MissRecorder::new();
+            let outcome = loop {
+                let outcome = apply(&state, actor, &m.op);
+                let missed = state.take_missed();
+                if missed.is_empty() {
+                    break outcome;
+                }
+                for key in missed {
+                    let found = load_record(&mut tx, key).await?;
+                    state.learn(key, found);
+                }
+            };
+            let result = match outcome {
+                Ok(changes) => {
+                    for change in &changes {
+                        write_change(&mut tx, change).await?;
+                    }
+                    MutationResult {
+                        id: m.id,
+                        status: MutationStatus::Applied,
+                        code: None,
+                        message: None,
+                        field: None,
+                    }
+                }
+                Err(rejection) => MutationResult {
+                    id: m.id,
+                    status: MutationStatus::Rejected,
+                    code: Some(rejection.code.as_str().to_owned()),
+                    message: Some(rejection.message.clone()),
+                    field: rejection.field.clone(),
+                },
+            };
+            let outcome_name = match result.status {
+                MutationStatus::Applied => "applied",
+                MutationStatus::Duplicate => "duplicate",
+                MutationStatus::Rejected => "rejected",
+            };
+            sqlx::query(
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, op, outcome, code, message)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(device_id.to_string())
+            .bind(m.id as i64)
+            .bind(actor.account_id.to_string())
+            .bind(m.at.to_rfc3339())
+            .bind(&received_at)
+            .bind(m.op.type_name())
+            .bind(serde_json::to_string(&m.op).map_err(|e| StoreError::Other(e.into()))?)
+            .bind(outcome_name)
+            .bind(&result.code)
+            .bind(&result.message)
+            .execute(&mut *tx)
+            .await?;
+            last_applied = m.id;
+            results.push(result);
+        }
+        sqlx::query("UPDATE devices SET last_applied = ? WHERE id = ?")
+            .bind(last_applied as i64)
+            .bind(device_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(PushResponse { last_applied, results })
+    }
+
+    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, id, version, deleted, body FROM records WHERE version > ? ORDER BY version LIMIT ?",
+        )
+        .bind(cursor as i64)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await?;
+        let more = rows.len() > limit as usize;
+        let records = rows
+            .iter()
+            .take(limit as usize)
+            .map(row_to_record)
+            .collect::<Result<Vec<_>, _>>()?;
+        let cursor = records.last().map_or(cursor, |r| r.version);
+        Ok(PullResponse { records, cursor, more, reset: false })
+    }
+
+    async fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        for r in records {
+            write_change(&mut tx, &Change { key: r.key(), deleted: r.deleted, body: r.body })
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn is_empty(&self) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+}
