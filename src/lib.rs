@@ -1,0 +1,89 @@
+//! 红领认证: the offline-first tablet app.
+//!
+//! Client-side rendered Leptos. Data lives in IndexedDB ([`storage`]); the server is
+//! reached only through [`sync`]; every business rule comes from `hongling-core`.
+
+pub mod components;
+pub mod i18n;
+pub mod pages;
+pub mod pwa;
+pub mod read_model;
+pub mod state;
+pub mod storage;
+pub mod sync;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::{AppHeader, NavBar, UpdateBanner};
+use crate::pages::{LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage};
+use crate::state::AppCtx;
+
+/// How often the app syncs by itself while online, in milliseconds.
+const SYNC_EVERY_MS: u64 = 60_000;
+
+/// The root component: state, service worker, sync triggers and the router.
+#[component]
+pub fn App() -> impl IntoView {
+    let ctx = AppCtx::new();
+    provide_context(ctx);
+    pwa::register(ctx.update_ready);
+    leptos::task::spawn_local(async {
+        storage::persist().await;
+    });
+
+    // Keep <html lang> in step with the chosen language.
+    Effect::new(move |_| {
+        let lang = ctx.lang.get();
+        if let Some(el) = document().document_element() {
+            let _ = el.set_attribute("lang", lang.html_lang());
+        }
+    });
+
+    // Sync on start, when the network comes back, and periodically while online.
+    let on_online = window_event_listener(leptos::ev::online, move |_| {
+        ctx.online.set(true);
+        ctx.request_sync();
+    });
+    let on_offline = window_event_listener(leptos::ev::offline, move |_| ctx.online.set(false));
+    on_cleanup(move || {
+        on_online.remove();
+        on_offline.remove();
+    });
+    let _ = set_interval_with_handle(
+        move || {
+            if ctx.online.get_untracked() {
+                ctx.request_sync();
+            }
+        },
+        std::time::Duration::from_millis(SYNC_EVERY_MS),
+    );
+    ctx.refresh_counts();
+    if ctx.online.get_untracked() {
+        ctx.request_sync();
+    }
+
+    view! {
+        <Router>
+            <UpdateBanner />
+            <Show
+                when=move || ctx.session.with(Option::is_some)
+                fallback=|| view! { <LoginPage /> }
+            >
+                <div class="shell">
+                    <AppHeader />
+                    <NavBar />
+                    <main class="content">
+                        <Routes fallback=|| view! { <NotFoundPage /> }>
+                            <Route path=path!("/") view=WorkersPage />
+                            <Route path=path!("/workers/new") view=WorkerFormPage />
+                            <Route path=path!("/workers/:id") view=WorkerFormPage />
+                            <Route path=path!("/settings") view=SettingsPage />
+                        </Routes>
+                    </main>
+                </div>
+            </Show>
+        </Router>
+    }
+}

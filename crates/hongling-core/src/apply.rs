@@ -128,11 +128,19 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(code: RejectCode, message: impl Into<String>) -> Rejection {
-        Rejection { code, message: message.into(), field: None }
+        Rejection {
+            code,
+            message: message.into(),
+            field: None,
+        }
     }
 
     fn field(code: RejectCode, field: &str, message: impl Into<String>) -> Rejection {
-        Rejection { code, message: message.into(), field: Some(field.to_owned()) }
+        Rejection {
+            code,
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
     }
 }
 
@@ -147,7 +155,10 @@ pub fn apply(state: &dyn State, _actor: &Actor, op: &Op) -> Result<Vec<Change>, 
 fn create_worker(state: &dyn State, c: &WorkerCreateV1) -> Result<Vec<Change>, Rejection> {
     let key = RecordKey::new(RecordKind::Worker, c.id);
     if state.get(key).is_some() {
-        return Err(Rejection::new(RejectCode::AlreadyExists, "该党务工作者已存在"));
+        return Err(Rejection::new(
+            RejectCode::AlreadyExists,
+            "该党务工作者已存在",
+        ));
     }
     let worker = Worker {
         name: c.name.trim().to_owned(),
@@ -164,7 +175,10 @@ fn create_worker(state: &dyn State, c: &WorkerCreateV1) -> Result<Vec<Change>, R
 fn update_worker(state: &dyn State, u: &WorkerUpdateV1) -> Result<Vec<Change>, Rejection> {
     let key = RecordKey::new(RecordKind::Worker, u.id);
     let Some(current) = state.get(key) else {
-        return Err(Rejection::new(RejectCode::NotFound, "要修改的党务工作者不存在"));
+        return Err(Rejection::new(
+            RejectCode::NotFound,
+            "要修改的党务工作者不存在",
+        ));
     };
     if u.is_empty() {
         return Err(Rejection::new(RejectCode::InvalidData, "没有要修改的内容"));
@@ -200,12 +214,25 @@ fn check_worker(state: &dyn State, worker: &Worker) -> Result<(), Rejection> {
     worker
         .validate()
         .map_err(|e| Rejection::field(RejectCode::InvalidData, e.field, e.message))?;
-    if state.get(RecordKey::new(RecordKind::Township, worker.township_id)).is_none() {
-        return Err(Rejection::field(RejectCode::NotFound, "township_id", "所选乡镇（街道）不存在"));
+    if state
+        .get(RecordKey::new(RecordKind::Township, worker.township_id))
+        .is_none()
+    {
+        return Err(Rejection::field(
+            RejectCode::NotFound,
+            "township_id",
+            "所选乡镇（街道）不存在",
+        ));
     }
-    let Some(org) = state.get(RecordKey::new(RecordKind::Organization, worker.organization_id))
-    else {
-        return Err(Rejection::field(RejectCode::NotFound, "organization_id", "所选单位不存在"));
+    let Some(org) = state.get(RecordKey::new(
+        RecordKind::Organization,
+        worker.organization_id,
+    )) else {
+        return Err(Rejection::field(
+            RejectCode::NotFound,
+            "organization_id",
+            "所选单位不存在",
+        ));
     };
     let org: Organization = org
         .decode()
@@ -262,18 +289,42 @@ mod tests {
         org: Uuid,
     }
 
-    fn put<T: Serialize>(state: &mut BTreeMap<RecordKey, Record>, kind: RecordKind, body: &T) -> Uuid {
+    fn put<T: Serialize>(
+        state: &mut BTreeMap<RecordKey, Record>,
+        kind: RecordKind,
+        body: &T,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         let body = serde_json::to_value(body).unwrap();
-        state.insert(RecordKey::new(kind, id), Record { kind, id, version: 1, deleted: false, body });
+        state.insert(
+            RecordKey::new(kind, id),
+            Record {
+                kind,
+                id,
+                version: 1,
+                deleted: false,
+                body,
+            },
+        );
         id
     }
 
     fn fixture() -> Fixture {
         let mut state = BTreeMap::new();
-        let township = put(&mut state, RecordKind::Township, &Township { name: "古井镇".into() });
-        let other_township =
-            put(&mut state, RecordKind::Township, &Township { name: "华佗镇".into() });
+        let township = put(
+            &mut state,
+            RecordKind::Township,
+            &Township {
+                name: "古井镇".into(),
+            },
+        );
+        let other_township = put(
+            &mut state,
+            RecordKind::Township,
+            &Township {
+                name: "华佗镇".into(),
+            },
+        );
         let org = put(
             &mut state,
             RecordKind::Organization,
@@ -284,11 +335,18 @@ mod tests {
                 party_org: "党支部".into(),
             },
         );
-        Fixture { state, township, other_township, org }
+        Fixture {
+            state,
+            township,
+            other_township,
+            org,
+        }
     }
 
     fn actor() -> Actor {
-        Actor { account_id: Uuid::nil() }
+        Actor {
+            account_id: Uuid::nil(),
+        }
     }
 
     fn create(f: &Fixture, name: &str) -> WorkerCreateV1 {
@@ -307,7 +365,13 @@ mod tests {
         for c in changes {
             state.insert(
                 c.key,
-                Record { kind: c.key.kind, id: c.key.id, version: 2, deleted: c.deleted, body: c.body },
+                Record {
+                    kind: c.key.kind,
+                    id: c.key.id,
+                    version: 2,
+                    deleted: c.deleted,
+                    body: c.body,
+                },
             );
         }
     }
@@ -339,7 +403,10 @@ mod tests {
         let f = fixture();
         let mut c = create(&f, "   ");
         let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap_err();
-        assert_eq!((err.code, err.field.as_deref()), (RejectCode::InvalidData, Some("name")));
+        assert_eq!(
+            (err.code, err.field.as_deref()),
+            (RejectCode::InvalidData, Some("name"))
+        );
         c.name = "李".repeat(41);
         let err = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("name"));
@@ -374,7 +441,11 @@ mod tests {
         let c = create(&f, "张红梅");
         let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
         commit(&mut f.state, changes);
-        let u = WorkerUpdateV1 { id: c.id, years_in_post: Some(7), ..Default::default() };
+        let u = WorkerUpdateV1 {
+            id: c.id,
+            years_in_post: Some(7),
+            ..Default::default()
+        };
         let changes = apply(&f.state, &actor(), &Op::WorkerUpdateV1(u)).unwrap();
         let w: Worker = serde_json::from_value(changes[0].body.clone()).unwrap();
         assert_eq!(w.years_in_post, 7);
@@ -385,14 +456,28 @@ mod tests {
     #[test]
     fn updating_a_missing_worker_or_with_nothing_is_refused() {
         let mut f = fixture();
-        let u = WorkerUpdateV1 { id: Uuid::new_v4(), name: Some("x".into()), ..Default::default() };
-        assert_eq!(apply(&f.state, &actor(), &Op::WorkerUpdateV1(u)).unwrap_err().code, RejectCode::NotFound);
+        let u = WorkerUpdateV1 {
+            id: Uuid::new_v4(),
+            name: Some("x".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply(&f.state, &actor(), &Op::WorkerUpdateV1(u))
+                .unwrap_err()
+                .code,
+            RejectCode::NotFound
+        );
         let c = create(&f, "张红梅");
         let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
         commit(&mut f.state, changes);
-        let empty = WorkerUpdateV1 { id: c.id, ..Default::default() };
+        let empty = WorkerUpdateV1 {
+            id: c.id,
+            ..Default::default()
+        };
         assert_eq!(
-            apply(&f.state, &actor(), &Op::WorkerUpdateV1(empty)).unwrap_err().code,
+            apply(&f.state, &actor(), &Op::WorkerUpdateV1(empty))
+                .unwrap_err()
+                .code,
             RejectCode::InvalidData
         );
     }

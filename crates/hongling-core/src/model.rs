@@ -72,10 +72,16 @@ impl Worker {
     pub fn validate(&self) -> Result<(), FieldError> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(FieldError { field: "name", message: "请填写姓名" });
+            return Err(FieldError {
+                field: "name",
+                message: "请填写姓名",
+            });
         }
         if name.chars().count() > MAX_NAME_CHARS {
-            return Err(FieldError { field: "name", message: "姓名不能超过 40 个字" });
+            return Err(FieldError {
+                field: "name",
+                message: "姓名不能超过 40 个字",
+            });
         }
         if self.management_post.chars().count() > MAX_POST_CHARS {
             return Err(FieldError {
@@ -84,7 +90,10 @@ impl Worker {
             });
         }
         if self.years_in_post > MAX_YEARS_IN_POST {
-            return Err(FieldError { field: "years_in_post", message: "任职年限应在 0 到 60 年之间" });
+            return Err(FieldError {
+                field: "years_in_post",
+                message: "任职年限应在 0 到 60 年之间",
+            });
         }
         Ok(())
     }

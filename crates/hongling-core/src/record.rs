@@ -22,8 +22,11 @@ pub enum RecordKind {
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 3] =
-        [RecordKind::Township, RecordKind::Organization, RecordKind::Worker];
+    pub const ALL: [RecordKind; 3] = [
+        RecordKind::Township,
+        RecordKind::Organization,
+        RecordKind::Worker,
+    ];
 
     /// The wire name, as used in storage keys and database columns.
     pub fn as_str(self) -> &'static str {

@@ -66,7 +66,13 @@ fn push_and_pull_replies() {
     let push = PushResponse {
         last_applied: 9,
         results: vec![
-            MutationResult { id: 8, status: MutationStatus::Duplicate, code: None, message: None, field: None },
+            MutationResult {
+                id: 8,
+                status: MutationStatus::Duplicate,
+                code: None,
+                message: None,
+                field: None,
+            },
             MutationResult {
                 id: 9,
                 status: MutationStatus::Rejected,

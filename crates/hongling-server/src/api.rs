@@ -22,7 +22,11 @@ use crate::store::Store;
 const SESSION_DAYS: i64 = 30;
 
 /// Refuses requests from an app that speaks another protocol version.
-pub async fn require_protocol(headers: HeaderMap, req: axum::extract::Request, next: Next) -> Response {
+pub async fn require_protocol(
+    headers: HeaderMap,
+    req: axum::extract::Request,
+    next: Next,
+) -> Response {
     use axum::response::IntoResponse;
     match headers.get(PROTOCOL_HEADER).and_then(|v| v.to_str().ok()) {
         None => AppError::bad_request(
@@ -55,12 +59,22 @@ pub async fn login<S: Store>(
         return Err(wrong());
     }
     if account.disabled {
-        return Err(AppError::client(StatusCode::FORBIDDEN, "account_disabled", "该账号已停用，请联系区委非公工委"));
+        return Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "该账号已停用，请联系区委非公工委",
+        ));
     }
     let token = new_token();
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
-    state.store.create_session(account.info.id, req.device_id, &token_hash(&token), expires).await?;
-    Ok(ApiJson(LoginResponse { token, account: account.info }))
+    state
+        .store
+        .create_session(account.info.id, req.device_id, &token_hash(&token), expires)
+        .await?;
+    Ok(ApiJson(LoginResponse {
+        token,
+        account: account.info,
+    }))
 }
 
 /// A push as it arrives: ops are parsed one by one so an unknown one can be named.
@@ -100,27 +114,48 @@ pub async fn push<S: Store>(
         if pair[1].id != pair[0].id + 1 {
             return Err(AppError::bad_request(
                 "batch_not_contiguous",
-                format!("变更编号须连续递增：第 {} 条之后是第 {} 条", pair[0].id, pair[1].id),
+                format!(
+                    "变更编号须连续递增：第 {} 条之后是第 {} 条",
+                    pair[0].id, pair[1].id
+                ),
             ));
         }
     }
     if raw.mutations.first().is_some_and(|m| m.id == 0) {
-        return Err(AppError::bad_request("batch_not_contiguous", "变更编号从 1 开始"));
+        return Err(AppError::bad_request(
+            "batch_not_contiguous",
+            "变更编号从 1 开始",
+        ));
     }
     let mut mutations = Vec::with_capacity(raw.mutations.len());
     for m in raw.mutations {
         let op: Op = serde_json::from_value(m.op).map_err(|e| {
             let text = e.to_string();
             if text.contains("unknown variant") {
-                AppError::bad_request("unknown_op", format!("第 {} 条变更的操作类型无法识别，请更新应用（{text}）", m.id))
+                AppError::bad_request(
+                    "unknown_op",
+                    format!("第 {} 条变更的操作类型无法识别，请更新应用（{text}）", m.id),
+                )
             } else {
-                AppError::bad_request("invalid_op", format!("第 {} 条变更的内容不正确（{text}）", m.id))
+                AppError::bad_request(
+                    "invalid_op",
+                    format!("第 {} 条变更的内容不正确（{text}）", m.id),
+                )
             }
         })?;
-        mutations.push(Mutation { id: m.id, at: m.at, op });
+        mutations.push(Mutation {
+            id: m.id,
+            at: m.at,
+            op,
+        });
     }
-    let actor = Actor { account_id: session.account.id };
-    let reply = state.store.push(&actor, session.device_id, mutations).await?;
+    let actor = Actor {
+        account_id: session.account.id,
+    };
+    let reply = state
+        .store
+        .push(&actor, session.device_id, mutations)
+        .await?;
     Ok(ApiJson(reply))
 }
 
@@ -154,7 +189,10 @@ pub struct Health {
 }
 
 pub async fn health() -> ApiJson<Health> {
-    ApiJson(Health { status: "ok", protocol: PROTOCOL_VERSION })
+    ApiJson(Health {
+        status: "ok",
+        protocol: PROTOCOL_VERSION,
+    })
 }
 
 pub async fn not_found() -> AppError {

@@ -15,14 +15,24 @@ use crate::store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("{message}")]
-    Client { status: StatusCode, code: &'static str, message: String, last_applied: Option<u64> },
+    Client {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        last_applied: Option<u64>,
+    },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
 
 impl AppError {
     pub fn client(status: StatusCode, code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::Client { status, code, message: message.into(), last_applied: None }
+        AppError::Client {
+            status,
+            code,
+            message: message.into(),
+            last_applied: None,
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> AppError {
@@ -50,7 +60,10 @@ impl From<StoreError> for AppError {
             StoreError::Gap { last_applied } => AppError::Client {
                 status: StatusCode::CONFLICT,
                 code: "gap",
-                message: format!("服务器只收到第 {last_applied} 条之前的变更，请从第 {} 条起重新发送", last_applied + 1),
+                message: format!(
+                    "服务器只收到第 {last_applied} 条之前的变更，请从第 {} 条起重新发送",
+                    last_applied + 1
+                ),
                 last_applied: Some(last_applied),
             },
             StoreError::Database(e) => AppError::Internal(e.into()),
@@ -79,17 +92,30 @@ impl From<JsonRejection> for AppError {
 
 impl From<QueryRejection> for AppError {
     fn from(r: QueryRejection) -> AppError {
-        AppError::bad_request("invalid_query", format!("查询参数不正确（{}）", r.body_text()))
+        AppError::bad_request(
+            "invalid_query",
+            format!("查询参数不正确（{}）", r.body_text()),
+        )
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
-            AppError::Client { status, code, message, last_applied } => {
-                (status, Json(ErrorBody { code: code.to_owned(), message, last_applied }))
-                    .into_response()
-            }
+            AppError::Client {
+                status,
+                code,
+                message,
+                last_applied,
+            } => (
+                status,
+                Json(ErrorBody {
+                    code: code.to_owned(),
+                    message,
+                    last_applied,
+                }),
+            )
+                .into_response(),
             AppError::Internal(e) => {
                 tracing::error!("internal error: {e:#}");
                 (

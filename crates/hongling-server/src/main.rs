@@ -32,7 +32,10 @@ fn parse_args() -> anyhow::Result<Args> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
-        let mut value = || it.next().with_context(|| format!("{arg} needs a value\n\n{USAGE}"));
+        let mut value = || {
+            it.next()
+                .with_context(|| format!("{arg} needs a value\n\n{USAGE}"))
+        };
         match arg.as_str() {
             "--bind" => args.bind = value()?.parse().context("--bind wants HOST:PORT")?,
             "--db" => args.db = PathBuf::from(value()?),
@@ -61,7 +64,10 @@ async fn main() -> anyhow::Result<()> {
     if let Some(dir) = &args.static_dir
         && !dir.join("index.html").is_file()
     {
-        bail!("{} has no index.html: build the app first (cargo xtask dist)", dir.display());
+        bail!(
+            "{} has no index.html: build the app first (cargo xtask dist)",
+            dir.display()
+        );
     }
     let store = SqliteStore::open(&args.db).await?;
     if args.demo {

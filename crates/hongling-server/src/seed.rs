@@ -18,19 +18,67 @@ pub const DEMO_ACCOUNTS: [(&str, &str, &str); 3] = [
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "hongling2026";
 
-const TOWNSHIPS: [&str; 8] =
-    ["花戏楼街道", "薛阁街道", "汤陵街道", "火神庙街道", "古井镇", "华佗镇", "十八里镇", "城父镇"];
+const TOWNSHIPS: [&str; 8] = [
+    "花戏楼街道",
+    "薛阁街道",
+    "汤陵街道",
+    "火神庙街道",
+    "古井镇",
+    "华佗镇",
+    "十八里镇",
+    "城父镇",
+];
 
 /// (name, kind, township index, party organisation)
 const ORGANIZATIONS: [(&str, OrgKind, usize, &str); 8] = [
-    ("亳州市谯韵中药饮片有限公司", OrgKind::Enterprise, 0, "谯韵中药饮片有限公司党支部"),
-    ("亳州市涡河智慧物流有限公司", OrgKind::Enterprise, 1, "涡河智慧物流有限公司党支部"),
-    ("亳州市汤陵社区养老服务中心", OrgKind::SocialOrg, 2, "汤陵社区养老服务中心党支部"),
-    ("亳州市药都电子商务协会", OrgKind::SocialOrg, 3, "药都电子商务协会党支部"),
-    ("亳州市古井镇宏达酿造配套有限公司", OrgKind::Enterprise, 4, "宏达酿造配套有限公司党总支"),
-    ("亳州市华佗百草种植专业合作社", OrgKind::Enterprise, 5, "百草种植专业合作社党支部"),
-    ("亳州市十八里镇新能源科技有限公司", OrgKind::Enterprise, 6, "新能源科技有限公司党支部"),
-    ("亳州市城父镇志愿者协会", OrgKind::SocialOrg, 7, "城父镇志愿者协会党支部"),
+    (
+        "亳州市谯韵中药饮片有限公司",
+        OrgKind::Enterprise,
+        0,
+        "谯韵中药饮片有限公司党支部",
+    ),
+    (
+        "亳州市涡河智慧物流有限公司",
+        OrgKind::Enterprise,
+        1,
+        "涡河智慧物流有限公司党支部",
+    ),
+    (
+        "亳州市汤陵社区养老服务中心",
+        OrgKind::SocialOrg,
+        2,
+        "汤陵社区养老服务中心党支部",
+    ),
+    (
+        "亳州市药都电子商务协会",
+        OrgKind::SocialOrg,
+        3,
+        "药都电子商务协会党支部",
+    ),
+    (
+        "亳州市古井镇宏达酿造配套有限公司",
+        OrgKind::Enterprise,
+        4,
+        "宏达酿造配套有限公司党总支",
+    ),
+    (
+        "亳州市华佗百草种植专业合作社",
+        OrgKind::Enterprise,
+        5,
+        "百草种植专业合作社党支部",
+    ),
+    (
+        "亳州市十八里镇新能源科技有限公司",
+        OrgKind::Enterprise,
+        6,
+        "新能源科技有限公司党支部",
+    ),
+    (
+        "亳州市城父镇志愿者协会",
+        OrgKind::SocialOrg,
+        7,
+        "城父镇志愿者协会党支部",
+    ),
 ];
 
 /// (name, organisation index, role, management post, years in post)
@@ -65,7 +113,14 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
     }
     let townships: Vec<Record> = TOWNSHIPS
         .iter()
-        .map(|name| record(RecordKind::Township, &Township { name: (*name).to_owned() }))
+        .map(|name| {
+            record(
+                RecordKind::Township,
+                &Township {
+                    name: (*name).to_owned(),
+                },
+            )
+        })
         .collect();
     let organizations: Vec<Record> = ORGANIZATIONS
         .iter()
@@ -98,7 +153,11 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
             )
         })
         .collect();
-    let all = townships.into_iter().chain(organizations).chain(workers).collect();
+    let all = townships
+        .into_iter()
+        .chain(organizations)
+        .chain(workers)
+        .collect();
     store.put_records(all).await?;
     let hash = hash_password(DEMO_PASSWORD)?;
     for (username, display_name, role) in DEMO_ACCOUNTS {

@@ -40,14 +40,22 @@ fn start() -> Server {
     let stdout = child.stdout.take().unwrap();
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
-        let line = lines.next().expect("the server exited before listening").unwrap();
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .unwrap();
         if let Some(addr) = line.strip_prefix("listening on ") {
             break addr.to_owned();
         }
     };
     // Keep draining stdout so the server never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    Server { child, base, db, _dir: dir }
+    Server {
+        child,
+        base,
+        db,
+        _dir: dir,
+    }
 }
 
 struct Client {
@@ -92,12 +100,19 @@ impl Client {
     }
 
     async fn push_raw(&self, body: Value) -> (StatusCode, Value) {
-        let res = self.req(reqwest::Method::POST, "/sync/push").json(&body).send().await.unwrap();
+        let res = self
+            .req(reqwest::Method::POST, "/sync/push")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         (res.status(), res.json().await.unwrap())
     }
 
     async fn push(&self, mutations: Value) -> PushResponse {
-        let (status, body) = self.push_raw(json!({"device_id": self.device, "mutations": mutations})).await;
+        let (status, body) = self
+            .push_raw(json!({"device_id": self.device, "mutations": mutations}))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         serde_json::from_value(body).unwrap()
     }
@@ -107,7 +122,10 @@ impl Client {
         let mut out = Vec::new();
         loop {
             let res = self
-                .req(reqwest::Method::GET, &format!("/sync/pull?cursor={cursor}&limit=7"))
+                .req(
+                    reqwest::Method::GET,
+                    &format!("/sync/pull?cursor={cursor}&limit=7"),
+                )
                 .send()
                 .await
                 .unwrap();
@@ -139,15 +157,29 @@ async fn snapshot(server: &Server) -> Snapshot {
         .connect()
         .await
         .unwrap();
-    let change_seq = sqlx::query_scalar("SELECT value FROM change_seq").fetch_one(&mut conn).await.unwrap();
-    let records = sqlx::query_scalar("SELECT COUNT(*) FROM records").fetch_one(&mut conn).await.unwrap();
-    let mutations = sqlx::query_scalar("SELECT COUNT(*) FROM mutations").fetch_one(&mut conn).await.unwrap();
+    let change_seq = sqlx::query_scalar("SELECT value FROM change_seq")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let records = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    let mutations = sqlx::query_scalar("SELECT COUNT(*) FROM mutations")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     let last_applied = sqlx::query_as("SELECT id, last_applied FROM devices ORDER BY id")
         .fetch_all(&mut conn)
         .await
         .unwrap();
     conn.close().await.unwrap();
-    Snapshot { change_seq, records, mutations, last_applied }
+    Snapshot {
+        change_seq,
+        records,
+        mutations,
+        last_applied,
+    }
 }
 
 fn first(records: &[Record], kind: RecordKind) -> &Record {
@@ -167,7 +199,11 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
     let mut tablet = Client::new(&server);
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
-    assert_eq!(seeded.len(), 8 + 8 + 10, "townships, organisations and workers of the demo");
+    assert_eq!(
+        seeded.len(),
+        8 + 8 + 10,
+        "townships, organisations and workers of the demo"
+    );
     let org = first(&seeded, RecordKind::Organization).clone();
 
     let worker = Uuid::new_v4();
@@ -180,12 +216,19 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
     // The reply was lost; the tablet sends the same batch again.
     let reply = tablet.push(batch).await;
     assert_eq!(reply.results[0].status, MutationStatus::Duplicate);
-    assert_eq!(snapshot(&server).await, after_first, "a duplicate must not apply twice");
+    assert_eq!(
+        snapshot(&server).await,
+        after_first,
+        "a duplicate must not apply twice"
+    );
 
     // An edit that carries one field keeps the others.
     let edit = json!([{"id": 2, "at": "2026-11-27T08:05:00Z", "op": {"type": "worker.update@1",
         "data": {"id": worker, "years_in_post": 4}}}]);
-    assert_eq!(tablet.push(edit).await.results[0].status, MutationStatus::Applied);
+    assert_eq!(
+        tablet.push(edit).await.results[0].status,
+        MutationStatus::Applied
+    );
 
     let mut other = Client::new(&server);
     other.login("zhidao02").await;
@@ -197,7 +240,10 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
 
     // A pull from the last cursor brings nothing new.
     let res = other
-        .req(reqwest::Method::GET, &format!("/sync/pull?cursor={}", copies[0].version))
+        .req(
+            reqwest::Method::GET,
+            &format!("/sync/pull?cursor={}", copies[0].version),
+        )
         .send()
         .await
         .unwrap();
@@ -212,8 +258,10 @@ async fn a_rule_violation_is_rejected_with_a_reason_and_writes_nothing() {
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
     let org = first(&seeded, RecordKind::Organization).clone();
-    let wrong_township =
-        seeded.iter().find(|r| r.kind == RecordKind::Township && r.id.to_string() != org.body["township_id"]).unwrap();
+    let wrong_township = seeded
+        .iter()
+        .find(|r| r.kind == RecordKind::Township && r.id.to_string() != org.body["township_id"])
+        .unwrap();
     let before = snapshot(&server).await;
     let mut m = create_worker(1, Uuid::new_v4(), &org);
     m["op"]["data"]["township_id"] = json!(wrong_township.id);
@@ -226,8 +274,15 @@ async fn a_rule_violation_is_rejected_with_a_reason_and_writes_nothing() {
     // The refusal is handled (the next id is 2), but no record changed.
     assert_eq!(reply.last_applied, 1);
     let after = snapshot(&server).await;
-    assert_eq!((after.change_seq, after.records), (before.change_seq, before.records));
-    assert_eq!(after.mutations, before.mutations + 1, "the refusal is in the audit log");
+    assert_eq!(
+        (after.change_seq, after.records),
+        (before.change_seq, before.records)
+    );
+    assert_eq!(
+        after.mutations,
+        before.mutations + 1,
+        "the refusal is in the audit log"
+    );
 }
 
 #[tokio::test]
@@ -237,7 +292,9 @@ async fn bad_requests_get_a_json_error_and_change_nothing() {
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
     let org = first(&seeded, RecordKind::Organization).clone();
-    tablet.push(json!([create_worker(1, Uuid::new_v4(), &org)])).await;
+    tablet
+        .push(json!([create_worker(1, Uuid::new_v4(), &org)]))
+        .await;
     let before = snapshot(&server).await;
     let device = tablet.device;
     let url = format!("{}/api/v1/sync/push", server.base);
@@ -335,13 +392,23 @@ async fn bad_requests_get_a_json_error_and_change_nothing() {
     for (what, request, status, code) in cases.drain(..) {
         let res = request.send().await.unwrap();
         assert_eq!(res.status(), status, "{what}");
-        let body: Value = res.json().await.unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
+        let body: Value = res
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: not JSON: {e}"));
         assert_eq!(body["code"], code, "{what}: {body}");
-        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{what}: {body}"
+        );
         if code == "gap" {
             assert_eq!(body["last_applied"], 1, "{what}");
         }
-        assert_eq!(snapshot(&server).await, before, "{what} changed the database");
+        assert_eq!(
+            snapshot(&server).await,
+            before,
+            "{what} changed the database"
+        );
     }
 }
 
@@ -381,7 +448,9 @@ async fn login_refuses_wrong_passwords_and_foreign_devices() {
 #[tokio::test]
 async fn unknown_api_paths_are_json_404s() {
     let server = start();
-    let res = reqwest::get(format!("{}/api/v1/nothing-here", server.base)).await.unwrap();
+    let res = reqwest::get(format!("{}/api/v1/nothing-here", server.base))
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["code"], "not_found");

@@ -121,7 +121,16 @@ pub fn plan_batch(last_applied: u64, ids: &[u64]) -> Result<Vec<Step>, StoreErro
     {
         return Err(StoreError::Gap { last_applied });
     }
-    Ok(ids.iter().map(|&id| if id <= last_applied { Step::Duplicate } else { Step::Apply }).collect())
+    Ok(ids
+        .iter()
+        .map(|&id| {
+            if id <= last_applied {
+                Step::Duplicate
+            } else {
+                Step::Apply
+            }
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -140,6 +149,9 @@ mod tests {
 
     #[test]
     fn a_batch_that_skips_ahead_is_a_gap() {
-        assert!(matches!(plan_batch(3, &[5, 6]), Err(StoreError::Gap { last_applied: 3 })));
+        assert!(matches!(
+            plan_batch(3, &[5, 6]),
+            Err(StoreError::Gap { last_applied: 3 })
+        ));
     }
 }

@@ -59,7 +59,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
-        Ok(SqliteStore { pool, writer: Arc::new(Mutex::new(())) })
+        Ok(SqliteStore {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+        })
     }
 
     /// The pool, for tests that inspect the file directly.
@@ -97,11 +100,13 @@ async fn load_record(
     conn: &mut SqliteConnection,
     key: RecordKey,
 ) -> Result<Option<Record>, StoreError> {
-    let row = sqlx::query("SELECT kind, id, version, deleted, body FROM records WHERE kind = ? AND id = ?")
-        .bind(key.kind.as_str())
-        .bind(key.id.to_string())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "SELECT kind, id, version, deleted, body FROM records WHERE kind = ? AND id = ?",
+    )
+    .bind(key.kind.as_str())
+    .bind(key.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(row_to_record).transpose()
 }
 
@@ -186,10 +191,11 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let owner: Option<String> = sqlx::query_scalar("SELECT account_id FROM devices WHERE id = ?")
-            .bind(device_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
+        let owner: Option<String> =
+            sqlx::query_scalar("SELECT account_id FROM devices WHERE id = ?")
+                .bind(device_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
         match owner {
             Some(owner) if owner != account_id.to_string() => return Err(StoreError::DeviceBound),
             Some(_) => {}
@@ -337,7 +343,10 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(PushResponse { last_applied, results })
+        Ok(PushResponse {
+            last_applied,
+            results,
+        })
     }
 
     async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, StoreError> {
@@ -355,22 +364,36 @@ impl Store for SqliteStore {
             .map(row_to_record)
             .collect::<Result<Vec<_>, _>>()?;
         let cursor = records.last().map_or(cursor, |r| r.version);
-        Ok(PullResponse { records, cursor, more, reset: false })
+        Ok(PullResponse {
+            records,
+            cursor,
+            more,
+            reset: false,
+        })
     }
 
     async fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         for r in records {
-            write_change(&mut tx, &Change { key: r.key(), deleted: r.deleted, body: r.body })
-                .await?;
+            write_change(
+                &mut tx,
+                &Change {
+                    key: r.key(),
+                    deleted: r.deleted,
+                    body: r.body,
+                },
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&self.pool).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(n == 0)
     }
 }

@@ -1,0 +1,55 @@
+use chrono::{DateTime, Local, Utc};
+use leptos::prelude::*;
+
+use crate::i18n::Key;
+use crate::state::AppCtx;
+
+fn format_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+}
+
+/// Online or offline, changes waiting, the last successful sync, and "立即同步".
+#[component]
+pub fn SyncBadge() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let status = move || {
+        if ctx.online.get() {
+            view! { <span class="net net-online" data-testid="net">"● " {ctx.t(Key::Online)}</span> }
+        } else {
+            view! { <span class="net net-offline" data-testid="net">"○ " {ctx.t(Key::Offline)}</span> }
+        }
+    };
+    let last = move || match ctx.last_sync.get() {
+        Some(at) => format!("{} {}", ctx.t(Key::LastSync), format_time(at)),
+        None => ctx.t(Key::NeverSynced).to_owned(),
+    };
+    view! {
+        <div class="sync-badge" role="status" aria-live="polite">
+            {status}
+            <span class="pending" data-testid="pending" class:has-pending=move || ctx.pending.get() != 0>
+                {move || ctx.t(Key::Pending)}
+                " "
+                <strong>{move || ctx.pending.get()}</strong>
+            </span>
+            <Show when=move || ctx.rejected.get() != 0>
+                <span class="rejected-count" data-testid="rejected">
+                    "⚠ " {move || ctx.rejected.get()} " " {move || ctx.t(Key::Rejected)}
+                </span>
+            </Show>
+            <span class="last-sync" data-testid="last-sync">{last}</span>
+            <button
+                class="btn btn-sync"
+                data-testid="sync-now"
+                disabled=move || ctx.syncing.get() || !ctx.online.get()
+                on:click=move |_| ctx.request_sync()
+            >
+                {move || if ctx.syncing.get() { ctx.t(Key::Syncing) } else { ctx.t(Key::SyncNow) }}
+            </button>
+            <Show when=move || ctx.sync_error.with(Option::is_some)>
+                <span class="sync-error" role="alert" data-testid="sync-error">
+                    {move || ctx.sync_error.get()}
+                </span>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,124 @@
+//! Every string the UI shows, in Simplified Chinese (the default) and English.
+//!
+//! Strings are looked up by a [`Key`], so a missing translation is a compile error, not
+//! a blank button. The chosen language is remembered in local storage.
+
+use gloo_storage::{LocalStorage, Storage};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+const LANG_KEY: &str = "hongling.lang";
+
+impl Lang {
+    /// The remembered language, Chinese when none was chosen.
+    pub fn load() -> Lang {
+        LocalStorage::get(LANG_KEY).unwrap_or(Lang::Zh)
+    }
+
+    pub fn remember(self) {
+        let _ = LocalStorage::set(LANG_KEY, self);
+    }
+
+    /// The value for the `lang` attribute of `<html>`.
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+}
+
+macro_rules! keys {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A UI string.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Key { $($key,)* }
+
+        /// The text of `key` in `lang`.
+        pub fn t(lang: Lang, key: Key) -> &'static str {
+            match (lang, key) {
+                $((Lang::Zh, Key::$key) => $zh, (Lang::En, Key::$key) => $en,)*
+            }
+        }
+    };
+}
+
+keys! {
+    AppName => "红领认证", "Red Collar";
+    Online => "在线", "Online";
+    Offline => "离线", "Offline";
+    Pending => "待同步", "Waiting";
+    LastSync => "上次同步", "Last sync";
+    NeverSynced => "尚未同步", "Never synced";
+    SyncNow => "立即同步", "Sync now";
+    Syncing => "同步中…", "Syncing…";
+    SyncFailed => "同步失败", "Sync failed";
+    SyncRejected => "条变更被服务器退回，数据已保留", "change(s) refused by the server; your data is kept";
+    NavWorkers => "人员", "People";
+    NavSettings => "设置", "Settings";
+    Workers => "党务工作者", "Party-affairs workers";
+    WorkersCount => "人", "people";
+    Search => "搜索姓名、单位或拼音首字母", "Search name, organisation or initials";
+    AddWorker => "新增党务工作者", "Add a worker";
+    EditWorker => "编辑党务工作者", "Edit worker";
+    NoWorkers => "还没有党务工作者。点击“新增党务工作者”录入第一位；联网后点击“立即同步”获取已有名单。", "No workers yet. Tap “Add a worker” to enter the first one; when online, tap “Sync now” to fetch the existing list.";
+    NoMatch => "没有符合条件的人员，请换个关键词。", "Nobody matches; try another search.";
+    Name => "姓名", "Name";
+    Township => "乡镇（街道）", "Township";
+    Organization => "单位", "Organisation";
+    Role => "类别", "Category";
+    RoleSecretary => "党组织书记", "Party secretary";
+    RoleInstructor => "党建工作指导员", "Party-building instructor";
+    ManagementPost => "管理职务", "Management post";
+    ManagementPostHint => "如：副总经理；没有可不填", "e.g. deputy general manager; leave empty if none";
+    YearsInPost => "任职年限（年）", "Years in post";
+    Required => "必填", "required";
+    ChooseTownship => "请选择乡镇（街道）", "Choose a township";
+    ChooseOrganization => "请选择单位", "Choose an organisation";
+    ChooseTownshipFirst => "请先选择乡镇（街道）", "Choose a township first";
+    NoOrganizations => "本设备还没有单位名单，请联网后同步", "No organisations on this device yet; sync when online";
+    Save => "保存", "Save";
+    Saving => "正在保存…", "Saving…";
+    Saved => "已保存到本设备", "Saved on this device";
+    Cancel => "取消", "Cancel";
+    NotFoundWorker => "找不到这位党务工作者", "Worker not found";
+    NoPost => "无", "none";
+    Years => "年", "yr";
+    LocalOnly => "未同步", "not synced";
+    Settings => "设置", "Settings";
+    Language => "语言", "Language";
+    Account => "账号", "Account";
+    Device => "设备编号", "Device";
+    Logout => "退出登录", "Log out";
+    LogoutBlocked => "还有未同步的变更，请先联网同步后再退出。", "There are changes not yet synced; sync before logging out.";
+    Login => "登录", "Log in";
+    Username => "用户名", "Username";
+    Password => "密码", "Password";
+    LoginNeedsNetwork => "首次登录需要联网", "The first login needs a network connection";
+    LoggingIn => "正在登录…", "Logging in…";
+    UpdateAvailable => "新版本可用，点击更新", "A new version is available: tap to update";
+    StorageUsed => "本设备已用存储", "Storage used on this device";
+    PersistGranted => "浏览器已允许持久保存数据", "The browser keeps this data persistently";
+    PersistNotGranted => "浏览器未承诺持久保存数据，请勿清除浏览数据", "The browser may evict data; do not clear browsing data";
+    NotFoundPage => "页面不存在", "Page not found";
+    BackHome => "返回首页", "Back to start";
+    ErrorNetwork => "无法连接服务器，请检查网络后重试", "Cannot reach the server; check the network and try again";
+    ErrorStorage => "本设备存储出错，数据未保存：", "Storage error on this device; nothing was saved: ";
+    Rejected => "已退回", "Refused";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_the_default_and_both_languages_have_text() {
+        assert_eq!(t(Lang::Zh, Key::SyncNow), "立即同步");
+        assert_eq!(t(Lang::En, Key::SyncNow), "Sync now");
+    }
+}

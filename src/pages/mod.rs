@@ -1,0 +1,13 @@
+//! One module per screen.
+
+mod login;
+mod not_found;
+mod settings;
+mod worker_form;
+mod workers;
+
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use settings::SettingsPage;
+pub use worker_form::WorkerFormPage;
+pub use workers::WorkersPage;

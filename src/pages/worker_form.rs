@@ -1,0 +1,314 @@
+use chrono::Utc;
+use hongling_core::{
+    Op, RecordKey, RecordKind, Worker, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::read_model::Directory;
+use crate::state::{AppCtx, db};
+
+/// Errors next to their fields; `form` is for the whole form.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Errors {
+    name: Option<String>,
+    township: Option<String>,
+    organization: Option<String>,
+    post: Option<String>,
+    years: Option<String>,
+    form: Option<String>,
+}
+
+impl Errors {
+    fn from_field(field: Option<&str>, message: String) -> Errors {
+        let mut e = Errors::default();
+        match field {
+            Some("name") => e.name = Some(message),
+            Some("township_id") => e.township = Some(message),
+            Some("organization_id") => e.organization = Some(message),
+            Some("management_post") => e.post = Some(message),
+            Some("years_in_post") => e.years = Some(message),
+            _ => e.form = Some(message),
+        }
+        e
+    }
+}
+
+/// The per-field edit from `old` to `new`: only what changed is sent.
+fn diff(id: Uuid, old: &Worker, new: &Worker) -> WorkerUpdateV1 {
+    fn changed<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
+        (a != b).then(|| b.clone())
+    }
+    WorkerUpdateV1 {
+        id,
+        name: changed(&old.name, &new.name),
+        organization_id: changed(&old.organization_id, &new.organization_id),
+        township_id: changed(&old.township_id, &new.township_id),
+        role: changed(&old.role, &new.role),
+        management_post: changed(&old.management_post, &new.management_post),
+        years_in_post: changed(&old.years_in_post, &new.years_in_post),
+    }
+}
+
+/// Create (`/workers/new`) or edit (`/workers/:id`) a 党务工作者, offline or online.
+#[component]
+pub fn WorkerFormPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let params = use_params_map();
+    let navigate = use_navigate();
+    let editing = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+
+    let name = RwSignal::new(String::new());
+    let township = RwSignal::new(String::new());
+    let organization = RwSignal::new(String::new());
+    let role = RwSignal::new(WorkerRole::Secretary);
+    let post = RwSignal::new(String::new());
+    let years = RwSignal::new(String::from("0"));
+    let errors = RwSignal::new(Errors::default());
+    let saving = RwSignal::new(false);
+    let original: RwSignal<Option<Worker>> = RwSignal::new(None);
+    let missing = RwSignal::new(false);
+
+    let directory = LocalResource::new(move || {
+        ctx.data_rev.get();
+        Directory::load()
+    });
+
+    // Load the worker being edited into the fields.
+    Effect::new(move |_| {
+        let Some(id) = editing() else { return };
+        leptos::task::spawn_local(async move {
+            let Ok(db) = db().await else { return };
+            match db.get(RecordKey::new(RecordKind::Worker, id)).await {
+                Ok(Some(r)) => {
+                    if let Ok(w) = r.decode::<Worker>() {
+                        name.set(w.name.clone());
+                        township.set(w.township_id.to_string());
+                        organization.set(w.organization_id.to_string());
+                        role.set(w.role);
+                        post.set(w.management_post.clone());
+                        years.set(w.years_in_post.to_string());
+                        original.set(Some(w));
+                    }
+                }
+                _ => missing.set(true),
+            }
+        });
+    });
+
+    let townships = move || {
+        directory
+            .get()
+            .and_then(|d| d.ok())
+            .map(|d| d.townships)
+            .unwrap_or_default()
+    };
+    let organizations = move || {
+        let t = township.get();
+        directory
+            .get()
+            .and_then(|d| d.ok())
+            .map(|d| {
+                d.organizations
+                    .into_iter()
+                    .filter(|(_, o)| o.township_id.to_string() == t)
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if saving.get_untracked() {
+            return;
+        }
+        let lang = ctx.lang.get_untracked();
+        let tr = |k| crate::i18n::t(lang, k).to_owned();
+        let Ok(township_id) = township.get_untracked().parse::<Uuid>() else {
+            errors.set(Errors {
+                township: Some(tr(Key::ChooseTownship)),
+                ..Default::default()
+            });
+            return;
+        };
+        let Ok(organization_id) = organization.get_untracked().parse::<Uuid>() else {
+            errors.set(Errors {
+                organization: Some(tr(Key::ChooseOrganization)),
+                ..Default::default()
+            });
+            return;
+        };
+        let Ok(years_in_post) = years.get_untracked().trim().parse::<u32>() else {
+            errors.set(Errors {
+                years: Some("请填写 0 到 60 之间的整数".to_owned()),
+                ..Default::default()
+            });
+            return;
+        };
+        let worker = Worker {
+            name: name.get_untracked().trim().to_owned(),
+            organization_id,
+            township_id,
+            role: role.get_untracked(),
+            management_post: post.get_untracked().trim().to_owned(),
+            years_in_post,
+        };
+        let op = match (editing(), original.get_untracked()) {
+            (Some(id), Some(old)) => {
+                let update = diff(id, &old, &worker);
+                if update.is_empty() {
+                    navigate("/", Default::default());
+                    return;
+                }
+                Op::WorkerUpdateV1(update)
+            }
+            _ => Op::WorkerCreateV1(WorkerCreateV1 {
+                id: Uuid::new_v4(),
+                name: worker.name,
+                organization_id,
+                township_id,
+                role: worker.role,
+                management_post: worker.management_post,
+                years_in_post,
+            }),
+        };
+        let Some(session) = ctx.session.get_untracked() else {
+            return;
+        };
+        saving.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let outcome = match db().await {
+                Ok(db) => db.commit_local(&session.actor(), op, Utc::now()).await,
+                Err(e) => Err(e),
+            };
+            saving.set(false);
+            match outcome {
+                Ok(Ok(_)) => {
+                    errors.set(Errors::default());
+                    ctx.data_changed();
+                    if ctx.online.get_untracked() {
+                        ctx.request_sync();
+                    }
+                    navigate("/", Default::default());
+                }
+                Ok(Err(rejection)) => {
+                    errors.set(Errors::from_field(
+                        rejection.field.as_deref(),
+                        rejection.message,
+                    ));
+                }
+                Err(e) => {
+                    errors.set(Errors {
+                        form: Some(format!("{}{e}", crate::i18n::t(lang, Key::ErrorStorage))),
+                        ..Default::default()
+                    });
+                }
+            }
+        });
+    };
+
+    let field_error = move |f: fn(&Errors) -> Option<String>| {
+        move || {
+            errors
+                .with(f)
+                .map(|m| view! { <p class="field-error" role="alert">{m}</p> })
+        }
+    };
+
+    view! {
+        <section class="page">
+            <h1>{move || if editing().is_some() { ctx.t(Key::EditWorker) } else { ctx.t(Key::AddWorker) }}</h1>
+            <Show when=move || missing.get()>
+                <p class="error" role="alert">{move || ctx.t(Key::NotFoundWorker)}</p>
+            </Show>
+            <form class="form" on:submit=submit novalidate=true data-testid="worker-form">
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::Name)} <em class="req">{move || ctx.t(Key::Required)}</em></span>
+                    <input name="name" type="text" autocomplete="off" maxlength="40"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                    {field_error(|e| e.name.clone())}
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::Township)} <em class="req">{move || ctx.t(Key::Required)}</em></span>
+                    <select name="township"
+                        prop:value=move || township.get()
+                        on:change=move |ev| {
+                            township.set(event_target_value(&ev));
+                            organization.set(String::new());
+                        }>
+                        <option value="">{move || ctx.t(Key::ChooseTownship)}</option>
+                        {move || townships().into_iter().map(|(id, t)| {
+                            let id = id.to_string();
+                            let selected = township.get_untracked() == id;
+                            view! { <option value=id selected=selected>{t.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    {field_error(|e| e.township.clone())}
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::Organization)} <em class="req">{move || ctx.t(Key::Required)}</em></span>
+                    <select name="organization"
+                        prop:value=move || organization.get()
+                        disabled=move || township.with(String::is_empty)
+                        on:change=move |ev| organization.set(event_target_value(&ev))>
+                        <option value="">{move || if township.with(String::is_empty) {
+                            ctx.t(Key::ChooseTownshipFirst)
+                        } else if directory.get().and_then(|d| d.ok()).is_some_and(|d| d.organizations.is_empty()) {
+                            ctx.t(Key::NoOrganizations)
+                        } else {
+                            ctx.t(Key::ChooseOrganization)
+                        }}</option>
+                        {move || organizations().into_iter().map(|(id, o)| {
+                            let id = id.to_string();
+                            let selected = organization.get_untracked() == id;
+                            view! { <option value=id selected=selected>{o.name}</option> }
+                        }).collect_view()}
+                    </select>
+                    {field_error(|e| e.organization.clone())}
+                </label>
+                <fieldset class="field">
+                    <legend class="label">{move || ctx.t(Key::Role)}</legend>
+                    <div class="segmented">
+                        <label class:on=move || role.get() == WorkerRole::Secretary>
+                            <input type="radio" name="role" value="secretary"
+                                prop:checked=move || role.get() == WorkerRole::Secretary
+                                on:change=move |_| role.set(WorkerRole::Secretary) />
+                            {move || ctx.t(Key::RoleSecretary)}
+                        </label>
+                        <label class:on=move || role.get() == WorkerRole::Instructor>
+                            <input type="radio" name="role" value="instructor"
+                                prop:checked=move || role.get() == WorkerRole::Instructor
+                                on:change=move |_| role.set(WorkerRole::Instructor) />
+                            {move || ctx.t(Key::RoleInstructor)}
+                        </label>
+                    </div>
+                </fieldset>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::ManagementPost)}</span>
+                    <input name="management_post" type="text" maxlength="40"
+                        placeholder=move || ctx.t(Key::ManagementPostHint)
+                        prop:value=move || post.get()
+                        on:input=move |ev| post.set(event_target_value(&ev)) />
+                    {field_error(|e| e.post.clone())}
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::YearsInPost)}</span>
+                    <input name="years_in_post" type="number" inputmode="numeric" min="0" max="60"
+                        prop:value=move || years.get()
+                        on:input=move |ev| years.set(event_target_value(&ev)) />
+                    {field_error(|e| e.years.clone())}
+                </label>
+                {field_error(|e| e.form.clone())}
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary btn-block" data-testid="save" disabled=move || saving.get()>
+                        {move || if saving.get() { ctx.t(Key::Saving) } else { ctx.t(Key::Save) }}
+                    </button>
+                </div>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,142 @@
+//! App-wide reactive state and the sync runner.
+//!
+//! [`AppCtx`] is provided once at the root; components take the signals they need. The
+//! database handle is not `Send`, so it lives in a thread-local (the app has one thread).
+
+use std::cell::RefCell;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::i18n::{Key, Lang, t};
+use crate::storage::{Db, StorageError};
+use crate::sync::api::ApiError;
+use crate::sync::{Session, SyncError, sync_once};
+
+/// Everything the screens share. Every field is a copyable signal.
+#[derive(Debug, Clone, Copy)]
+pub struct AppCtx {
+    pub lang: RwSignal<Lang>,
+    pub session: RwSignal<Option<Session>>,
+    pub online: RwSignal<bool>,
+    /// Mutations waiting in the outbox.
+    pub pending: RwSignal<u32>,
+    /// Mutations the server refused (kept on this device).
+    pub rejected: RwSignal<u32>,
+    pub last_sync: RwSignal<Option<DateTime<Utc>>>,
+    pub syncing: RwSignal<bool>,
+    pub sync_error: RwSignal<Option<String>>,
+    /// Bumped whenever local data changes, so lists reload.
+    pub data_rev: RwSignal<u64>,
+    /// A new version of the app is installed and waiting.
+    pub update_ready: RwSignal<bool>,
+}
+
+impl AppCtx {
+    pub fn new() -> AppCtx {
+        let online = web_sys::window()
+            .map(|w| w.navigator().on_line())
+            .unwrap_or(true);
+        AppCtx {
+            lang: RwSignal::new(Lang::load()),
+            session: RwSignal::new(Session::load()),
+            online: RwSignal::new(online),
+            pending: RwSignal::new(0),
+            rejected: RwSignal::new(0),
+            last_sync: RwSignal::new(None),
+            syncing: RwSignal::new(false),
+            sync_error: RwSignal::new(None),
+            data_rev: RwSignal::new(0),
+            update_ready: RwSignal::new(false),
+        }
+    }
+
+    /// The text of `key` in the current language (reactive).
+    pub fn t(&self, key: Key) -> &'static str {
+        t(self.lang.get(), key)
+    }
+
+    /// Reloads the counters shown in the header from IndexedDB.
+    pub fn refresh_counts(self) {
+        spawn_local(async move {
+            if let Ok(db) = db().await {
+                if let Ok(n) = db.pending_count().await {
+                    self.pending.set(n);
+                }
+                if let Ok(r) = db.rejected().await {
+                    self.rejected.set(r.len() as u32);
+                }
+                if let Ok(at) = db.last_sync().await {
+                    self.last_sync.set(at);
+                }
+            }
+        });
+    }
+
+    /// Local data changed: reload lists and counters.
+    pub fn data_changed(self) {
+        self.data_rev.update(|n| *n += 1);
+        self.refresh_counts();
+    }
+
+    /// Starts a sync cycle unless one is running or nobody is logged in.
+    pub fn request_sync(self) {
+        if self.syncing.get_untracked() {
+            return;
+        }
+        let Some(session) = self.session.get_untracked() else {
+            return;
+        };
+        self.syncing.set(true);
+        spawn_local(async move {
+            let outcome = match db().await {
+                Ok(db) => sync_once(&db, &session).await,
+                Err(e) => Err(SyncError::Storage(e)),
+            };
+            let lang = self.lang.get_untracked();
+            match outcome {
+                Ok(_) => self.sync_error.set(None),
+                Err(SyncError::Api(ApiError::Network(_))) => {
+                    self.sync_error
+                        .set(Some(t(lang, Key::ErrorNetwork).to_owned()));
+                }
+                Err(SyncError::Api(ApiError::Server { body, .. })) => {
+                    self.sync_error.set(Some(body.message));
+                }
+                Err(e) => self
+                    .sync_error
+                    .set(Some(format!("{}：{e}", t(lang, Key::SyncFailed)))),
+            }
+            self.syncing.set(false);
+            self.data_changed();
+        });
+    }
+}
+
+impl Default for AppCtx {
+    fn default() -> Self {
+        AppCtx::new()
+    }
+}
+
+thread_local! {
+    static DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+}
+
+/// The app's database, opened on first use.
+pub async fn db() -> Result<Db, StorageError> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = Db::open(crate::storage::DB_NAME).await?;
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+/// Closes and forgets the database handle (before deleting it at logout).
+pub fn forget_db() {
+    if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
+        db.close();
+    }
+}

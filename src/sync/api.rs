@@ -1,0 +1,96 @@
+//! HTTP calls to `/api/v1`, through the browser's `fetch`.
+
+use hongling_core::wire::{
+    ErrorBody, LoginRequest, LoginResponse, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse,
+    PushRequest, PushResponse,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// No answer: offline, server down, or the request was cut.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error envelope.
+    #[error("{status} {}: {}", body.code, body.message)]
+    Server { status: u16, body: ErrorBody },
+    /// The answer could not be read.
+    #[error("unreadable reply: {0}")]
+    Decode(String),
+}
+
+fn js_err(e: JsValue) -> ApiError {
+    ApiError::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+}
+
+async fn call<B: Serialize, R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    let headers = web_sys::Headers::new().map_err(js_err)?;
+    headers
+        .set(PROTOCOL_HEADER, &PROTOCOL_VERSION.to_string())
+        .map_err(js_err)?;
+    if let Some(token) = token {
+        headers
+            .set("authorization", &format!("Bearer {token}"))
+            .map_err(js_err)?;
+    }
+    if let Some(body) = body {
+        headers
+            .set("content-type", "application/json")
+            .map_err(js_err)?;
+        let text = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
+        init.set_body(&JsValue::from_str(&text));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(&format!("/api/v1{path}"), &init)
+        .map_err(js_err)?;
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_err)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
+    let text = text.as_string().unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+    } else {
+        let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or(ErrorBody {
+            code: "http".into(),
+            message: format!("服务器返回 {}", response.status()),
+            last_applied: None,
+        });
+        Err(ApiError::Server {
+            status: response.status(),
+            body,
+        })
+    }
+}
+
+pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
+    call("POST", "/auth/login", None, Some(req)).await
+}
+
+pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
+    call("POST", "/sync/push", Some(token), Some(req)).await
+}
+
+pub async fn pull(token: &str, cursor: u64, limit: u32) -> Result<PullResponse, ApiError> {
+    call::<(), _>(
+        "GET",
+        &format!("/sync/pull?cursor={cursor}&limit={limit}"),
+        Some(token),
+        None,
+    )
+    .await
+}

@@ -1,0 +1,55 @@
+//! The login kept in local storage: token, device id and account.
+//!
+//! The device id is made at login and kept until logout; the server binds it to the
+//! account. Two tabs of the same browser profile share it (and the mutation ids, which
+//! IndexedDB hands out).
+
+use chrono::{DateTime, Utc};
+use gloo_storage::{LocalStorage, Storage};
+use hongling_core::Actor;
+use hongling_core::wire::AccountInfo;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+const SESSION_KEY: &str = "hongling.session";
+const DEVICE_KEY: &str = "hongling.device";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub token: String,
+    pub device_id: Uuid,
+    pub account: AccountInfo,
+    pub logged_in_at: DateTime<Utc>,
+}
+
+impl Session {
+    pub fn load() -> Option<Session> {
+        LocalStorage::get(SESSION_KEY).ok()
+    }
+
+    pub fn save(&self) {
+        let _ = LocalStorage::set(SESSION_KEY, self);
+    }
+
+    /// Forgets the session and the device id.
+    pub fn clear() {
+        LocalStorage::delete(SESSION_KEY);
+        LocalStorage::delete(DEVICE_KEY);
+    }
+
+    /// This browser profile's device id, made on first use.
+    pub fn device_id() -> Uuid {
+        if let Ok(id) = LocalStorage::get::<Uuid>(DEVICE_KEY) {
+            return id;
+        }
+        let id = Uuid::new_v4();
+        let _ = LocalStorage::set(DEVICE_KEY, id);
+        id
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.account.id,
+        }
+    }
+}

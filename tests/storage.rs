@@ -1,0 +1,205 @@
+//! The storage layer in real Chromium (wasm-bindgen-test): a record and its outbox entry
+//! are written in one transaction, and survive closing and reopening the database.
+
+#![cfg(target_arch = "wasm32")]
+
+use chrono::Utc;
+use hongling::storage::Db;
+use hongling_core::wire::{MutationResult, MutationStatus};
+use hongling_core::{
+    Actor, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Township, WorkerCreateV1,
+    WorkerRole, WorkerUpdateV1,
+};
+use uuid::Uuid;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn actor() -> Actor {
+    Actor {
+        account_id: Uuid::nil(),
+    }
+}
+
+/// A fresh database with one township and one organisation, as after a first pull.
+async fn fresh(name: &str) -> (Db, Uuid, Uuid) {
+    Db::delete(name).await.unwrap();
+    let db = Db::open(name).await.unwrap();
+    let township = Uuid::new_v4();
+    let org = Uuid::new_v4();
+    let records = vec![
+        Record {
+            kind: RecordKind::Township,
+            id: township,
+            version: 1,
+            deleted: false,
+            body: serde_json::to_value(Township {
+                name: "古井镇".into(),
+            })
+            .unwrap(),
+        },
+        Record {
+            kind: RecordKind::Organization,
+            id: org,
+            version: 2,
+            deleted: false,
+            body: serde_json::to_value(Organization {
+                name: "宏达酿造配套有限公司".into(),
+                kind: OrgKind::Enterprise,
+                township_id: township,
+                party_org: String::new(),
+            })
+            .unwrap(),
+        },
+    ];
+    db.apply_pull(&actor(), records, 2, false).await.unwrap();
+    (db, township, org)
+}
+
+fn create(id: Uuid, township: Uuid, org: Uuid, name: &str) -> Op {
+    Op::WorkerCreateV1(WorkerCreateV1 {
+        id,
+        name: name.into(),
+        organization_id: org,
+        township_id: township,
+        role: WorkerRole::Secretary,
+        management_post: String::new(),
+        years_in_post: 2,
+    })
+}
+
+#[wasm_bindgen_test]
+async fn a_record_and_its_outbox_entry_are_written_together_and_survive_reopening() {
+    let name = "hongling-test-durable";
+    let (db, township, org) = fresh(name).await;
+    let id = Uuid::new_v4();
+    let mutation_id = db
+        .commit_local(&actor(), create(id, township, org, "孙海燕"), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(mutation_id, 1);
+    let key = RecordKey::new(RecordKind::Worker, id);
+    assert!(db.get(key).await.unwrap().is_some());
+    let outbox = db.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].touched, vec![key.storage_key()]);
+    db.close();
+
+    let db = Db::open(name).await.unwrap();
+    let worker = db
+        .get(key)
+        .await
+        .unwrap()
+        .expect("the worker survives reopening");
+    assert_eq!(worker.body["name"], "孙海燕");
+    assert_eq!(worker.version, 0, "not yet on the server");
+    assert_eq!(db.pending_count().await.unwrap(), 1);
+    assert_eq!(db.cursor().await.unwrap(), 2);
+    // Ids continue from the stored counter, not from memory.
+    let second = db
+        .commit_local(
+            &actor(),
+            create(Uuid::new_v4(), township, org, "郑伟"),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second, 2);
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_write_leaves_neither_record_nor_outbox_entry() {
+    let (db, township, _org) = fresh("hongling-test-refused").await;
+    let id = Uuid::new_v4();
+    let refusal = db
+        .commit_local(
+            &actor(),
+            create(id, township, Uuid::new_v4(), "王志强"),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refusal.field.as_deref(), Some("organization_id"));
+    assert!(
+        db.get(RecordKey::new(RecordKind::Worker, id))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_pull_keeps_pending_edits_on_top_and_a_rejection_is_kept_and_undone() {
+    let (db, township, org) = fresh("hongling-test-rebase").await;
+    let id = Uuid::new_v4();
+    let key = RecordKey::new(RecordKind::Worker, id);
+    db.commit_local(&actor(), create(id, township, org, "刘静"), Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    // The server applied the create (id 1) and another device renamed her meanwhile.
+    db.acknowledge(
+        &actor(),
+        &[MutationResult {
+            id: 1,
+            status: MutationStatus::Applied,
+            code: None,
+            message: None,
+            field: None,
+        }],
+    )
+    .await
+    .unwrap();
+    let edit = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id,
+        years_in_post: Some(9),
+        ..Default::default()
+    });
+    db.commit_local(&actor(), edit, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut server_copy = db.get(key).await.unwrap().unwrap();
+    server_copy.version = 40;
+    server_copy.body["name"] = "刘静（更名）".into();
+    server_copy.body["years_in_post"] = 2.into();
+    db.apply_pull(&actor(), vec![server_copy], 40, false)
+        .await
+        .unwrap();
+    let seen = db.get(key).await.unwrap().unwrap();
+    assert_eq!(
+        seen.body["name"], "刘静（更名）",
+        "the server's change is taken"
+    );
+    assert_eq!(
+        seen.body["years_in_post"], 9,
+        "the pending edit stays on top"
+    );
+    assert_eq!(seen.version, 40);
+
+    // The server refuses the edit: it is kept with its reason and undone locally.
+    db.acknowledge(
+        &actor(),
+        &[MutationResult {
+            id: 2,
+            status: MutationStatus::Rejected,
+            code: Some("forbidden".into()),
+            message: Some("无权修改".into()),
+            field: None,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(db.pending_count().await.unwrap(), 0);
+    let rejected = db.rejected().await.unwrap();
+    assert_eq!(rejected.len(), 1);
+    assert_eq!(rejected[0].message, "无权修改");
+    assert_eq!(db.get(key).await.unwrap().unwrap().body["years_in_post"], 2);
+    db.close();
+}

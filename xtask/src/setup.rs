@@ -1,0 +1,156 @@
+//! Installs what the build and the tests need, only where it is missing.
+//!
+//! Pinned versions: trunk 0.21.14 (0.22 needs a newer rustc), wasm-bindgen-cli exactly
+//! the wasm-bindgen of Cargo.lock, wasm-opt from the npm package binaryen@132 (Debian's
+//! binaryen 108 emits wasm that crashes Chromium). Browsers come from Debian, never from
+//! a test tool's own download.
+
+use std::process::{Command, Stdio};
+
+use anyhow::{Context, Result, bail};
+
+use crate::{Timer, cmd, run_cmd};
+
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_OPT_VERSION: &str = "version_132";
+
+fn output(c: &mut Command) -> Option<String> {
+    let out = c.stderr(Stdio::null()).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+/// `apt-get install` for the packages that are not installed yet.
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
+                .is_none_or(|s| !s.contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("already installed: {}", packages.join(", "));
+        return Ok(());
+    }
+    println!("installing with apt-get: {}", missing.join(", "));
+    let sudo = if is_root() { None } else { Some("sudo") };
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut c = match sudo {
+            Some(s) => {
+                let mut c = Command::new(s);
+                c.arg("apt-get");
+                c
+            }
+            None => Command::new("apt-get"),
+        };
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run_cmd(&mut c)
+    };
+    apt(&["update", "-q"])?;
+    let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
+    args.extend(&missing);
+    apt(&args)
+}
+
+/// The wasm-bindgen version recorded in Cargo.lock.
+pub fn locked_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string("Cargo.lock").context("Cargo.lock is missing")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\""
+            && let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \""))
+        {
+            return Ok(v.trim_end_matches('"').to_owned());
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen")
+}
+
+pub fn run(timer: &mut Timer, tests: bool) -> Result<()> {
+    timer.stage("setup: wasm32 target", || {
+        let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+            .unwrap_or_default();
+        if installed
+            .lines()
+            .any(|l| l.trim() == "wasm32-unknown-unknown")
+        {
+            println!("already installed");
+            return Ok(());
+        }
+        run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+    })?;
+    timer.stage("setup: Node.js and npm", || {
+        let has_node = output(cmd("node").arg("--version")).is_some();
+        let has_npm = output(cmd("npm").arg("--version")).is_some();
+        if has_node && has_npm {
+            println!("already installed");
+            return Ok(());
+        }
+        apt_install(&["nodejs", "npm"])
+    })?;
+    timer.stage(&format!("setup: trunk {TRUNK_VERSION}"), || {
+        if output(cmd("trunk").arg("--version")).is_some_and(|v| v.contains(TRUNK_VERSION)) {
+            println!("already installed");
+            return Ok(());
+        }
+        run_cmd(cmd("cargo").args(["install", "--locked", "trunk", "--version", TRUNK_VERSION]))
+    })?;
+    let wbg = locked_wasm_bindgen()?;
+    timer.stage(
+        &format!("setup: wasm-bindgen-cli {wbg} (as in Cargo.lock)"),
+        || {
+            if output(cmd("wasm-bindgen").arg("--version"))
+                .is_some_and(|v| v.trim().ends_with(&wbg))
+            {
+                println!("already installed");
+                return Ok(());
+            }
+            // Not --locked: its lock file wants a webpki-roots the registry lacks.
+            run_cmd(cmd("cargo").args([
+                "install",
+                "--force",
+                "wasm-bindgen-cli",
+                "--version",
+                &wbg,
+            ]))
+        },
+    )?;
+    timer.stage(
+        "setup: node packages (npm ci: binaryen, playwright-core)",
+        || {
+            let stamp = std::path::Path::new("node_modules/.package-lock.json");
+            let lock =
+                std::fs::read("package-lock.json").context("package-lock.json is missing")?;
+            if stamp.exists()
+                && std::fs::read("node_modules/.hongling-lock").ok().as_deref() == Some(&lock[..])
+            {
+                println!("already installed");
+                return Ok(());
+            }
+            run_cmd(cmd("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+            std::fs::write("node_modules/.hongling-lock", lock)?;
+            Ok(())
+        },
+    )?;
+    timer.stage("setup: check wasm-opt", || {
+        let v = output(cmd("wasm-opt").arg("--version")).unwrap_or_default();
+        if !v.contains(WASM_OPT_VERSION) {
+            bail!("wasm-opt on PATH is {v:?}, want {WASM_OPT_VERSION} from node_modules/.bin");
+        }
+        println!("{}", v.trim());
+        Ok(())
+    })?;
+    if tests {
+        timer.stage("setup: Chromium, ChromeDriver and CJK fonts", || {
+            apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
+        })?;
+    }
+    Ok(())
+}
