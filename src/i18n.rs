@@ -63,7 +63,7 @@ keys! {
     NavSettings => "设置", "Settings";
     Workers => "党务工作者", "Party-affairs workers";
     WorkersCount => "人", "people";
-    Search => "搜索姓名、单位或拼音首字母", "Search name, organisation or initials";
+    Search => "搜索姓名、单位或乡镇（街道）", "Search name, organisation or township";
     AddWorker => "新增党务工作者", "Add a worker";
     EditWorker => "编辑党务工作者", "Edit worker";
     NoWorkers => "还没有党务工作者。点击“新增党务工作者”录入第一位；联网后点击“立即同步”获取已有名单。", "No workers yet. Tap “Add a worker” to enter the first one; when online, tap “Sync now” to fetch the existing list.";

@@ -11,11 +11,19 @@ pub fn NavBar() -> impl IntoView {
     view! {
         <nav class="nav" aria-label="主导航">
             <A href="/" exact=true>
-                <span class="nav-icon" aria-hidden="true">"👥"</span>
+                <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <circle cx="9" cy="8" r="3.5" />
+                    <path d="M2.5 20c0-3.6 2.9-6.5 6.5-6.5s6.5 2.9 6.5 6.5" />
+                    <circle cx="17" cy="9" r="2.5" />
+                    <path d="M16 13.6c3 .3 5.5 2.8 5.5 6.4" />
+                </svg>
                 <span>{move || ctx.t(Key::NavWorkers)}</span>
             </A>
             <A href="/settings">
-                <span class="nav-icon" aria-hidden="true">"⚙"</span>
+                <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <circle cx="12" cy="12" r="3.2" />
+                    <path d="M12 2.5v3M12 18.5v3M2.5 12h3M18.5 12h3M5.3 5.3l2.1 2.1M16.6 16.6l2.1 2.1M5.3 18.7l2.1-2.1M16.6 7.4l2.1-2.1" />
+                </svg>
                 <span>{move || ctx.t(Key::NavSettings)}</span>
             </A>
         </nav>

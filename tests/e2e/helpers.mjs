@@ -1,0 +1,94 @@
+// Shared helpers of the end-to-end tests: a real server process on port 0 with a
+// temporary SQLite file serving the release build, and Debian's Chromium driven by
+// playwright-core.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const root = path.resolve(here, "../..");
+export const screenshots = path.join(here, "screenshots");
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Starts the server on a free port; resolves once it listens. */
+export async function startServer({ dist } = {}) {
+  const bin = path.resolve(root, process.env.HONGLING_SERVER_BIN ?? "target/debug/hongling-server");
+  const staticDir = path.resolve(root, dist ?? process.env.HONGLING_DIST ?? "dist");
+  const dir = mkdtempSync(path.join(tmpdir(), "hongling-e2e-"));
+  const child = spawn(
+    bin,
+    ["--bind", "127.0.0.1:0", "--db", path.join(dir, "e2e.sqlite"), "--static", staticDir, "--demo"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const lines = createInterface({ input: child.stdout });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the server did not start in 30 s")), 30_000);
+    child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+    lines.on("line", (line) => {
+      const m = line.match(/^listening on (http:\/\/\S+)/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+  return {
+    base,
+    async stop() {
+      child.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A new browser context: to the server, another device. */
+export async function device(browser, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+  return { context, page };
+}
+
+export async function login(page, base, username, password = "hongling2026") {
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", password);
+  await page.click("[data-testid=login]");
+  await page.waitForSelector("[data-testid=account]");
+}
+
+/** Waits until a service worker controls the page (the app shell is precached). */
+export async function waitForServiceWorker(page) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, {
+    timeout: 30_000,
+  });
+}
+
+export async function pending(page) {
+  return Number(await page.textContent("[data-testid=pending] strong"));
+}
+
+export async function shot(page, name) {
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: path.join(screenshots, name), fullPage: false });
+}

@@ -1,0 +1,139 @@
+// The walking skeleton's user path: a tablet offline creates and edits a worker, reloads
+// while still offline, syncs when back online, and a second device sees the worker.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { device, launch, login, pending, shot, startServer, waitForServiceWorker } from "./helpers.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("a worker typed offline survives a reload and reaches a second device", async () => {
+  const tablet = await device(browser);
+  const page = tablet.page;
+  await login(page, server.base, "zhidao01");
+  // The first sync brings the demo programme: 10 workers.
+  await page.waitForSelector("[data-testid=worker-list]");
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=worker-count]")?.textContent.includes("10"),
+  );
+  await waitForServiceWorker(page);
+  await shot(page, "01-workers-1280x800.png");
+
+  await tablet.context.setOffline(true);
+  await page.waitForSelector("[data-testid=net].net-offline");
+
+  await page.click("[data-testid=add-worker]");
+  await page.waitForSelector("[data-testid=worker-form]");
+  // Saving an empty form is refused next to the field, in Chinese.
+  await page.click("[data-testid=save]");
+  assert.match(await page.textContent(".field-error"), /请选择乡镇/);
+  await page.fill("input[name=name]", "江晓燕");
+  await page.selectOption("select[name=township]", { label: "古井镇" });
+  await page.selectOption("select[name=organization]", { label: "亳州市古井镇宏达酿造配套有限公司" });
+  await page.check("input[name=role][value=instructor]");
+  await page.fill("input[name=management_post]", "办公室主任");
+  await page.fill("input[name=years_in_post]", "3");
+  await shot(page, "02-worker-form-1280x800.png");
+  await page.click("[data-testid=save]");
+
+  // The list shows it at once, marked as not yet synced.
+  const row = page.locator(".worker-item", { hasText: "江晓燕" });
+  await row.waitFor();
+  assert.match(await row.textContent(), /未同步/);
+  assert.equal(await pending(page), 1);
+  await shot(page, "03-offline-pending-1280x800.png");
+
+  // A reload with no network: the service worker serves the app, IndexedDB the data.
+  await page.reload();
+  await page.locator(".worker-item", { hasText: "江晓燕" }).waitFor();
+  assert.equal(await pending(page), 1);
+  assert.match(await page.textContent("[data-testid=net]"), /离线/);
+
+  // Edit offline too: only the changed field travels.
+  await page.locator(".worker-item a", { hasText: "江晓燕" }).click();
+  await page.waitForFunction(() => document.querySelector("input[name=name]")?.value === "江晓燕");
+  await page.fill("input[name=years_in_post]", "4");
+  await page.click("[data-testid=save]");
+  await page.locator(".worker-item", { hasText: "江晓燕" }).waitFor();
+  await page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "2");
+
+  // Back online: the online event starts a sync; the outbox empties.
+  await tablet.context.setOffline(false);
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",
+    null,
+    { timeout: 30_000 },
+  );
+  await page.waitForFunction(
+    () => !document.querySelector(".worker-item .tag-pending"),
+  );
+  assert.doesNotMatch(await page.textContent("[data-testid=last-sync]"), /尚未同步/);
+
+  // Another device, another account: after its own sync it has the worker.
+  const other = await device(browser, { width: 768, height: 1024 });
+  await login(other.page, server.base, "zhidao02");
+  const seen = other.page.locator(".worker-item", { hasText: "江晓燕" });
+  await seen.waitFor({ timeout: 30_000 });
+  const text = await seen.textContent();
+  assert.match(text, /党建工作指导员/);
+  assert.match(text, /古井镇/);
+  assert.match(text, /办公室主任/);
+  assert.match(text, /：4/);
+  await other.page.fill("[data-testid=search]", "江晓燕");
+  await other.page.waitForFunction(
+    () => document.querySelector("[data-testid=worker-count]")?.textContent.trim().startsWith("1"),
+  );
+  assert.match(other.page.url(), /\?q=/, "the search stays in the URL");
+  await shot(other.page, "04-second-device-768x1024.png");
+  await other.context.close();
+  await tablet.context.close();
+});
+
+test("the language can be switched to English and is remembered", async () => {
+  const { context, page } = await device(browser);
+  await login(page, server.base, "zhidao01");
+  await page.click("a[href='/settings']");
+  await page.click("[data-testid=lang-en]");
+  assert.equal(await page.textContent("section.page h1"), "Settings");
+  assert.match(await page.textContent("[data-testid=sync-now]"), /^Sync/);
+  await shot(page, "05-settings-en-1280x800.png");
+  await page.reload();
+  await page.waitForSelector("section.page h1");
+  assert.equal(await page.textContent("section.page h1"), "Settings");
+  assert.match(await page.textContent("nav.nav"), /People/);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  await page.click("[data-testid=lang-zh]");
+  assert.equal(await page.textContent("section.page h1"), "设置");
+  await context.close();
+});
+
+test("touch targets are at least 44 px on a portrait tablet", async () => {
+  const { context, page } = await device(browser, { width: 768, height: 1024 });
+  await login(page, server.base, "zhidao01");
+  await page.waitForSelector("[data-testid=worker-list]");
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("button, a, input, select")]
+      .filter((el) => el.offsetParent !== null)
+      .map((el) => ({ el: el.outerHTML.slice(0, 80), r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.height < 44 || r.width < 44)
+      .map(({ el, r }) => `${el} ${r.width}x${r.height}`),
+  );
+  assert.deepEqual(small, []);
+  // Portrait: the navigation is a bottom bar.
+  const nav = await page.locator("nav.nav").boundingBox();
+  assert.ok(nav.y > 900, `nav at y=${nav.y}`);
+  await shot(page, "06-workers-768x1024.png");
+  await context.close();
+});
