@@ -39,6 +39,11 @@ macro_rules! keys {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Key { $($key,)* }
 
+        impl Key {
+            /// Every key, for checks that no text is missing.
+            pub const ALL: &[Key] = &[$(Key::$key,)*];
+        }
+
         /// The text of `key` in `lang`.
         pub fn t(lang: Lang, key: Key) -> &'static str {
             match (lang, key) {
@@ -114,11 +119,22 @@ keys! {
 
 #[cfg(test)]
 mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
     use super::*;
 
-    #[test]
-    fn chinese_is_the_default_and_both_languages_have_text() {
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn every_key_has_chinese_and_english_text() {
+        for &key in Key::ALL {
+            let zh = t(Lang::Zh, key);
+            let en = t(Lang::En, key);
+            assert!(!zh.is_empty() && !en.is_empty(), "{key:?} has an empty text");
+            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key:?} is not Chinese: {zh}");
+            assert!(en.is_ascii() || en.contains('…') || en.contains('“'), "{key:?} is not English: {en}");
+        }
         assert_eq!(t(Lang::Zh, Key::SyncNow), "立即同步");
-        assert_eq!(t(Lang::En, Key::SyncNow), "Sync now");
+        assert_eq!(t(Lang::Zh, Key::UpdateAvailable), "新版本可用，点击更新");
     }
 }
