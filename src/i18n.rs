@@ -130,9 +130,18 @@ mod tests {
         for &key in Key::ALL {
             let zh = t(Lang::Zh, key);
             let en = t(Lang::En, key);
-            assert!(!zh.is_empty() && !en.is_empty(), "{key:?} has an empty text");
-            assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{key:?} is not Chinese: {zh}");
-            assert!(en.is_ascii() || en.contains('…') || en.contains('“'), "{key:?} is not English: {en}");
+            assert!(
+                !zh.is_empty() && !en.is_empty(),
+                "{key:?} has an empty text"
+            );
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{key:?} is not Chinese: {zh}"
+            );
+            assert!(
+                en.is_ascii() || en.contains('…') || en.contains('“'),
+                "{key:?} is not English: {en}"
+            );
         }
         assert_eq!(t(Lang::Zh, Key::SyncNow), "立即同步");
         assert_eq!(t(Lang::Zh, Key::UpdateAvailable), "新版本可用，点击更新");
