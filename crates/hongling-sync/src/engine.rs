@@ -1,0 +1,293 @@
+//! The sync cycle and the store operations it is made of.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use hongling_core::wire::{
+    ErrorBody, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse,
+};
+use hongling_core::{Actor, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply};
+use uuid::Uuid;
+
+use crate::store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta};
+
+/// Mutations per push.
+pub const PUSH_BATCH: u32 = 200;
+/// Records per pull page.
+pub const PULL_PAGE: u32 = 500;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: offline, server down, or the request or its reply was lost.
+    #[error("network: {0}")]
+    Network(String),
+    /// The server answered with an error envelope.
+    #[error("{status} {}: {}", body.code, body.message)]
+    Server { status: u16, body: ErrorBody },
+    /// The answer could not be read.
+    #[error("unreadable reply: {0}")]
+    Decode(String),
+}
+
+/// The two calls of the protocol. The app implements it with `fetch`, tests with an
+/// HTTP client (and faults).
+#[allow(async_fn_in_trait)]
+pub trait Transport {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, TransportError>;
+    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, TransportError>;
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The server lacks mutations this device no longer holds: never expected; the
+    /// outbox is left untouched.
+    #[error("the server expects mutation {expected} but the outbox starts at {first}")]
+    Lost { expected: u64, first: u64 },
+}
+
+/// What one cycle did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pushed: u32,
+    pub rejected: u32,
+    pub pulled: u32,
+}
+
+/// Where a running cycle is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// `done` of `total` mutations pushed so far.
+    Pushing { done: u32, total: u32 },
+    /// `records` pulled so far.
+    Pulling { records: u32 },
+}
+
+fn meta_u64(v: Option<serde_json::Value>) -> Option<u64> {
+    v.and_then(|v| v.as_u64())
+}
+
+/// Runs the shared rules against the view, loading the records they ask for.
+async fn apply_on<T: StoreTx>(
+    tx: &mut T,
+    actor: &Actor,
+    op: &Op,
+) -> Result<Result<Vec<Change>, Rejection>, StoreError> {
+    let mut state = MissRecorder::new();
+    loop {
+        let outcome = apply(&state, actor, op);
+        let missed = state.take_missed();
+        if missed.is_empty() {
+            return Ok(outcome);
+        }
+        for key in missed {
+            let found = tx.get(Area::View, &key).await?;
+            state.learn(key, found);
+        }
+    }
+}
+
+/// Writes changes into the view, keeping each record's server version.
+async fn write_changes<T: StoreTx>(tx: &mut T, changes: &[Change]) -> Result<(), StoreError> {
+    for c in changes {
+        let version = tx.get(Area::View, &c.key).await?.map_or(0, |r| r.version);
+        let record =
+            Record { kind: c.key.kind, id: c.key.id, version, deleted: c.deleted, body: c.body.clone() };
+        tx.put(Area::View, record).await?;
+    }
+    Ok(())
+}
+
+fn parse_key(s: &str) -> Option<RecordKey> {
+    let (kind, id) = s.split_once('/')?;
+    Some(RecordKey::new(RecordKind::parse(kind)?, id.parse::<Uuid>().ok()?))
+}
+
+/// Resets `keys` in the view to the server's copy, then re-applies, in order, the
+/// pending mutations that wrote them. A pending mutation that no longer applies here
+/// stays in the outbox: the server has the last word on it.
+async fn rebase<T: StoreTx>(tx: &mut T, actor: &Actor, keys: &BTreeSet<String>) -> Result<(), StoreError> {
+    if keys.is_empty() {
+        return Ok(());
+    }
+    for k in keys {
+        let Some(key) = parse_key(k) else { continue };
+        match tx.get(Area::Base, &key).await? {
+            Some(r) => tx.put(Area::View, r).await?,
+            None => tx.delete(Area::View, &key).await?,
+        }
+    }
+    for entry in tx.outbox(u32::MAX).await? {
+        if entry.touched.iter().any(|t| keys.contains(t))
+            && let Ok(changes) = apply_on(tx, actor, &entry.op).await?
+        {
+            write_changes(tx, &changes).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Decides `op` with the shared rules and, if it applies, writes its changes, its outbox
+/// entry and the next mutation id in one transaction. Returns the mutation id, or the
+/// rule's refusal (and then nothing is written).
+pub async fn commit_local<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    op: Op,
+    at: DateTime<Utc>,
+) -> Result<Result<u64, Rejection>, StoreError> {
+    let mut tx = store.begin()?;
+    let changes = match apply_on(&mut tx, actor, &op).await? {
+        Ok(changes) => changes,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
+    write_changes(&mut tx, &changes).await?;
+    let touched = changes.iter().map(|c| c.key.storage_key()).collect();
+    tx.outbox_put(&OutboxEntry { id, at, op, touched }).await?;
+    tx.meta_put(meta::NEXT_ID, (id + 1).into()).await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Takes the server's results for pushed mutations: removes them from the outbox,
+/// keeps refused ones with their reason and undoes their local effect.
+pub async fn acknowledge<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    results: &[MutationResult],
+) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    let mut undo = BTreeSet::new();
+    for r in results {
+        let Some(entry) = tx.outbox_get(r.id).await? else { continue };
+        tx.outbox_delete(r.id).await?;
+        if r.status == MutationStatus::Rejected {
+            let kept = RejectedEntry {
+                id: entry.id,
+                at: entry.at,
+                op: entry.op,
+                code: r.code.clone().unwrap_or_default(),
+                message: r.message.clone().unwrap_or_default(),
+                field: r.field.clone(),
+            };
+            tx.rejected_put(&kept).await?;
+            undo.extend(entry.touched);
+        }
+    }
+    rebase(&mut tx, actor, &undo).await?;
+    tx.commit().await
+}
+
+/// Stores one page of pulled records and the new cursor in one transaction, then
+/// re-applies the pending mutations on top of what changed.
+pub async fn apply_pull<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    pulled: Vec<Record>,
+    cursor: u64,
+    reset: bool,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    let mut changed = BTreeSet::new();
+    if reset {
+        tx.clear_records().await?;
+        // Every pending mutation must be laid on the fresh copy again.
+        for entry in tx.outbox(u32::MAX).await? {
+            changed.extend(entry.touched);
+        }
+    }
+    for r in pulled {
+        let key = r.key();
+        changed.insert(key.storage_key());
+        if r.deleted {
+            tx.delete(Area::Base, &key).await?;
+            tx.delete(Area::View, &key).await?;
+        } else {
+            tx.put(Area::Base, r.clone()).await?;
+            tx.put(Area::View, r).await?;
+        }
+    }
+    rebase(&mut tx, actor, &changed).await?;
+    tx.meta_put(meta::CURSOR, cursor.into()).await?;
+    tx.commit().await
+}
+
+/// The pull cursor, the next mutation id and the last sync time.
+pub async fn cursor<S: ClientStore>(store: &S) -> Result<u64, StoreError> {
+    let mut tx = store.begin()?;
+    let c = meta_u64(tx.meta_get(meta::CURSOR).await?).unwrap_or(0);
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// When the last full sync finished.
+pub async fn last_sync<S: ClientStore>(store: &S) -> Result<Option<DateTime<Utc>>, StoreError> {
+    let mut tx = store.begin()?;
+    let v = tx.meta_get(meta::LAST_SYNC).await?;
+    tx.commit().await?;
+    Ok(v.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// One full cycle: push the whole outbox in batches, pull until nothing is left, and
+/// record the time. `progress` is told how far it got.
+pub async fn sync_once<S: ClientStore, T: Transport>(
+    store: &S,
+    transport: &T,
+    device_id: Uuid,
+    actor: &Actor,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let total = {
+        let mut tx = store.begin()?;
+        let n = tx.outbox(u32::MAX).await?.len() as u32;
+        tx.commit().await?;
+        n
+    };
+    loop {
+        let batch = {
+            let mut tx = store.begin()?;
+            let b = tx.outbox(PUSH_BATCH).await?;
+            tx.commit().await?;
+            b
+        };
+        let Some(first) = batch.first().map(|e| e.id) else { break };
+        progress(Progress::Pushing { done: report.pushed, total: total.max(report.pushed) });
+        let req = PushRequest { device_id, mutations: batch.iter().map(OutboxEntry::mutation).collect() };
+        match transport.push(&req).await {
+            Ok(reply) => {
+                report.pushed += reply.results.len() as u32;
+                report.rejected += reply
+                    .results
+                    .iter()
+                    .filter(|r| r.status == MutationStatus::Rejected)
+                    .count() as u32;
+                acknowledge(store, actor, &reply.results).await?;
+            }
+            Err(TransportError::Server { status: 409, body }) if body.code == "gap" => {
+                let expected = body.last_applied.unwrap_or(0) + 1;
+                return Err(SyncError::Lost { expected, first });
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut at = cursor(store).await?;
+    loop {
+        progress(Progress::Pulling { records: report.pulled });
+        let page = transport.pull(at, PULL_PAGE).await?;
+        report.pulled += page.records.len() as u32;
+        at = page.cursor;
+        apply_pull(store, actor, page.records, page.cursor, page.reset).await?;
+        if !page.more {
+            break;
+        }
+    }
+    let mut tx = store.begin()?;
+    tx.meta_put(meta::LAST_SYNC, serde_json::to_value(Utc::now()).unwrap_or_default()).await?;
+    tx.commit().await?;
+    Ok(report)
+}

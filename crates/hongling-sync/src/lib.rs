@@ -1,0 +1,24 @@
+//! The client side of the sync protocol, written once.
+//!
+//! Why a crate of its own: the outbox, batching, duplicate and gap handling, rebase and
+//! cursor logic must be the same code in the browser (on IndexedDB) and in the native
+//! fault-injection tests (on [`memory::MemoryStore`] against the real server). So the
+//! logic here is generic over two small traits: [`ClientStore`], a transactional store,
+//! and [`Transport`], the HTTP calls. It does no I/O itself and builds for wasm32.
+//!
+//! Every function that changes the store does it in one [`StoreTx`], which the store
+//! commits atomically. An IndexedDB transaction commits by itself when control returns to
+//! the browser with no request pending, so the functions here await nothing but the
+//! store's own methods while a transaction is open.
+
+mod backoff;
+mod engine;
+pub mod memory;
+mod store;
+
+pub use backoff::Backoff;
+pub use engine::{
+    PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError,
+    acknowledge, apply_pull, commit_local, cursor, last_sync, sync_once,
+};
+pub use store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};

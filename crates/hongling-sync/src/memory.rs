@@ -1,0 +1,193 @@
+//! An in-memory [`ClientStore`], for native tests and benchmarks: the same sync logic as
+//! the browser, without a browser.
+//!
+//! A transaction writes into an overlay and only `commit` folds it in, so a transaction
+//! that is dropped (a crash in the middle) leaves the store as it was, as IndexedDB does.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use hongling_core::{Record, RecordKey};
+
+use crate::store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+
+#[derive(Debug, Default, Clone)]
+struct Data {
+    view: BTreeMap<RecordKey, Record>,
+    base: BTreeMap<RecordKey, Record>,
+    outbox: BTreeMap<u64, OutboxEntry>,
+    rejected: BTreeMap<u64, RejectedEntry>,
+    meta: BTreeMap<String, serde_json::Value>,
+}
+
+/// The client store of one simulated device.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    data: RefCell<Data>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// The records the screens would show, live ones only.
+    pub fn view(&self) -> Vec<Record> {
+        self.data.borrow().view.values().filter(|r| !r.deleted).cloned().collect()
+    }
+
+    /// Mutations waiting for the server.
+    pub fn outbox(&self) -> Vec<OutboxEntry> {
+        self.data.borrow().outbox.values().cloned().collect()
+    }
+
+    /// Mutations the server refused.
+    pub fn rejected(&self) -> Vec<RejectedEntry> {
+        self.data.borrow().rejected.values().cloned().collect()
+    }
+}
+
+/// Writes not yet committed: `Some` is a put, `None` a delete.
+#[derive(Debug, Default)]
+struct Overlay {
+    cleared: bool,
+    view: BTreeMap<RecordKey, Option<Record>>,
+    base: BTreeMap<RecordKey, Option<Record>>,
+    outbox: BTreeMap<u64, Option<OutboxEntry>>,
+    rejected: BTreeMap<u64, RejectedEntry>,
+    meta: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug)]
+pub struct MemoryTx<'a> {
+    store: &'a MemoryStore,
+    overlay: Overlay,
+}
+
+impl MemoryTx<'_> {
+    fn area(&mut self, area: Area) -> &mut BTreeMap<RecordKey, Option<Record>> {
+        match area {
+            Area::View => &mut self.overlay.view,
+            Area::Base => &mut self.overlay.base,
+        }
+    }
+}
+
+impl StoreTx for MemoryTx<'_> {
+    async fn get(&mut self, area: Area, key: &RecordKey) -> Result<Option<Record>, StoreError> {
+        if let Some(hit) = self.area(area).get(key) {
+            return Ok(hit.clone());
+        }
+        if self.overlay.cleared {
+            return Ok(None);
+        }
+        let data = self.store.data.borrow();
+        let map = match area {
+            Area::View => &data.view,
+            Area::Base => &data.base,
+        };
+        Ok(map.get(key).cloned())
+    }
+
+    async fn put(&mut self, area: Area, record: Record) -> Result<(), StoreError> {
+        self.area(area).insert(record.key(), Some(record));
+        Ok(())
+    }
+
+    async fn delete(&mut self, area: Area, key: &RecordKey) -> Result<(), StoreError> {
+        self.area(area).insert(*key, None);
+        Ok(())
+    }
+
+    async fn clear_records(&mut self) -> Result<(), StoreError> {
+        self.overlay.cleared = true;
+        self.overlay.view.clear();
+        self.overlay.base.clear();
+        Ok(())
+    }
+
+    async fn outbox(&mut self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let data = self.store.data.borrow();
+        let mut merged: BTreeMap<u64, &OutboxEntry> = data.outbox.iter().map(|(k, v)| (*k, v)).collect();
+        for (id, entry) in &self.overlay.outbox {
+            match entry {
+                Some(e) => {
+                    merged.insert(*id, e);
+                }
+                None => {
+                    merged.remove(id);
+                }
+            }
+        }
+        Ok(merged.into_values().take(limit as usize).cloned().collect())
+    }
+
+    async fn outbox_get(&mut self, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
+        if let Some(hit) = self.overlay.outbox.get(&id) {
+            return Ok(hit.clone());
+        }
+        Ok(self.store.data.borrow().outbox.get(&id).cloned())
+    }
+
+    async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.overlay.outbox.insert(entry.id, Some(entry.clone()));
+        Ok(())
+    }
+
+    async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.overlay.outbox.insert(id, None);
+        Ok(())
+    }
+
+    async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError> {
+        self.overlay.rejected.insert(entry.id, entry.clone());
+        Ok(())
+    }
+
+    async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        if let Some(v) = self.overlay.meta.get(key) {
+            return Ok(Some(v.clone()));
+        }
+        Ok(self.store.data.borrow().meta.get(key).cloned())
+    }
+
+    async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError> {
+        self.overlay.meta.insert(key.to_owned(), value);
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        let mut data = self.store.data.borrow_mut();
+        let o = self.overlay;
+        if o.cleared {
+            data.view.clear();
+            data.base.clear();
+        }
+        fn fold<K: Ord, V>(target: &mut BTreeMap<K, V>, writes: BTreeMap<K, Option<V>>) {
+            for (k, v) in writes {
+                match v {
+                    Some(v) => {
+                        target.insert(k, v);
+                    }
+                    None => {
+                        target.remove(&k);
+                    }
+                }
+            }
+        }
+        fold(&mut data.view, o.view);
+        fold(&mut data.base, o.base);
+        fold(&mut data.outbox, o.outbox);
+        data.rejected.extend(o.rejected);
+        data.meta.extend(o.meta);
+        Ok(())
+    }
+}
+
+impl ClientStore for MemoryStore {
+    type Tx<'a> = MemoryTx<'a>;
+
+    fn begin(&self) -> Result<MemoryTx<'_>, StoreError> {
+        Ok(MemoryTx { store: self, overlay: Overlay::default() })
+    }
+}

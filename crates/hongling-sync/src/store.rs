@@ -1,0 +1,91 @@
+//! The store a client keeps its records, outbox and cursor in.
+
+use chrono::{DateTime, Utc};
+use hongling_core::wire::Mutation;
+use hongling_core::{Op, Record, RecordKey};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The underlying store failed (IndexedDB error, quota, …).
+    #[error("storage: {0}")]
+    Backend(String),
+    /// Stored data could not be decoded.
+    #[error("stored data could not be read: {0}")]
+    Decode(String),
+    /// The transaction was aborted or did not commit.
+    #[error("the transaction did not commit")]
+    NotCommitted,
+}
+
+/// Which copy of the records: what the screens show, or the server's last word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// The server's copy with this device's pending mutations applied on top.
+    View,
+    /// The server's copy as last pulled.
+    Base,
+}
+
+/// A mutation waiting for the server, with the records it changed on this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutboxEntry {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub op: Op,
+    /// Keys (`kind/id`) this mutation wrote locally, for rebasing.
+    pub touched: Vec<String>,
+}
+
+impl OutboxEntry {
+    pub fn mutation(&self) -> Mutation {
+        Mutation { id: self.id, at: self.at, op: self.op.clone() }
+    }
+}
+
+/// A mutation the server refused, kept for the user to fix and resend, or discard.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RejectedEntry {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub op: Op,
+    pub code: String,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+/// One atomic unit of work. Nothing is visible to other transactions until `commit`;
+/// dropping a transaction without committing it must change nothing.
+#[allow(async_fn_in_trait)]
+pub trait StoreTx {
+    async fn get(&mut self, area: Area, key: &RecordKey) -> Result<Option<Record>, StoreError>;
+    async fn put(&mut self, area: Area, record: Record) -> Result<(), StoreError>;
+    async fn delete(&mut self, area: Area, key: &RecordKey) -> Result<(), StoreError>;
+    /// Empties both areas (a scope reset).
+    async fn clear_records(&mut self) -> Result<(), StoreError>;
+    /// The oldest `limit` outbox entries, in id order.
+    async fn outbox(&mut self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError>;
+    async fn outbox_get(&mut self, id: u64) -> Result<Option<OutboxEntry>, StoreError>;
+    async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError>;
+    async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError>;
+    async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError>;
+    async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
+    async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
+    async fn commit(self) -> Result<(), StoreError>;
+}
+
+/// A client store: hands out read-write transactions over all of its data.
+pub trait ClientStore {
+    type Tx<'a>: StoreTx
+    where
+        Self: 'a;
+
+    fn begin(&self) -> Result<Self::Tx<'_>, StoreError>;
+}
+
+/// Keys of the `meta` area.
+pub(crate) mod meta {
+    pub const NEXT_ID: &str = "next_mutation_id";
+    pub const CURSOR: &str = "cursor";
+    pub const LAST_SYNC: &str = "last_sync";
+}
