@@ -11,8 +11,9 @@ use leptos::task::spawn_local;
 
 use crate::i18n::{Key, Lang, t};
 use crate::storage::{Db, StorageError};
-use crate::sync::api::ApiError;
-use crate::sync::{Session, SyncError, sync_once};
+use crate::sync::Session;
+use crate::sync::api::{ApiError, FetchTransport};
+use hongling_sync::SyncError;
 
 /// Everything the screens share. Every field is a copyable signal.
 #[derive(Debug, Clone, Copy)]
@@ -90,18 +91,30 @@ impl AppCtx {
         };
         self.syncing.set(true);
         spawn_local(async move {
+            let transport = FetchTransport {
+                token: session.token.clone(),
+            };
             let outcome = match db().await {
-                Ok(db) => sync_once(&db, &session).await,
-                Err(e) => Err(SyncError::Storage(e)),
+                Ok(db) => {
+                    hongling_sync::sync_once(
+                        &db,
+                        &transport,
+                        session.device_id,
+                        &session.actor(),
+                        |_| {},
+                    )
+                    .await
+                }
+                Err(e) => Err(SyncError::Store(e)),
             };
             let lang = self.lang.get_untracked();
             match outcome {
                 Ok(_) => self.sync_error.set(None),
-                Err(SyncError::Api(ApiError::Network(_))) => {
+                Err(SyncError::Transport(ApiError::Network(_))) => {
                     self.sync_error
                         .set(Some(t(lang, Key::ErrorNetwork).to_owned()));
                 }
-                Err(SyncError::Api(ApiError::Server { body, .. })) => {
+                Err(SyncError::Transport(ApiError::Server { body, .. })) => {
                     self.sync_error.set(Some(body.message));
                 }
                 Err(e) => self

@@ -1,11 +1,10 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
-use hongling_core::wire::{Mutation, MutationResult, MutationStatus};
-use hongling_core::{
-    Actor, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
-};
-use rexie::{Index, KeyRange, ObjectStore, Rexie, Store, TransactionMode};
+use hongling_core::wire::MutationResult;
+use hongling_core::{Actor, Op, Record, RecordKey, RecordKind, Rejection};
+use hongling_sync::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+use rexie::{Index, KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
 
@@ -14,31 +13,13 @@ const BASE: &str = "base";
 const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
+const ALL: [&str; 5] = [RECORDS, BASE, OUTBOX, REJECTED, META];
 
-const NEXT_ID: &str = "next_mutation_id";
-const CURSOR: &str = "cursor";
-const LAST_SYNC: &str = "last_sync";
+/// Storage failures, as the sync crate names them.
+pub type StorageError = StoreError;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum StorageError {
-    #[error("IndexedDB: {0}")]
-    Idb(String),
-    #[error("stored data could not be read: {0}")]
-    Decode(String),
-    #[error("the transaction did not commit")]
-    NotCommitted,
-}
-
-impl From<rexie::Error> for StorageError {
-    fn from(e: rexie::Error) -> StorageError {
-        StorageError::Idb(e.to_string())
-    }
-}
-
-impl From<serde_wasm_bindgen::Error> for StorageError {
-    fn from(e: serde_wasm_bindgen::Error) -> StorageError {
-        StorageError::Decode(e.to_string())
-    }
+fn idb(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Backend(e.to_string())
 }
 
 /// A record as stored: the wire record plus its scalar key.
@@ -49,149 +30,144 @@ struct Stored {
     record: Record,
 }
 
-/// A mutation waiting for the server, with the records it changed on this device.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboxEntry {
-    pub id: u64,
-    pub at: DateTime<Utc>,
-    pub op: Op,
-    /// Keys (`kind/id`) this mutation wrote locally, for rebasing.
-    pub touched: Vec<String>,
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| StoreError::Decode(e.to_string()))
 }
 
-impl OutboxEntry {
-    pub fn mutation(&self) -> Mutation {
-        Mutation {
-            id: self.id,
-            at: self.at,
-            op: self.op.clone(),
-        }
-    }
-}
-
-/// A mutation the server refused, kept for the user to fix or discard.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RejectedEntry {
-    pub id: u64,
-    pub at: DateTime<Utc>,
-    pub op: Op,
-    pub code: String,
-    pub message: String,
-    pub field: Option<String>,
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StorageError> {
-    Ok(value.serialize(&serde_wasm_bindgen::Serializer::json_compatible())?)
-}
-
-fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, StorageError> {
-    Ok(serde_wasm_bindgen::from_value(value)?)
+fn from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
 fn key_js(key: &RecordKey) -> JsValue {
     JsValue::from_str(&key.storage_key())
 }
 
-fn parse_key(s: &str) -> Option<RecordKey> {
-    let (kind, id) = s.split_once('/')?;
-    Some(RecordKey::new(RecordKind::parse(kind)?, id.parse().ok()?))
+fn id_js(id: u64) -> JsValue {
+    JsValue::from_f64(id as f64)
 }
 
-async fn get_record(store: &Store, key: &RecordKey) -> Result<Option<Record>, StorageError> {
-    match store.get(key_js(key)).await? {
+async fn get_record(store: &Store, key: &RecordKey) -> Result<Option<Record>, StoreError> {
+    match store.get(key_js(key)).await.map_err(idb)? {
         Some(v) if !v.is_undefined() => Ok(Some(from_js::<Stored>(v)?.record)),
         _ => Ok(None),
     }
 }
 
-async fn put_record(store: &Store, record: Record) -> Result<(), StorageError> {
-    let stored = Stored {
-        key: record.key().storage_key(),
-        record,
-    };
-    store.put(&to_js(&stored)?, None).await?;
-    Ok(())
+/// One read-write IndexedDB transaction over every store. Its methods await only
+/// IndexedDB requests, so the browser keeps it open until `commit`.
+pub struct IdbTx {
+    tx: Transaction,
+    records: Store,
+    base: Store,
+    outbox: Store,
+    rejected: Store,
+    meta: Store,
 }
 
-async fn meta_u64(meta: &Store, key: &str) -> Result<Option<u64>, StorageError> {
-    Ok(meta
-        .get(JsValue::from_str(key))
-        .await?
-        .and_then(|v| v.as_f64())
-        .map(|f| f as u64))
-}
-
-/// Runs the shared rules against the `records` store, loading what they ask for.
-/// Only IndexedDB requests are awaited, so it is safe inside a transaction.
-async fn apply_on(
-    records: &Store,
-    actor: &Actor,
-    op: &Op,
-) -> Result<Result<Vec<Change>, Rejection>, StorageError> {
-    let mut state = MissRecorder::new();
-    loop {
-        let outcome = apply(&state, actor, op);
-        let missed = state.take_missed();
-        if missed.is_empty() {
-            return Ok(outcome);
-        }
-        for key in missed {
-            let found = get_record(records, &key).await?;
-            state.learn(key, found);
+impl IdbTx {
+    fn area(&self, area: Area) -> &Store {
+        match area {
+            Area::View => &self.records,
+            Area::Base => &self.base,
         }
     }
 }
 
-/// Writes a mutation's changes into the `records` view, keeping each record's server
-/// version.
-async fn write_changes(records: &Store, changes: &[Change]) -> Result<(), StorageError> {
-    for c in changes {
-        let version = get_record(records, &c.key).await?.map_or(0, |r| r.version);
-        put_record(
-            records,
-            Record {
-                kind: c.key.kind,
-                id: c.key.id,
-                version,
-                deleted: c.deleted,
-                body: c.body.clone(),
-            },
-        )
-        .await?;
+impl StoreTx for IdbTx {
+    async fn get(&mut self, area: Area, key: &RecordKey) -> Result<Option<Record>, StoreError> {
+        get_record(self.area(area), key).await
     }
-    Ok(())
+
+    async fn put(&mut self, area: Area, record: Record) -> Result<(), StoreError> {
+        let stored = Stored {
+            key: record.key().storage_key(),
+            record,
+        };
+        self.area(area)
+            .put(&to_js(&stored)?, None)
+            .await
+            .map_err(idb)?;
+        Ok(())
+    }
+
+    async fn delete(&mut self, area: Area, key: &RecordKey) -> Result<(), StoreError> {
+        self.area(area).delete(key_js(key)).await.map_err(idb)
+    }
+
+    async fn clear_records(&mut self) -> Result<(), StoreError> {
+        self.records.clear().await.map_err(idb)?;
+        self.base.clear().await.map_err(idb)
+    }
+
+    async fn outbox(&mut self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
+        let values = self.outbox.get_all(None, Some(limit)).await.map_err(idb)?;
+        values.into_iter().map(from_js).collect()
+    }
+
+    async fn outbox_get(&mut self, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
+        match self.outbox.get(id_js(id)).await.map_err(idb)? {
+            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.outbox.put(&to_js(entry)?, None).await.map_err(idb)?;
+        Ok(())
+    }
+
+    async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.outbox.delete(id_js(id)).await.map_err(idb)
+    }
+
+    async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError> {
+        self.rejected.put(&to_js(entry)?, None).await.map_err(idb)?;
+        Ok(())
+    }
+
+    async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
+        match self.meta.get(JsValue::from_str(key)).await.map_err(idb)? {
+            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError> {
+        self.meta
+            .put(&to_js(&value)?, Some(&JsValue::from_str(key)))
+            .await
+            .map_err(idb)?;
+        Ok(())
+    }
+
+    async fn commit(self) -> Result<(), StoreError> {
+        if self.tx.done().await.map_err(idb)?.is_committed() {
+            Ok(())
+        } else {
+            Err(StoreError::NotCommitted)
+        }
+    }
 }
 
-/// Resets `keys` in the view to the server's copy, then re-applies, in order, the
-/// pending mutations that touch them. A pending mutation that no longer applies here
-/// stays in the outbox: the server has the last word on it.
-async fn rebase(
-    records: &Store,
-    base: &Store,
-    outbox: &Store,
-    actor: &Actor,
-    keys: &BTreeSet<String>,
-) -> Result<(), StorageError> {
-    if keys.is_empty() {
-        return Ok(());
+impl ClientStore for Db {
+    type Tx<'a> = IdbTx;
+
+    fn begin(&self) -> Result<IdbTx, StoreError> {
+        let tx = self
+            .rexie
+            .transaction(&ALL, TransactionMode::ReadWrite)
+            .map_err(idb)?;
+        Ok(IdbTx {
+            records: tx.store(RECORDS).map_err(idb)?,
+            base: tx.store(BASE).map_err(idb)?,
+            outbox: tx.store(OUTBOX).map_err(idb)?,
+            rejected: tx.store(REJECTED).map_err(idb)?,
+            meta: tx.store(META).map_err(idb)?,
+            tx,
+        })
     }
-    for k in keys {
-        let Some(key) = parse_key(k) else { continue };
-        match get_record(base, &key).await? {
-            Some(r) => put_record(records, r).await?,
-            None => records.delete(key_js(&key)).await?,
-        }
-    }
-    let pending = outbox.get_all(None, None).await?;
-    for value in pending {
-        let entry: OutboxEntry = from_js(value)?;
-        if entry.touched.iter().any(|t| keys.contains(t))
-            && let Ok(changes) = apply_on(records, actor, &entry.op).await?
-        {
-            write_changes(records, &changes).await?;
-        }
-    }
-    Ok(())
 }
 
 /// The device's database. Cheap to clone.
@@ -226,7 +202,8 @@ impl Db {
             .add_object_store(ObjectStore::new(REJECTED).key_path("id"))
             .add_object_store(ObjectStore::new(META))
             .build()
-            .await?;
+            .await
+            .map_err(idb)?;
         Ok(Db {
             rexie: std::rc::Rc::new(rexie),
         })
@@ -241,64 +218,29 @@ impl Db {
 
     /// Deletes the whole database called `name`.
     pub async fn delete(name: &str) -> Result<(), StorageError> {
-        Rexie::delete(name).await?;
+        Rexie::delete(name).await.map_err(idb)?;
         Ok(())
     }
 
-    /// Decides `op` with the shared rules and, if it applies, writes its changes and its
-    /// outbox entry in one transaction. Returns the mutation id, or the rule's refusal
-    /// (and then nothing is written).
+    /// Decides `op` with the shared rules and, if it applies, writes its changes, its
+    /// outbox entry and the next mutation id in one transaction.
     pub async fn commit_local(
         &self,
         actor: &Actor,
         op: Op,
         at: DateTime<Utc>,
     ) -> Result<Result<u64, Rejection>, StorageError> {
-        let tx = self
-            .rexie
-            .transaction(&[RECORDS, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let records = tx.store(RECORDS)?;
-        let outbox = tx.store(OUTBOX)?;
-        let meta = tx.store(META)?;
-        let changes = match apply_on(&records, actor, &op).await? {
-            Ok(changes) => changes,
-            Err(rejection) => {
-                tx.done().await?;
-                return Ok(Err(rejection));
-            }
-        };
-        let id = meta_u64(&meta, NEXT_ID).await?.unwrap_or(1);
-        write_changes(&records, &changes).await?;
-        let touched = changes.iter().map(|c| c.key.storage_key()).collect();
-        outbox
-            .put(
-                &to_js(&OutboxEntry {
-                    id,
-                    at,
-                    op,
-                    touched,
-                })?,
-                None,
-            )
-            .await?;
-        meta.put(
-            &JsValue::from_f64((id + 1) as f64),
-            Some(&JsValue::from_str(NEXT_ID)),
-        )
-        .await?;
-        if !tx.done().await?.is_committed() {
-            return Err(StorageError::NotCommitted);
-        }
-        Ok(Ok(id))
+        hongling_sync::commit_local(self, actor, op, at).await
     }
 
     /// One record as the screens see it.
     pub async fn get(&self, key: RecordKey) -> Result<Option<Record>, StorageError> {
         let tx = self
             .rexie
-            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-        let r = get_record(&tx.store(RECORDS)?, &key).await?;
-        tx.done().await?;
+            .transaction(&[RECORDS], TransactionMode::ReadOnly)
+            .map_err(idb)?;
+        let r = get_record(&tx.store(RECORDS).map_err(idb)?, &key).await?;
+        tx.done().await.map_err(idb)?;
         Ok(r.filter(|r| !r.deleted))
     }
 
@@ -306,12 +248,16 @@ impl Db {
     pub async fn list(&self, kind: RecordKind) -> Result<Vec<Record>, StorageError> {
         let tx = self
             .rexie
-            .transaction(&[RECORDS], TransactionMode::ReadOnly)?;
-        let index = tx.store(RECORDS)?.index("by_kind")?;
-        let range = KeyRange::only(&JsValue::from_str(kind.as_str()))
-            .map_err(|e| StorageError::Idb(e.to_string()))?;
-        let values = index.get_all(Some(range), None).await?;
-        tx.done().await?;
+            .transaction(&[RECORDS], TransactionMode::ReadOnly)
+            .map_err(idb)?;
+        let index = tx
+            .store(RECORDS)
+            .map_err(idb)?
+            .index("by_kind")
+            .map_err(idb)?;
+        let range = KeyRange::only(&JsValue::from_str(kind.as_str())).map_err(idb)?;
+        let values = index.get_all(Some(range), None).await.map_err(idb)?;
+        tx.done().await.map_err(idb)?;
         let mut out = Vec::with_capacity(values.len());
         for v in values {
             let r = from_js::<Stored>(v)?.record;
@@ -326,7 +272,8 @@ impl Db {
     pub async fn pending_keys(&self) -> Result<BTreeSet<String>, StorageError> {
         Ok(self
             .outbox(u32::MAX)
-            .await?
+            .await
+            .map_err(idb)?
             .into_iter()
             .flat_map(|e| e.touched)
             .collect())
@@ -336,9 +283,15 @@ impl Db {
     pub async fn outbox(&self, limit: u32) -> Result<Vec<OutboxEntry>, StorageError> {
         let tx = self
             .rexie
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-        let values = tx.store(OUTBOX)?.get_all(None, Some(limit)).await?;
-        tx.done().await?;
+            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+            .map_err(idb)?;
+        let values = tx
+            .store(OUTBOX)
+            .map_err(idb)?
+            .get_all(None, Some(limit))
+            .await
+            .map_err(idb)?;
+        tx.done().await.map_err(idb)?;
         values.into_iter().map(from_js).collect()
     }
 
@@ -346,9 +299,15 @@ impl Db {
     pub async fn pending_count(&self) -> Result<u32, StorageError> {
         let tx = self
             .rexie
-            .transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-        let n = tx.store(OUTBOX)?.count(None).await?;
-        tx.done().await?;
+            .transaction(&[OUTBOX], TransactionMode::ReadOnly)
+            .map_err(idb)?;
+        let n = tx
+            .store(OUTBOX)
+            .map_err(idb)?
+            .count(None)
+            .await
+            .map_err(idb)?;
+        tx.done().await.map_err(idb)?;
         Ok(n)
     }
 
@@ -356,59 +315,28 @@ impl Db {
     pub async fn rejected(&self) -> Result<Vec<RejectedEntry>, StorageError> {
         let tx = self
             .rexie
-            .transaction(&[REJECTED], TransactionMode::ReadOnly)?;
-        let values = tx.store(REJECTED)?.get_all(None, None).await?;
-        tx.done().await?;
+            .transaction(&[REJECTED], TransactionMode::ReadOnly)
+            .map_err(idb)?;
+        let values = tx
+            .store(REJECTED)
+            .map_err(idb)?
+            .get_all(None, None)
+            .await
+            .map_err(idb)?;
+        tx.done().await.map_err(idb)?;
         values.into_iter().map(from_js).collect()
     }
 
-    /// Takes the server's results for pushed mutations: removes them from the outbox,
-    /// keeps refused ones in `rejected` and undoes their local effect.
+    /// Takes the server's results for pushed mutations (see `hongling_sync::acknowledge`).
     pub async fn acknowledge(
         &self,
         actor: &Actor,
         results: &[MutationResult],
     ) -> Result<(), StorageError> {
-        let tx = self.rexie.transaction(
-            &[RECORDS, BASE, OUTBOX, REJECTED],
-            TransactionMode::ReadWrite,
-        )?;
-        let (records, base, outbox, rejected) = (
-            tx.store(RECORDS)?,
-            tx.store(BASE)?,
-            tx.store(OUTBOX)?,
-            tx.store(REJECTED)?,
-        );
-        let mut undo = BTreeSet::new();
-        for r in results {
-            let id = JsValue::from_f64(r.id as f64);
-            let Some(value) = outbox.get(id.clone()).await?.filter(|v| !v.is_undefined()) else {
-                continue;
-            };
-            let entry: OutboxEntry = from_js(value)?;
-            outbox.delete(id).await?;
-            if r.status == MutationStatus::Rejected {
-                let kept = RejectedEntry {
-                    id: entry.id,
-                    at: entry.at,
-                    op: entry.op,
-                    code: r.code.clone().unwrap_or_default(),
-                    message: r.message.clone().unwrap_or_default(),
-                    field: r.field.clone(),
-                };
-                rejected.put(&to_js(&kept)?, None).await?;
-                undo.extend(entry.touched);
-            }
-        }
-        rebase(&records, &base, &outbox, actor, &undo).await?;
-        if !tx.done().await?.is_committed() {
-            return Err(StorageError::NotCommitted);
-        }
-        Ok(())
+        hongling_sync::acknowledge(self, actor, results).await
     }
 
-    /// Stores one page of pulled records and the new cursor in one transaction, then
-    /// re-applies the pending mutations on top of what changed.
+    /// Stores one pulled page (see `hongling_sync::apply_pull`).
     pub async fn apply_pull(
         &self,
         actor: &Actor,
@@ -416,77 +344,17 @@ impl Db {
         cursor: u64,
         reset: bool,
     ) -> Result<(), StorageError> {
-        let tx = self
-            .rexie
-            .transaction(&[RECORDS, BASE, OUTBOX, META], TransactionMode::ReadWrite)?;
-        let (records, base, outbox, meta) = (
-            tx.store(RECORDS)?,
-            tx.store(BASE)?,
-            tx.store(OUTBOX)?,
-            tx.store(META)?,
-        );
-        if reset {
-            records.clear().await?;
-            base.clear().await?;
-        }
-        let mut changed = BTreeSet::new();
-        for r in pulled {
-            changed.insert(r.key().storage_key());
-            if r.deleted {
-                base.delete(key_js(&r.key())).await?;
-                records.delete(key_js(&r.key())).await?;
-            } else {
-                put_record(&base, r.clone()).await?;
-                put_record(&records, r).await?;
-            }
-        }
-        if reset {
-            // Every pending mutation must be laid on the fresh copy again.
-            for value in outbox.get_all(None, None).await? {
-                let entry: OutboxEntry = from_js(value)?;
-                changed.extend(entry.touched);
-            }
-        }
-        rebase(&records, &base, &outbox, actor, &changed).await?;
-        meta.put(
-            &JsValue::from_f64(cursor as f64),
-            Some(&JsValue::from_str(CURSOR)),
-        )
-        .await?;
-        if !tx.done().await?.is_committed() {
-            return Err(StorageError::NotCommitted);
-        }
-        Ok(())
+        hongling_sync::apply_pull(self, actor, pulled, cursor, reset).await
     }
 
     /// The pull cursor: the server change number this device has pulled up to.
     pub async fn cursor(&self) -> Result<u64, StorageError> {
-        let tx = self.rexie.transaction(&[META], TransactionMode::ReadOnly)?;
-        let c = meta_u64(&tx.store(META)?, CURSOR).await?.unwrap_or(0);
-        tx.done().await?;
-        Ok(c)
+        hongling_sync::cursor(self).await
     }
 
     /// When the last full sync finished.
     pub async fn last_sync(&self) -> Result<Option<DateTime<Utc>>, StorageError> {
-        let tx = self.rexie.transaction(&[META], TransactionMode::ReadOnly)?;
-        let v = tx.store(META)?.get(JsValue::from_str(LAST_SYNC)).await?;
-        tx.done().await?;
-        Ok(v.and_then(|v| v.as_string()).and_then(|s| s.parse().ok()))
-    }
-
-    pub async fn set_last_sync(&self, at: DateTime<Utc>) -> Result<(), StorageError> {
-        let tx = self
-            .rexie
-            .transaction(&[META], TransactionMode::ReadWrite)?;
-        tx.store(META)?
-            .put(
-                &JsValue::from_str(&at.to_rfc3339()),
-                Some(&JsValue::from_str(LAST_SYNC)),
-            )
-            .await?;
-        tx.done().await?;
-        Ok(())
+        hongling_sync::last_sync(self).await
     }
 }
 

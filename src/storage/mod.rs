@@ -15,6 +15,5 @@
 
 mod db;
 
-pub use db::{
-    DB_NAME, Db, OutboxEntry, RejectedEntry, StorageError, StorageEstimate, estimate, persist,
-};
+pub use db::{DB_NAME, Db, IdbTx, StorageError, StorageEstimate, estimate, persist};
+pub use hongling_sync::{OutboxEntry, RejectedEntry};

@@ -9,18 +9,7 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ApiError {
-    /// No answer: offline, server down, or the request was cut.
-    #[error("network: {0}")]
-    Network(String),
-    /// The server answered with an error envelope.
-    #[error("{status} {}: {}", body.code, body.message)]
-    Server { status: u16, body: ErrorBody },
-    /// The answer could not be read.
-    #[error("unreadable reply: {0}")]
-    Decode(String),
-}
+pub use hongling_sync::TransportError as ApiError;
 
 fn js_err(e: JsValue) -> ApiError {
     ApiError::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
@@ -81,16 +70,19 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
     call("POST", "/auth/login", None, Some(req)).await
 }
 
-pub async fn push(token: &str, req: &PushRequest) -> Result<PushResponse, ApiError> {
-    call("POST", "/sync/push", Some(token), Some(req)).await
+/// The protocol over the browser's `fetch`, for `hongling_sync::sync_once`.
+#[derive(Debug, Clone)]
+pub struct FetchTransport {
+    pub token: String,
 }
 
-pub async fn pull(token: &str, cursor: u64, limit: u32) -> Result<PullResponse, ApiError> {
-    call::<(), _>(
-        "GET",
-        &format!("/sync/pull?cursor={cursor}&limit={limit}"),
-        Some(token),
-        None,
-    )
-    .await
+impl hongling_sync::Transport for FetchTransport {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, ApiError> {
+        call("POST", "/sync/push", Some(&self.token), Some(req)).await
+    }
+
+    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, ApiError> {
+        let path = format!("/sync/pull?cursor={cursor}&limit={limit}");
+        call::<(), _>("GET", &path, Some(&self.token), None).await
+    }
 }

@@ -1,13 +1,11 @@
-//! The client side of the sync protocol; the only code that talks to the server.
+//! The client side of the sync protocol in the browser; the only code that talks to the
+//! server.
 //!
-//! One cycle: push the whole outbox in batches (the server acknowledges each mutation
-//! as applied, duplicate or rejected), then pull pages until `more` is false, re-laying
-//! the pending mutations on top of each page, then record the time. See
-//! `docs/sync-protocol.md`.
+//! The cycle itself (push the outbox in batches, pull pages, rebase, cursor) is
+//! `hongling_sync::sync_once`, shared with the native fault-injection tests; this module
+//! gives it a `fetch` transport and keeps the session. See `docs/sync-protocol.md`.
 
 pub mod api;
-mod engine;
 mod session;
 
-pub use engine::{SyncError, SyncReport, sync_once};
 pub use session::Session;

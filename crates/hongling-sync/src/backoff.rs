@@ -10,7 +10,10 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Backoff {
-        Backoff { base_ms: 2_000, max_ms: 5 * 60_000 }
+        Backoff {
+            base_ms: 2_000,
+            max_ms: 5 * 60_000,
+        }
     }
 }
 
@@ -18,7 +21,10 @@ impl Backoff {
     /// The delay before retry number `attempt` (0 for the first retry), given a random
     /// number in `0.0..1.0`.
     pub fn delay_ms(&self, attempt: u32, random: f64) -> u64 {
-        let ceiling = self.base_ms.saturating_mul(1u64 << attempt.min(30)).min(self.max_ms);
+        let ceiling = self
+            .base_ms
+            .saturating_mul(1u64 << attempt.min(30))
+            .min(self.max_ms);
         let random = random.clamp(0.0, 1.0);
         // At least a tenth of the ceiling, so a retry never spins.
         (ceiling as f64 * (0.1 + 0.9 * random)) as u64
@@ -31,7 +37,10 @@ mod tests {
 
     #[test]
     fn delays_grow_then_stop_at_the_cap_and_stay_within_the_ceiling() {
-        let b = Backoff { base_ms: 1_000, max_ms: 60_000 };
+        let b = Backoff {
+            base_ms: 1_000,
+            max_ms: 60_000,
+        };
         assert_eq!(b.delay_ms(0, 1.0), 1_000);
         assert_eq!(b.delay_ms(3, 1.0), 8_000);
         assert_eq!(b.delay_ms(10, 1.0), 60_000);
@@ -40,7 +49,7 @@ mod tests {
         for attempt in 0..12 {
             for r in [0.0, 0.3, 0.99] {
                 let d = b.delay_ms(attempt, r);
-                assert!(d >= 100 && d <= 60_000, "{attempt} {r} {d}");
+                assert!((100..=60_000).contains(&d), "{attempt} {r} {d}");
             }
         }
     }

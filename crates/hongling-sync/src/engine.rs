@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use hongling_core::wire::{
     ErrorBody, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse,
 };
-use hongling_core::{Actor, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply};
+use hongling_core::{
+    Actor, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
+};
 use uuid::Uuid;
 
 use crate::store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta};
@@ -94,8 +96,13 @@ async fn apply_on<T: StoreTx>(
 async fn write_changes<T: StoreTx>(tx: &mut T, changes: &[Change]) -> Result<(), StoreError> {
     for c in changes {
         let version = tx.get(Area::View, &c.key).await?.map_or(0, |r| r.version);
-        let record =
-            Record { kind: c.key.kind, id: c.key.id, version, deleted: c.deleted, body: c.body.clone() };
+        let record = Record {
+            kind: c.key.kind,
+            id: c.key.id,
+            version,
+            deleted: c.deleted,
+            body: c.body.clone(),
+        };
         tx.put(Area::View, record).await?;
     }
     Ok(())
@@ -103,13 +110,20 @@ async fn write_changes<T: StoreTx>(tx: &mut T, changes: &[Change]) -> Result<(),
 
 fn parse_key(s: &str) -> Option<RecordKey> {
     let (kind, id) = s.split_once('/')?;
-    Some(RecordKey::new(RecordKind::parse(kind)?, id.parse::<Uuid>().ok()?))
+    Some(RecordKey::new(
+        RecordKind::parse(kind)?,
+        id.parse::<Uuid>().ok()?,
+    ))
 }
 
 /// Resets `keys` in the view to the server's copy, then re-applies, in order, the
 /// pending mutations that wrote them. A pending mutation that no longer applies here
 /// stays in the outbox: the server has the last word on it.
-async fn rebase<T: StoreTx>(tx: &mut T, actor: &Actor, keys: &BTreeSet<String>) -> Result<(), StoreError> {
+async fn rebase<T: StoreTx>(
+    tx: &mut T,
+    actor: &Actor,
+    keys: &BTreeSet<String>,
+) -> Result<(), StoreError> {
     if keys.is_empty() {
         return Ok(());
     }
@@ -147,7 +161,13 @@ pub async fn commit_local<S: ClientStore>(
     let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
     write_changes(&mut tx, &changes).await?;
     let touched = changes.iter().map(|c| c.key.storage_key()).collect();
-    tx.outbox_put(&OutboxEntry { id, at, op, touched }).await?;
+    tx.outbox_put(&OutboxEntry {
+        id,
+        at,
+        op,
+        touched,
+    })
+    .await?;
     tx.meta_put(meta::NEXT_ID, (id + 1).into()).await?;
     tx.commit().await?;
     Ok(Ok(id))
@@ -163,7 +183,9 @@ pub async fn acknowledge<S: ClientStore>(
     let mut tx = store.begin()?;
     let mut undo = BTreeSet::new();
     for r in results {
-        let Some(entry) = tx.outbox_get(r.id).await? else { continue };
+        let Some(entry) = tx.outbox_get(r.id).await? else {
+            continue;
+        };
         tx.outbox_delete(r.id).await?;
         if r.status == MutationStatus::Rejected {
             let kept = RejectedEntry {
@@ -255,9 +277,17 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
             tx.commit().await?;
             b
         };
-        let Some(first) = batch.first().map(|e| e.id) else { break };
-        progress(Progress::Pushing { done: report.pushed, total: total.max(report.pushed) });
-        let req = PushRequest { device_id, mutations: batch.iter().map(OutboxEntry::mutation).collect() };
+        let Some(first) = batch.first().map(|e| e.id) else {
+            break;
+        };
+        progress(Progress::Pushing {
+            done: report.pushed,
+            total: total.max(report.pushed),
+        });
+        let req = PushRequest {
+            device_id,
+            mutations: batch.iter().map(OutboxEntry::mutation).collect(),
+        };
         match transport.push(&req).await {
             Ok(reply) => {
                 report.pushed += reply.results.len() as u32;
@@ -277,7 +307,9 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
     }
     let mut at = cursor(store).await?;
     loop {
-        progress(Progress::Pulling { records: report.pulled });
+        progress(Progress::Pulling {
+            records: report.pulled,
+        });
         let page = transport.pull(at, PULL_PAGE).await?;
         report.pulled += page.records.len() as u32;
         at = page.cursor;
@@ -287,7 +319,11 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         }
     }
     let mut tx = store.begin()?;
-    tx.meta_put(meta::LAST_SYNC, serde_json::to_value(Utc::now()).unwrap_or_default()).await?;
+    tx.meta_put(
+        meta::LAST_SYNC,
+        serde_json::to_value(Utc::now()).unwrap_or_default(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(report)
 }

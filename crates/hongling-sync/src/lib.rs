@@ -18,7 +18,7 @@ mod store;
 
 pub use backoff::Backoff;
 pub use engine::{
-    PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError,
-    acknowledge, apply_pull, commit_local, cursor, last_sync, sync_once,
+    PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError, acknowledge,
+    apply_pull, commit_local, cursor, last_sync, sync_once,
 };
 pub use store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};

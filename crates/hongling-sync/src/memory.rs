@@ -33,7 +33,13 @@ impl MemoryStore {
 
     /// The records the screens would show, live ones only.
     pub fn view(&self) -> Vec<Record> {
-        self.data.borrow().view.values().filter(|r| !r.deleted).cloned().collect()
+        self.data
+            .borrow()
+            .view
+            .values()
+            .filter(|r| !r.deleted)
+            .cloned()
+            .collect()
     }
 
     /// Mutations waiting for the server.
@@ -108,7 +114,8 @@ impl StoreTx for MemoryTx<'_> {
 
     async fn outbox(&mut self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
         let data = self.store.data.borrow();
-        let mut merged: BTreeMap<u64, &OutboxEntry> = data.outbox.iter().map(|(k, v)| (*k, v)).collect();
+        let mut merged: BTreeMap<u64, &OutboxEntry> =
+            data.outbox.iter().map(|(k, v)| (*k, v)).collect();
         for (id, entry) in &self.overlay.outbox {
             match entry {
                 Some(e) => {
@@ -188,6 +195,9 @@ impl ClientStore for MemoryStore {
     type Tx<'a> = MemoryTx<'a>;
 
     fn begin(&self) -> Result<MemoryTx<'_>, StoreError> {
-        Ok(MemoryTx { store: self, overlay: Overlay::default() })
+        Ok(MemoryTx {
+            store: self,
+            overlay: Overlay::default(),
+        })
     }
 }

@@ -39,7 +39,11 @@ pub struct OutboxEntry {
 
 impl OutboxEntry {
     pub fn mutation(&self) -> Mutation {
-        Mutation { id: self.id, at: self.at, op: self.op.clone() }
+        Mutation {
+            id: self.id,
+            at: self.at,
+            op: self.op.clone(),
+        }
     }
 }
 
