@@ -50,14 +50,22 @@ pub async fn login<S: Store>(
 ) -> Result<ApiJson<LoginResponse>, AppError> {
     let wrong = || AppError::unauthorized("用户名或密码不正确");
     let account = state.store.account_by_username(req.username.trim()).await?;
-    let Some(account) = account else {
-        // Spend the same time as a real check, so timing does not reveal usernames.
-        let _ = hash_password(&req.password);
+    // The hash is deliberately slow: keep it off the async workers.
+    let password = req.password.clone();
+    let stored = account.as_ref().map(|a| a.password_hash.clone());
+    let ok = tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_password(&password, &hash),
+        None => {
+            // Spend the same time as a real check, so timing does not reveal usernames.
+            let _ = hash_password(&password);
+            false
+        }
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(account) = account.filter(|_| ok) else {
         return Err(wrong());
     };
-    if !verify_password(&req.password, &account.password_hash) {
-        return Err(wrong());
-    }
     if account.disabled {
         return Err(AppError::client(
             StatusCode::FORBIDDEN,

@@ -265,7 +265,10 @@ async fn a_rule_violation_is_rejected_with_a_reason_and_writes_nothing() {
     let before = snapshot(&server).await;
     let mut m = create_worker(1, Uuid::new_v4(), &org);
     m["op"]["data"]["township_id"] = json!(wrong_township.id);
-    let reply = tablet.push(json!([m])).await;
+    let reply = tablet.push(json!([m.clone()])).await;
+    // The reply was lost; the resend gets the same refusal, so its author still sees it.
+    let again = tablet.push(json!([m])).await;
+    assert_eq!(again, reply);
     let r = &reply.results[0];
     assert_eq!(r.status, MutationStatus::Rejected);
     assert_eq!(r.code.as_deref(), Some("invalid_data"));

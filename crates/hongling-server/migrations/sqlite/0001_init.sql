@@ -65,5 +65,6 @@ CREATE TABLE mutations (
     outcome     TEXT NOT NULL,
     code        TEXT,
     message     TEXT,
+    field       TEXT,
     PRIMARY KEY (device_id, id)
 );

@@ -71,6 +71,48 @@ impl SqliteStore {
     }
 }
 
+/// Deliberate crashes for the fault-injection tests, in debug builds only.
+///
+/// `HONGLING_CRASH=before_commit:N` (or `after_commit:N`) aborts the process at that point
+/// of the N-th push since start: the tests then restart the server on the same file and
+/// check that nothing was lost or applied twice.
+mod crash_point {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Point {
+        BeforeCommit,
+        AfterCommit,
+    }
+
+    #[cfg(debug_assertions)]
+    pub fn reached(point: Point) {
+        use std::sync::OnceLock;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static PLAN: OnceLock<Option<(Point, u64)>> = OnceLock::new();
+        static PUSHES: AtomicU64 = AtomicU64::new(0);
+        let plan = PLAN.get_or_init(|| {
+            let v = std::env::var("HONGLING_CRASH").ok()?;
+            let (p, n) = v.split_once(':')?;
+            let p = match p {
+                "before_commit" => Point::BeforeCommit,
+                "after_commit" => Point::AfterCommit,
+                _ => return None,
+            };
+            Some((p, n.parse().ok()?))
+        });
+        let Some((at, nth)) = *plan else { return };
+        if point == Point::BeforeCommit {
+            PUSHES.fetch_add(1, Ordering::SeqCst);
+        }
+        if point == at && PUSHES.load(Ordering::SeqCst) == nth {
+            eprintln!("HONGLING_CRASH: aborting {point:?} push {nth}");
+            std::process::abort();
+        }
+    }
+
+    #[cfg(not(debug_assertions))]
+    pub fn reached(_point: Point) {}
+}
+
 fn now() -> String {
     Utc::now().to_rfc3339()
 }
@@ -270,12 +312,33 @@ impl Store for SqliteStore {
         let mut results = Vec::with_capacity(mutations.len());
         for (m, step) in mutations.iter().zip(steps) {
             if step == Step::Duplicate {
-                results.push(MutationResult {
-                    id: m.id,
-                    status: MutationStatus::Duplicate,
-                    code: None,
-                    message: None,
-                    field: None,
+                // Already handled: give the answer it got the first time, so a refusal
+                // whose reply was lost still reaches its author.
+                let first: Option<(String, Option<String>, Option<String>, Option<String>)> =
+                    sqlx::query_as(
+                        "SELECT outcome, code, message, field FROM mutations WHERE device_id = ? AND id = ?",
+                    )
+                    .bind(device_id.to_string())
+                    .bind(m.id as i64)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                results.push(match first {
+                    Some((outcome, code, message, field)) if outcome == "rejected" => {
+                        MutationResult {
+                            id: m.id,
+                            status: MutationStatus::Rejected,
+                            code,
+                            message,
+                            field,
+                        }
+                    }
+                    _ => MutationResult {
+                        id: m.id,
+                        status: MutationStatus::Duplicate,
+                        code: None,
+                        message: None,
+                        field: None,
+                    },
                 });
                 continue;
             }
@@ -319,8 +382,8 @@ impl Store for SqliteStore {
                 MutationStatus::Rejected => "rejected",
             };
             sqlx::query(
-                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, op, outcome, code, message)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, op, outcome, code, message, field)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(device_id.to_string())
             .bind(m.id as i64)
@@ -332,6 +395,7 @@ impl Store for SqliteStore {
             .bind(outcome_name)
             .bind(&result.code)
             .bind(&result.message)
+            .bind(&result.field)
             .execute(&mut *tx)
             .await?;
             last_applied = m.id;
@@ -342,7 +406,9 @@ impl Store for SqliteStore {
             .bind(device_id.to_string())
             .execute(&mut *tx)
             .await?;
+        crash_point::reached(crash_point::Point::BeforeCommit);
         tx.commit().await?;
+        crash_point::reached(crash_point::Point::AfterCommit);
         Ok(PushResponse {
             last_applied,
             results,

@@ -1,0 +1,163 @@
+//! Shared by the integration tests: the real server binary on port 0 with an SQLite file,
+//! and a real HTTP transport for the shared client sync logic.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use hongling_core::wire::{
+    ErrorBody, LoginResponse, PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse,
+};
+use hongling_sync::{Transport, TransportError};
+use serde_json::json;
+use uuid::Uuid;
+
+/// A running `hongling-server` process.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub db: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    /// Starts the server on a free port with the demo data on `db`; `env` adds variables.
+    pub fn start(db: &Path, env: &[(&str, &str)]) -> Server {
+        Server::start_bin(env!("CARGO_BIN_EXE_hongling-server"), db, env)
+    }
+
+    pub fn start_bin(bin: &str, db: &Path, env: &[(&str, &str)]) -> Server {
+        let mut command = Command::new(bin);
+        command
+            .args(["--bind", "127.0.0.1:0", "--demo", "--db"])
+            .arg(db)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .env("RUST_LOG", "hongling_server=warn");
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .unwrap();
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                break addr.to_owned();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server {
+            child,
+            base,
+            db: db.to_path_buf(),
+        }
+    }
+
+    /// Kills the process with SIGKILL and waits for it.
+    pub fn kill9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Waits for the process to end by itself (a deliberate crash).
+    pub fn wait_exit(&mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+/// Logs in and returns the token.
+pub async fn login(base: &str, username: &str, device: Uuid) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .header(PROTOCOL_HEADER, "1")
+        .json(&json!({"username": username, "password": "hongling2026", "device_id": device}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status().is_success(),
+        "login of {username} failed: {}",
+        res.status()
+    );
+    res.json::<LoginResponse>().await.unwrap().token
+}
+
+/// The protocol over a real HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+}
+
+impl HttpTransport {
+    pub fn new(base: &str, token: String) -> HttpTransport {
+        HttpTransport {
+            http: reqwest::Client::new(),
+            base: base.to_owned(),
+            token,
+        }
+    }
+
+    async fn decode<T: serde::de::DeserializeOwned>(
+        res: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<T, TransportError> {
+        let res = res.map_err(|e| TransportError::Network(e.to_string()))?;
+        let status = res.status();
+        let text = res
+            .text()
+            .await
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        if status.is_success() {
+            serde_json::from_str(&text).map_err(|e| TransportError::Decode(e.to_string()))
+        } else {
+            let body = serde_json::from_str::<ErrorBody>(&text)
+                .map_err(|e| TransportError::Decode(format!("{status}: {e}: {text}")))?;
+            Err(TransportError::Server {
+                status: status.as_u16(),
+                body,
+            })
+        }
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        let res = self
+            .http
+            .post(format!("{}/api/v1/sync/push", self.base))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .json(req)
+            .send()
+            .await;
+        HttpTransport::decode(res).await
+    }
+
+    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, TransportError> {
+        let res = self
+            .http
+            .get(format!(
+                "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}",
+                self.base
+            ))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .send()
+            .await;
+        HttpTransport::decode(res).await
+    }
+}
