@@ -167,65 +167,32 @@ fn run(timer: &mut Timer) -> Result<()> {
     std::process::exit(0);
 }
 
+/// Runs `cargo` with the words of `args`.
+fn cargo(args: &str) -> Result<()> {
+    run_cmd(cmd("cargo").args(args.split_whitespace()))
+}
+
 fn test(timer: &mut Timer) -> Result<()> {
     setup::run(timer, true)?;
-    timer.stage("rustfmt --check", || {
-        run_cmd(cmd("cargo").args(["fmt", "--all", "--check"]))
+    timer.stage("rustfmt --check", || cargo("fmt --all --check"))?;
+    timer.stage("clippy (native: core, sync, server, xtask)", || {
+        cargo(
+            "clippy --locked --all-targets -p hongling-core -p hongling-sync -p hongling-server \
+             -p xtask -- -D warnings",
+        )
     })?;
-    timer.stage("clippy (native: core, server, xtask)", || {
-        run_cmd(cmd("cargo").args([
-            "clippy",
-            "--locked",
-            "--all-targets",
-            "-p",
-            "hongling-core",
-            "-p",
-            "hongling-server",
-            "-p",
-            "xtask",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+    timer.stage("clippy (wasm32: app, core, sync)", || {
+        cargo(
+            "clippy --locked --all-targets --target wasm32-unknown-unknown -p hongling \
+             -p hongling-core -p hongling-sync -- -D warnings",
+        )
     })?;
-    timer.stage("clippy (wasm32: app and core)", || {
-        run_cmd(cmd("cargo").args([
-            "clippy",
-            "--locked",
-            "--all-targets",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "hongling",
-            "-p",
-            "hongling-core",
-            "--",
-            "-D",
-            "warnings",
-        ]))
-    })?;
-    timer.stage("core builds for wasm32 (no I/O crates)", || {
-        run_cmd(cmd("cargo").args([
-            "build",
-            "--locked",
-            "--target",
-            "wasm32-unknown-unknown",
-            "-p",
-            "hongling-core",
-        ]))
+    timer.stage("core and sync build for wasm32 (no I/O crates)", || {
+        cargo("build --locked --target wasm32-unknown-unknown -p hongling-core -p hongling-sync")
     })?;
     timer.stage(
-        "core and server tests (real server on port 0, SQLite file)",
-        || {
-            run_cmd(cmd("cargo").args([
-                "test",
-                "--locked",
-                "-p",
-                "hongling-core",
-                "-p",
-                "hongling-server",
-            ]))
-        },
+        "core, sync and server tests (real server on port 0, SQLite file, faults)",
+        || cargo("test --locked -p hongling-core -p hongling-sync -p hongling-server"),
     )?;
     timer.stage(
         "browser storage tests (wasm-bindgen-test, headless Chromium)",

@@ -56,6 +56,7 @@ impl MissRecorder {
     pub fn learn(&mut self, key: RecordKey, record: Option<Record>) {
         match record {
             Some(r) => {
+                self.absent.remove(&key);
                 self.known.insert(key, r);
             }
             None => {

@@ -432,15 +432,11 @@ async fn seeded_runs_lose_nothing_apply_once_and_converge() {
     );
 }
 
-/// Queues `n` new workers on `device`.
+/// Queues `n` random mutations on `device` (all valid locally).
 async fn queue(device: &mut Device, n: usize, rng: &mut StdRng) {
     for _ in 0..n {
         let op = random_op(rng, device, &[]).unwrap();
-        let op = match op {
-            Op::WorkerCreateV1(c) => Op::WorkerCreateV1(c),
-            Op::WorkerUpdateV1(u) => Op::WorkerUpdateV1(u),
-        };
-        device.commit(op).await;
+        assert!(device.commit(op).await, "random_op makes valid intents");
     }
 }
 
@@ -486,10 +482,10 @@ async fn crash_at(point: &str) {
     assert_eq!(last, 12);
     let view = server_view(&path).await;
     let workers = view.records.keys().filter(|(k, _)| k == "worker").count();
-    let applied_creates = log.iter().filter(|(_, o)| o == "applied").count();
+    let applied = log.iter().filter(|(_, o)| o == "applied").count();
     assert!(
-        workers >= 10 + 1 && applied_creates == 12,
-        "{workers} workers, {applied_creates} applied"
+        workers > 10 && applied == 12,
+        "{workers} workers, {applied} applied"
     );
     assert_eq!(device.store.view().len(), view.records.len());
 }

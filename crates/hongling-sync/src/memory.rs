@@ -201,3 +201,63 @@ impl ClientStore for MemoryStore {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use hongling_core::RecordKind;
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn record(n: u64) -> Record {
+        Record {
+            kind: RecordKind::Township,
+            id: Uuid::from_u128(u128::from(n)),
+            version: n,
+            deleted: false,
+            body: serde_json::json!({"name": format!("镇{n}")}),
+        }
+    }
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        // The store never waits on anything, so one poll finishes every future.
+        let mut f = std::pin::pin!(f);
+        let waker = std::task::Waker::noop();
+        match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
+            std::task::Poll::Ready(v) => v,
+            std::task::Poll::Pending => panic!("the in-memory store never waits"),
+        }
+    }
+
+    #[test]
+    fn a_transaction_is_invisible_until_commit_and_void_if_dropped() {
+        let store = MemoryStore::new();
+        block_on(async {
+            let mut tx = store.begin().unwrap();
+            tx.put(Area::View, record(1)).await.unwrap();
+            assert_eq!(
+                tx.get(Area::View, &record(1).key()).await.unwrap(),
+                Some(record(1))
+            );
+            assert!(store.view().is_empty(), "not visible before commit");
+            drop(tx);
+            assert!(
+                store.view().is_empty(),
+                "a dropped transaction changes nothing"
+            );
+
+            let mut tx = store.begin().unwrap();
+            tx.put(Area::View, record(1)).await.unwrap();
+            tx.put(Area::View, record(2)).await.unwrap();
+            tx.delete(Area::View, &record(1).key()).await.unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(store.view(), vec![record(2)]);
+
+            let mut tx = store.begin().unwrap();
+            tx.clear_records().await.unwrap();
+            assert_eq!(tx.get(Area::View, &record(2).key()).await.unwrap(), None);
+            tx.commit().await.unwrap();
+            assert!(store.view().is_empty());
+        });
+    }
+}

@@ -113,6 +113,9 @@ mod crash_point {
     pub fn reached(_point: Point) {}
 }
 
+/// A logged outcome: outcome, code, message, field.
+type LoggedOutcome = (String, Option<String>, Option<String>, Option<String>);
+
 fn now() -> String {
     Utc::now().to_rfc3339()
 }
@@ -152,17 +155,15 @@ async fn load_record(
     row.as_ref().map(row_to_record).transpose()
 }
 
-/// Hands out the next change number; must run inside the writer's transaction.
-async fn next_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
-    let v: i64 =
-        sqlx::query_scalar("UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value")
-            .fetch_one(&mut *conn)
-            .await?;
-    Ok(v)
-}
-
-async fn write_change(conn: &mut SqliteConnection, change: &Change) -> Result<(), StoreError> {
-    let version = next_version(conn).await?;
+/// Writes one change with the next change number. `seq` is the last number handed out;
+/// the caller stores it back with [`save_seq`] before committing.
+async fn write_change(
+    conn: &mut SqliteConnection,
+    seq: &mut i64,
+    change: &Change,
+) -> Result<Record, StoreError> {
+    *seq += 1;
+    let version = *seq;
     sqlx::query(
         "INSERT INTO records (kind, id, version, deleted, body) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
@@ -175,6 +176,28 @@ async fn write_change(conn: &mut SqliteConnection, change: &Change) -> Result<()
     .bind(change.body.to_string())
     .execute(&mut *conn)
     .await?;
+    Ok(Record {
+        kind: change.key.kind,
+        id: change.key.id,
+        version: version as u64,
+        deleted: change.deleted,
+        body: change.body.clone(),
+    })
+}
+
+async fn load_seq(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM change_seq WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?,
+    )
+}
+
+async fn save_seq(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE change_seq SET value = ? WHERE id = 1")
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -310,11 +333,13 @@ impl Store for SqliteStore {
         let steps = plan_batch(last_applied, &ids)?;
         let received_at = now();
         let mut results = Vec::with_capacity(mutations.len());
+        let mut seq = load_seq(&mut tx).await?;
+        let mut state = MissRecorder::new();
         for (m, step) in mutations.iter().zip(steps) {
             if step == Step::Duplicate {
                 // Already handled: give the answer it got the first time, so a refusal
                 // whose reply was lost still reaches its author.
-                let first: Option<(String, Option<String>, Option<String>, Option<String>)> =
+                let first: Option<LoggedOutcome> =
                     sqlx::query_as(
                         "SELECT outcome, code, message, field FROM mutations WHERE device_id = ? AND id = ?",
                     )
@@ -342,8 +367,8 @@ impl Store for SqliteStore {
                 });
                 continue;
             }
-            // Run the shared rules, loading whatever records they ask for.
-            let mut state = MissRecorder::new();
+            // Run the shared rules, loading whatever records they ask for. What was loaded
+            // or written stays known for the rest of the batch.
             let outcome = loop {
                 let outcome = apply(&state, actor, &m.op);
                 let missed = state.take_missed();
@@ -358,7 +383,8 @@ impl Store for SqliteStore {
             let result = match outcome {
                 Ok(changes) => {
                     for change in &changes {
-                        write_change(&mut tx, change).await?;
+                        let written = write_change(&mut tx, &mut seq, change).await?;
+                        state.learn(change.key, Some(written));
                     }
                     MutationResult {
                         id: m.id,
@@ -401,6 +427,7 @@ impl Store for SqliteStore {
             last_applied = m.id;
             results.push(result);
         }
+        save_seq(&mut tx, seq).await?;
         sqlx::query("UPDATE devices SET last_applied = ? WHERE id = ?")
             .bind(last_applied as i64)
             .bind(device_id.to_string())
@@ -441,17 +468,16 @@ impl Store for SqliteStore {
     async fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
+        let mut seq = load_seq(&mut tx).await?;
         for r in records {
-            write_change(
-                &mut tx,
-                &Change {
-                    key: r.key(),
-                    deleted: r.deleted,
-                    body: r.body,
-                },
-            )
-            .await?;
+            let change = Change {
+                key: r.key(),
+                deleted: r.deleted,
+                body: r.body,
+            };
+            write_change(&mut tx, &mut seq, &change).await?;
         }
+        save_seq(&mut tx, seq).await?;
         tx.commit().await?;
         Ok(())
     }
