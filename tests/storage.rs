@@ -7,8 +7,8 @@ use chrono::Utc;
 use hongling::storage::Db;
 use hongling_core::wire::{MutationResult, MutationStatus};
 use hongling_core::{
-    Actor, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Township, WorkerCreateV1,
-    WorkerRole, WorkerUpdateV1,
+    Actor, Grant, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Role, Scope, Township,
+    WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -18,6 +18,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn actor() -> Actor {
     Actor {
         account_id: Uuid::nil(),
+        grants: vec![Grant {
+            role: Role::Instructor,
+            scope: Scope::District,
+        }],
     }
 }
 
@@ -52,7 +56,7 @@ async fn fresh(name: &str) -> (Db, Uuid, Uuid) {
             .unwrap(),
         },
     ];
-    db.apply_pull(&actor(), records, 2, false).await.unwrap();
+    db.apply_pull(&actor(), records, 2, false, 1).await.unwrap();
     (db, township, org)
 }
 
@@ -169,7 +173,7 @@ async fn a_pull_keeps_pending_edits_on_top_and_a_rejection_is_kept_and_undone() 
     server_copy.version = 40;
     server_copy.body["name"] = "刘静（更名）".into();
     server_copy.body["years_in_post"] = 2.into();
-    db.apply_pull(&actor(), vec![server_copy], 40, false)
+    db.apply_pull(&actor(), vec![server_copy], 40, false, 1)
         .await
         .unwrap();
     let seen = db.get(key).await.unwrap().unwrap();

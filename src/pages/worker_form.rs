@@ -98,12 +98,24 @@ pub fn WorkerFormPage() -> impl IntoView {
         });
     });
 
+    // Only the townships this account may file workers in.
+    let editable = move || {
+        ctx.session.with(|s| {
+            s.as_ref().map(|s| {
+                hongling_core::grant::townships_for(&s.account.grants, &hongling_core::apply::WORKER_EDITORS)
+            })
+        })
+    };
     let townships = move || {
+        let allowed = editable().flatten();
         directory
             .get()
             .and_then(|d| d.ok())
             .map(|d| d.townships)
             .unwrap_or_default()
+            .into_iter()
+            .filter(|(id, _)| allowed.as_ref().is_none_or(|a| a.contains(id)))
+            .collect::<Vec<_>>()
     };
     let organizations = move || {
         let t = township.get();

@@ -343,8 +343,9 @@ impl Db {
         pulled: Vec<Record>,
         cursor: u64,
         reset: bool,
+        scope: u64,
     ) -> Result<(), StorageError> {
-        hongling_sync::apply_pull(self, actor, pulled, cursor, reset).await
+        hongling_sync::apply_pull(self, actor, pulled, cursor, reset, scope).await
     }
 
     /// The pull cursor: the server change number this device has pulled up to.

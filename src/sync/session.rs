@@ -50,6 +50,7 @@ impl Session {
     pub fn actor(&self) -> Actor {
         Actor {
             account_id: self.account.id,
+            grants: self.account.grants.clone(),
         }
     }
 }

@@ -23,10 +23,10 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   const tablet = await device(browser);
   const page = tablet.page;
   await login(page, server.base, "zhidao01");
-  // The first sync brings the demo programme: 10 workers.
+  // The first sync brings the workers of zhidao01's townships (古井镇, 花戏楼街道): 4.
   await page.waitForSelector("[data-testid=worker-list]");
   await page.waitForFunction(
-    () => document.querySelector("[data-testid=worker-count]")?.textContent.includes("10"),
+    () => document.querySelector("[data-testid=worker-count]")?.textContent.trim().startsWith("4"),
   );
   await waitForServiceWorker(page);
   await shot(page, "01-workers-1280x800.png");
@@ -36,6 +36,9 @@ test("a worker typed offline survives a reload and reaches a second device", asy
 
   await page.click("[data-testid=add-worker]");
   await page.waitForSelector("[data-testid=worker-form]");
+  // Only the townships this instructor works in are offered.
+  const offered = await page.$$eval("select[name=township] option", (os) => os.map((o) => o.textContent));
+  assert.deepEqual(offered.slice(1).sort(), ["古井镇", "花戏楼街道"].sort());
   // Saving an empty form is refused next to the field, in Chinese.
   await page.click("[data-testid=save]");
   assert.match(await page.textContent(".field-error"), /请选择乡镇/);

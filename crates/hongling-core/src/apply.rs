@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::grant::{Grant, Role, Visibility, holds_in_township};
 use crate::model::{Organization, Worker};
 use crate::op::{Op, WorkerCreateV1, WorkerUpdateV1};
 use crate::record::{Record, RecordKey, RecordKind};
@@ -82,6 +83,22 @@ impl State for MissRecorder {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub account_id: Uuid,
+    pub grants: Vec<Grant>,
+}
+
+/// Roles that may create and edit worker profiles in their townships.
+pub const WORKER_EDITORS: [Role; 3] = [Role::DistrictCommittee, Role::Instructor, Role::Supervisor];
+
+/// Where a record lives for visibility, decided from its kind and body.
+pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
+    match kind {
+        RecordKind::Township | RecordKind::Organization => Visibility::Public,
+        RecordKind::Worker => body
+            .get("township_id")
+            .and_then(|t| t.as_str())
+            .and_then(|t| t.parse().ok())
+            .map_or(Visibility::Public, Visibility::Township),
+    }
 }
 
 /// One record written by a mutation. `version` is assigned by whoever stores it.
@@ -146,14 +163,30 @@ impl Rejection {
 }
 
 /// Decides one mutation against `state`: the records it writes, or why it is refused.
-pub fn apply(state: &dyn State, _actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
+pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
     match op {
-        Op::WorkerCreateV1(c) => create_worker(state, c),
-        Op::WorkerUpdateV1(u) => update_worker(state, u),
+        Op::WorkerCreateV1(c) => create_worker(state, actor, c),
+        Op::WorkerUpdateV1(u) => update_worker(state, actor, u),
     }
 }
 
-fn create_worker(state: &dyn State, c: &WorkerCreateV1) -> Result<Vec<Change>, Rejection> {
+fn may_edit_workers_in(actor: &Actor, township: Uuid) -> Result<(), Rejection> {
+    if holds_in_township(&actor.grants, &WORKER_EDITORS, township) {
+        Ok(())
+    } else {
+        Err(Rejection::new(
+            RejectCode::Forbidden,
+            "无权录入或修改该乡镇（街道）的党务工作者",
+        ))
+    }
+}
+
+fn create_worker(
+    state: &dyn State,
+    actor: &Actor,
+    c: &WorkerCreateV1,
+) -> Result<Vec<Change>, Rejection> {
+    may_edit_workers_in(actor, c.township_id)?;
     let key = RecordKey::new(RecordKind::Worker, c.id);
     if state.get(key).is_some() {
         return Err(Rejection::new(
@@ -173,7 +206,11 @@ fn create_worker(state: &dyn State, c: &WorkerCreateV1) -> Result<Vec<Change>, R
     Ok(vec![worker_change(key, &worker)])
 }
 
-fn update_worker(state: &dyn State, u: &WorkerUpdateV1) -> Result<Vec<Change>, Rejection> {
+fn update_worker(
+    state: &dyn State,
+    actor: &Actor,
+    u: &WorkerUpdateV1,
+) -> Result<Vec<Change>, Rejection> {
     let key = RecordKey::new(RecordKind::Worker, u.id);
     let Some(current) = state.get(key) else {
         return Err(Rejection::new(
@@ -187,6 +224,11 @@ fn update_worker(state: &dyn State, u: &WorkerUpdateV1) -> Result<Vec<Change>, R
     let mut worker: Worker = current
         .decode()
         .map_err(|_| Rejection::new(RejectCode::InvalidData, "党务工作者记录已损坏"))?;
+    // Both where the worker is and where the edit would put them must be in scope.
+    may_edit_workers_in(actor, worker.township_id)?;
+    if let Some(t) = u.township_id {
+        may_edit_workers_in(actor, t)?;
+    }
     if let Some(name) = &u.name {
         worker.name = name.trim().to_owned();
     }
@@ -347,6 +389,10 @@ mod tests {
     fn actor() -> Actor {
         Actor {
             account_id: Uuid::nil(),
+            grants: vec![Grant {
+                role: Role::DistrictCommittee,
+                scope: crate::Scope::District,
+            }],
         }
     }
 
@@ -480,6 +526,94 @@ mod tests {
                 .unwrap_err()
                 .code,
             RejectCode::InvalidData
+        );
+    }
+
+    #[test]
+    fn only_editors_in_scope_may_create_or_move_workers() {
+        let mut f = fixture();
+        let local = Actor {
+            account_id: Uuid::nil(),
+            grants: vec![Grant {
+                role: Role::Instructor,
+                scope: crate::Scope::Township(f.township),
+            }],
+        };
+        let elsewhere = Actor {
+            account_id: Uuid::nil(),
+            grants: vec![Grant {
+                role: Role::Instructor,
+                scope: crate::Scope::Township(f.other_township),
+            }],
+        };
+        let reviewer = Actor {
+            account_id: Uuid::nil(),
+            grants: vec![Grant {
+                role: Role::TownshipReviewer,
+                scope: crate::Scope::Township(f.township),
+            }],
+        };
+        let c = create(&f, "张红梅");
+        assert_eq!(
+            apply(&f.state, &elsewhere, &Op::WorkerCreateV1(c.clone()))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        assert_eq!(
+            apply(&f.state, &reviewer, &Op::WorkerCreateV1(c.clone()))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden,
+            "a reviewer reviews; an instructor files"
+        );
+        let changes = apply(&f.state, &local, &Op::WorkerCreateV1(c.clone())).unwrap();
+        commit(&mut f.state, changes);
+        let edit = WorkerUpdateV1 {
+            id: c.id,
+            years_in_post: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply(&f.state, &elsewhere, &Op::WorkerUpdateV1(edit.clone()))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        assert!(apply(&f.state, &local, &Op::WorkerUpdateV1(edit)).is_ok());
+        let away = WorkerUpdateV1 {
+            id: c.id,
+            township_id: Some(f.other_township),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply(&f.state, &local, &Op::WorkerUpdateV1(away))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden,
+            "moving a worker needs the destination too"
+        );
+    }
+
+    #[test]
+    fn workers_are_visible_by_township_and_reference_data_to_all() {
+        let f = fixture();
+        let body = serde_json::to_value(Worker {
+            name: "x".into(),
+            organization_id: f.org,
+            township_id: f.township,
+            role: WorkerRole::Secretary,
+            management_post: String::new(),
+            years_in_post: 1,
+        })
+        .unwrap();
+        assert_eq!(
+            visibility(RecordKind::Worker, &body),
+            Visibility::Township(f.township)
+        );
+        assert_eq!(
+            visibility(RecordKind::Organization, &serde_json::json!({})),
+            Visibility::Public
         );
     }
 

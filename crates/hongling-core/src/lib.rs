@@ -9,12 +9,14 @@
 //! builds for `wasm32-unknown-unknown` as well as natively. CI checks both.
 
 pub mod apply;
+pub mod grant;
 pub mod model;
 pub mod op;
 pub mod record;
 pub mod wire;
 
-pub use apply::{Actor, Change, MissRecorder, RejectCode, Rejection, State, apply};
+pub use apply::{Actor, Change, MissRecorder, RejectCode, Rejection, State, apply, visibility};
+pub use grant::{Grant, Role, Scope, Visibility, can_see};
 pub use model::{OrgKind, Organization, Township, Worker, WorkerRole};
 pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};
 pub use record::{Record, RecordKey, RecordKind};

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::grant::Grant;
 use crate::op::Op;
 use crate::record::Record;
 
@@ -67,8 +68,13 @@ pub struct PullResponse {
     pub records: Vec<Record>,
     pub cursor: u64,
     pub more: bool,
+    /// The device must drop every record it holds and take these instead: the account's
+    /// grants changed since the scope version it sent.
     #[serde(default)]
     pub reset: bool,
+    /// The account's scope version; the device sends it back with its next pull.
+    #[serde(default)]
+    pub scope: u64,
 }
 
 /// Every error body of the API.
@@ -95,6 +101,9 @@ pub struct AccountInfo {
     pub id: Uuid,
     pub username: String,
     pub display_name: String,
+    /// What the account may do and see.
+    #[serde(default)]
+    pub grants: Vec<Grant>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -100,11 +100,12 @@ fn push_and_pull_replies() {
         cursor: 12,
         more: false,
         reset: false,
+        scope: 3,
     };
     assert_eq!(
         serde_json::to_value(&pull).unwrap(),
         json!({"records": [{"kind": "township", "id": "00000000-0000-0000-0000-000000000003",
             "version": 12, "deleted": false, "body": {"name": "古井镇"}}],
-            "cursor": 12, "more": false, "reset": false})
+            "cursor": 12, "more": false, "reset": false, "scope": 3})
     );
 }

@@ -9,7 +9,7 @@ use hongling_core::wire::{
     LoginRequest, LoginResponse, MAX_PULL_LIMIT, MAX_PUSH_BATCH, Mutation, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushResponse,
 };
-use hongling_core::{Actor, Op};
+use hongling_core::{Grant, Op, Role, Scope};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -157,12 +157,9 @@ pub async fn push<S: Store>(
             op,
         });
     }
-    let actor = Actor {
-        account_id: session.account.id,
-    };
     let reply = state
         .store
-        .push(&actor, session.device_id, mutations)
+        .push(&session.actor(), session.device_id, mutations)
         .await?;
     Ok(ApiJson(reply))
 }
@@ -172,11 +169,14 @@ pub struct PullParams {
     #[serde(default)]
     cursor: u64,
     limit: Option<u32>,
+    /// The scope version the device last pulled under (0 before its first pull).
+    #[serde(default)]
+    scope: u64,
 }
 
 pub async fn pull<S: Store>(
     State(state): State<AppState<S>>,
-    Authenticated(_session): Authenticated,
+    Authenticated(session): Authenticated,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<ApiJson<PullResponse>, AppError> {
     let Query(params) = params?;
@@ -187,7 +187,43 @@ pub async fn pull<S: Store>(
             format!("limit 应在 1 到 {MAX_PULL_LIMIT} 之间"),
         ));
     }
-    Ok(ApiJson(state.store.pull(params.cursor, limit).await?))
+    Ok(ApiJson(
+        state
+            .store
+            .pull(&session, params.cursor, limit, params.scope)
+            .await?,
+    ))
+}
+
+/// `PUT /api/v1/admin/accounts/{username}/grants`: replaces an account's grants
+/// (district committee only). Its devices drop what they may no longer see at their next
+/// pull.
+pub async fn set_grants<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(session): Authenticated,
+    axum::extract::Path(username): axum::extract::Path<String>,
+    ApiJson(grants): ApiJson<Vec<Grant>>,
+) -> Result<StatusCode, AppError> {
+    let admin = Grant {
+        role: Role::DistrictCommittee,
+        scope: Scope::District,
+    };
+    if !session.account.grants.contains(&admin) {
+        return Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "只有区委非公工委可以调整权限",
+        ));
+    }
+    if state.store.set_grants(&username, grants).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::client(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("没有账号 {username}"),
+        ))
+    }
 }
 
 #[derive(Debug, serde::Serialize)]

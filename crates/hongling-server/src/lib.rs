@@ -35,6 +35,10 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         .route("/auth/login", post(api::login::<S>))
         .route("/sync/push", post(api::push::<S>))
         .route("/sync/pull", get(api::pull::<S>))
+        .route(
+            "/admin/accounts/{username}/grants",
+            axum::routing::put(api::set_grants::<S>),
+        )
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/health", get(api::health))
         .fallback(api::not_found)

@@ -2,17 +2,39 @@
 //! when `--demo` is given. Township names are Qiaocheng's; organisations and people are
 //! invented.
 
-use hongling_core::{OrgKind, Organization, Record, RecordKind, Township, Worker, WorkerRole};
+use hongling_core::{
+    Grant, OrgKind, Organization, Record, RecordKind, Role, Scope, Township, Worker, WorkerRole,
+};
 use uuid::Uuid;
 
 use crate::auth::hash_password;
 use crate::store::{NewAccount, Store};
 
-/// The demo accounts: username, display name, role. All share [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [(&str, &str, &str); 3] = [
-    ("quwei", "区委非公工委 管理员", "district_committee"),
-    ("zhidao01", "李文华（党建工作指导员）", "instructor"),
-    ("zhidao02", "赵晓东（党建工作指导员）", "instructor"),
+/// The demo accounts: username, display name, and grants as (role, township index or
+/// `None` for the whole district). All share [`DEMO_PASSWORD`].
+/// A demo account: username, display name, grants (role, township index or `None`).
+pub type DemoAccount = (&'static str, &'static str, &'static [(Role, Option<usize>)]);
+
+pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
+    (
+        "quwei",
+        "区委非公工委 管理员",
+        &[(Role::DistrictCommittee, None)],
+    ),
+    (
+        "zhidao01",
+        "李文华（党建工作指导员）",
+        &[(Role::Instructor, Some(4)), (Role::Instructor, Some(0))],
+    ),
+    (
+        "zhidao02",
+        "赵晓东（党建工作指导员、督察专员）",
+        &[
+            (Role::Instructor, Some(4)),
+            (Role::Supervisor, Some(4)),
+            (Role::Instructor, Some(6)),
+        ],
+    ),
 ];
 
 /// The password of every demo account.
@@ -153,6 +175,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
             )
         })
         .collect();
+    let township_ids: Vec<Uuid> = townships.iter().map(|t| t.id).collect();
     let all = townships
         .into_iter()
         .chain(organizations)
@@ -160,13 +183,20 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
         .collect();
     store.put_records(all).await?;
     let hash = hash_password(DEMO_PASSWORD)?;
-    for (username, display_name, role) in DEMO_ACCOUNTS {
+    for (username, display_name, grants) in DEMO_ACCOUNTS {
+        let grants = grants
+            .iter()
+            .map(|(role, township)| Grant {
+                role: *role,
+                scope: township.map_or(Scope::District, |i| Scope::Township(township_ids[i])),
+            })
+            .collect();
         store
             .create_account(NewAccount {
                 username: username.to_owned(),
                 display_name: display_name.to_owned(),
                 password_hash: hash.clone(),
-                grants: vec![(role.to_owned(), String::new())],
+                grants,
             })
             .await?;
     }

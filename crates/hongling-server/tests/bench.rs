@@ -22,10 +22,17 @@ async fn push_and_pull_ten_thousand() {
     let server = Server::start(&dir.path().join("bench.sqlite"), &[]);
     let actor = Actor {
         account_id: Uuid::nil(),
+        grants: vec![hongling_core::Grant {
+            role: hongling_core::Role::DistrictCommittee,
+            scope: hongling_core::Scope::District,
+        }],
     };
 
     let device = Uuid::new_v4();
-    let transport = HttpTransport::new(&server.base, login(&server.base, "zhidao01", device).await);
+    let transport = HttpTransport::new(
+        &server.base,
+        login(&server.base, "quwei", device).await.token,
+    );
     let store = MemoryStore::new();
     sync_once(&store, &transport, device, &actor, |_| {})
         .await
@@ -65,7 +72,10 @@ async fn push_and_pull_ten_thousand() {
     assert_eq!(report.rejected, 0);
 
     let fresh = Uuid::new_v4();
-    let transport = HttpTransport::new(&server.base, login(&server.base, "zhidao02", fresh).await);
+    let transport = HttpTransport::new(
+        &server.base,
+        login(&server.base, "quwei", fresh).await.token,
+    );
     let empty = MemoryStore::new();
     let t = Instant::now();
     let report = sync_once(&empty, &transport, fresh, &actor, |_| {})

@@ -94,14 +94,19 @@ impl Transport for FaultyTransport {
         out
     }
 
-    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, TransportError> {
+    async fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+        scope: u64,
+    ) -> Result<PullResponse, TransportError> {
         match self.next.replace(Fault::None) {
             Fault::LoseRequest => Err(TransportError::Network("request lost".into())),
             Fault::LoseReply => {
-                self.inner.pull(cursor, limit).await?;
+                self.inner.pull(cursor, limit, scope).await?;
                 Err(TransportError::Network("reply lost".into()))
             }
-            _ => self.inner.pull(cursor, limit).await,
+            _ => self.inner.pull(cursor, limit, scope).await,
         }
     }
 }
@@ -119,8 +124,8 @@ struct Device {
 impl Device {
     async fn new(server: &Server, username: &str, skew: Duration) -> Device {
         let id = Uuid::new_v4();
-        let token = login(&server.base, username, id).await;
-        let account = account_id(&server.db, username).await;
+        let login = login(&server.base, username, id).await;
+        let token = login.token;
         Device {
             store: MemoryStore::new(),
             transport: FaultyTransport {
@@ -131,7 +136,8 @@ impl Device {
             },
             id,
             actor: Actor {
-                account_id: account,
+                account_id: login.account.id,
+                grants: login.account.grants,
             },
             skew,
             made: 0,
@@ -178,15 +184,11 @@ async fn db(path: &std::path::Path) -> SqliteConnection {
         .unwrap()
 }
 
-async fn account_id(path: &std::path::Path, username: &str) -> Uuid {
-    let mut conn = db(path).await;
-    let id: String = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
-        .bind(username)
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    id.parse().unwrap()
+/// Whether the server's record `(kind, id)` with `body` is in the actor's scope.
+fn visible_to(actor: &Actor, key: &(String, String), body: &str) -> bool {
+    let kind = RecordKind::parse(&key.0).unwrap();
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    hongling_core::can_see(&actor.grants, hongling_core::visibility(kind, &body))
 }
 
 /// What the server holds: its records and each device's log.
@@ -388,9 +390,13 @@ async fn run(server: &Server, seed: u64) {
         let server: BTreeMap<(String, String), i64> = after
             .records
             .iter()
+            .filter(|(k, (_, body))| visible_to(&d.actor, k, body))
             .map(|(k, (v, _))| (k.clone(), *v))
             .collect();
-        assert_eq!(view, server, "seed {seed}: device converged to the server");
+        assert_eq!(
+            view, server,
+            "seed {seed}: device converged to what it may see"
+        );
         for r in d.store.view() {
             let (_, body) = &after.records[&(r.kind.as_str().to_owned(), r.id.to_string())];
             let body: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -482,12 +488,17 @@ async fn crash_at(point: &str) {
     assert_eq!(last, 12);
     let view = server_view(&path).await;
     let workers = view.records.keys().filter(|(k, _)| k == "worker").count();
+    let visible = view
+        .records
+        .iter()
+        .filter(|(k, (_, b))| visible_to(&device.actor, k, b))
+        .count();
     let applied = log.iter().filter(|(_, o)| o == "applied").count();
     assert!(
         workers > 10 && applied == 12,
         "{workers} workers, {applied} applied"
     );
-    assert_eq!(device.store.view().len(), view.records.len());
+    assert_eq!(device.store.view().len(), visible);
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -535,6 +546,7 @@ async fn kill_9_at_random_moments_loses_nothing() {
         let versions: BTreeMap<_, _> = view
             .records
             .iter()
+            .filter(|(k, (_, body))| visible_to(&device.actor, k, body))
             .map(|(k, (v, _))| (k.clone(), *v))
             .collect();
         let mine: BTreeMap<_, _> = device

@@ -36,7 +36,13 @@ pub enum TransportError {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     async fn push(&self, req: &PushRequest) -> Result<PushResponse, TransportError>;
-    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, TransportError>;
+    /// `scope` is the scope version of the last pull (0 at first).
+    async fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+        scope: u64,
+    ) -> Result<PullResponse, TransportError>;
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -212,6 +218,7 @@ pub async fn apply_pull<S: ClientStore>(
     pulled: Vec<Record>,
     cursor: u64,
     reset: bool,
+    scope: u64,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin()?;
     let mut changed = BTreeSet::new();
@@ -235,7 +242,16 @@ pub async fn apply_pull<S: ClientStore>(
     }
     rebase(&mut tx, actor, &changed).await?;
     tx.meta_put(meta::CURSOR, cursor.into()).await?;
+    tx.meta_put(meta::SCOPE, scope.into()).await?;
     tx.commit().await
+}
+
+/// The scope version of the last pull.
+pub async fn scope_version<S: ClientStore>(store: &S) -> Result<u64, StoreError> {
+    let mut tx = store.begin()?;
+    let v = meta_u64(tx.meta_get(meta::SCOPE).await?).unwrap_or(0);
+    tx.commit().await?;
+    Ok(v)
 }
 
 /// The pull cursor, the next mutation id and the last sync time.
@@ -306,14 +322,17 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         }
     }
     let mut at = cursor(store).await?;
+    let mut scope = scope_version(store).await?;
     loop {
         progress(Progress::Pulling {
             records: report.pulled,
         });
-        let page = transport.pull(at, PULL_PAGE).await?;
+        let page = transport.pull(at, PULL_PAGE, scope).await?;
         report.pulled += page.records.len() as u32;
         at = page.cursor;
-        apply_pull(store, actor, page.records, page.cursor, page.reset).await?;
+        scope = page.scope;
+        let (cursor, reset, records) = (page.cursor, page.reset, page.records);
+        apply_pull(store, actor, records, cursor, reset, scope).await?;
         if !page.more {
             break;
         }

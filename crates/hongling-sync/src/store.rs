@@ -92,4 +92,5 @@ pub(crate) mod meta {
     pub const NEXT_ID: &str = "next_mutation_id";
     pub const CURSOR: &str = "cursor";
     pub const LAST_SYNC: &str = "last_sync";
+    pub const SCOPE: &str = "scope_version";
 }

@@ -6,6 +6,8 @@ CREATE TABLE accounts (
     display_name  TEXT NOT NULL,
     password_hash TEXT NOT NULL,
     disabled      INTEGER NOT NULL DEFAULT 0,
+    -- Bumped whenever the grants change: devices then pull from zero (reset).
+    grants_version INTEGER NOT NULL DEFAULT 1,
     created_at    TEXT NOT NULL
 );
 
@@ -34,16 +36,27 @@ CREATE TABLE sessions (
     expires_at TEXT NOT NULL
 );
 
--- One row per record; `version` is the change number of its latest change.
+-- One row per record; `version` is the change number of its latest change. `scope` says
+-- who may see it (NULL: every device; `township:<id>`: accounts with that township).
 CREATE TABLE records (
     kind    TEXT NOT NULL,
     id      TEXT NOT NULL,
     version INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     body    TEXT NOT NULL,
+    scope   TEXT,
     PRIMARY KEY (kind, id)
 );
 CREATE UNIQUE INDEX records_by_version ON records (version);
+
+-- A record that left a scope: devices that could see it there get a deletion, at the
+-- change number of the move.
+CREATE TABLE scope_moves (
+    version    INTEGER PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    id         TEXT NOT NULL,
+    from_scope TEXT NOT NULL
+);
 
 -- The change sequence: one row, the last change number handed out.
 CREATE TABLE change_seq (

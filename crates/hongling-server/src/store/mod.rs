@@ -9,7 +9,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::{AccountInfo, Mutation, PullResponse, PushResponse};
-use hongling_core::{Actor, Record};
+use hongling_core::{Actor, Grant, Record};
 use uuid::Uuid;
 
 pub mod sqlite;
@@ -41,6 +41,17 @@ pub struct AccountRow {
 pub struct SessionRow {
     pub account: AccountInfo,
     pub device_id: Uuid,
+    /// Bumped when the account's grants change.
+    pub grants_version: u64,
+}
+
+impl SessionRow {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.account.id,
+            grants: self.account.grants.clone(),
+        }
+    }
 }
 
 /// A new account, for seeding and (later) the admin screens.
@@ -49,7 +60,7 @@ pub struct NewAccount {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub grants: Vec<(String, String)>,
+    pub grants: Vec<Grant>,
 }
 
 pub trait Store: Clone + Send + Sync + 'static {
@@ -86,12 +97,24 @@ pub trait Store: Clone + Send + Sync + 'static {
         mutations: Vec<Mutation>,
     ) -> impl Future<Output = Result<PushResponse, StoreError>> + Send;
 
-    /// Records changed after `cursor`, oldest change first.
+    /// Records the session may see that changed after `cursor`, oldest change first, and
+    /// deletions of records that left its scope. When `scope` is not the account's
+    /// current grants version, the reply is a reset: everything from zero.
     fn pull(
         &self,
+        session: &SessionRow,
         cursor: u64,
         limit: u32,
+        scope: u64,
     ) -> impl Future<Output = Result<PullResponse, StoreError>> + Send;
+
+    /// Replaces an account's grants; its devices reset at their next pull. Returns
+    /// false when there is no such account.
+    fn set_grants(
+        &self,
+        username: &str,
+        grants: Vec<Grant>,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Writes records on the server's own authority (seeding, imports).
     fn put_records(

@@ -12,10 +12,14 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use hongling_core::grant::visible_columns;
 use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
 };
-use hongling_core::{Actor, Change, MissRecorder, Record, RecordKey, RecordKind, apply};
+use hongling_core::{
+    Actor, Change, Grant, MissRecorder, Record, RecordKey, RecordKind, Role, Scope, apply,
+    visibility,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
@@ -113,6 +117,33 @@ mod crash_point {
     pub fn reached(_point: Point) {}
 }
 
+async fn load_grants(
+    conn: &mut SqliteConnection,
+    account_id: &str,
+) -> Result<Vec<Grant>, StoreError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT role, scope FROM grants WHERE account_id = ? ORDER BY role, scope")
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut grants = Vec::with_capacity(rows.len());
+    for (role, scope) in rows {
+        let role: Role = serde_json::from_value(serde_json::Value::String(role.clone()))
+            .map_err(|_| StoreError::Other(anyhow::anyhow!("unknown role {role:?}")))?;
+        let scope = Scope::parse(&scope)
+            .ok_or_else(|| StoreError::Other(anyhow::anyhow!("bad scope {scope:?}")))?;
+        grants.push(Grant { role, scope });
+    }
+    Ok(grants)
+}
+
+fn role_text(role: Role) -> String {
+    serde_json::to_value(role)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
 /// A logged outcome: outcome, code, message, field.
 type LoggedOutcome = (String, Option<String>, Option<String>, Option<String>);
 
@@ -164,16 +195,35 @@ async fn write_change(
 ) -> Result<Record, StoreError> {
     *seq += 1;
     let version = *seq;
+    let scope = visibility(change.key.kind, &change.body).column();
+    let old: Option<Option<String>> =
+        sqlx::query_scalar("SELECT scope FROM records WHERE kind = ? AND id = ?")
+            .bind(change.key.kind.as_str())
+            .bind(change.key.id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    if let Some(Some(from)) = old
+        && scope.as_ref() != Some(&from)
+    {
+        sqlx::query("INSERT INTO scope_moves (version, kind, id, from_scope) VALUES (?, ?, ?, ?)")
+            .bind(version)
+            .bind(change.key.kind.as_str())
+            .bind(change.key.id.to_string())
+            .bind(&from)
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query(
-        "INSERT INTO records (kind, id, version, deleted, body) VALUES (?, ?, ?, ?, ?)
+        "INSERT INTO records (kind, id, version, deleted, body, scope) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (kind, id) DO UPDATE SET version = excluded.version,
-           deleted = excluded.deleted, body = excluded.body",
+           deleted = excluded.deleted, body = excluded.body, scope = excluded.scope",
     )
     .bind(change.key.kind.as_str())
     .bind(change.key.id.to_string())
     .bind(version)
     .bind(change.deleted)
     .bind(change.body.to_string())
+    .bind(&scope)
     .execute(&mut *conn)
     .await?;
     Ok(Record {
@@ -210,11 +260,14 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let id: String = row.try_get("id")?;
+        let grants = load_grants(&mut *self.pool.acquire().await?, &id).await?;
         Ok(Some(AccountRow {
             info: AccountInfo {
-                id: parse_uuid(row.try_get("id")?)?,
+                id: parse_uuid(&id)?,
                 username: row.try_get("username")?,
                 display_name: row.try_get("display_name")?,
+                grants,
             },
             password_hash: row.try_get("password_hash")?,
             disabled: row.try_get("disabled")?,
@@ -235,11 +288,11 @@ impl Store for SqliteStore {
         .bind(now())
         .execute(&mut *tx)
         .await?;
-        for (role, scope) in &account.grants {
+        for g in &account.grants {
             sqlx::query("INSERT INTO grants (account_id, role, scope) VALUES (?, ?, ?)")
                 .bind(id.to_string())
-                .bind(role)
-                .bind(scope)
+                .bind(role_text(g.role))
+                .bind(g.scope.to_text())
                 .execute(&mut *tx)
                 .await?;
         }
@@ -289,7 +342,7 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.username, a.display_name, s.device_id, s.expires_at
+            "SELECT a.id, a.username, a.display_name, a.grants_version, s.device_id, s.expires_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              JOIN devices d ON d.id = s.device_id
              WHERE s.token_hash = ? AND a.disabled = 0 AND d.revoked = 0",
@@ -304,13 +357,18 @@ impl Store for SqliteStore {
         if expires < Utc::now() {
             return Ok(None);
         }
+        let id: String = row.try_get("id")?;
+        let grants_version: i64 = row.try_get("grants_version")?;
+        let grants = load_grants(&mut *self.pool.acquire().await?, &id).await?;
         Ok(Some(SessionRow {
             account: AccountInfo {
-                id: parse_uuid(row.try_get("id")?)?,
+                id: parse_uuid(&id)?,
                 username: row.try_get("username")?,
                 display_name: row.try_get("display_name")?,
+                grants,
             },
             device_id: parse_uuid(row.try_get("device_id")?)?,
+            grants_version: grants_version as u64,
         }))
     }
 
@@ -442,27 +500,91 @@ impl Store for SqliteStore {
         })
     }
 
-    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, StoreError> {
-        let rows = sqlx::query(
-            "SELECT kind, id, version, deleted, body FROM records WHERE version > ? ORDER BY version LIMIT ?",
-        )
-        .bind(cursor as i64)
-        .bind(i64::from(limit) + 1)
-        .fetch_all(&self.pool)
-        .await?;
+    async fn pull(
+        &self,
+        session: &SessionRow,
+        cursor: u64,
+        limit: u32,
+        scope: u64,
+    ) -> Result<PullResponse, StoreError> {
+        let reset = scope != session.grants_version;
+        let cursor = if reset { 0 } else { cursor };
+        // Which scoped records the account may see: all, or those of some townships.
+        let (visible, binds): (String, Vec<String>) = match visible_columns(&session.account.grants)
+        {
+            None => ("1".to_owned(), Vec::new()),
+            Some(cols) if cols.is_empty() => ("0".to_owned(), Vec::new()),
+            Some(cols) => (format!("IN ({})", vec!["?"; cols.len()].join(", ")), cols),
+        };
+        let sees = |col: &str| match visible.as_str() {
+            "1" | "0" => visible.clone(),
+            list => format!("{col} {list}"),
+        };
+        let sql = format!(
+            "SELECT kind, id, version, deleted, body FROM records
+               WHERE version > ? AND (scope IS NULL OR {records})
+             UNION ALL
+             SELECT m.kind, m.id, m.version, 1 AS deleted, '{{}}' AS body
+               FROM scope_moves m JOIN records r ON r.kind = m.kind AND r.id = m.id
+               WHERE m.version > ? AND {moved} AND NOT (r.scope IS NULL OR {now})
+             ORDER BY version LIMIT ?",
+            records = sees("scope"),
+            moved = sees("m.from_scope"),
+            now = sees("r.scope"),
+        );
+        let mut q = sqlx::query(&sql).bind(cursor as i64);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        q = q.bind(cursor as i64);
+        for _ in 0..2 {
+            for b in &binds {
+                q = q.bind(b);
+            }
+        }
+        let rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         let records = rows
             .iter()
             .take(limit as usize)
             .map(row_to_record)
             .collect::<Result<Vec<_>, _>>()?;
-        let cursor = records.last().map_or(cursor, |r| r.version);
+        let next = records.last().map_or(cursor, |r| r.version);
         Ok(PullResponse {
             records,
-            cursor,
+            cursor: next,
             more,
-            reset: false,
+            reset,
+            scope: session.grants_version,
         })
+    }
+
+    async fn set_grants(&self, username: &str, grants: Vec<Grant>) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else { return Ok(false) };
+        sqlx::query("DELETE FROM grants WHERE account_id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        for g in &grants {
+            sqlx::query("INSERT OR IGNORE INTO grants (account_id, role, scope) VALUES (?, ?, ?)")
+                .bind(&id)
+                .bind(role_text(g.role))
+                .bind(g.scope.to_text())
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE accounts SET grants_version = grants_version + 1 WHERE id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {

@@ -78,8 +78,8 @@ impl Server {
     }
 }
 
-/// Logs in and returns the token.
-pub async fn login(base: &str, username: &str, device: Uuid) -> String {
+/// Logs in and returns the token and the account.
+pub async fn login(base: &str, username: &str, device: Uuid) -> LoginResponse {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .header(PROTOCOL_HEADER, "1")
@@ -92,7 +92,7 @@ pub async fn login(base: &str, username: &str, device: Uuid) -> String {
         "login of {username} failed: {}",
         res.status()
     );
-    res.json::<LoginResponse>().await.unwrap().token
+    res.json::<LoginResponse>().await.unwrap()
 }
 
 /// The protocol over a real HTTP client.
@@ -147,11 +147,16 @@ impl Transport for HttpTransport {
         HttpTransport::decode(res).await
     }
 
-    async fn pull(&self, cursor: u64, limit: u32) -> Result<PullResponse, TransportError> {
+    async fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+        scope: u64,
+    ) -> Result<PullResponse, TransportError> {
         let res = self
             .http
             .get(format!(
-                "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}",
+                "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}&scope={scope}",
                 self.base
             ))
             .header(PROTOCOL_HEADER, "1")

@@ -1,0 +1,329 @@
+//! Scoped pull: an account pulls only what its grants let it see; a record that leaves
+//! its scope is deleted from its devices; a change of grants resets them.
+
+mod common;
+
+use std::cell::RefCell;
+
+use chrono::Utc;
+use common::{HttpTransport, Server, login};
+use hongling_core::wire::{PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse};
+use hongling_core::{
+    Actor, Grant, Op, Organization, Record, RecordKind, RejectCode, Role, Scope, Worker,
+    WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, visibility,
+};
+use hongling_sync::memory::MemoryStore;
+use hongling_sync::{Transport, TransportError, commit_local, sync_once};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+/// A transport that checks every pulled page against the grants the account holds now.
+struct Checked {
+    inner: HttpTransport,
+    grants: RefCell<Vec<Grant>>,
+}
+
+impl Transport for Checked {
+    async fn push(&self, req: &PushRequest) -> Result<PushResponse, TransportError> {
+        self.inner.push(req).await
+    }
+
+    async fn pull(
+        &self,
+        cursor: u64,
+        limit: u32,
+        scope: u64,
+    ) -> Result<PullResponse, TransportError> {
+        let page = self.inner.pull(cursor, limit, scope).await?;
+        let grants = self.grants.borrow();
+        for r in page.records.iter().filter(|r| !r.deleted) {
+            assert!(
+                can_see(&grants, visibility(r.kind, &r.body)),
+                "pull returned {:?} {} outside the scope {grants:?}",
+                r.kind,
+                r.body
+            );
+        }
+        Ok(page)
+    }
+}
+
+struct Device {
+    store: MemoryStore,
+    transport: Checked,
+    id: Uuid,
+    actor: Actor,
+}
+
+impl Device {
+    async fn new(server: &Server, username: &str) -> Device {
+        let id = Uuid::new_v4();
+        let login = login(&server.base, username, id).await;
+        Device {
+            store: MemoryStore::new(),
+            transport: Checked {
+                inner: HttpTransport::new(&server.base, login.token),
+                grants: RefCell::new(login.account.grants.clone()),
+            },
+            id,
+            actor: Actor {
+                account_id: login.account.id,
+                grants: login.account.grants,
+            },
+        }
+    }
+
+    async fn sync(&self) {
+        sync_once(&self.store, &self.transport, self.id, &self.actor, |_| {})
+            .await
+            .unwrap();
+    }
+
+    fn workers(&self) -> Vec<(Uuid, Worker)> {
+        let mut w: Vec<(Uuid, Worker)> = self
+            .store
+            .view()
+            .into_iter()
+            .filter(|r| r.kind == RecordKind::Worker)
+            .map(|r| (r.id, r.decode().unwrap()))
+            .collect();
+        w.sort_by(|a, b| a.1.name.cmp(&b.1.name));
+        w
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.workers().into_iter().map(|(_, w)| w.name).collect()
+    }
+
+    fn find(&self, kind: RecordKind, name: &str) -> Record {
+        self.store
+            .view()
+            .into_iter()
+            .find(|r| r.kind == kind && r.body["name"] == name)
+            .unwrap()
+    }
+}
+
+async fn set_grants(server: &Server, admin_token: &str, username: &str, grants: &[Grant]) -> u16 {
+    reqwest::Client::new()
+        .put(format!(
+            "{}/api/v1/admin/accounts/{username}/grants",
+            server.base
+        ))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(admin_token)
+        .json(grants)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+fn instructor(township: Uuid) -> Grant {
+    Grant {
+        role: Role::Instructor,
+        scope: Scope::Township(township),
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn pull_follows_scope_moves_and_grant_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("scope.sqlite"), &[]);
+    let admin = Device::new(&server, "quwei").await;
+    let tablet = Device::new(&server, "zhidao01").await;
+    admin.sync().await;
+    tablet.sync().await;
+    assert_eq!(
+        admin.workers().len(),
+        10,
+        "the district sees every township"
+    );
+    assert_eq!(
+        tablet.names(),
+        ["孙海燕", "张红梅", "马俊杰", "黄丽娟"],
+        "古井镇 and 花戏楼街道 only"
+    );
+
+    // Out of scope is refused on the tablet already, with the server's own rule.
+    let far = tablet.find(RecordKind::Organization, "亳州市十八里镇新能源科技有限公司");
+    let far_township = far.decode::<Organization>().unwrap().township_id;
+    let op = Op::WorkerCreateV1(WorkerCreateV1 {
+        id: Uuid::new_v4(),
+        name: "越权".into(),
+        organization_id: far.id,
+        township_id: far_township,
+        role: WorkerRole::Secretary,
+        management_post: String::new(),
+        years_in_post: 1,
+    });
+    let refusal = commit_local(&tablet.store, &tablet.actor, op, Utc::now())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refusal.code, RejectCode::Forbidden);
+
+    // The district moves 孙海燕 to 城父镇: the tablet's next pull deletes her.
+    let (sun, _) = admin
+        .workers()
+        .into_iter()
+        .find(|(_, w)| w.name == "孙海燕")
+        .unwrap();
+    let chengfu = admin.find(RecordKind::Organization, "亳州市城父镇志愿者协会");
+    let chengfu_township = chengfu.decode::<Organization>().unwrap().township_id;
+    let mv = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id: sun,
+        organization_id: Some(chengfu.id),
+        township_id: Some(chengfu_township),
+        ..Default::default()
+    });
+    commit_local(&admin.store, &admin.actor, mv, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    admin.sync().await;
+    tablet.sync().await;
+    assert_eq!(tablet.names(), ["张红梅", "马俊杰", "黄丽娟"]);
+
+    // A non-admin cannot change grants.
+    let tablet_token = tablet.transport.inner.token.clone();
+    assert_eq!(
+        set_grants(&server, &tablet_token, "zhidao01", &[]).await,
+        403
+    );
+    // The district gives zhidao01 城父镇 too: the next pull is a reset with her back.
+    let admin_token = admin.transport.inner.token.clone();
+    let gujing = tablet
+        .workers()
+        .iter()
+        .find(|(_, w)| w.name == "黄丽娟")
+        .unwrap()
+        .1
+        .township_id;
+    let grants = vec![instructor(gujing), instructor(chengfu_township)];
+    assert_eq!(
+        set_grants(&server, &admin_token, "zhidao01", &grants).await,
+        204
+    );
+    *tablet.transport.grants.borrow_mut() = grants;
+    tablet.sync().await;
+    assert_eq!(tablet.names(), ["孙海燕", "郑伟", "黄丽娟"]);
+    assert_eq!(set_grants(&server, &admin_token, "nobody", &[]).await, 404);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn random_scopes_and_moves_never_leak_a_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("scope-prop.sqlite"), &[]);
+    let admin = Device::new(&server, "quwei").await;
+    admin.sync().await;
+    let orgs: Vec<(Uuid, Uuid)> = admin
+        .store
+        .view()
+        .into_iter()
+        .filter(|r| r.kind == RecordKind::Organization)
+        .map(|r| (r.id, r.decode::<Organization>().unwrap().township_id))
+        .collect();
+    let townships: Vec<Uuid> = {
+        let mut t: Vec<Uuid> = orgs.iter().map(|o| o.1).collect();
+        t.sort();
+        t.dedup();
+        t
+    };
+    let admin_token = admin.transport.inner.token.clone();
+    for seed in 0..25u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut devices = Vec::new();
+        for user in ["zhidao01", "zhidao02"] {
+            devices.push(Device::new(&server, user).await);
+        }
+        for _ in 0..30 {
+            match rng.gen_range(0..10) {
+                0..=3 => {
+                    let (org, township) = *orgs.choose(&mut rng).unwrap();
+                    let op = Op::WorkerCreateV1(WorkerCreateV1 {
+                        id: Uuid::new_v4(),
+                        name: format!("人员{}", rng.gen_range(0..1000)),
+                        organization_id: org,
+                        township_id: township,
+                        role: WorkerRole::Secretary,
+                        management_post: String::new(),
+                        years_in_post: 1,
+                    });
+                    commit_local(&admin.store, &admin.actor, op, Utc::now())
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    admin.sync().await;
+                }
+                4..=5 => {
+                    let workers = admin.workers();
+                    let (id, _) = workers.choose(&mut rng).unwrap();
+                    let (org, township) = *orgs.choose(&mut rng).unwrap();
+                    let op = Op::WorkerUpdateV1(WorkerUpdateV1 {
+                        id: *id,
+                        organization_id: Some(org),
+                        township_id: Some(township),
+                        ..Default::default()
+                    });
+                    commit_local(&admin.store, &admin.actor, op, Utc::now())
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    admin.sync().await;
+                }
+                6 => {
+                    let d = devices.choose(&mut rng).unwrap();
+                    let mut grants: Vec<Grant> = townships
+                        .iter()
+                        .filter(|_| rng.gen_bool(0.3))
+                        .map(|t| instructor(*t))
+                        .collect();
+                    if rng.gen_bool(0.1) {
+                        grants.push(Grant {
+                            role: Role::Judge,
+                            scope: Scope::District,
+                        });
+                    }
+                    let username = if d.actor.account_id == devices[0].actor.account_id {
+                        "zhidao01"
+                    } else {
+                        "zhidao02"
+                    };
+                    assert_eq!(
+                        set_grants(&server, &admin_token, username, &grants).await,
+                        204
+                    );
+                    for other in devices
+                        .iter()
+                        .filter(|o| o.actor.account_id == d.actor.account_id)
+                    {
+                        *other.transport.grants.borrow_mut() = grants.clone();
+                    }
+                }
+                _ => devices.choose(&mut rng).unwrap().sync().await,
+            }
+        }
+        admin.sync().await;
+        let all = admin.store.view();
+        for d in &devices {
+            d.sync().await;
+            let grants = d.transport.grants.borrow().clone();
+            let mut expected: Vec<Uuid> = all
+                .iter()
+                .filter(|r| can_see(&grants, visibility(r.kind, &r.body)))
+                .map(|r| r.id)
+                .collect();
+            let mut seen: Vec<Uuid> = d.store.view().iter().map(|r| r.id).collect();
+            expected.sort();
+            seen.sort();
+            assert_eq!(
+                seen, expected,
+                "seed {seed}: a device holds exactly what it may see"
+            );
+        }
+    }
+}
