@@ -115,6 +115,18 @@ keys! {
     ErrorNetwork => "无法连接服务器，请检查网络后重试", "Cannot reach the server; check the network and try again";
     ErrorStorage => "本设备存储出错，数据未保存：", "Storage error on this device; nothing was saved: ";
     Rejected => "已退回", "Refused";
+    NavInbox => "待处理", "To do";
+    Inbox => "待处理：被服务器退回的变更", "To do: changes the server refused";
+    InboxHint => "这些变更没有生效，数据仍保存在本设备。请修改后重新提交，或确认放弃。", "These changes did not take effect; the data is still on this device. Fix and resubmit, or discard on purpose.";
+    InboxEmpty => "没有被退回的变更。", "No refused changes.";
+    RefusedBecause => "服务器退回：", "Refused by the server: ";
+    FixAndResubmit => "修改后重新提交", "Fix and resubmit";
+    Discard => "放弃", "Discard";
+    ConfirmDiscard => "确认放弃（不可恢复）", "Really discard (cannot be undone)";
+    EnteredAt => "录入于", "Entered";
+    Retrying => "秒后重试", "s until retry";
+    PushingProgress => "正在上传", "Uploading";
+    PullingProgress => "正在下载", "Downloading";
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{AppHeader, NavBar, UpdateBanner};
-use crate::pages::{LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage};
+use crate::pages::{InboxPage, LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage};
 use crate::state::AppCtx;
 
 /// How often the app syncs by itself while online, in milliseconds.
@@ -79,6 +79,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=WorkersPage />
                             <Route path=path!("/workers/new") view=WorkerFormPage />
                             <Route path=path!("/workers/:id") view=WorkerFormPage />
+                            <Route path=path!("/inbox") view=InboxPage />
+                            <Route path=path!("/inbox/:rid") view=WorkerFormPage />
                             <Route path=path!("/settings") view=SettingsPage />
                         </Routes>
                     </main>

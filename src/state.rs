@@ -13,7 +13,7 @@ use crate::i18n::{Key, Lang, t};
 use crate::storage::{Db, StorageError};
 use crate::sync::Session;
 use crate::sync::api::{ApiError, FetchTransport};
-use hongling_sync::SyncError;
+use hongling_sync::{Backoff, Progress, SyncError};
 
 /// Everything the screens share. Every field is a copyable signal.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +32,12 @@ pub struct AppCtx {
     pub data_rev: RwSignal<u64>,
     /// A new version of the app is installed and waiting.
     pub update_ready: RwSignal<bool>,
+    /// Where the running sync is, for the progress bar.
+    pub progress: RwSignal<Option<Progress>>,
+    /// Failed syncs in a row; the next retry waits longer.
+    pub failures: RwSignal<u32>,
+    /// When the next automatic retry happens, if one is scheduled.
+    pub retry_at: RwSignal<Option<DateTime<Utc>>>,
 }
 
 impl AppCtx {
@@ -50,6 +56,9 @@ impl AppCtx {
             sync_error: RwSignal::new(None),
             data_rev: RwSignal::new(0),
             update_ready: RwSignal::new(false),
+            progress: RwSignal::new(None),
+            failures: RwSignal::new(0),
+            retry_at: RwSignal::new(None),
         }
     }
 
@@ -94,19 +103,25 @@ impl AppCtx {
             let transport = FetchTransport {
                 token: session.token.clone(),
             };
+            let progress = self.progress;
             let outcome = match db().await {
                 Ok(db) => {
-                    hongling_sync::sync_once(
-                        &db,
-                        &transport,
-                        session.device_id,
-                        &session.actor(),
-                        |_| {},
-                    )
+                    let device = session.device_id;
+                    let actor = session.actor();
+                    hongling_sync::sync_once(&db, &transport, device, &actor, |p| {
+                        progress.set(Some(p))
+                    })
                     .await
                 }
                 Err(e) => Err(SyncError::Store(e)),
             };
+            self.progress.set(None);
+            // Retry by itself after a failure the network or the server may get over.
+            let retry = matches!(
+                &outcome,
+                Err(SyncError::Transport(ApiError::Network(_)))
+                    | Err(SyncError::Transport(ApiError::Server { status: 500.., .. }))
+            );
             let lang = self.lang.get_untracked();
             match outcome {
                 Ok(_) => self.sync_error.set(None),
@@ -123,7 +138,32 @@ impl AppCtx {
             }
             self.syncing.set(false);
             self.data_changed();
+            if retry {
+                self.schedule_retry();
+            } else {
+                self.failures.set(0);
+                self.retry_at.set(None);
+            }
         });
+    }
+
+    /// Schedules the next attempt with exponential backoff and full jitter.
+    fn schedule_retry(self) {
+        let attempt = self.failures.get_untracked();
+        self.failures.set(attempt + 1);
+        let delay = Backoff::default().delay_ms(attempt, js_sys::Math::random());
+        self.retry_at.set(Some(
+            Utc::now() + chrono::Duration::milliseconds(delay as i64),
+        ));
+        set_timeout(
+            move || {
+                self.retry_at.set(None);
+                if self.online.get_untracked() {
+                    self.request_sync();
+                }
+            },
+            std::time::Duration::from_millis(delay),
+        );
     }
 }
 

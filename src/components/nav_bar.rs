@@ -19,6 +19,18 @@ pub fn NavBar() -> impl IntoView {
                 </svg>
                 <span>{move || ctx.t(Key::NavWorkers)}</span>
             </A>
+            <A href="/inbox">
+                <span class="nav-icon-wrap">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M3.5 13.5 6 5.5h12l2.5 8v5h-17z" />
+                        <path d="M3.5 13.5h5l1 2h5l1-2h5" />
+                    </svg>
+                    <Show when=move || ctx.rejected.get() != 0>
+                        <span class="red-dot" data-testid="inbox-dot" aria-label="有被退回的变更"></span>
+                    </Show>
+                </span>
+                <span>{move || ctx.t(Key::NavInbox)}</span>
+            </A>
             <A href="/settings">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <circle cx="12" cy="12" r="3.2" />

@@ -45,6 +45,26 @@ pub fn SyncBadge() -> impl IntoView {
             >
                 {move || if ctx.syncing.get() { ctx.t(Key::Syncing) } else { ctx.t(Key::SyncNow) }}
             </button>
+            {move || ctx.progress.get().map(|p| {
+                let (label, value, max) = match p {
+                    hongling_sync::Progress::Pushing { done, total } => {
+                        (ctx.t(Key::PushingProgress), done, total.max(1))
+                    }
+                    hongling_sync::Progress::Pulling { records } => {
+                        (ctx.t(Key::PullingProgress), records, 0)
+                    }
+                };
+                view! {
+                    <div class="sync-progress" data-testid="sync-progress">
+                        <span>{label} " " {value} {(max > 0).then(|| format!(" / {max}"))}</span>
+                        {(max > 0).then(|| view! { <progress max=max value=value></progress> })}
+                    </div>
+                }
+            })}
+            {move || ctx.retry_at.get().map(|at| {
+                let secs = (at - chrono::Utc::now()).num_seconds().max(0);
+                view! { <span class="muted" data-testid="retry">{secs} {ctx.t(Key::Retrying)}</span> }
+            })}
             <Show when=move || ctx.sync_error.with(Option::is_some)>
                 <span class="sync-error" role="alert" data-testid="sync-error">
                     {move || ctx.sync_error.get()}

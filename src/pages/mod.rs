@@ -1,11 +1,13 @@
 //! One module per screen.
 
+mod inbox;
 mod login;
 mod not_found;
 mod settings;
 mod worker_form;
 mod workers;
 
+pub use inbox::InboxPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use settings::SettingsPage;

@@ -58,7 +58,12 @@ pub fn WorkerFormPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let params = use_params_map();
     let navigate = use_navigate();
-    let editing = move || params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+    // The worker being edited: from the address, or from the refused edit being fixed.
+    let target: RwSignal<Option<Uuid>> = RwSignal::new(None);
+    let editing = move || target.get();
+    // `/inbox/:rid`: fixing a mutation the server refused.
+    let fixing = move || params.with(|p| p.get("rid").and_then(|v| v.parse::<u64>().ok()));
+    let refusal = RwSignal::new(None::<String>);
 
     let name = RwSignal::new(String::new());
     let township = RwSignal::new(String::new());
@@ -76,24 +81,71 @@ pub fn WorkerFormPage() -> impl IntoView {
         Directory::load()
     });
 
-    // Load the worker being edited into the fields.
+    let fill = move |w: &Worker| {
+        name.set(w.name.clone());
+        township.set(w.township_id.to_string());
+        organization.set(w.organization_id.to_string());
+        role.set(w.role);
+        post.set(w.management_post.clone());
+        years.set(w.years_in_post.to_string());
+    };
+
+    // Load the worker being edited, or the refused intent being fixed, into the fields.
     Effect::new(move |_| {
-        let Some(id) = editing() else { return };
+        let id = params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+        let rid = fixing();
         leptos::task::spawn_local(async move {
             let Ok(db) = db().await else { return };
-            match db.get(RecordKey::new(RecordKind::Worker, id)).await {
-                Ok(Some(r)) => {
-                    if let Ok(w) = r.decode::<Worker>() {
-                        name.set(w.name.clone());
-                        township.set(w.township_id.to_string());
-                        organization.set(w.organization_id.to_string());
-                        role.set(w.role);
-                        post.set(w.management_post.clone());
-                        years.set(w.years_in_post.to_string());
-                        original.set(Some(w));
+            let load = async |id: Uuid| match db.get(RecordKey::new(RecordKind::Worker, id)).await {
+                Ok(Some(r)) => r.decode::<Worker>().ok(),
+                _ => None,
+            };
+            if let Some(rid) = rid {
+                let Ok(Some(entry)) = db.rejected_get(rid).await else {
+                    missing.set(true);
+                    return;
+                };
+                refusal.set(Some(entry.message.clone()));
+                errors.set(Errors::from_field(
+                    entry.field.as_deref(),
+                    entry.message.clone(),
+                ));
+                match entry.op {
+                    Op::WorkerCreateV1(c) => fill(&Worker {
+                        name: c.name,
+                        organization_id: c.organization_id,
+                        township_id: c.township_id,
+                        role: c.role,
+                        management_post: c.management_post,
+                        years_in_post: c.years_in_post,
+                    }),
+                    Op::WorkerUpdateV1(u) => {
+                        let Some(mut w) = load(u.id).await else {
+                            missing.set(true);
+                            return;
+                        };
+                        original.set(Some(w.clone()));
+                        target.set(Some(u.id));
+                        // The refused edit, laid over the worker as the server has it.
+                        w.name = u.name.unwrap_or(w.name);
+                        w.organization_id = u.organization_id.unwrap_or(w.organization_id);
+                        w.township_id = u.township_id.unwrap_or(w.township_id);
+                        w.role = u.role.unwrap_or(w.role);
+                        w.management_post = u.management_post.unwrap_or(w.management_post);
+                        w.years_in_post = u.years_in_post.unwrap_or(w.years_in_post);
+                        fill(&w);
                     }
                 }
-                _ => missing.set(true),
+                return;
+            }
+            let Some(id) = id else { return };
+            match load(id).await {
+                Some(w) => {
+                    fill(&w);
+                    original.set(Some(w));
+                    target.set(Some(id));
+                }
+                None => missing.set(true),
             }
         });
     });
@@ -102,7 +154,10 @@ pub fn WorkerFormPage() -> impl IntoView {
     let editable = move || {
         ctx.session.with(|s| {
             s.as_ref().map(|s| {
-                hongling_core::grant::townships_for(&s.account.grants, &hongling_core::apply::WORKER_EDITORS)
+                hongling_core::grant::townships_for(
+                    &s.account.grants,
+                    &hongling_core::apply::WORKER_EDITORS,
+                )
             })
         })
     };
@@ -191,10 +246,12 @@ pub fn WorkerFormPage() -> impl IntoView {
         };
         saving.set(true);
         let navigate = navigate.clone();
+        let fixing_id = fixing();
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&session.actor(), op, Utc::now()).await,
-                Err(e) => Err(e),
+            let outcome = match (db().await, fixing_id) {
+                (Ok(db), Some(rid)) => db.resubmit(&session.actor(), rid, op, Utc::now()).await,
+                (Ok(db), None) => db.commit_local(&session.actor(), op, Utc::now()).await,
+                (Err(e), _) => Err(e),
             };
             saving.set(false);
             match outcome {
@@ -204,7 +261,8 @@ pub fn WorkerFormPage() -> impl IntoView {
                     if ctx.online.get_untracked() {
                         ctx.request_sync();
                     }
-                    navigate("/", Default::default());
+                    let back = if fixing_id.is_some() { "/inbox" } else { "/" };
+                    navigate(back, Default::default());
                 }
                 Ok(Err(rejection)) => {
                     errors.set(Errors::from_field(
@@ -233,6 +291,11 @@ pub fn WorkerFormPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || if editing().is_some() { ctx.t(Key::EditWorker) } else { ctx.t(Key::AddWorker) }}</h1>
+            {move || refusal.get().map(|m| view! {
+                <p class="refusal" role="alert" data-testid="refusal">
+                    {ctx.t(Key::RefusedBecause)} {m}
+                </p>
+            })}
             <Show when=move || missing.get()>
                 <p class="error" role="alert">{move || ctx.t(Key::NotFoundWorker)}</p>
             </Show>

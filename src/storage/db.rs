@@ -127,6 +127,17 @@ impl StoreTx for IdbTx {
         Ok(())
     }
 
+    async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError> {
+        match self.rejected.get(id_js(id)).await.map_err(idb)? {
+            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.rejected.delete(id_js(id)).await.map_err(idb)
+    }
+
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         match self.meta.get(JsValue::from_str(key)).await.map_err(idb)? {
             Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
@@ -325,6 +336,30 @@ impl Db {
             .map_err(idb)?;
         tx.done().await.map_err(idb)?;
         values.into_iter().map(from_js).collect()
+    }
+
+    /// One refused mutation.
+    pub async fn rejected_get(&self, id: u64) -> Result<Option<RejectedEntry>, StorageError> {
+        let mut tx = self.begin()?;
+        let entry = tx.rejected_get(id).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    /// Queues a corrected intent in place of a refused one (see `hongling_sync::resubmit`).
+    pub async fn resubmit(
+        &self,
+        actor: &Actor,
+        rejected_id: u64,
+        op: Op,
+        at: DateTime<Utc>,
+    ) -> Result<Result<u64, Rejection>, StorageError> {
+        hongling_sync::resubmit(self, actor, rejected_id, op, at).await
+    }
+
+    /// Drops a refused mutation on purpose.
+    pub async fn discard(&self, rejected_id: u64) -> Result<(), StorageError> {
+        hongling_sync::discard(self, rejected_id).await
     }
 
     /// Takes the server's results for pushed mutations (see `hongling_sync::acknowledge`).

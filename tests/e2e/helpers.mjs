@@ -92,3 +92,27 @@ export async function shot(page, name) {
   mkdirSync(screenshots, { recursive: true });
   await page.screenshot({ path: path.join(screenshots, name), fullPage: false });
 }
+
+/** Calls the API as a program would (the district office's own tools, in tests). */
+export async function api(base, method, path, { token, body } = {}) {
+  const res = await fetch(base + "/api/v1" + path, {
+    method,
+    headers: {
+      "x-hongling-protocol": "1",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+    },
+    body: body !== undefined ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Logs in through the API; returns the token and the account. */
+export async function apiLogin(base, username, password = "hongling2026") {
+  const { status, body } = await api(base, "POST", "/auth/login", {
+    body: { username, password, device_id: crypto.randomUUID() },
+  });
+  if (status !== 200) throw new Error(`login ${username}: ${status}`);
+  return body;
+}

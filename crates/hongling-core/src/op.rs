@@ -23,6 +23,17 @@ pub enum Op {
 }
 
 impl Op {
+    /// A short description for people, in Chinese (the conflicts inbox, the history).
+    pub fn describe_zh(&self) -> String {
+        match self {
+            Op::WorkerCreateV1(c) => format!("新增党务工作者：{}", c.name.trim()),
+            Op::WorkerUpdateV1(u) => match &u.name {
+                Some(name) => format!("修改党务工作者：{}", name.trim()),
+                None => "修改党务工作者信息".to_owned(),
+            },
+        }
+    }
+
     /// The wire name of the variant, for logs and the audit trail.
     pub fn type_name(&self) -> &'static str {
         match self {

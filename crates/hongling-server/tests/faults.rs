@@ -248,8 +248,28 @@ const POSTS: [&str; 4] = ["", "副总经理", "办公室主任", "人事部经�
 
 /// A random intent from `device`'s point of view. `known` holds worker ids other devices
 /// made, to reuse now and then (an id collision the server must refuse).
-fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid]) -> Option<Op> {
-    let orgs = device.view(RecordKind::Organization);
+/// With `strict`, only intents the device's grants allow; otherwise one in ten reaches
+/// outside them (and the local rules refuse it before it is queued).
+fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid], strict: bool) -> Option<Op> {
+    let all = device.view(RecordKind::Organization);
+    let mine: Vec<_> = all
+        .iter()
+        .filter(|o| {
+            o.decode::<Organization>().is_ok_and(|b| {
+                hongling_core::grant::holds_in_township(
+                    &device.actor.grants,
+                    &hongling_core::apply::WORKER_EDITORS,
+                    b.township_id,
+                )
+            })
+        })
+        .cloned()
+        .collect();
+    let orgs = if strict || rng.gen_bool(0.9) {
+        mine
+    } else {
+        all
+    };
     let org = orgs.choose(rng)?;
     let org_body: Organization = org.decode().ok()?;
     let workers = device.view(RecordKind::Worker);
@@ -317,7 +337,7 @@ async fn run(server: &Server, seed: u64) {
     for _ in 0..rng.gen_range(20..50) {
         let i = rng.gen_range(0..devices.len());
         if rng.gen_bool(0.6) {
-            if let Some(op) = random_op(&mut rng, &devices[i], &known) {
+            if let Some(op) = random_op(&mut rng, &devices[i], &known, false) {
                 if let Op::WorkerCreateV1(c) = &op {
                     known.push(c.id);
                 }
@@ -441,7 +461,7 @@ async fn seeded_runs_lose_nothing_apply_once_and_converge() {
 /// Queues `n` random mutations on `device` (all valid locally).
 async fn queue(device: &mut Device, n: usize, rng: &mut StdRng) {
     for _ in 0..n {
-        let op = random_op(rng, device, &[]).unwrap();
+        let op = random_op(rng, device, &[], true).unwrap();
         assert!(device.commit(op).await, "random_op makes valid intents");
     }
 }

@@ -150,6 +150,32 @@ async fn rebase<T: StoreTx>(
     Ok(())
 }
 
+/// Inside `tx`: decides `op`, writes its changes and its outbox entry, and takes the next
+/// mutation id. Nothing is written when the rules refuse it.
+async fn queue<T: StoreTx>(
+    tx: &mut T,
+    actor: &Actor,
+    op: Op,
+    at: DateTime<Utc>,
+) -> Result<Result<u64, Rejection>, StoreError> {
+    let changes = match apply_on(tx, actor, &op).await? {
+        Ok(changes) => changes,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
+    write_changes(tx, &changes).await?;
+    let touched = changes.iter().map(|c| c.key.storage_key()).collect();
+    tx.outbox_put(&OutboxEntry {
+        id,
+        at,
+        op,
+        touched,
+    })
+    .await?;
+    tx.meta_put(meta::NEXT_ID, (id + 1).into()).await?;
+    Ok(Ok(id))
+}
+
 /// Decides `op` with the shared rules and, if it applies, writes its changes, its outbox
 /// entry and the next mutation id in one transaction. Returns the mutation id, or the
 /// rule's refusal (and then nothing is written).
@@ -160,23 +186,39 @@ pub async fn commit_local<S: ClientStore>(
     at: DateTime<Utc>,
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let mut tx = store.begin()?;
-    let changes = match apply_on(&mut tx, actor, &op).await? {
-        Ok(changes) => changes,
+    let id = match queue(&mut tx, actor, op, at).await? {
+        Ok(id) => id,
         Err(rejection) => return Ok(Err(rejection)),
     };
-    let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
-    write_changes(&mut tx, &changes).await?;
-    let touched = changes.iter().map(|c| c.key.storage_key()).collect();
-    tx.outbox_put(&OutboxEntry {
-        id,
-        at,
-        op,
-        touched,
-    })
-    .await?;
-    tx.meta_put(meta::NEXT_ID, (id + 1).into()).await?;
     tx.commit().await?;
     Ok(Ok(id))
+}
+
+/// "修改后重新提交": queues `op` (the user's corrected intent) and removes the refused
+/// mutation `rejected_id` in one transaction, so the fix and the refusal never both or
+/// neither exist. Refused again by the local rules, nothing changes.
+pub async fn resubmit<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    rejected_id: u64,
+    op: Op,
+    at: DateTime<Utc>,
+) -> Result<Result<u64, Rejection>, StoreError> {
+    let mut tx = store.begin()?;
+    let id = match queue(&mut tx, actor, op, at).await? {
+        Ok(id) => id,
+        Err(rejection) => return Ok(Err(rejection)),
+    };
+    tx.rejected_delete(rejected_id).await?;
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// "放弃": removes a refused mutation on purpose.
+pub async fn discard<S: ClientStore>(store: &S, rejected_id: u64) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    tx.rejected_delete(rejected_id).await?;
+    tx.commit().await
 }
 
 /// Takes the server's results for pushed mutations: removes them from the outbox,

@@ -19,6 +19,6 @@ mod store;
 pub use backoff::Backoff;
 pub use engine::{
     PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError, acknowledge,
-    apply_pull, commit_local, cursor, last_sync, sync_once,
+    apply_pull, commit_local, cursor, discard, last_sync, resubmit, scope_version, sync_once,
 };
 pub use store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};

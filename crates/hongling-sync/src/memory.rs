@@ -60,7 +60,7 @@ struct Overlay {
     view: BTreeMap<RecordKey, Option<Record>>,
     base: BTreeMap<RecordKey, Option<Record>>,
     outbox: BTreeMap<u64, Option<OutboxEntry>>,
-    rejected: BTreeMap<u64, RejectedEntry>,
+    rejected: BTreeMap<u64, Option<RejectedEntry>>,
     meta: BTreeMap<String, serde_json::Value>,
 }
 
@@ -147,7 +147,19 @@ impl StoreTx for MemoryTx<'_> {
     }
 
     async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError> {
-        self.overlay.rejected.insert(entry.id, entry.clone());
+        self.overlay.rejected.insert(entry.id, Some(entry.clone()));
+        Ok(())
+    }
+
+    async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError> {
+        if let Some(hit) = self.overlay.rejected.get(&id) {
+            return Ok(hit.clone());
+        }
+        Ok(self.store.data.borrow().rejected.get(&id).cloned())
+    }
+
+    async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.overlay.rejected.insert(id, None);
         Ok(())
     }
 
@@ -185,7 +197,7 @@ impl StoreTx for MemoryTx<'_> {
         fold(&mut data.view, o.view);
         fold(&mut data.base, o.base);
         fold(&mut data.outbox, o.outbox);
-        data.rejected.extend(o.rejected);
+        fold(&mut data.rejected, o.rejected);
         data.meta.extend(o.meta);
         Ok(())
     }

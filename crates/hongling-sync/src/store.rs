@@ -73,6 +73,8 @@ pub trait StoreTx {
     async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError>;
     async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError>;
+    async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError>;
+    async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;

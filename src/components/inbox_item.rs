@@ -1,0 +1,50 @@
+use chrono::Local;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::i18n::Key;
+use crate::state::{AppCtx, db};
+use crate::storage::RejectedEntry;
+
+/// One refused mutation with its two ways out.
+#[component]
+pub fn InboxItem(
+    /// The refused mutation.
+    entry: RejectedEntry,
+) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let confirming = RwSignal::new(false);
+    let id = entry.id;
+    let discard = move |_| {
+        if !confirming.get_untracked() {
+            confirming.set(true);
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(db) = db().await {
+                let _ = db.discard(id).await;
+            }
+            ctx.data_changed();
+        });
+    };
+    let at = entry
+        .at
+        .with_timezone(&Local)
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+    view! {
+        <li class="inbox-item card">
+            <div class="inbox-what">{entry.op.describe_zh()}</div>
+            <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {entry.message.clone()}</div>
+            <div class="muted">{move || ctx.t(Key::EnteredAt)} " " {at.clone()}</div>
+            <div class="inbox-actions">
+                <A href=format!("/inbox/{id}") attr:class="btn btn-primary" attr:data-testid="fix">
+                    {move || ctx.t(Key::FixAndResubmit)}
+                </A>
+                <button class="btn btn-danger" data-testid="discard" on:click=discard>
+                    {move || if confirming.get() { ctx.t(Key::ConfirmDiscard) } else { ctx.t(Key::Discard) }}
+                </button>
+            </div>
+        </li>
+    }
+}
