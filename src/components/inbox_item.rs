@@ -11,6 +11,8 @@ use crate::storage::RejectedEntry;
 pub fn InboxItem(
     /// The refused mutation.
     entry: RejectedEntry,
+    /// The name of the record it is about, as this device knows it.
+    subject: Option<String>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let confirming = RwSignal::new(false);
@@ -34,7 +36,10 @@ pub fn InboxItem(
         .to_string();
     view! {
         <li class="inbox-item card">
-            <div class="inbox-what">{entry.op.describe_zh()}</div>
+            <div class="inbox-what">
+                {entry.op.describe_zh()}
+                {subject.map(|s| view! { <span class="tag">{s}</span> })}
+            </div>
             <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {entry.message.clone()}</div>
             <div class="muted">{move || ctx.t(Key::EnteredAt)} " " {at.clone()}</div>
             <div class="inbox-actions">

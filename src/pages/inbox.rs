@@ -12,10 +12,19 @@ pub fn InboxPage() -> impl IntoView {
     let entries = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            match db().await {
-                Ok(db) => db.rejected().await.unwrap_or_default(),
-                Err(_) => Vec::new(),
+            let Ok(db) = db().await else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for entry in db.rejected().await.unwrap_or_default() {
+                // Name the record as this device knows it, when it still does.
+                let subject = match db.get(entry.op.target()).await {
+                    Ok(Some(r)) => r.body["name"].as_str().map(str::to_owned),
+                    _ => None,
+                };
+                out.push((entry, subject));
             }
+            out
         }
     });
     view! {
@@ -30,7 +39,10 @@ pub fn InboxPage() -> impl IntoView {
                 } else {
                     view! {
                         <ul class="inbox-list" data-testid="inbox-list">
-                            {list.into_iter().map(|entry| view! { <InboxItem entry /> }).collect_view()}
+                            {list
+                                .into_iter()
+                                .map(|(entry, subject)| view! { <InboxItem entry subject /> })
+                                .collect_view()}
                         </ul>
                     }
                         .into_any()

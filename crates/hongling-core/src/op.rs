@@ -34,6 +34,14 @@ impl Op {
         }
     }
 
+    /// The record the intent is about.
+    pub fn target(&self) -> crate::RecordKey {
+        match self {
+            Op::WorkerCreateV1(c) => crate::RecordKey::new(crate::RecordKind::Worker, c.id),
+            Op::WorkerUpdateV1(u) => crate::RecordKey::new(crate::RecordKind::Worker, u.id),
+        }
+    }
+
     /// The wire name of the variant, for logs and the audit trail.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -1,6 +1,6 @@
 //! The HTTP handlers of `/api/v1`.
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -9,14 +9,16 @@ use hongling_core::wire::{
     LoginRequest, LoginResponse, MAX_PULL_LIMIT, MAX_PUSH_BATCH, Mutation, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushResponse,
 };
-use hongling_core::{Grant, Op, Role, Scope};
+use hongling_core::{Grant, Op, RecordKey, RecordKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{Authenticated, hash_password, new_token, token_hash, verify_password};
+use crate::auth::{
+    Authenticated, Committee, hash_password, new_token, token_hash, verify_password,
+};
 use crate::error::{ApiJson, AppError};
-use crate::store::Store;
+use crate::store::{AccountSummary, HistoryEntry, NewAccount, Store};
 
 /// How long a session token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -44,11 +46,39 @@ pub async fn require_protocol(
     }
 }
 
+/// The client's address, when the server knows it (not in in-process tests).
+fn client_address(ext: &axum::http::Extensions) -> String {
+    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
 pub async fn login<S: Store>(
     State(state): State<AppState<S>>,
+    ext: axum::http::Extensions,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<ApiJson<LoginResponse>, AppError> {
-    let wrong = || AppError::unauthorized("用户名或密码不正确");
+    let address = client_address(&ext);
+    let username = req.username.trim().to_owned();
+    let wait = state
+        .limiter
+        .lock()
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("limiter poisoned")))?
+        .wait(&username, &address, std::time::Instant::now());
+    if let Some(wait) = wait {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(AppError::client(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("登录失败次数过多，请 {minutes} 分钟后再试"),
+        ));
+    }
+    let limiter = state.limiter.clone();
+    let wrong = move || {
+        if let Ok(mut l) = limiter.lock() {
+            l.failed(&username, &address, std::time::Instant::now());
+        }
+        AppError::unauthorized("用户名或密码不正确")
+    };
     let account = state.store.account_by_username(req.username.trim()).await?;
     // The hash is deliberately slow: keep it off the async workers.
     let password = req.password.clone();
@@ -72,6 +102,9 @@ pub async fn login<S: Store>(
             "account_disabled",
             "该账号已停用，请联系区委非公工委",
         ));
+    }
+    if let Ok(mut l) = state.limiter.lock() {
+        l.succeeded(req.username.trim());
     }
     let token = new_token();
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
@@ -195,35 +228,151 @@ pub async fn pull<S: Store>(
     ))
 }
 
-/// `PUT /api/v1/admin/accounts/{username}/grants`: replaces an account's grants
-/// (district committee only). Its devices drop what they may no longer see at their next
-/// pull.
+/// `PUT /api/v1/admin/accounts/{username}/grants`: replaces an account's grants. Its
+/// devices drop what they may no longer see at their next pull.
 pub async fn set_grants<S: Store>(
     State(state): State<AppState<S>>,
-    Authenticated(session): Authenticated,
-    axum::extract::Path(username): axum::extract::Path<String>,
+    Committee(_): Committee,
+    Path(username): Path<String>,
     ApiJson(grants): ApiJson<Vec<Grant>>,
 ) -> Result<StatusCode, AppError> {
-    let admin = Grant {
-        role: Role::DistrictCommittee,
-        scope: Scope::District,
-    };
-    if !session.account.grants.contains(&admin) {
-        return Err(AppError::client(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "只有区委非公工委可以调整权限",
-        ));
-    }
-    if state.store.set_grants(&username, grants).await? {
+    found(state.store.set_grants(&username, grants).await?, &username)
+}
+
+fn found(ok: bool, what: &str) -> Result<StatusCode, AppError> {
+    if ok {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::client(
             StatusCode::NOT_FOUND,
             "not_found",
-            format!("没有账号 {username}"),
+            format!("没有 {what}"),
         ))
     }
+}
+
+/// `GET /api/v1/admin/accounts`: every account with its grants and devices.
+pub async fn list_accounts<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+) -> Result<ApiJson<Vec<AccountSummary>>, AppError> {
+    Ok(ApiJson(state.store.list_accounts().await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewAccountRequest {
+    username: String,
+    display_name: String,
+    password: String,
+    #[serde(default)]
+    grants: Vec<Grant>,
+}
+
+/// Shortest password accepted.
+const MIN_PASSWORD_CHARS: usize = 8;
+
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AppError::bad_request("weak_password", "密码至少 8 位"));
+    }
+    Ok(())
+}
+
+async fn hash(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}
+
+/// `POST /api/v1/admin/accounts`: creates an account.
+pub async fn create_account<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+    ApiJson(req): ApiJson<NewAccountRequest>,
+) -> Result<StatusCode, AppError> {
+    let username = req.username.trim().to_owned();
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    if username.is_empty() || username.len() > 32 || !username.chars().all(valid) {
+        return Err(AppError::bad_request(
+            "invalid_username",
+            "用户名须为 1 到 32 位字母、数字或 _ - .",
+        ));
+    }
+    if req.display_name.trim().is_empty() {
+        return Err(AppError::bad_request("invalid_display_name", "请填写姓名"));
+    }
+    check_password(&req.password)?;
+    let password_hash = hash(req.password).await?;
+    state
+        .store
+        .create_account(NewAccount {
+            username,
+            display_name: req.display_name.trim().to_owned(),
+            password_hash,
+            grants: req.grants,
+        })
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// `PUT /api/v1/admin/accounts/{username}/disabled` with `true` or `false`.
+pub async fn set_disabled<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(me): Committee,
+    Path(username): Path<String>,
+    ApiJson(disabled): ApiJson<bool>,
+) -> Result<StatusCode, AppError> {
+    if disabled && me.account.username == username {
+        return Err(AppError::bad_request("self_disable", "不能停用自己的账号"));
+    }
+    found(
+        state.store.set_disabled(&username, disabled).await?,
+        &username,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasswordRequest {
+    password: String,
+}
+
+/// `PUT /api/v1/admin/accounts/{username}/password`: resets a password and ends the
+/// account's sessions.
+pub async fn set_password<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+    Path(username): Path<String>,
+    ApiJson(req): ApiJson<PasswordRequest>,
+) -> Result<StatusCode, AppError> {
+    check_password(&req.password)?;
+    let password_hash = hash(req.password).await?;
+    found(
+        state.store.set_password(&username, &password_hash).await?,
+        &username,
+    )
+}
+
+/// `POST /api/v1/admin/devices/{id}/revoke`.
+pub async fn revoke_device<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, AppError> {
+    found(state.store.revoke_device(id).await?, "该设备")
+}
+
+/// `GET /api/v1/admin/history/{kind}/{id}`: every mutation about one record.
+pub async fn history<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+    Path((kind, id)): Path<(String, Uuid)>,
+) -> Result<ApiJson<Vec<HistoryEntry>>, AppError> {
+    let kind = RecordKind::parse(&kind)
+        .ok_or_else(|| AppError::bad_request("unknown_kind", format!("没有这类记录：{kind}")))?;
+    Ok(ApiJson(
+        state.store.history(RecordKey::new(kind, id)).await?,
+    ))
 }
 
 #[derive(Debug, serde::Serialize)]

@@ -7,6 +7,7 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine;
 use rand::RngCore;
@@ -14,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::AppError;
-use crate::store::{SessionRow, Store};
+use crate::store::{SessionLookup, SessionRow, Store};
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
@@ -47,6 +48,34 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The session of a district-committee account; others get 403.
+#[derive(Debug, Clone)]
+pub struct Committee(pub SessionRow);
+
+impl<S: Store> FromRequestParts<AppState<S>> for Committee {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        let Authenticated(session) = Authenticated::from_request_parts(parts, state).await?;
+        let admin = hongling_core::Grant {
+            role: hongling_core::Role::DistrictCommittee,
+            scope: hongling_core::Scope::District,
+        };
+        if session.account.grants.contains(&admin) {
+            Ok(Committee(session))
+        } else {
+            Err(AppError::client(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "只有区委非公工委可以做这件事",
+            ))
+        }
+    }
+}
+
 /// The session of the request's bearer token; rejects the request without one.
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub SessionRow);
@@ -66,12 +95,22 @@ impl<S: Store> FromRequestParts<AppState<S>> for Authenticated {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| AppError::unauthorized("登录凭据格式不正确，请重新登录"))?;
-        let session = state
-            .store
-            .session(&token_hash(token))
-            .await?
-            .ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
-        Ok(Authenticated(session))
+        match state.store.session(&token_hash(token)).await? {
+            SessionLookup::Live(session) => Ok(Authenticated(session)),
+            SessionLookup::Unknown | SessionLookup::Expired => {
+                Err(AppError::unauthorized("登录已失效，请重新登录"))
+            }
+            SessionLookup::AccountDisabled => Err(AppError::client(
+                StatusCode::FORBIDDEN,
+                "account_disabled",
+                "该账号已停用，本设备上的变更暂不能同步，请联系区委非公工委",
+            )),
+            SessionLookup::DeviceRevoked => Err(AppError::client(
+                StatusCode::FORBIDDEN,
+                "device_revoked",
+                "此设备已被停用，本设备上的变更暂不能同步，请联系区委非公工委",
+            )),
+        }
     }
 }
 

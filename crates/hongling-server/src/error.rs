@@ -57,6 +57,14 @@ impl From<StoreError> for AppError {
                 "unknown_device",
                 "此设备未在本账号下登录，请重新登录",
             ),
+            StoreError::DeviceRevoked => AppError::client(
+                StatusCode::FORBIDDEN,
+                "device_revoked",
+                "此设备已被停用，请联系区委非公工委",
+            ),
+            StoreError::UsernameTaken => {
+                AppError::client(StatusCode::CONFLICT, "username_taken", "该用户名已被使用")
+            }
             StoreError::Gap { last_applied } => AppError::Client {
                 status: StatusCode::CONFLICT,
                 code: "gap",

@@ -10,13 +10,14 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod limit;
 pub mod seed;
 pub mod store;
 
@@ -27,6 +28,16 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState<S> {
     pub store: S,
+    pub limiter: std::sync::Arc<std::sync::Mutex<limit::LoginLimiter>>,
+}
+
+impl<S> AppState<S> {
+    pub fn new(store: S) -> AppState<S> {
+        AppState {
+            store,
+            limiter: Default::default(),
+        }
+    }
 }
 
 /// The whole HTTP application. `static_dir`, when given, is the built PWA (`dist/`).
@@ -36,9 +47,23 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         .route("/sync/push", post(api::push::<S>))
         .route("/sync/pull", get(api::pull::<S>))
         .route(
-            "/admin/accounts/{username}/grants",
-            axum::routing::put(api::set_grants::<S>),
+            "/admin/accounts",
+            get(api::list_accounts::<S>).post(api::create_account::<S>),
         )
+        .route(
+            "/admin/accounts/{username}/grants",
+            put(api::set_grants::<S>),
+        )
+        .route(
+            "/admin/accounts/{username}/disabled",
+            put(api::set_disabled::<S>),
+        )
+        .route(
+            "/admin/accounts/{username}/password",
+            put(api::set_password::<S>),
+        )
+        .route("/admin/devices/{id}/revoke", post(api::revoke_device::<S>))
+        .route("/admin/history/{kind}/{id}", get(api::history::<S>))
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/health", get(api::health))
         .fallback(api::not_found)

@@ -85,11 +85,14 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     // Tests read this line to find the port.
     println!("listening on http://{addr}");
-    let router = app(AppState { store }, args.static_dir);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    let router = app(AppState::new(store), args.static_dir);
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
 }

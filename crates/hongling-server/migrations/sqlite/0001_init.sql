@@ -74,6 +74,8 @@ CREATE TABLE mutations (
     client_at   TEXT NOT NULL,
     received_at TEXT NOT NULL,
     op_type     TEXT NOT NULL,
+    -- The record the intent is about (`kind/id`), for its history.
+    target      TEXT NOT NULL,
     op          TEXT NOT NULL,
     outcome     TEXT NOT NULL,
     code        TEXT,
@@ -81,3 +83,4 @@ CREATE TABLE mutations (
     field       TEXT,
     PRIMARY KEY (device_id, id)
 );
+CREATE INDEX mutations_by_target ON mutations (target, received_at);

@@ -20,6 +20,10 @@ pub enum StoreError {
     DeviceBound,
     #[error("the device is not registered for this account")]
     UnknownDevice,
+    #[error("the device was revoked")]
+    DeviceRevoked,
+    #[error("the username is taken")]
+    UsernameTaken,
     #[error("mutation ids skip ahead of the last applied id {last_applied}")]
     Gap { last_applied: u64 },
     #[error(transparent)]
@@ -54,7 +58,50 @@ impl SessionRow {
     }
 }
 
-/// A new account, for seeding and (later) the admin screens.
+/// What a bearer token turned out to be.
+#[derive(Debug, Clone)]
+pub enum SessionLookup {
+    Live(SessionRow),
+    Unknown,
+    Expired,
+    AccountDisabled,
+    DeviceRevoked,
+}
+
+/// An account as the admin screens list it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AccountSummary {
+    pub account: AccountInfo,
+    pub disabled: bool,
+    pub devices: Vec<DeviceSummary>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DeviceSummary {
+    pub id: Uuid,
+    pub created_at: String,
+    pub revoked: bool,
+    pub last_applied: u64,
+}
+
+/// One line of a record's history (the audit trail).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct HistoryEntry {
+    pub username: String,
+    pub display_name: String,
+    pub device_id: Uuid,
+    pub mutation_id: u64,
+    /// The device clock when the user made it (for display only).
+    pub client_at: String,
+    /// When the server handled it: the order that counts.
+    pub received_at: String,
+    pub op: serde_json::Value,
+    pub outcome: String,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}
+
+/// A new account, for seeding and the admin screens.
 #[derive(Debug, Clone)]
 pub struct NewAccount {
     pub username: String,
@@ -83,11 +130,41 @@ pub trait Store: Clone + Send + Sync + 'static {
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The live session of a token hash, if any.
+    /// The session of a token hash, and whether it may still be used.
     fn session(
         &self,
         token_hash: &str,
-    ) -> impl Future<Output = Result<Option<SessionRow>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<SessionLookup, StoreError>> + Send;
+
+    /// Every account with its devices, for the admin screens.
+    fn list_accounts(&self)
+    -> impl Future<Output = Result<Vec<AccountSummary>, StoreError>> + Send;
+
+    /// Disables or re-enables an account. False when there is no such account.
+    fn set_disabled(
+        &self,
+        username: &str,
+        disabled: bool,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Sets a new password hash and ends the account's sessions.
+    fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Revokes a device: its sessions stop working and it may not log in again.
+    fn revoke_device(
+        &self,
+        device_id: Uuid,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Every mutation about one record, applied or refused, oldest first.
+    fn history(
+        &self,
+        key: hongling_core::RecordKey,
+    ) -> impl Future<Output = Result<Vec<HistoryEntry>, StoreError>> + Send;
 
     /// Applies a batch (ascending, contiguous ids) exactly once, in one transaction.
     fn push(

@@ -25,7 +25,10 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::{AccountRow, NewAccount, SessionRow, Step, Store, StoreError, plan_batch};
+use super::{
+    AccountRow, AccountSummary, DeviceSummary, HistoryEntry, NewAccount, SessionLookup, SessionRow,
+    Step, Store, StoreError, plan_batch,
+};
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -143,6 +146,20 @@ fn role_text(role: Role) -> String {
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
+
+/// A row of `history`.
+type HistoryRow = (
+    String,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// A logged outcome: outcome, code, message, field.
 type LoggedOutcome = (String, Option<String>, Option<String>, Option<String>);
@@ -287,7 +304,11 @@ impl Store for SqliteStore {
         .bind(&account.password_hash)
         .bind(now())
         .execute(&mut *tx)
-        .await?;
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::UsernameTaken,
+            _ => StoreError::Database(e),
+        })?;
         for g in &account.grants {
             sqlx::query("INSERT INTO grants (account_id, role, scope) VALUES (?, ?, ?)")
                 .bind(id.to_string())
@@ -309,13 +330,16 @@ impl Store for SqliteStore {
     ) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT account_id FROM devices WHERE id = ?")
+        let owner: Option<(String, bool)> =
+            sqlx::query_as("SELECT account_id, revoked FROM devices WHERE id = ?")
                 .bind(device_id.to_string())
                 .fetch_optional(&mut *tx)
                 .await?;
         match owner {
-            Some(owner) if owner != account_id.to_string() => return Err(StoreError::DeviceBound),
+            Some((owner, _)) if owner != account_id.to_string() => {
+                return Err(StoreError::DeviceBound);
+            }
+            Some((_, true)) => return Err(StoreError::DeviceRevoked),
             Some(_) => {}
             None => {
                 sqlx::query("INSERT INTO devices (id, account_id, created_at) VALUES (?, ?, ?)")
@@ -340,27 +364,36 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+    async fn session(&self, token_hash: &str) -> Result<SessionLookup, StoreError> {
         let row = sqlx::query(
-            "SELECT a.id, a.username, a.display_name, a.grants_version, s.device_id, s.expires_at
+            "SELECT a.id, a.username, a.display_name, a.grants_version, a.disabled, d.revoked,
+                    s.device_id, s.expires_at
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              JOIN devices d ON d.id = s.device_id
-             WHERE s.token_hash = ? AND a.disabled = 0 AND d.revoked = 0",
+             WHERE s.token_hash = ?",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = row else {
+            return Ok(SessionLookup::Unknown);
+        };
+        if row.try_get::<bool, _>("disabled")? {
+            return Ok(SessionLookup::AccountDisabled);
+        }
+        if row.try_get::<bool, _>("revoked")? {
+            return Ok(SessionLookup::DeviceRevoked);
+        }
         let expires: String = row.try_get("expires_at")?;
         let expires = DateTime::parse_from_rfc3339(&expires)
             .map_err(|e| StoreError::Other(anyhow::anyhow!("bad expiry: {e}")))?;
         if expires < Utc::now() {
-            return Ok(None);
+            return Ok(SessionLookup::Expired);
         }
         let id: String = row.try_get("id")?;
         let grants_version: i64 = row.try_get("grants_version")?;
         let grants = load_grants(&mut *self.pool.acquire().await?, &id).await?;
-        Ok(Some(SessionRow {
+        Ok(SessionLookup::Live(SessionRow {
             account: AccountInfo {
                 id: parse_uuid(&id)?,
                 username: row.try_get("username")?,
@@ -370,6 +403,114 @@ impl Store for SqliteStore {
             device_id: parse_uuid(row.try_get("device_id")?)?,
             grants_version: grants_version as u64,
         }))
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<AccountSummary>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<(String, String, String, bool)> = sqlx::query_as(
+            "SELECT id, username, display_name, disabled FROM accounts ORDER BY username",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, username, display_name, disabled) in rows {
+            let grants = load_grants(&mut conn, &id).await?;
+            let devices: Vec<(String, String, bool, i64)> = sqlx::query_as(
+                "SELECT id, created_at, revoked, last_applied FROM devices WHERE account_id = ? ORDER BY created_at",
+            )
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+            out.push(AccountSummary {
+                account: AccountInfo {
+                    id: parse_uuid(&id)?,
+                    username,
+                    display_name,
+                    grants,
+                },
+                disabled,
+                devices: devices
+                    .into_iter()
+                    .map(|(id, created_at, revoked, last)| {
+                        Ok(DeviceSummary {
+                            id: parse_uuid(&id)?,
+                            created_at,
+                            revoked,
+                            last_applied: last as u64,
+                        })
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let done = sqlx::query("UPDATE accounts SET disabled = ? WHERE username = ?")
+            .bind(disabled)
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else { return Ok(false) };
+        sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+            .bind(password_hash)
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE account_id = ?")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn revoke_device(&self, device_id: Uuid) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let done = sqlx::query("UPDATE devices SET revoked = 1 WHERE id = ?")
+            .bind(device_id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn history(&self, key: RecordKey) -> Result<Vec<HistoryEntry>, StoreError> {
+        let rows: Vec<HistoryRow> = sqlx::query_as(
+            "SELECT a.username, a.display_name, m.device_id, m.id, m.client_at, m.received_at,
+                    m.op, m.outcome, m.code, m.message
+             FROM mutations m JOIN accounts a ON a.id = m.account_id
+             WHERE m.target = ? ORDER BY m.received_at, m.device_id, m.id",
+        )
+        .bind(key.storage_key())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(HistoryEntry {
+                    username: r.0,
+                    display_name: r.1,
+                    device_id: parse_uuid(&r.2)?,
+                    mutation_id: r.3 as u64,
+                    client_at: r.4,
+                    received_at: r.5,
+                    op: serde_json::from_str(&r.6).map_err(|e| StoreError::Other(e.into()))?,
+                    outcome: r.7,
+                    code: r.8,
+                    message: r.9,
+                })
+            })
+            .collect()
     }
 
     async fn push(
@@ -466,8 +607,8 @@ impl Store for SqliteStore {
                 MutationStatus::Rejected => "rejected",
             };
             sqlx::query(
-                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, op, outcome, code, message, field)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(device_id.to_string())
             .bind(m.id as i64)
@@ -475,6 +616,7 @@ impl Store for SqliteStore {
             .bind(m.at.to_rfc3339())
             .bind(&received_at)
             .bind(m.op.type_name())
+            .bind(m.op.target().storage_key())
             .bind(serde_json::to_string(&m.op).map_err(|e| StoreError::Other(e.into()))?)
             .bind(outcome_name)
             .bind(&result.code)
