@@ -53,6 +53,7 @@ pub fn App() -> impl IntoView {
     });
     let _ = set_interval_with_handle(
         move || {
+            ctx.now.set(chrono::Utc::now());
             if ctx.online.get_untracked() {
                 ctx.request_sync();
             }
@@ -75,6 +76,12 @@ pub fn App() -> impl IntoView {
                     <AppHeader />
                     <NavBar />
                     <main class="content">
+                        <Show when=move || ctx.grace_expired()>
+                            <p class="grace-expired error" role="alert" data-testid="grace-expired">
+                                {move || ctx.t(crate::i18n::Key::GraceExpired)}
+                            </p>
+                        </Show>
+                        <Show when=move || !ctx.grace_expired()>
                         <Routes fallback=|| view! { <NotFoundPage /> }>
                             <Route path=path!("/") view=WorkersPage />
                             <Route path=path!("/workers/new") view=WorkerFormPage />
@@ -83,6 +90,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/inbox/:rid") view=WorkerFormPage />
                             <Route path=path!("/settings") view=SettingsPage />
                         </Routes>
+                        </Show>
                     </main>
                 </div>
             </Show>

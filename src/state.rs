@@ -13,7 +13,7 @@ use crate::i18n::{Key, Lang, t};
 use crate::storage::{Db, StorageError};
 use crate::sync::Session;
 use crate::sync::api::{ApiError, FetchTransport};
-use hongling_sync::{Backoff, Progress, SyncError};
+use hongling_sync::{Backoff, Progress, SyncError, SyncReport};
 
 /// Everything the screens share. Every field is a copyable signal.
 #[derive(Debug, Clone, Copy)]
@@ -38,6 +38,8 @@ pub struct AppCtx {
     pub failures: RwSignal<u32>,
     /// When the next automatic retry happens, if one is scheduled.
     pub retry_at: RwSignal<Option<DateTime<Utc>>>,
+    /// The time, refreshed every minute, for deadlines on screen.
+    pub now: RwSignal<DateTime<Utc>>,
 }
 
 impl AppCtx {
@@ -59,7 +61,15 @@ impl AppCtx {
             progress: RwSignal::new(None),
             failures: RwSignal::new(0),
             retry_at: RwSignal::new(None),
+            now: RwSignal::new(Utc::now()),
         }
+    }
+
+    /// True when the offline grace period is over (reactive).
+    pub fn grace_expired(&self) -> bool {
+        let now = self.now.get();
+        self.session
+            .with(|s| s.as_ref().is_some_and(|s| now > s.grace_until()))
     }
 
     /// The text of `key` in the current language (reactive).
@@ -69,6 +79,10 @@ impl AppCtx {
 
     /// Reloads the counters shown in the header from IndexedDB.
     pub fn refresh_counts(self) {
+        // Without a login there is no user data, and no database should be made.
+        if self.session.with_untracked(Option::is_none) {
+            return;
+        }
         spawn_local(async move {
             if let Ok(db) = db().await {
                 if let Ok(n) = db.pending_count().await {
@@ -92,59 +106,71 @@ impl AppCtx {
 
     /// Starts a sync cycle unless one is running or nobody is logged in.
     pub fn request_sync(self) {
-        if self.syncing.get_untracked() {
+        if self.syncing.get_untracked() || self.session.with_untracked(Option::is_none) {
             return;
         }
-        let Some(session) = self.session.get_untracked() else {
-            return;
-        };
-        self.syncing.set(true);
         spawn_local(async move {
-            let transport = FetchTransport {
-                token: session.token.clone(),
-            };
-            let progress = self.progress;
-            let outcome = match db().await {
-                Ok(db) => {
-                    let device = session.device_id;
-                    let actor = session.actor();
-                    hongling_sync::sync_once(&db, &transport, device, &actor, |p| {
-                        progress.set(Some(p))
-                    })
-                    .await
-                }
-                Err(e) => Err(SyncError::Store(e)),
-            };
-            self.progress.set(None);
-            // Retry by itself after a failure the network or the server may get over.
-            let retry = matches!(
-                &outcome,
-                Err(SyncError::Transport(ApiError::Network(_)))
-                    | Err(SyncError::Transport(ApiError::Server { status: 500.., .. }))
-            );
-            let lang = self.lang.get_untracked();
-            match outcome {
-                Ok(_) => self.sync_error.set(None),
-                Err(SyncError::Transport(ApiError::Network(_))) => {
-                    self.sync_error
-                        .set(Some(t(lang, Key::ErrorNetwork).to_owned()));
-                }
-                Err(SyncError::Transport(ApiError::Server { body, .. })) => {
-                    self.sync_error.set(Some(body.message));
-                }
-                Err(e) => self
-                    .sync_error
-                    .set(Some(format!("{}：{e}", t(lang, Key::SyncFailed)))),
-            }
-            self.syncing.set(false);
-            self.data_changed();
-            if retry {
-                self.schedule_retry();
-            } else {
-                self.failures.set(0);
-                self.retry_at.set(None);
-            }
+            let _ = self.sync_now().await;
         });
+    }
+
+    /// Runs one sync cycle now and reports how it went (also in the header). Returns
+    /// `None` when one is already running or nobody is logged in.
+    pub async fn sync_now(self) -> Option<Result<SyncReport, SyncError>> {
+        if self.syncing.get_untracked() {
+            return None;
+        }
+        let mut session = self.session.get_untracked()?;
+        self.syncing.set(true);
+        let transport = FetchTransport {
+            token: session.token.clone(),
+        };
+        let progress = self.progress;
+        let outcome = match db().await {
+            Ok(db) => {
+                let device = session.device_id;
+                let actor = session.actor();
+                hongling_sync::sync_once(&db, &transport, device, &actor, |p| progress.set(Some(p)))
+                    .await
+            }
+            Err(e) => Err(SyncError::Store(e)),
+        };
+        self.progress.set(None);
+        // Retry by itself after a failure the network or the server may get over.
+        let retry = matches!(
+            &outcome,
+            Err(SyncError::Transport(ApiError::Network(_)))
+                | Err(SyncError::Transport(ApiError::Server { status: 500.., .. }))
+        );
+        let lang = self.lang.get_untracked();
+        match &outcome {
+            Ok(_) => {
+                self.sync_error.set(None);
+                // The server answered: the offline grace period starts again.
+                session.last_online = Utc::now();
+                session.save();
+                self.session.set(Some(session));
+            }
+            Err(SyncError::Transport(ApiError::Network(_))) => {
+                self.sync_error
+                    .set(Some(t(lang, Key::ErrorNetwork).to_owned()));
+            }
+            Err(SyncError::Transport(ApiError::Server { body, .. })) => {
+                self.sync_error.set(Some(body.message.clone()));
+            }
+            Err(e) => self
+                .sync_error
+                .set(Some(format!("{}：{e}", t(lang, Key::SyncFailed)))),
+        }
+        self.syncing.set(false);
+        self.data_changed();
+        if retry {
+            self.schedule_retry();
+        } else {
+            self.failures.set(0);
+            self.retry_at.set(None);
+        }
+        Some(outcome)
     }
 
     /// Schedules the next attempt with exponential backoff and full jitter.

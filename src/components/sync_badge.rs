@@ -19,6 +19,12 @@ pub fn SyncBadge() -> impl IntoView {
             view! { <span class="net net-offline" data-testid="net">"○ " {ctx.t(Key::Offline)}</span> }
         }
     };
+    let grace = move || {
+        (!ctx.online.get())
+            .then(|| ctx.session.with(|s| s.as_ref().map(|s| s.grace_until())))
+            .flatten()
+            .map(|until| format!("{} {}", ctx.t(Key::OfflineUntil), format_time(until)))
+    };
     let last = move || match ctx.last_sync.get() {
         Some(at) => format!("{} {}", ctx.t(Key::LastSync), format_time(at)),
         None => ctx.t(Key::NeverSynced).to_owned(),
@@ -37,6 +43,7 @@ pub fn SyncBadge() -> impl IntoView {
                 </span>
             </Show>
             <span class="last-sync" data-testid="last-sync">{last}</span>
+            {move || grace().map(|g| view! { <span class="muted" data-testid="grace">{g}</span> })}
             <button
                 class="btn btn-sync"
                 data-testid="sync-now"

@@ -36,6 +36,8 @@ pub fn LoginPage() -> impl IntoView {
                         device_id: req.device_id,
                         account: reply.account,
                         logged_in_at: Utc::now(),
+                        last_online: Utc::now(),
+                        offline_grace_days: reply.offline_grace_days,
                     };
                     session.save();
                     ctx.session.set(Some(session));

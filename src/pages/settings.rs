@@ -1,43 +1,162 @@
+use chrono::Utc;
+use hongling_sync::{BACKUP_FORMAT, Backup};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::i18n::{Key, Lang};
+use crate::i18n::{Key, Lang, t};
 use crate::state::{AppCtx, db, forget_db};
-use crate::storage::{DB_NAME, Db, estimate};
+use crate::storage::estimate;
 use crate::sync::Session;
 
 fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
 }
 
-/// 设置: language, account, storage, logout.
+/// Offers `text` as a file download called `name`.
+fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    web_sys::Url::revoke_object_url(&url)
+}
+
+/// Removes everything of the user from this browser: the database, cached API data
+/// (the app shell stays cached), the session and the device id.
+async fn wipe(ctx: AppCtx) {
+    if let Ok(db) = db().await {
+        let _ = db.clear_all().await;
+    }
+    forget_db();
+    if let Ok(caches) = window().caches()
+        && let Ok(keys) = wasm_bindgen_futures::JsFuture::from(caches.keys()).await
+    {
+        {
+            for key in js_sys::Array::from(&keys).iter() {
+                let name = key.as_string().unwrap_or_default();
+                if !name.starts_with("hongling-shell-") {
+                    let _ = wasm_bindgen_futures::JsFuture::from(caches.delete(&name)).await;
+                }
+            }
+        }
+    }
+    Session::clear();
+    ctx.session.set(None);
+    ctx.pending.set(0);
+    ctx.rejected.set(0);
+    ctx.last_sync.set(None);
+    ctx.sync_error.set(None);
+    // Start afresh from the app shell: nothing of the last user stays in memory either.
+    let _ = window().location().replace("/");
+}
+
+/// The backup of everything not yet on the server, as a file download.
+async fn export(ctx: AppCtx) -> Result<(), String> {
+    let session = ctx.session.get_untracked().ok_or("no session")?;
+    let db = db().await.map_err(|e| e.to_string())?;
+    let now = Utc::now();
+    let backup =
+        hongling_sync::export_backup(&db, &session.account.username, session.device_id, now)
+            .await
+            .map_err(|e| e.to_string())?;
+    let text = serde_json::to_string_pretty(&backup).map_err(|e| e.to_string())?;
+    let name = format!(
+        "红领认证备份-{}-{}.json",
+        session.account.username,
+        now.with_timezone(&chrono::Local).format("%Y%m%d-%H%M")
+    );
+    download(&name, &text).map_err(|e| format!("{e:?}"))
+}
+
+/// 设置: language, account, backup, storage, logout.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let storage = LocalResource::new(estimate);
-    let logout_error = RwSignal::new(None::<&'static str>);
+    let logout_blocked = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let notice = RwSignal::new(None::<String>);
     let set_lang = move |lang: Lang| {
         lang.remember();
         ctx.lang.set(lang);
     };
     let logout = move |_| {
+        busy.set(true);
         leptos::task::spawn_local(async move {
-            // Never throw away what this device has not sent yet.
-            let pending = match db().await {
-                Ok(db) => db.pending_count().await.unwrap_or(1),
+            // Push first: logging out must never throw away what this device holds.
+            if ctx.online.get_untracked() {
+                let _ = ctx.sync_now().await;
+            }
+            let unsent = match db().await {
+                Ok(db) => {
+                    let pending = db.pending_count().await.unwrap_or(1);
+                    let refused = db.rejected().await.map(|r| r.len() as u32).unwrap_or(1);
+                    pending + refused
+                }
                 Err(_) => 1,
             };
-            if pending > 0 {
-                logout_error.set(Some(crate::i18n::t(
-                    ctx.lang.get_untracked(),
-                    Key::LogoutBlocked,
-                )));
+            busy.set(false);
+            if unsent > 0 {
+                logout_blocked.set(true);
                 return;
             }
-            forget_db();
-            let _ = Db::delete(DB_NAME).await;
-            Session::clear();
-            ctx.session.set(None);
+            wipe(ctx).await;
+        });
+    };
+    let export_and_logout = move |_| {
+        leptos::task::spawn_local(async move {
+            match export(ctx).await {
+                Ok(()) => wipe(ctx).await,
+                Err(e) => notice.set(Some(e)),
+            }
+        });
+    };
+    let export_only = move |_| {
+        leptos::task::spawn_local(async move {
+            if let Err(e) = export(ctx).await {
+                notice.set(Some(e));
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let lang = ctx.lang.get_untracked();
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            let backup = text
+                .ok()
+                .and_then(|t| t.as_string())
+                .and_then(|t| serde_json::from_str::<Backup>(&t).ok())
+                .filter(|b| b.format == BACKUP_FORMAT);
+            let (Some(backup), Some(session)) = (backup, ctx.session.get_untracked()) else {
+                notice.set(Some(t(lang, Key::BadBackup).to_owned()));
+                return;
+            };
+            let outcome = match db().await {
+                Ok(db) => hongling_sync::import_backup(&db, &session.actor(), backup).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(r) => notice.set(Some(format!(
+                    "{}：{} {}，{} {}",
+                    t(lang, Key::Imported),
+                    r.queued,
+                    t(lang, Key::ImportQueued),
+                    r.kept,
+                    t(lang, Key::ImportKept)
+                ))),
+                Err(e) => notice.set(Some(format!("{}{e}", t(lang, Key::ErrorStorage)))),
+            }
             ctx.data_changed();
+            ctx.request_sync();
         });
     };
     view! {
@@ -56,8 +175,29 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{move || ctx.t(Key::Account)}</h2>
                 <p>{move || ctx.session.with(|s| s.as_ref().map(|s| format!("{}（{}）", s.account.display_name, s.account.username)))}</p>
                 <p class="muted">{move || ctx.t(Key::Device)} "：" {move || ctx.session.with(|s| s.as_ref().map(|s| s.device_id.to_string()))}</p>
-                <button class="btn btn-danger" data-testid="logout" on:click=logout>{move || ctx.t(Key::Logout)}</button>
-                {move || logout_error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+                <p class="muted">{move || ctx.t(Key::OfflineUntil)} " " {move || ctx.session.with(|s| s.as_ref().map(|s| s.grace_until().with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()))}</p>
+                <button class="btn btn-danger" data-testid="logout" disabled=move || busy.get() on:click=logout>
+                    {move || if busy.get() { ctx.t(Key::LoggingOut) } else { ctx.t(Key::Logout) }}
+                </button>
+                <Show when=move || logout_blocked.get()>
+                    <p class="field-error" role="alert" data-testid="logout-blocked">{move || ctx.t(Key::LogoutBlocked)}</p>
+                    <button class="btn btn-primary" data-testid="export-logout" on:click=export_and_logout>
+                        {move || ctx.t(Key::ExportAndLogout)}
+                    </button>
+                </Show>
+            </div>
+            <div class="card">
+                <h2>{move || ctx.t(Key::Backup)}</h2>
+                <p class="muted">{move || ctx.t(Key::ImportBackupHint)}</p>
+                <div class="segmented">
+                    <button class="btn" data-testid="export" on:click=export_only>{move || ctx.t(Key::ExportBackup)}</button>
+                    <label class="btn">
+                        {move || ctx.t(Key::ImportBackup)}
+                        <input type="file" accept="application/json,.json" class="visually-hidden"
+                            data-testid="import" on:change=import />
+                    </label>
+                </div>
+                {move || notice.get().map(|m| view! { <p role="status" data-testid="notice">{m}</p> })}
             </div>
             <div class="card">
                 <h2>{move || ctx.t(Key::StorageUsed)}</h2>

@@ -134,6 +134,11 @@ impl StoreTx for IdbTx {
         }
     }
 
+    async fn rejected_all(&mut self) -> Result<Vec<RejectedEntry>, StoreError> {
+        let values = self.rejected.get_all(None, None).await.map_err(idb)?;
+        values.into_iter().map(from_js).collect()
+    }
+
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
         self.rejected.delete(id_js(id)).await.map_err(idb)
     }
@@ -224,6 +229,23 @@ impl Db {
     pub fn close(self) {
         if let Ok(rexie) = std::rc::Rc::try_unwrap(self.rexie) {
             rexie.close();
+        }
+    }
+
+    /// Empties every store in one transaction: what logout leaves behind. (Deleting the
+    /// database instead would wait for every open connection, in every tab, to close.)
+    pub async fn clear_all(&self) -> Result<(), StorageError> {
+        let tx = self
+            .rexie
+            .transaction(&ALL, TransactionMode::ReadWrite)
+            .map_err(idb)?;
+        for name in ALL {
+            tx.store(name).map_err(idb)?.clear().await.map_err(idb)?;
+        }
+        if tx.done().await.map_err(idb)?.is_committed() {
+            Ok(())
+        } else {
+            Err(StoreError::NotCommitted)
         }
     }
 

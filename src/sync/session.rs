@@ -20,6 +20,15 @@ pub struct Session {
     pub device_id: Uuid,
     pub account: AccountInfo,
     pub logged_in_at: DateTime<Utc>,
+    /// The last time the server answered (login or a successful sync).
+    #[serde(default = "Utc::now")]
+    pub last_online: DateTime<Utc>,
+    #[serde(default = "default_grace")]
+    pub offline_grace_days: u32,
+}
+
+fn default_grace() -> u32 {
+    hongling_core::wire::DEFAULT_GRACE_DAYS
 }
 
 impl Session {
@@ -45,6 +54,11 @@ impl Session {
         let id = Uuid::new_v4();
         let _ = LocalStorage::set(DEVICE_KEY, id);
         id
+    }
+
+    /// Until when the app may be used without reaching the server.
+    pub fn grace_until(&self) -> DateTime<Utc> {
+        self.last_online + chrono::Duration::days(i64::from(self.offline_grace_days))
     }
 
     pub fn actor(&self) -> Actor {

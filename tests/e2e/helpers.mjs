@@ -66,6 +66,9 @@ export async function device(browser, viewport = { width: 1280, height: 800 }) {
   const context = await browser.newContext({ viewport, locale: "zh-CN" });
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
+  if (process.env.HONGLING_E2E_CONSOLE) {
+    page.on("console", (m) => console.error("console:", m.type(), m.text()));
+  }
   return { context, page };
 }
 

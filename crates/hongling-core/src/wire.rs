@@ -110,4 +110,15 @@ pub struct AccountInfo {
 pub struct LoginResponse {
     pub token: String,
     pub account: AccountInfo,
+    /// How many days the app keeps working offline after its last contact with the
+    /// server, before it asks to go online.
+    #[serde(default = "default_grace_days")]
+    pub offline_grace_days: u32,
+}
+
+/// The default offline grace period, in days.
+pub const DEFAULT_GRACE_DAYS: u32 = 7;
+
+fn default_grace_days() -> u32 {
+    DEFAULT_GRACE_DAYS
 }

@@ -115,6 +115,7 @@ pub async fn login<S: Store>(
     Ok(ApiJson(LoginResponse {
         token,
         account: account.info,
+        offline_grace_days: state.offline_grace_days,
     }))
 }
 

@@ -29,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub struct AppState<S> {
     pub store: S,
     pub limiter: std::sync::Arc<std::sync::Mutex<limit::LoginLimiter>>,
+    /// Days a tablet keeps working offline after its last sync.
+    pub offline_grace_days: u32,
 }
 
 impl<S> AppState<S> {
@@ -36,6 +38,7 @@ impl<S> AppState<S> {
         AppState {
             store,
             limiter: Default::default(),
+            offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
         }
     }
 }

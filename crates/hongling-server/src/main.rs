@@ -13,7 +13,9 @@ const USAGE: &str = "usage: hongling-server [--bind ADDR] [--db FILE] [--static 
   --bind ADDR    address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
   --db FILE      SQLite database file (default data/hongling.sqlite)
   --static DIR   the built app to serve (default: serve the API only)
-  --demo         on a new database, create the Qiaocheng demo data and accounts";
+  --demo         on a new database, create the Qiaocheng demo data and accounts
+  --offline-grace-days N
+                 days a tablet keeps working offline after its last sync (default 7)";
 
 #[derive(Debug)]
 struct Args {
@@ -21,6 +23,7 @@ struct Args {
     db: PathBuf,
     static_dir: Option<PathBuf>,
     demo: bool,
+    offline_grace_days: u32,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -29,6 +32,7 @@ fn parse_args() -> anyhow::Result<Args> {
         db: PathBuf::from("data/hongling.sqlite"),
         static_dir: None,
         demo: false,
+        offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -41,6 +45,11 @@ fn parse_args() -> anyhow::Result<Args> {
             "--db" => args.db = PathBuf::from(value()?),
             "--static" => args.static_dir = Some(PathBuf::from(value()?)),
             "--demo" => args.demo = true,
+            "--offline-grace-days" => {
+                args.offline_grace_days = value()?
+                    .parse()
+                    .context("--offline-grace-days wants a number of days")?;
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -85,7 +94,9 @@ async fn main() -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     // Tests read this line to find the port.
     println!("listening on http://{addr}");
-    let router = app(AppState::new(store), args.static_dir);
+    let mut state = AppState::new(store);
+    state.offline_grace_days = args.offline_grace_days;
+    let router = app(state, args.static_dir);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -152,7 +152,7 @@ async fn rebase<T: StoreTx>(
 
 /// Inside `tx`: decides `op`, writes its changes and its outbox entry, and takes the next
 /// mutation id. Nothing is written when the rules refuse it.
-async fn queue<T: StoreTx>(
+pub(crate) async fn queue<T: StoreTx>(
     tx: &mut T,
     actor: &Actor,
     op: Op,

@@ -12,11 +12,13 @@
 //! store's own methods while a transaction is open.
 
 mod backoff;
+mod backup;
 mod engine;
 pub mod memory;
 mod store;
 
 pub use backoff::Backoff;
+pub use backup::{BACKUP_FORMAT, Backup, ImportReport, export_backup, import_backup};
 pub use engine::{
     PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError, acknowledge,
     apply_pull, commit_local, cursor, discard, last_sync, resubmit, scope_version, sync_once,

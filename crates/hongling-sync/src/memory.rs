@@ -158,6 +158,23 @@ impl StoreTx for MemoryTx<'_> {
         Ok(self.store.data.borrow().rejected.get(&id).cloned())
     }
 
+    async fn rejected_all(&mut self) -> Result<Vec<RejectedEntry>, StoreError> {
+        let data = self.store.data.borrow();
+        let mut merged: BTreeMap<u64, &RejectedEntry> =
+            data.rejected.iter().map(|(k, v)| (*k, v)).collect();
+        for (id, entry) in &self.overlay.rejected {
+            match entry {
+                Some(e) => {
+                    merged.insert(*id, e);
+                }
+                None => {
+                    merged.remove(id);
+                }
+            }
+        }
+        Ok(merged.into_values().cloned().collect())
+    }
+
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
         self.overlay.rejected.insert(id, None);
         Ok(())

@@ -74,6 +74,7 @@ pub trait StoreTx {
     async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError>;
     async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError>;
+    async fn rejected_all(&mut self) -> Result<Vec<RejectedEntry>, StoreError>;
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
@@ -95,4 +96,5 @@ pub(crate) mod meta {
     pub const CURSOR: &str = "cursor";
     pub const LAST_SYNC: &str = "last_sync";
     pub const SCOPE: &str = "scope_version";
+    pub const NEXT_IMPORTED: &str = "next_imported_id";
 }

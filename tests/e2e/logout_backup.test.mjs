@@ -1,0 +1,109 @@
+// Shared tablets: logout pushes first, refuses while changes remain unless they are
+// exported to a backup file, leaves no user data behind, and the backup can be imported.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { device, launch, login, pending, shot, startServer, waitForServiceWorker } from "./helpers.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function userData(page) {
+  return page.evaluate(async () => ({
+    // Every record of every store of the app's database (if it exists at all).
+    records: await new Promise((resolve, reject) => {
+      const open = indexedDB.open("hongling");
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const db = open.result;
+        const names = [...db.objectStoreNames];
+        if (names.length === 0) return resolve(0);
+        const tx = db.transaction(names, "readonly");
+        let total = 0;
+        for (const n of names) {
+          const req = tx.objectStore(n).count();
+          req.onsuccess = () => (total += req.result);
+        }
+        tx.oncomplete = () => {
+          db.close();
+          resolve(total);
+        };
+      };
+    }),
+    caches: await caches.keys(),
+    session: localStorage.getItem("hongling.session"),
+  }));
+}
+
+test("logout keeps unsynced work in a backup, wipes the tablet, and the backup comes back", async () => {
+  const { context, page } = await device(browser);
+  await login(page, server.base, "zhidao01");
+  await page.waitForSelector("[data-testid=worker-list]");
+  await waitForServiceWorker(page);
+
+  // Offline, a new worker; logout cannot push it and refuses.
+  await context.setOffline(true);
+  await page.waitForSelector("[data-testid=net].net-offline");
+  await page.click("[data-testid=add-worker]");
+  await page.fill("input[name=name]", "备份测试");
+  await page.selectOption("select[name=township]", { label: "古井镇" });
+  await page.selectOption("select[name=organization]", { label: "亳州市古井镇宏达酿造配套有限公司" });
+  await page.click("[data-testid=save]");
+  await page.locator(".worker-item", { hasText: "备份测试" }).waitFor();
+  await page.click("a[href='/settings']");
+  await page.click("[data-testid=logout]");
+  await page.waitForSelector("[data-testid=logout-blocked]");
+  assert.ok(await page.locator("[data-testid=account]").count(), "still logged in");
+  await shot(page, "09-logout-blocked-1280x800.png");
+
+  // Export, then log out: nothing of the user remains in the browser.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click("[data-testid=export-logout]"),
+  ]);
+  const file = await download.path();
+  assert.match(download.suggestedFilename(), /^红领认证备份-zhidao01-.*\.json$/);
+  await page.waitForSelector("[data-testid=login-form]");
+  const left = await userData(page);
+  assert.equal(left.records, 0, "no record, outbox entry or setting of the user is left");
+  assert.ok(left.caches.every((c) => c.startsWith("hongling-shell-")), `caches left: ${left.caches}`);
+  assert.equal(left.session, null);
+
+  // Online again, log in (a new device) and import the backup: the worker is queued
+  // again and reaches the server.
+  await context.setOffline(false);
+  await page.fill("input[name=username]", "zhidao01");
+  await page.fill("input[name=password]", "hongling2026");
+  await page.click("[data-testid=login]");
+  await page.waitForSelector("[data-testid=worker-list]");
+  assert.equal(await page.locator(".worker-item", { hasText: "备份测试" }).count(), 0);
+  await page.click("a[href='/settings']");
+  await page.setInputFiles("[data-testid=import]", file);
+  await page.waitForFunction(() => document.querySelector("[data-testid=notice]")?.textContent.includes("1 条待同步"));
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",
+    null,
+    { timeout: 30_000 },
+  );
+  const other = await device(browser);
+  await login(other.page, server.base, "zhidao02");
+  await other.page.locator(".worker-item", { hasText: "备份测试" }).waitFor({ timeout: 30_000 });
+  await other.context.close();
+
+  // With nothing left to send, logout goes straight through.
+  await page.click("[data-testid=logout]");
+  await page.waitForSelector("[data-testid=login-form]");
+  assert.equal(await pending(page).catch(() => null), null);
+  await context.close();
+});
