@@ -112,6 +112,36 @@ keys! {
     LoggingOut => "正在同步后退出…", "Syncing, then logging out…";
     Backup => "备份", "Backup";
     OfflineUntil => "离线可用至", "Usable offline until";
+    NavAccounts => "账号", "Accounts";
+    Accounts => "账号与权限", "Accounts and grants";
+    NeedsNetwork => "此功能需要联网。", "This needs a network connection.";
+    NewAccount => "新建账号", "New account";
+    DisplayName => "姓名", "Name";
+    Create => "创建", "Create";
+    Grants => "权限", "Grants";
+    AddGrant => "添加权限", "Add grant";
+    WholeDistrict => "全区", "Whole district";
+    Disabled => "已停用", "Disabled";
+    DisableAccount => "停用账号", "Disable account";
+    EnableAccount => "启用账号", "Enable account";
+    ResetPassword => "重置密码", "Reset password";
+    NewPassword => "新密码（至少 8 位）", "New password (8+ characters)";
+    Devices => "设备", "Devices";
+    RevokeDevice => "停用此设备", "Revoke this device";
+    Revoked => "已停用", "Revoked";
+    Done => "已完成", "Done";
+    Remove => "移除", "Remove";
+    History => "修改记录", "History";
+    Applied => "已生效", "Applied";
+    RoleDistrictCommittee => "区委非公工委", "District committee";
+    RoleDistrictReviewer => "区级联审", "District joint review";
+    RoleTownshipReviewer => "乡镇初审", "Township review";
+    RoleGuidanceStation => "党建工作指导站", "Guidance station";
+    RoleInstructorGrant => "党建工作指导员", "Instructor";
+    RoleSupervisor => "督察专员", "Supervisor";
+    RoleContestAdmin => "比赛管理员", "Contest admin";
+    RoleJudge => "评委", "Judge";
+    RoleWorker => "党务工作者", "Party-affairs worker";
     GraceExpired => "离线使用期限已到：请联网后点击“立即同步”。本设备上的数据都还在。", "The offline period is over: go online and tap “Sync now”. Everything on this device is kept.";
     Login => "登录", "Log in";
     Username => "用户名", "Username";
@@ -139,6 +169,22 @@ keys! {
     Retrying => "秒后重试", "s until retry";
     PushingProgress => "正在上传", "Uploading";
     PullingProgress => "正在下载", "Downloading";
+}
+
+/// The label of a role.
+pub fn role_key(role: hongling_core::Role) -> Key {
+    use hongling_core::Role;
+    match role {
+        Role::DistrictCommittee => Key::RoleDistrictCommittee,
+        Role::DistrictReviewer => Key::RoleDistrictReviewer,
+        Role::TownshipReviewer => Key::RoleTownshipReviewer,
+        Role::GuidanceStation => Key::RoleGuidanceStation,
+        Role::Instructor => Key::RoleInstructorGrant,
+        Role::Supervisor => Key::RoleSupervisor,
+        Role::ContestAdmin => Key::RoleContestAdmin,
+        Role::Judge => Key::RoleJudge,
+        Role::Worker => Key::RoleWorker,
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,9 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::{AppHeader, NavBar, UpdateBanner};
-use crate::pages::{InboxPage, LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage};
+use crate::pages::{
+    AccountsPage, InboxPage, LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage,
+};
 use crate::state::AppCtx;
 
 /// How often the app syncs by itself while online, in milliseconds.
@@ -89,6 +91,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/inbox") view=InboxPage />
                             <Route path=path!("/inbox/:rid") view=WorkerFormPage />
                             <Route path=path!("/settings") view=SettingsPage />
+                            <Route path=path!("/admin/accounts") view=AccountsPage />
                         </Routes>
                         </Show>
                     </main>

@@ -65,6 +65,18 @@ impl AppCtx {
         }
     }
 
+    /// Whether the account is the district committee (reactive).
+    pub fn is_committee(&self) -> bool {
+        let admin = hongling_core::Grant {
+            role: hongling_core::Role::DistrictCommittee,
+            scope: hongling_core::Scope::District,
+        };
+        self.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| s.account.grants.contains(&admin))
+        })
+    }
+
     /// True when the offline grace period is over (reactive).
     pub fn grace_expired(&self) -> bool {
         let now = self.now.get();

@@ -1,15 +1,23 @@
 //! Reusable pieces of the frame, one `#[component]` per file.
 
+mod account_card;
 mod app_header;
+mod grant_label;
+mod grant_picker;
 mod inbox_item;
 mod nav_bar;
+mod new_account_form;
 mod sync_badge;
 mod update_banner;
 mod worker_item;
 
+pub use account_card::AccountCard;
 pub use app_header::AppHeader;
+pub use grant_label::GrantLabel;
+pub use grant_picker::GrantPicker;
 pub use inbox_item::InboxItem;
 pub use nav_bar::NavBar;
+pub use new_account_form::NewAccountForm;
 pub use sync_badge::SyncBadge;
 pub use update_banner::UpdateBanner;
 pub use worker_item::WorkerItem;

@@ -31,6 +31,16 @@ pub fn NavBar() -> impl IntoView {
                 </span>
                 <span>{move || ctx.t(Key::NavInbox)}</span>
             </A>
+            <Show when=move || ctx.is_committee()>
+                <A href="/admin/accounts">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <circle cx="12" cy="8" r="3.5" />
+                        <path d="M5 20c0-3.9 3.1-7 7-7s7 3.1 7 7" />
+                        <path d="M18 4.5l1.5 1.5 2.5-3" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavAccounts)}</span>
+                </A>
+            </Show>
             <A href="/settings">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <circle cx="12" cy="12" r="3.2" />

@@ -1,5 +1,6 @@
 //! One module per screen.
 
+mod accounts;
 mod inbox;
 mod login;
 mod not_found;
@@ -7,6 +8,7 @@ mod settings;
 mod worker_form;
 mod workers;
 
+pub use accounts::AccountsPage;
 pub use inbox::InboxPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;

@@ -86,3 +86,100 @@ impl hongling_sync::Transport for FetchTransport {
         call::<(), _>("GET", &path, Some(&self.token), None).await
     }
 }
+
+/// The district committee's account administration (online only).
+pub mod admin {
+    use hongling_core::Grant;
+    use hongling_core::wire::{AccountSummary, HistoryEntry};
+    use serde::Serialize;
+    use serde::de::IgnoredAny;
+
+    use super::{ApiError, call};
+
+    /// Calls that answer with no body (204) decode to this.
+    async fn act<B: Serialize>(
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&B>,
+    ) -> Result<(), ApiError> {
+        match call::<B, IgnoredAny>(method, path, Some(token), body).await {
+            Ok(_) | Err(ApiError::Decode(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub async fn accounts(token: &str) -> Result<Vec<AccountSummary>, ApiError> {
+        call::<(), _>("GET", "/admin/accounts", Some(token), None).await
+    }
+
+    #[derive(Debug, Serialize)]
+    pub struct NewAccount {
+        pub username: String,
+        pub display_name: String,
+        pub password: String,
+        pub grants: Vec<Grant>,
+    }
+
+    pub async fn create(token: &str, account: &NewAccount) -> Result<(), ApiError> {
+        act("POST", "/admin/accounts", token, Some(account)).await
+    }
+
+    pub async fn set_disabled(token: &str, username: &str, disabled: bool) -> Result<(), ApiError> {
+        act(
+            "PUT",
+            &format!("/admin/accounts/{username}/disabled"),
+            token,
+            Some(&disabled),
+        )
+        .await
+    }
+
+    pub async fn set_password(token: &str, username: &str, password: &str) -> Result<(), ApiError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            password: &'a str,
+        }
+        act(
+            "PUT",
+            &format!("/admin/accounts/{username}/password"),
+            token,
+            Some(&Body { password }),
+        )
+        .await
+    }
+
+    pub async fn set_grants(token: &str, username: &str, grants: &[Grant]) -> Result<(), ApiError> {
+        act(
+            "PUT",
+            &format!("/admin/accounts/{username}/grants"),
+            token,
+            Some(&grants),
+        )
+        .await
+    }
+
+    pub async fn revoke_device(token: &str, device: uuid::Uuid) -> Result<(), ApiError> {
+        act::<()>(
+            "POST",
+            &format!("/admin/devices/{device}/revoke"),
+            token,
+            None,
+        )
+        .await
+    }
+
+    pub async fn history(
+        token: &str,
+        kind: &str,
+        id: uuid::Uuid,
+    ) -> Result<Vec<HistoryEntry>, ApiError> {
+        call::<(), _>(
+            "GET",
+            &format!("/admin/history/{kind}/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+}

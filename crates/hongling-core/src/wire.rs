@@ -122,3 +122,36 @@ pub const DEFAULT_GRACE_DAYS: u32 = 7;
 fn default_grace_days() -> u32 {
     DEFAULT_GRACE_DAYS
 }
+
+/// An account as the admin screens list it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountSummary {
+    pub account: AccountInfo,
+    pub disabled: bool,
+    pub devices: Vec<DeviceSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceSummary {
+    pub id: Uuid,
+    pub created_at: String,
+    pub revoked: bool,
+    pub last_applied: u64,
+}
+
+/// One line of a record's history (the audit trail).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub username: String,
+    pub display_name: String,
+    pub device_id: Uuid,
+    pub mutation_id: u64,
+    /// The device clock when the user made it (for display only).
+    pub client_at: String,
+    /// When the server handled it: the order that counts.
+    pub received_at: String,
+    pub op: serde_json::Value,
+    pub outcome: String,
+    pub code: Option<String>,
+    pub message: Option<String>,
+}

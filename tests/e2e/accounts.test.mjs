@@ -1,0 +1,57 @@
+// The district committee's account screen: create an account with a grant, disable it,
+// and see the refusal at its login. Others do not get the screen.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { api, device, launch, login, shot, startServer } from "./helpers.mjs";
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("the committee creates and disables an account", async () => {
+  const instructor = await device(browser);
+  await login(instructor.page, server.base, "zhidao01");
+  assert.equal(await instructor.page.locator("a[href='/admin/accounts']").count(), 0);
+  await instructor.context.close();
+
+  const { context, page } = await device(browser);
+  await login(page, server.base, "quwei");
+  await page.click("a[href='/admin/accounts']");
+  await page.waitForSelector("[data-testid=account-list]");
+  await page.fill("input[name=new-username]", "dc01");
+  await page.fill("input[name=new-name]", "王强（督察专员）");
+  await page.fill("input[name=new-password]", "dc01-secret");
+  await page.selectOption("[data-testid=new-account] [data-testid=grant-role]", { label: "督察专员" });
+  await page.selectOption("[data-testid=new-account] [data-testid=grant-scope]", { label: "古井镇" });
+  await page.click("[data-testid=new-account] [data-testid=grant-add]");
+  await page.click("[data-testid=create-account]");
+  const card = page.locator("[data-testid=account-dc01]");
+  await card.waitFor();
+  assert.match(await card.textContent(), /督察专员 · 古井镇/);
+  await shot(page, "10-accounts-1280x800.png");
+
+  let r = await api(server.base, "POST", "/auth/login", {
+    body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
+  });
+  assert.equal(r.status, 200);
+
+  await card.locator("[data-testid=toggle-disabled]").click();
+  await page.locator("[data-testid=account-dc01]", { hasText: "已停用" }).waitFor();
+  r = await api(server.base, "POST", "/auth/login", {
+    body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
+  });
+  assert.equal(r.status, 403);
+  assert.equal(r.body.code, "account_disabled");
+  await context.close();
+});
