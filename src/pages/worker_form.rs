@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
+use crate::components::RecordHistory;
 use crate::i18n::Key;
 use crate::read_model::Directory;
 use crate::state::{AppCtx, db};
@@ -384,6 +385,8 @@ pub fn WorkerFormPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            {move || (ctx.is_committee() && fixing().is_none())
+                .then(|| editing().map(|id| view! { <RecordHistory kind="worker" id /> }))}
         </section>
     }
 }

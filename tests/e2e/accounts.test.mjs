@@ -53,5 +53,23 @@ test("the committee creates and disables an account", async () => {
   });
   assert.equal(r.status, 403);
   assert.equal(r.body.code, "account_disabled");
+
+  // The committee reads a record's history: who changed what, applied or refused.
+  await page.click("a[href='/']");
+  await page.locator(".worker-item a", { hasText: "张红梅" }).click();
+  await page.waitForFunction(() => document.querySelector("input[name=name]")?.value === "张红梅");
+  await page.fill("input[name=years_in_post]", "7");
+  await page.click("[data-testid=save]");
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",
+    null,
+    { timeout: 30_000 },
+  );
+  await page.locator(".worker-item a", { hasText: "张红梅" }).click();
+  await page.click("[data-testid=history] summary");
+  const line = page.locator(".history-list li").first();
+  await line.waitFor();
+  assert.match(await line.textContent(), /区委非公工委 管理员.*修改党务工作者信息.*已生效/);
+  assert.match(await line.textContent(), /"years_in_post":7/);
   await context.close();
 });

@@ -1,0 +1,67 @@
+use hongling_core::Op;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::state::AppCtx;
+use crate::sync::api::admin;
+
+/// 修改记录: every mutation about one record, applied or refused, as the server logged
+/// it (the district committee's view of the audit trail; online only).
+#[component]
+pub fn RecordHistory(
+    /// The record's kind (wire name).
+    kind: &'static str,
+    /// The record's id.
+    id: Uuid,
+) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let open = RwSignal::new(false);
+    let entries = LocalResource::new(move || {
+        let wanted = open.get();
+        let token = ctx
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        async move {
+            match (wanted, token) {
+                (true, Some(token)) => Some(
+                    admin::history(&token, kind, id)
+                        .await
+                        .map_err(|e| e.to_string()),
+                ),
+                _ => None,
+            }
+        }
+    });
+    view! {
+        <details class="card history" data-testid="history" on:toggle=move |_| open.set(true)>
+            <summary>{move || ctx.t(Key::History)}</summary>
+            {move || match entries.get().flatten() {
+                None => ().into_any(),
+                Some(Err(_)) => view! { <p class="error">{ctx.t(Key::NeedsNetwork)}</p> }.into_any(),
+                Some(Ok(list)) => view! {
+                    <ol class="history-list">
+                        {list.into_iter().map(|e| {
+                            let what = serde_json::from_value::<Op>(e.op.clone())
+                                .map(|op| op.describe_zh())
+                                .unwrap_or_default();
+                            let outcome = if e.outcome == "rejected" {
+                                format!("{}：{}", ctx.t(Key::Rejected), e.message.unwrap_or_default())
+                            } else {
+                                ctx.t(Key::Applied).to_owned()
+                            };
+                            view! {
+                                <li>
+                                    <span class="muted">{e.received_at.get(..16).unwrap_or_default().replace('T', " ")}</span>
+                                    " " <strong>{e.display_name}</strong> " " {what}
+                                    " · " <span class:error=e.outcome == "rejected">{outcome}</span>
+                                    <code class="muted">" " {e.op.get("data").map(|d| d.to_string()).unwrap_or_default()}</code>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                }.into_any(),
+            }}
+        </details>
+    }
+}
