@@ -1,7 +1,8 @@
 //! The real server binary, on port 0 with a temporary SQLite file, driven over HTTP.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::Server;
 
 use hongling_core::wire::{
     LoginResponse, MutationStatus, PROTOCOL_HEADER, PullResponse, PushResponse,
@@ -13,49 +14,11 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use uuid::Uuid;
 
-struct Server {
-    child: Child,
-    base: String,
-    db: std::path::PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start() -> Server {
+/// The real server on a temporary SQLite file; the folder lives as long as the guard.
+fn start() -> (Server, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("test.sqlite");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hongling-server"))
-        .args(["--bind", "127.0.0.1:0", "--demo", "--db"])
-        .arg(&db)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines
-            .next()
-            .expect("the server exited before listening")
-            .unwrap();
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            break addr.to_owned();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server {
-        child,
-        base,
-        db,
-        _dir: dir,
-    }
+    let server = Server::start(&dir.path().join("test.sqlite"), &[]);
+    (server, dir)
 }
 
 struct Client {
@@ -213,7 +176,7 @@ fn create_worker(id: u64, worker: Uuid, org: &Record) -> Value {
 
 #[tokio::test]
 async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
-    let server = start();
+    let (server, _dir) = start();
     let mut tablet = Client::new(&server);
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
@@ -271,7 +234,7 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
 
 #[tokio::test]
 async fn a_rule_violation_is_rejected_with_a_reason_and_writes_nothing() {
-    let server = start();
+    let (server, _dir) = start();
     let mut tablet = Client::new(&server);
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
@@ -308,7 +271,7 @@ async fn a_rule_violation_is_rejected_with_a_reason_and_writes_nothing() {
 
 #[tokio::test]
 async fn bad_requests_get_a_json_error_and_change_nothing() {
-    let server = start();
+    let (server, _dir) = start();
     let mut tablet = Client::new(&server);
     tablet.login("zhidao01").await;
     let seeded = tablet.pull_all().await;
@@ -435,7 +398,7 @@ async fn bad_requests_get_a_json_error_and_change_nothing() {
 
 #[tokio::test]
 async fn login_refuses_wrong_passwords_and_foreign_devices() {
-    let server = start();
+    let (server, _dir) = start();
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/auth/login", server.base);
     let device = Uuid::new_v4();
@@ -468,7 +431,7 @@ async fn login_refuses_wrong_passwords_and_foreign_devices() {
 
 #[tokio::test]
 async fn unknown_api_paths_are_json_404s() {
-    let server = start();
+    let (server, _dir) = start();
     let res = reqwest::get(format!("{}/api/v1/nothing-here", server.base))
         .await
         .unwrap();

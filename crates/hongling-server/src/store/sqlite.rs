@@ -147,6 +147,24 @@ fn role_text(role: Role) -> String {
         .unwrap_or_default()
 }
 
+/// What the writer already knows of a record's previous state.
+#[derive(Debug, Clone, Copy)]
+enum Known<'a> {
+    Record(&'a Record),
+    Absent,
+    Unknown,
+}
+
+impl<'a> Known<'a> {
+    fn from(state: &'a MissRecorder, key: &RecordKey) -> Known<'a> {
+        match state.known.get(key) {
+            Some(r) => Known::Record(r),
+            None if state.absent.contains(key) => Known::Absent,
+            None => Known::Unknown,
+        }
+    }
+}
+
 /// A row of `history`.
 type HistoryRow = (
     String,
@@ -209,16 +227,23 @@ async fn write_change(
     conn: &mut SqliteConnection,
     seq: &mut i64,
     change: &Change,
+    known: Known<'_>,
 ) -> Result<Record, StoreError> {
     *seq += 1;
     let version = *seq;
     let scope = visibility(change.key.kind, &change.body).column();
-    let old: Option<Option<String>> =
-        sqlx::query_scalar("SELECT scope FROM records WHERE kind = ? AND id = ?")
-            .bind(change.key.kind.as_str())
-            .bind(change.key.id.to_string())
-            .fetch_optional(&mut *conn)
-            .await?;
+    // The scope it had: from what the batch already read, else from the table.
+    let old: Option<Option<String>> = match known {
+        Known::Record(r) => Some(visibility(r.kind, &r.body).column()),
+        Known::Absent => None,
+        Known::Unknown => {
+            sqlx::query_scalar("SELECT scope FROM records WHERE kind = ? AND id = ?")
+                .bind(change.key.kind.as_str())
+                .bind(change.key.id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
     if let Some(Some(from)) = old
         && scope.as_ref() != Some(&from)
     {
@@ -582,7 +607,8 @@ impl Store for SqliteStore {
             let result = match outcome {
                 Ok(changes) => {
                     for change in &changes {
-                        let written = write_change(&mut tx, &mut seq, change).await?;
+                        let known = Known::from(&state, &change.key);
+                        let written = write_change(&mut tx, &mut seq, change, known).await?;
                         state.learn(change.key, Some(written));
                     }
                     MutationResult {
@@ -739,7 +765,7 @@ impl Store for SqliteStore {
                 deleted: r.deleted,
                 body: r.body,
             };
-            write_change(&mut tx, &mut seq, &change).await?;
+            write_change(&mut tx, &mut seq, &change, Known::Unknown).await?;
         }
         save_seq(&mut tx, seq).await?;
         tx.commit().await?;
