@@ -2,31 +2,20 @@
 // and see the refusal at its login. Others do not get the screen.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { api, device, launch, login, shot, startServer } from "./helpers.mjs";
+import { api, device, login, serverAndBrowser, shot } from "./helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test("the committee creates and disables an account", async () => {
-  const instructor = await device(browser);
-  await login(instructor.page, server.base, "zhidao01");
+  const instructor = await device(env.browser);
+  await login(instructor.page, env.server.base, "zhidao01");
   assert.equal(await instructor.page.locator("a[href='/admin/accounts']").count(), 0);
   await instructor.context.close();
 
-  const { context, page } = await device(browser);
-  await login(page, server.base, "quwei");
+  const { context, page } = await device(env.browser);
+  await login(page, env.server.base, "quwei");
   await page.click("a[href='/admin/accounts']");
   await page.waitForSelector("[data-testid=account-list]");
   await page.fill("input[name=new-username]", "dc01");
@@ -41,14 +30,14 @@ test("the committee creates and disables an account", async () => {
   assert.match(await card.textContent(), /督察专员 · 古井镇/);
   await shot(page, "10-accounts-1280x800.png");
 
-  let r = await api(server.base, "POST", "/auth/login", {
+  let r = await api(env.server.base, "POST", "/auth/login", {
     body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
   });
   assert.equal(r.status, 200);
 
   await card.locator("[data-testid=toggle-disabled]").click();
   await page.locator("[data-testid=account-dc01]", { hasText: "已停用" }).waitFor();
-  r = await api(server.base, "POST", "/auth/login", {
+  r = await api(env.server.base, "POST", "/auth/login", {
     body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
   });
   assert.equal(r.status, 403);

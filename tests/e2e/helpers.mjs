@@ -9,6 +9,8 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
+import { after, before } from "node:test";
+
 import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -118,4 +120,21 @@ export async function apiLogin(base, username, password = "hongling2026") {
   });
   if (status !== 200) throw new Error(`login ${username}: ${status}`);
   return body;
+}
+
+/**
+ * Starts a server and a browser before the file's tests and stops them after; returns an
+ * object whose `server` and `browser` are set once they run.
+ */
+export function serverAndBrowser(options) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options?.());
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.stop();
+  });
+  return env;
 }

@@ -2,22 +2,11 @@
 // their reason, never block what follows, and can be fixed and resubmitted or discarded.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { api, apiLogin, device, launch, login, pending, shot, startServer } from "./helpers.mjs";
+import { api, apiLogin, device, login, pending, serverAndBrowser, shot } from "./helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function editYears(page, name, years) {
   await page.click("a[href='/']");
@@ -29,12 +18,12 @@ async function editYears(page, name, years) {
 }
 
 test("refused offline edits land in 待处理 and can be fixed or discarded", async () => {
-  const admin = await apiLogin(server.base, "quwei");
-  const me = await apiLogin(server.base, "zhidao01");
+  const admin = await apiLogin(env.server.base, "quwei");
+  const me = await apiLogin(env.server.base, "zhidao01");
   const grants = me.account.grants;
 
-  const { context, page } = await device(browser);
-  await login(page, server.base, "zhidao01");
+  const { context, page } = await device(env.browser);
+  await login(page, env.server.base, "zhidao01");
   await page.locator(".worker-item", { hasText: "孙海燕" }).waitFor();
 
   // Offline, two edits of 古井镇 workers.
@@ -45,11 +34,11 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
   assert.equal(await pending(page), 2);
 
   // Meanwhile the district takes 古井镇 away from this instructor.
-  const pulled = await api(server.base, "GET", "/sync/pull?limit=1000", { token: admin.token });
+  const pulled = await api(env.server.base, "GET", "/sync/pull?limit=1000", { token: admin.token });
   const gujing = pulled.body.records.find((r) => r.kind === "township" && r.body.name === "古井镇");
   const kept = grants.filter((g) => g.scope.id !== gujing.id);
   assert.equal(kept.length, grants.length - 1);
-  let r = await api(server.base, "PUT", "/admin/accounts/zhidao01/grants", {
+  let r = await api(env.server.base, "PUT", "/admin/accounts/zhidao01/grants", {
     token: admin.token,
     body: kept,
   });
@@ -71,7 +60,7 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
   await shot(page, "08-inbox-1280x800.png");
 
   // The district gives 古井镇 back; the next sync brings the workers back.
-  r = await api(server.base, "PUT", "/admin/accounts/zhidao01/grants", {
+  r = await api(env.server.base, "PUT", "/admin/accounts/zhidao01/grants", {
     token: admin.token,
     body: grants,
   });
@@ -102,8 +91,8 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
   assert.equal(await page.locator("[data-testid=inbox-dot]").count(), 0);
 
   // The server has the fixed value.
-  const other = await device(browser);
-  await login(other.page, server.base, "zhidao02");
+  const other = await device(env.browser);
+  await login(other.page, env.server.base, "zhidao02");
   await other.page.locator(".worker-item", { hasText: "：13" }).waitFor({ timeout: 30_000 });
   await other.context.close();
   await context.close();

@@ -2,22 +2,11 @@
 // exported to a backup file, leaves no user data behind, and the backup can be imported.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { device, launch, login, pending, shot, startServer, waitForServiceWorker } from "./helpers.mjs";
+import { device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 async function userData(page) {
   return page.evaluate(async () => ({
@@ -47,8 +36,8 @@ async function userData(page) {
 }
 
 test("logout keeps unsynced work in a backup, wipes the tablet, and the backup comes back", async () => {
-  const { context, page } = await device(browser);
-  await login(page, server.base, "zhidao01");
+  const { context, page } = await device(env.browser);
+  await login(page, env.server.base, "zhidao01");
   await page.waitForSelector("[data-testid=worker-list]");
   await waitForServiceWorker(page);
 
@@ -96,8 +85,8 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
     null,
     { timeout: 30_000 },
   );
-  const other = await device(browser);
-  await login(other.page, server.base, "zhidao02");
+  const other = await device(env.browser);
+  await login(other.page, env.server.base, "zhidao02");
   await other.page.locator(".worker-item", { hasText: "备份测试" }).waitFor({ timeout: 30_000 });
   await other.context.close();
 

@@ -2,27 +2,16 @@
 // while still offline, syncs when back online, and a second device sees the worker.
 
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 
-import { device, launch, login, pending, shot, startServer, waitForServiceWorker } from "./helpers.mjs";
+import { device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const env = serverAndBrowser();
 
 test("a worker typed offline survives a reload and reaches a second device", async () => {
-  const tablet = await device(browser);
+  const tablet = await device(env.browser);
   const page = tablet.page;
-  await login(page, server.base, "zhidao01");
+  await login(page, env.server.base, "zhidao01");
   // The first sync brings the workers of zhidao01's townships (古井镇, 花戏楼街道): 4.
   await page.waitForSelector("[data-testid=worker-list]");
   await page.waitForFunction(
@@ -85,8 +74,8 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   assert.doesNotMatch(await page.textContent("[data-testid=last-sync]"), /尚未同步/);
 
   // Another device, another account: after its own sync it has the worker.
-  const other = await device(browser, { width: 768, height: 1024 });
-  await login(other.page, server.base, "zhidao02");
+  const other = await device(env.browser, { width: 768, height: 1024 });
+  await login(other.page, env.server.base, "zhidao02");
   const seen = other.page.locator(".worker-item", { hasText: "江晓燕" });
   await seen.waitFor({ timeout: 30_000 });
   const text = await seen.textContent();
@@ -105,8 +94,8 @@ test("a worker typed offline survives a reload and reaches a second device", asy
 });
 
 test("the language can be switched to English and is remembered", async () => {
-  const { context, page } = await device(browser);
-  await login(page, server.base, "zhidao01");
+  const { context, page } = await device(env.browser);
+  await login(page, env.server.base, "zhidao01");
   await page.click("a[href='/settings']");
   await page.click("[data-testid=lang-en]");
   assert.equal(await page.textContent("section.page h1"), "Settings");
@@ -123,8 +112,8 @@ test("the language can be switched to English and is remembered", async () => {
 });
 
 test("touch targets are at least 44 px on a portrait tablet", async () => {
-  const { context, page } = await device(browser, { width: 768, height: 1024 });
-  await login(page, server.base, "zhidao01");
+  const { context, page } = await device(env.browser, { width: 768, height: 1024 });
+  await login(page, env.server.base, "zhidao01");
   await page.waitForSelector("[data-testid=worker-list]");
   const small = await page.evaluate(() =>
     [...document.querySelectorAll("button, a, input, select")]
