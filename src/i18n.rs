@@ -112,6 +112,7 @@ keys! {
     LoggingOut => "正在同步后退出…", "Syncing, then logging out…";
     Backup => "备份", "Backup";
     OfflineUntil => "离线可用至", "Usable offline until";
+    DraftRestored => "已恢复上次未保存的内容", "Restored what you had not saved";
     NavAccounts => "账号", "Accounts";
     Accounts => "账号与权限", "Accounts and grants";
     NeedsNetwork => "此功能需要联网。", "This needs a network connection.";

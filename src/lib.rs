@@ -4,6 +4,7 @@
 //! reached only through [`sync`]; every business rule comes from `hongling-core`.
 
 pub mod components;
+pub mod drafts;
 pub mod i18n;
 pub mod pages;
 pub mod pwa;

@@ -45,6 +45,7 @@ async fn wipe(ctx: AppCtx) {
             }
         }
     }
+    crate::drafts::clear_all();
     Session::clear();
     ctx.session.set(None);
     ctx.pending.set(0);

@@ -6,7 +6,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
+use serde::{Deserialize, Serialize};
+
 use crate::components::RecordHistory;
+use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::Directory;
 use crate::state::{AppCtx, db};
@@ -35,6 +38,17 @@ impl Errors {
         }
         e
     }
+}
+
+/// What the form holds, as typed (a draft).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    name: String,
+    township: String,
+    organization: String,
+    role: WorkerRole,
+    post: String,
+    years: String,
 }
 
 /// The per-field edit from `old` to `new`: only what changed is sent.
@@ -82,6 +96,38 @@ pub fn WorkerFormPage() -> impl IntoView {
         Directory::load()
     });
 
+    // The unsaved draft of this form, kept as the user types.
+    let draft_key = RwSignal::new(None::<String>);
+    let touched = RwSignal::new(false);
+    let restored = RwSignal::new(false);
+    Effect::new(move |_| {
+        let draft = Draft {
+            name: name.get(),
+            township: township.get(),
+            organization: organization.get(),
+            role: role.get(),
+            post: post.get(),
+            years: years.get(),
+        };
+        if touched.get()
+            && let Some(key) = draft_key.get_untracked()
+        {
+            drafts::save(&key, &draft);
+        }
+    });
+    let restore = move |key: String| {
+        if let Some(d) = drafts::load::<Draft>(&key) {
+            name.set(d.name);
+            township.set(d.township);
+            organization.set(d.organization);
+            role.set(d.role);
+            post.set(d.post);
+            years.set(d.years);
+            restored.set(true);
+        }
+        draft_key.set(Some(key));
+    };
+
     let fill = move |w: &Worker| {
         name.set(w.name.clone());
         township.set(w.township_id.to_string());
@@ -91,11 +137,8 @@ pub fn WorkerFormPage() -> impl IntoView {
         years.set(w.years_in_post.to_string());
     };
 
-    // Load the worker being edited, or the refused intent being fixed, into the fields.
-    Effect::new(move |_| {
-        let id = params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
-        let rid = fixing();
-        leptos::task::spawn_local(async move {
+    let load_record = move |id: Option<Uuid>, rid: Option<u64>| async move {
+        {
             let Ok(db) = db().await else { return };
             let load = async |id: Uuid| match db.get(RecordKey::new(RecordKind::Worker, id)).await {
                 Ok(Some(r)) => r.decode::<Worker>().ok(),
@@ -148,6 +191,21 @@ pub fn WorkerFormPage() -> impl IntoView {
                 }
                 None => missing.set(true),
             }
+        }
+    };
+
+    // Load the worker being edited, or the refused intent being fixed, into the fields.
+    Effect::new(move |_| {
+        let id = params.with(|p| p.get("id").and_then(|id| id.parse::<Uuid>().ok()));
+        let rid = fixing();
+        let key = match (rid, id) {
+            (Some(rid), _) => format!("inbox/{rid}"),
+            (None, Some(id)) => format!("worker/{id}"),
+            (None, None) => "worker/new".to_owned(),
+        };
+        leptos::task::spawn_local(async move {
+            load_record(id, rid).await;
+            restore(key);
         });
     });
 
@@ -258,6 +316,9 @@ pub fn WorkerFormPage() -> impl IntoView {
             match outcome {
                 Ok(Ok(_)) => {
                     errors.set(Errors::default());
+                    if let Some(key) = draft_key.get_untracked() {
+                        drafts::remove(&key);
+                    }
                     ctx.data_changed();
                     if ctx.online.get_untracked() {
                         ctx.request_sync();
@@ -300,7 +361,11 @@ pub fn WorkerFormPage() -> impl IntoView {
             <Show when=move || missing.get()>
                 <p class="error" role="alert">{move || ctx.t(Key::NotFoundWorker)}</p>
             </Show>
-            <form class="form" on:submit=submit novalidate=true data-testid="worker-form">
+            <Show when=move || restored.get()>
+                <p class="muted" role="status" data-testid="draft-restored">{move || ctx.t(Key::DraftRestored)}</p>
+            </Show>
+            <form class="form" on:submit=submit novalidate=true data-testid="worker-form"
+                on:input=move |_| touched.set(true) on:change=move |_| touched.set(true)>
                 <label class="field">
                     <span class="label">{move || ctx.t(Key::Name)} <em class="req">{move || ctx.t(Key::Required)}</em></span>
                     <input name="name" type="text" autocomplete="off" maxlength="40"

@@ -38,6 +38,15 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   await page.fill("input[name=management_post]", "办公室主任");
   await page.fill("input[name=years_in_post]", "3");
   await shot(page, "02-worker-form-1280x800.png");
+
+  // The tab is closed before saving: what was typed comes back as a draft.
+  await page.reload();
+  await page.waitForSelector("[data-testid=draft-restored]");
+  assert.equal(await page.inputValue("input[name=name]"), "江晓燕");
+  assert.equal(await page.inputValue("input[name=management_post]"), "办公室主任");
+  await page.waitForFunction(
+    () => document.querySelector("select[name=organization]")?.selectedOptions[0]?.textContent.includes("宏达"),
+  );
   await page.click("[data-testid=save]");
 
   // The list shows it at once, marked as not yet synced.
@@ -53,9 +62,13 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   assert.equal(await pending(page), 1);
   assert.match(await page.textContent("[data-testid=net]"), /离线/);
 
-  // Edit offline too: only the changed field travels.
+  // Edit offline too: only the changed field travels. The saved draft is gone.
   await page.locator(".worker-item a", { hasText: "江晓燕" }).click();
   await page.waitForFunction(() => document.querySelector("input[name=name]")?.value === "江晓燕");
+  assert.deepEqual(
+    await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("hongling.draft."))),
+    [],
+  );
   await page.fill("input[name=years_in_post]", "4");
   await page.click("[data-testid=save]");
   await page.locator(".worker-item", { hasText: "江晓燕" }).waitFor();
