@@ -89,6 +89,18 @@ pub struct Actor {
 /// Roles that may create and edit worker profiles in their townships.
 pub const WORKER_EDITORS: [Role; 3] = [Role::DistrictCommittee, Role::Instructor, Role::Supervisor];
 
+/// Whether an account with `grants` may see one record: by where it lives, or because it
+/// is the account's own worker record.
+pub fn can_see_record(
+    grants: &[Grant],
+    kind: RecordKind,
+    id: Uuid,
+    body: &serde_json::Value,
+) -> bool {
+    (kind == RecordKind::Worker && crate::grant::own_workers(grants).contains(&id))
+        || crate::grant::can_see(grants, visibility(kind, body))
+}
+
 /// Where a record lives for visibility, decided from its kind and body.
 pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
     match kind {

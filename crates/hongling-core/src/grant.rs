@@ -172,6 +172,17 @@ pub fn holds_in_township(grants: &[Grant], roles: &[Role], township: Uuid) -> bo
     })
 }
 
+/// The worker records the account reads as its own (a worker's own account).
+pub fn own_workers(grants: &[Grant]) -> Vec<Uuid> {
+    grants
+        .iter()
+        .filter_map(|g| match (g.role, g.scope) {
+            (Role::Worker, Scope::Worker(id)) => Some(id),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The townships in which `roles` may work, or `None` for every township.
 pub fn townships_for(grants: &[Grant], roles: &[Role]) -> Option<Vec<Uuid>> {
     let mine = grants.iter().filter(|g| roles.contains(&g.role));

@@ -15,7 +15,9 @@ pub mod op;
 pub mod record;
 pub mod wire;
 
-pub use apply::{Actor, Change, MissRecorder, RejectCode, Rejection, State, apply, visibility};
+pub use apply::{
+    Actor, Change, MissRecorder, RejectCode, Rejection, State, apply, can_see_record, visibility,
+};
 pub use grant::{Grant, Role, Scope, Visibility, can_see};
 pub use model::{OrgKind, Organization, Township, Worker, WorkerRole};
 pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};

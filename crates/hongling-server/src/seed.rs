@@ -10,30 +10,46 @@ use uuid::Uuid;
 use crate::auth::hash_password;
 use crate::store::{NewAccount, Store};
 
-/// The demo accounts: username, display name, and grants as (role, township index or
-/// `None` for the whole district). All share [`DEMO_PASSWORD`].
-/// A demo account: username, display name, grants (role, township index or `None`).
-pub type DemoAccount = (&'static str, &'static str, &'static [(Role, Option<usize>)]);
+/// Where a demo grant applies: the district, a township or a worker of the lists below
+/// (by index).
+#[derive(Debug, Clone, Copy)]
+pub enum DemoScope {
+    District,
+    Township(usize),
+    Worker(usize),
+}
 
-pub const DEMO_ACCOUNTS: [DemoAccount; 3] = [
+/// A demo account: username, display name, grants.
+pub type DemoAccount = (&'static str, &'static str, &'static [(Role, DemoScope)]);
+
+/// The demo accounts. All share [`DEMO_PASSWORD`].
+pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
     (
         "quwei",
         "区委非公工委 管理员",
-        &[(Role::DistrictCommittee, None)],
+        &[(Role::DistrictCommittee, DemoScope::District)],
     ),
     (
         "zhidao01",
         "李文华（党建工作指导员）",
-        &[(Role::Instructor, Some(4)), (Role::Instructor, Some(0))],
+        &[
+            (Role::Instructor, DemoScope::Township(4)),
+            (Role::Instructor, DemoScope::Township(0)),
+        ],
     ),
     (
         "zhidao02",
         "赵晓东（党建工作指导员、督察专员）",
         &[
-            (Role::Instructor, Some(4)),
-            (Role::Supervisor, Some(4)),
-            (Role::Instructor, Some(6)),
+            (Role::Instructor, DemoScope::Township(4)),
+            (Role::Supervisor, DemoScope::Township(4)),
+            (Role::Instructor, DemoScope::Township(6)),
         ],
+    ),
+    (
+        "zhanghm",
+        "张红梅（党务工作者）",
+        &[(Role::Worker, DemoScope::Worker(0))],
     ),
 ];
 
@@ -176,6 +192,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
         })
         .collect();
     let township_ids: Vec<Uuid> = townships.iter().map(|t| t.id).collect();
+    let worker_ids: Vec<Uuid> = workers.iter().map(|w| w.id).collect();
     let all = townships
         .into_iter()
         .chain(organizations)
@@ -186,9 +203,13 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
     for (username, display_name, grants) in DEMO_ACCOUNTS {
         let grants = grants
             .iter()
-            .map(|(role, township)| Grant {
+            .map(|(role, scope)| Grant {
                 role: *role,
-                scope: township.map_or(Scope::District, |i| Scope::Township(township_ids[i])),
+                scope: match scope {
+                    DemoScope::District => Scope::District,
+                    DemoScope::Township(i) => Scope::Township(township_ids[*i]),
+                    DemoScope::Worker(i) => Scope::Worker(worker_ids[*i]),
+                },
             })
             .collect();
         store

@@ -10,7 +10,7 @@ use common::{HttpTransport, Server, login};
 use hongling_core::wire::{PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse};
 use hongling_core::{
     Actor, Grant, Op, Organization, Record, RecordKind, RejectCode, Role, Scope, Worker,
-    WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, visibility,
+    WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, can_see_record, visibility,
 };
 use hongling_sync::memory::MemoryStore;
 use hongling_sync::{Transport, TransportError, commit_local, sync_once};
@@ -40,7 +40,7 @@ impl Transport for Checked {
         let grants = self.grants.borrow();
         for r in page.records.iter().filter(|r| !r.deleted) {
             assert!(
-                can_see(&grants, visibility(r.kind, &r.body)),
+                can_see_record(&grants, r.kind, r.id, &r.body),
                 "pull returned {:?} {} outside the scope {grants:?}",
                 r.kind,
                 r.body
@@ -326,4 +326,58 @@ async fn random_scopes_and_moves_never_leak_a_record() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_worker_account_sees_only_its_own_record_wherever_it_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("own.sqlite"), &[]);
+    let admin = Device::new(&server, "quwei").await;
+    let me = Device::new(&server, "zhanghm").await;
+    admin.sync().await;
+    me.sync().await;
+    assert_eq!(me.names(), ["张红梅"]);
+    let kinds = |d: &Device, k: RecordKind| d.store.view().iter().filter(|r| r.kind == k).count();
+    assert_eq!(
+        kinds(&me, RecordKind::Township),
+        8,
+        "reference data still comes"
+    );
+
+    // Moved to another township, she still sees herself, and nobody else.
+    let (id, _) = admin
+        .workers()
+        .into_iter()
+        .find(|(_, w)| w.name == "张红梅")
+        .unwrap();
+    let chengfu = admin.find(RecordKind::Organization, "亳州市城父镇志愿者协会");
+    let to = chengfu.decode::<Organization>().unwrap().township_id;
+    let mv = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id,
+        organization_id: Some(chengfu.id),
+        township_id: Some(to),
+        years_in_post: Some(9),
+        ..Default::default()
+    });
+    commit_local(&admin.store, &admin.actor, mv, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    admin.sync().await;
+    me.sync().await;
+    let mine = me.workers();
+    assert_eq!(mine.len(), 1);
+    assert_eq!((mine[0].1.township_id, mine[0].1.years_in_post), (to, 9));
+
+    // A worker account reads; it may not edit, even its own record.
+    let edit = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id,
+        years_in_post: Some(1),
+        ..Default::default()
+    });
+    let refusal = commit_local(&me.store, &me.actor, edit, Utc::now())
+        .await
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refusal.code, RejectCode::Forbidden);
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use hongling_core::grant::visible_columns;
+use hongling_core::grant::{own_workers, visible_columns};
 use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
 };
@@ -688,27 +688,40 @@ impl Store for SqliteStore {
             "1" | "0" => visible.clone(),
             list => format!("{col} {list}"),
         };
+        // A worker's own account also sees its own record, wherever it lives.
+        let own: Vec<String> = own_workers(&session.account.grants)
+            .iter()
+            .map(Uuid::to_string)
+            .collect();
+        let own_sql = |kind: &str, id: &str| match own.len() {
+            0 => "0".to_owned(),
+            n => format!(
+                "({kind} = 'worker' AND {id} IN ({}))",
+                vec!["?"; n].join(", ")
+            ),
+        };
         let sql = format!(
             "SELECT kind, id, version, deleted, body FROM records
-               WHERE version > ? AND (scope IS NULL OR {records})
+               WHERE version > ? AND (scope IS NULL OR {records} OR {own_record})
              UNION ALL
              SELECT m.kind, m.id, m.version, 1 AS deleted, '{{}}' AS body
                FROM scope_moves m JOIN records r ON r.kind = m.kind AND r.id = m.id
-               WHERE m.version > ? AND {moved} AND NOT (r.scope IS NULL OR {now})
+               WHERE m.version > ? AND {moved} AND NOT (r.scope IS NULL OR {now} OR {own_now})
              ORDER BY version LIMIT ?",
             records = sees("scope"),
+            own_record = own_sql("kind", "id"),
             moved = sees("m.from_scope"),
             now = sees("r.scope"),
+            own_now = own_sql("r.kind", "r.id"),
         );
+        // Placeholders in the order they appear above.
         let mut q = sqlx::query(&sql).bind(cursor as i64);
-        for b in &binds {
+        for b in binds.iter().chain(&own) {
             q = q.bind(b);
         }
         q = q.bind(cursor as i64);
-        for _ in 0..2 {
-            for b in &binds {
-                q = q.bind(b);
-            }
+        for b in binds.iter().chain(&binds).chain(&own) {
+            q = q.bind(b);
         }
         let rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
