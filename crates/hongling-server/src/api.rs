@@ -11,6 +11,7 @@ use hongling_core::wire::{
 };
 use hongling_core::{Grant, Op, RecordKey, RecordKind};
 use serde::Deserialize;
+use sha2::Digest;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -374,6 +375,90 @@ pub async fn history<S: Store>(
     Ok(ApiJson(
         state.store.history(RecordKey::new(kind, id)).await?,
     ))
+}
+
+/// Largest attachment accepted, in bytes (photos are compressed on the tablet first).
+pub const MAX_BLOB_BYTES: usize = 10 * 1024 * 1024;
+
+fn check_hash(sha256: &str) -> Result<(), AppError> {
+    let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+    if sha256.len() == 64 && sha256.chars().all(hex) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request(
+            "invalid_hash",
+            "附件地址应为 64 位小写十六进制的 SHA-256",
+        ))
+    }
+}
+
+/// `PUT /api/v1/blobs/{sha256}`: stores an attachment before the push that names it.
+/// Idempotent: 201 the first time, 200 after; the bytes must hash to the address.
+pub async fn put_blob<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(session): Authenticated,
+    Path(sha256): Path<String>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<StatusCode, AppError> {
+    check_hash(&sha256)?;
+    let body = body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "blob_too_large",
+                format!(
+                    "附件不能超过 {} MB，请压缩后再上传",
+                    MAX_BLOB_BYTES / 1024 / 1024
+                ),
+            )
+        } else {
+            AppError::bad_request("invalid_body", format!("无法读取附件（{}）", r.body_text()))
+        }
+    })?;
+    let actual = hex::encode(sha2::Sha256::digest(&body));
+    if actual != sha256 {
+        return Err(AppError::bad_request(
+            "hash_mismatch",
+            format!("附件内容与地址不符（内容的 SHA-256 是 {actual}），请重新上传"),
+        ));
+    }
+    let created = state
+        .store
+        .put_blob(&sha256, body.to_vec(), session.account.id)
+        .await?;
+    Ok(if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    })
+}
+
+/// `GET /api/v1/blobs/{sha256}`: an attachment's bytes.
+pub async fn get_blob<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(_session): Authenticated,
+    Path(sha256): Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    check_hash(&sha256)?;
+    match state.store.get_blob(&sha256).await? {
+        Some(bytes) => Ok((
+            [
+                (axum::http::header::CONTENT_TYPE, "application/octet-stream"),
+                (
+                    axum::http::header::CACHE_CONTROL,
+                    "private, max-age=31536000, immutable",
+                ),
+            ],
+            bytes,
+        )
+            .into_response()),
+        None => Err(AppError::client(
+            StatusCode::NOT_FOUND,
+            "blob_missing",
+            "服务器上没有这个附件",
+        )),
+    }
 }
 
 #[derive(Debug, serde::Serialize)]

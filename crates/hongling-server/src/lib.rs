@@ -67,6 +67,12 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         )
         .route("/admin/devices/{id}/revoke", post(api::revoke_device::<S>))
         .route("/admin/history/{kind}/{id}", get(api::history::<S>))
+        .route(
+            "/blobs/{sha256}",
+            put(api::put_blob::<S>)
+                .get(api::get_blob::<S>)
+                .layer(DefaultBodyLimit::max(api::MAX_BLOB_BYTES)),
+        )
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/health", get(api::health))
         .fallback(api::not_found)

@@ -284,3 +284,100 @@ async fn every_record_has_its_history() {
         (StatusCode::BAD_REQUEST, Some("unknown_kind"))
     );
 }
+
+#[tokio::test]
+async fn attachments_are_stored_by_content_hash_idempotently() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("d.sqlite"), &[]);
+    let (api, _) = as_user(&server, "zhidao01").await;
+    let http = reqwest::Client::new();
+    let put = |hash: String, bytes: Vec<u8>, token: Option<String>| {
+        let mut req = http
+            .put(format!("{}/api/v1/blobs/{hash}", server.base))
+            .header(PROTOCOL_HEADER, "1")
+            .body(bytes);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+    };
+    let photo: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let hash = hex::encode(Sha256::digest(&photo));
+    let token = Some(api.token.clone());
+
+    let res = put(hash.clone(), photo.clone(), token.clone())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let res = put(hash.clone(), photo.clone(), token.clone())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "a second upload is harmless");
+
+    let got = http
+        .get(format!("{}/api/v1/blobs/{hash}", server.base))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(&api.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.status(), StatusCode::OK);
+    assert_eq!(got.bytes().await.unwrap().to_vec(), photo);
+
+    let code = |res: reqwest::Response| async move {
+        let status = res.status();
+        let body: Value = res.json().await.unwrap();
+        (status, body["code"].as_str().unwrap_or_default().to_owned())
+    };
+    let other = hex::encode(Sha256::digest(b"something else"));
+    assert_eq!(
+        code(
+            put(other.clone(), photo.clone(), token.clone())
+                .await
+                .unwrap()
+        )
+        .await,
+        (StatusCode::BAD_REQUEST, "hash_mismatch".to_owned())
+    );
+    assert_eq!(
+        code(
+            put("not-a-hash".into(), photo.clone(), token.clone())
+                .await
+                .unwrap()
+        )
+        .await,
+        (StatusCode::BAD_REQUEST, "invalid_hash".to_owned())
+    );
+    // Over the limit: refused and not stored. (The server answers 413 as soon as the limit
+    // is passed; a client still sending may see the connection close instead.)
+    let huge = vec![0u8; 11 * 1024 * 1024];
+    let huge_hash = hex::encode(Sha256::digest(&huge));
+    match put(huge_hash.clone(), huge, token.clone()).await {
+        Ok(res) => assert_eq!(
+            code(res).await,
+            (StatusCode::PAYLOAD_TOO_LARGE, "blob_too_large".to_owned())
+        ),
+        Err(e) => assert!(e.is_request(), "{e}"),
+    }
+    let (status, _) = api
+        .call(Method::GET, &format!("/blobs/{huge_hash}"), None)
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        code(
+            put(hex::encode(Sha256::digest(b"x")), b"x".to_vec(), None)
+                .await
+                .unwrap()
+        )
+        .await,
+        (StatusCode::UNAUTHORIZED, "unauthorized".to_owned())
+    );
+    let (status, body) = api
+        .call(Method::GET, &format!("/blobs/{other}"), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("blob_missing"))
+    );
+}

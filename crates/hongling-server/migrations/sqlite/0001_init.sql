@@ -84,3 +84,12 @@ CREATE TABLE mutations (
     PRIMARY KEY (device_id, id)
 );
 CREATE INDEX mutations_by_target ON mutations (target, received_at);
+
+-- Attachments (photos, scans), by the SHA-256 of their bytes. Written once, never changed.
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    data       BLOB NOT NULL,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    created_at TEXT NOT NULL
+);

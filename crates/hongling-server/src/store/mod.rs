@@ -129,6 +129,21 @@ pub trait Store: Clone + Send + Sync + 'static {
         device_id: Uuid,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    /// Stores an attachment under the hex SHA-256 of its bytes (checked by the caller).
+    /// Returns false when it was already there (the call is idempotent).
+    fn put_blob(
+        &self,
+        sha256: &str,
+        bytes: Vec<u8>,
+        account_id: Uuid,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// An attachment's bytes.
+    fn get_blob(
+        &self,
+        sha256: &str,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
     /// Every mutation about one record, applied or refused, oldest first.
     fn history(
         &self,

@@ -510,6 +510,35 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn put_blob(
+        &self,
+        sha256: &str,
+        bytes: Vec<u8>,
+        account_id: Uuid,
+    ) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO blobs (sha256, size, data, account_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(sha256)
+        .bind(bytes.len() as i64)
+        .bind(bytes)
+        .bind(account_id.to_string())
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn get_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = ?")
+                .bind(sha256)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     async fn history(&self, key: RecordKey) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT a.username, a.display_name, m.device_id, m.id, m.client_at, m.received_at,
