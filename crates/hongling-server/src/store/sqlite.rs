@@ -120,6 +120,19 @@ mod crash_point {
     pub fn reached(_point: Point) {}
 }
 
+/// The id of the account called `username`, if there is one.
+async fn account_id_of(
+    conn: &mut SqliteConnection,
+    username: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
+            .bind(username)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
+}
+
 async fn load_grants(
     conn: &mut SqliteConnection,
     account_id: &str,
@@ -483,11 +496,9 @@ impl Store for SqliteStore {
     async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(id) = id else { return Ok(false) };
+        let Some(id) = account_id_of(&mut tx, username).await? else {
+            return Ok(false);
+        };
         sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
             .bind(password_hash)
             .bind(&id)
@@ -772,11 +783,9 @@ impl Store for SqliteStore {
     async fn set_grants(&self, username: &str, grants: Vec<Grant>) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
-        let id: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
-            .bind(username)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(id) = id else { return Ok(false) };
+        let Some(id) = account_id_of(&mut tx, username).await? else {
+            return Ok(false);
+        };
         sqlx::query("DELETE FROM grants WHERE account_id = ?")
             .bind(&id)
             .execute(&mut *tx)
