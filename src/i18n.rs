@@ -170,6 +170,13 @@ keys! {
     Retrying => "秒后重试", "s until retry";
     PushingProgress => "正在上传", "Uploading";
     PullingProgress => "正在下载", "Downloading";
+    UploadingProgress => "正在上传附件", "Uploading attachments";
+    Photo => "照片", "Photo";
+    ChoosePhoto => "拍照或选择照片", "Take or choose a photo";
+    RemovePhoto => "移除照片", "Remove photo";
+    PhotoTooLarge => "照片不能超过 10 MB，请换一张或压缩后再选", "The photo must be 10 MB or less";
+    PhotoUnreadable => "无法保存这张照片：", "Could not keep this photo: ";
+    PhotoNotHere => "照片尚未下载到本设备，联网后自动显示", "The photo is not on this device yet; it shows once online";
 }
 
 /// The label of a role.

@@ -7,8 +7,8 @@ use chrono::Utc;
 use hongling::storage::Db;
 use hongling_core::wire::{MutationResult, MutationStatus};
 use hongling_core::{
-    Actor, Grant, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Role, Scope, Township,
-    WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+    Actor, BlobRef, Grant, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Role, Scope,
+    Township, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -69,6 +69,7 @@ fn create(id: Uuid, township: Uuid, org: Uuid, name: &str) -> Op {
         role: WorkerRole::Secretary,
         management_post: String::new(),
         years_in_post: 2,
+        photo: None,
     })
 }
 
@@ -206,4 +207,91 @@ async fn a_pull_keeps_pending_edits_on_top_and_a_rejection_is_kept_and_undone() 
     assert_eq!(rejected[0].message, "无权修改");
     assert_eq!(db.get(key).await.unwrap().unwrap().body["years_in_post"], 2);
     db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_photo_is_stored_with_its_mutation_and_survives_a_reopen() {
+    let (db, township, org) = fresh("hongling-test-photo").await;
+    // A 300 KB "photo" with every byte value, so any re-encoding would show.
+    let bytes: Vec<u8> = (0..300_000u32).map(|i| (i % 256) as u8).collect();
+    let sha = BlobRef::parse(&"0123456789abcdef".repeat(4)).unwrap();
+    let photo = hongling_sync::BlobEntry {
+        sha256: sha.clone(),
+        mime: "image/jpeg".into(),
+        bytes: bytes.clone(),
+        uploaded: false,
+    };
+    let id = Uuid::new_v4();
+    let Op::WorkerCreateV1(mut c) = create(id, township, org, "周敏") else {
+        unreachable!()
+    };
+    c.photo = Some(sha.clone());
+    db.commit_with_blobs(
+        &actor(),
+        Op::WorkerCreateV1(c),
+        Utc::now(),
+        std::slice::from_ref(&photo),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    db.close();
+
+    let db = Db::open("hongling-test-photo").await.unwrap();
+    assert_eq!(db.blob(&sha).await.unwrap(), Some(photo));
+    let worker = db
+        .get(RecordKey::new(RecordKind::Worker, id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(worker.body["photo"], sha.as_str());
+    // Logout empties the attachments with everything else.
+    db.clear_all().await.unwrap();
+    assert_eq!(db.blob(&sha).await.unwrap(), None);
+}
+
+#[wasm_bindgen_test]
+async fn a_database_from_the_first_version_is_upgraded_with_its_outbox_intact() {
+    use rexie::{Index, ObjectStore, Rexie, TransactionMode};
+    use serde::Serialize;
+    let name = "hongling-test-upgrade";
+    Db::delete(name).await.unwrap();
+    // The schema the first release shipped: no `blobs` store.
+    let old = Rexie::builder(name)
+        .version(1)
+        .add_object_store(
+            ObjectStore::new("records")
+                .key_path("key")
+                .add_index(Index::new("by_kind", "kind")),
+        )
+        .add_object_store(ObjectStore::new("base").key_path("key"))
+        .add_object_store(ObjectStore::new("outbox").key_path("id"))
+        .add_object_store(ObjectStore::new("rejected").key_path("id"))
+        .add_object_store(ObjectStore::new("meta"))
+        .build()
+        .await
+        .unwrap();
+    let entry = hongling_sync::OutboxEntry {
+        id: 1,
+        at: Utc::now(),
+        op: create(Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), "旧版本"),
+        touched: vec![],
+    };
+    let tx = old
+        .transaction(&["outbox"], TransactionMode::ReadWrite)
+        .unwrap();
+    let value = entry
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap();
+    tx.store("outbox").unwrap().put(&value, None).await.unwrap();
+    tx.done().await.unwrap();
+    old.close();
+
+    let db = Db::open(name).await.unwrap();
+    assert_eq!(db.outbox(10).await.unwrap(), vec![entry]);
+    let sha = BlobRef::parse(&"ab".repeat(32)).unwrap();
+    db.keep_local_blob(sha.clone(), "image/png".into(), vec![1, 2, 3])
+        .await
+        .unwrap();
+    assert_eq!(db.blob(&sha).await.unwrap().unwrap().bytes, vec![1, 2, 3]);
 }

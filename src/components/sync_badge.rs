@@ -54,6 +54,9 @@ pub fn SyncBadge() -> impl IntoView {
             </button>
             {move || ctx.progress.get().map(|p| {
                 let (label, value, max) = match p {
+                    hongling_sync::Progress::Uploading { done, total } => {
+                        (ctx.t(Key::UploadingProgress), done, total.max(1))
+                    }
                     hongling_sync::Progress::Pushing { done, total } => {
                         (ctx.t(Key::PushingProgress), done, total.max(1))
                     }

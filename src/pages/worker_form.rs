@@ -1,6 +1,6 @@
 use chrono::Utc;
 use hongling_core::{
-    Op, RecordKey, RecordKind, Worker, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+    BlobRef, Op, RecordKey, RecordKind, Worker, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::RecordHistory;
+use crate::components::{PhotoField, RecordHistory};
 use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::Directory;
@@ -49,6 +49,9 @@ struct Draft {
     role: WorkerRole,
     post: String,
     years: String,
+    /// The chosen photo: its bytes are already in IndexedDB.
+    #[serde(default)]
+    photo: Option<BlobRef>,
 }
 
 /// The per-field edit from `old` to `new`: only what changed is sent.
@@ -64,6 +67,7 @@ fn diff(id: Uuid, old: &Worker, new: &Worker) -> WorkerUpdateV1 {
         role: changed(&old.role, &new.role),
         management_post: changed(&old.management_post, &new.management_post),
         years_in_post: changed(&old.years_in_post, &new.years_in_post),
+        photo: changed(&old.photo, &new.photo),
     }
 }
 
@@ -86,6 +90,7 @@ pub fn WorkerFormPage() -> impl IntoView {
     let role = RwSignal::new(WorkerRole::Secretary);
     let post = RwSignal::new(String::new());
     let years = RwSignal::new(String::from("0"));
+    let photo = RwSignal::new(None::<BlobRef>);
     let errors = RwSignal::new(Errors::default());
     let saving = RwSignal::new(false);
     let original: RwSignal<Option<Worker>> = RwSignal::new(None);
@@ -108,6 +113,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             role: role.get(),
             post: post.get(),
             years: years.get(),
+            photo: photo.get(),
         };
         if touched.get()
             && let Some(key) = draft_key.get_untracked()
@@ -123,6 +129,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             role.set(d.role);
             post.set(d.post);
             years.set(d.years);
+            photo.set(d.photo);
             restored.set(true);
         }
         draft_key.set(Some(key));
@@ -135,6 +142,7 @@ pub fn WorkerFormPage() -> impl IntoView {
         role.set(w.role);
         post.set(w.management_post.clone());
         years.set(w.years_in_post.to_string());
+        photo.set(w.photo.clone());
     };
 
     let load_record = move |id: Option<Uuid>, rid: Option<u64>| async move {
@@ -162,6 +170,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                         role: c.role,
                         management_post: c.management_post,
                         years_in_post: c.years_in_post,
+                        photo: c.photo,
                     }),
                     Op::WorkerUpdateV1(u) => {
                         let Some(mut w) = load(u.id).await else {
@@ -177,6 +186,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                         w.role = u.role.unwrap_or(w.role);
                         w.management_post = u.management_post.unwrap_or(w.management_post);
                         w.years_in_post = u.years_in_post.unwrap_or(w.years_in_post);
+                        w.photo = u.photo.unwrap_or(w.photo);
                         fill(&w);
                     }
                 }
@@ -280,6 +290,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             role: role.get_untracked(),
             management_post: post.get_untracked().trim().to_owned(),
             years_in_post,
+            photo: photo.get_untracked(),
         };
         let op = match (editing(), original.get_untracked()) {
             (Some(id), Some(old)) => {
@@ -298,6 +309,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 role: worker.role,
                 management_post: worker.management_post,
                 years_in_post,
+                photo: worker.photo,
             }),
         };
         let Some(session) = ctx.session.get_untracked() else {
@@ -308,7 +320,10 @@ pub fn WorkerFormPage() -> impl IntoView {
         let fixing_id = fixing();
         leptos::task::spawn_local(async move {
             let outcome = match (db().await, fixing_id) {
-                (Ok(db), Some(rid)) => db.resubmit(&session.actor(), rid, op, Utc::now()).await,
+                (Ok(db), Some(rid)) => {
+                    db.resubmit(&session.actor(), rid, op, Utc::now(), &[])
+                        .await
+                }
                 (Ok(db), None) => db.commit_local(&session.actor(), op, Utc::now()).await,
                 (Err(e), _) => Err(e),
             };
@@ -443,6 +458,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                         on:input=move |ev| years.set(event_target_value(&ev)) />
                     {field_error(|e| e.years.clone())}
                 </label>
+                <PhotoField photo />
                 {field_error(|e| e.form.clone())}
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary btn-block" data-testid="save" disabled=move || saving.get()>

@@ -2,8 +2,10 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::MutationResult;
-use hongling_core::{Actor, Op, Record, RecordKey, RecordKind, Rejection};
-use hongling_sync::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+use hongling_core::{Actor, BlobRef, Op, Record, RecordKey, RecordKind, Rejection};
+use hongling_sync::{
+    Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx,
+};
 use rexie::{Index, KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -13,7 +15,8 @@ const BASE: &str = "base";
 const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
-const ALL: [&str; 5] = [RECORDS, BASE, OUTBOX, REJECTED, META];
+const BLOBS: &str = "blobs";
+const ALL: [&str; 6] = [RECORDS, BASE, OUTBOX, REJECTED, META, BLOBS];
 
 /// Storage failures, as the sync crate names them.
 pub type StorageError = StoreError;
@@ -64,6 +67,7 @@ pub struct IdbTx {
     outbox: Store,
     rejected: Store,
     meta: Store,
+    blobs: Store,
 }
 
 impl IdbTx {
@@ -143,6 +147,24 @@ impl StoreTx for IdbTx {
         self.rejected.delete(id_js(id)).await.map_err(idb)
     }
 
+    async fn blob_get(&mut self, sha256: &BlobRef) -> Result<Option<BlobEntry>, StoreError> {
+        match self
+            .blobs
+            .get(JsValue::from_str(sha256.as_str()))
+            .await
+            .map_err(idb)?
+        {
+            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn blob_put(&mut self, entry: &BlobEntry) -> Result<(), StoreError> {
+        // The bytes go in as a Uint8Array (serde_bytes), not as an array of numbers.
+        self.blobs.put(&to_js(entry)?, None).await.map_err(idb)?;
+        Ok(())
+    }
+
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         match self.meta.get(JsValue::from_str(key)).await.map_err(idb)? {
             Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
@@ -181,6 +203,7 @@ impl ClientStore for Db {
             outbox: tx.store(OUTBOX).map_err(idb)?,
             rejected: tx.store(REJECTED).map_err(idb)?,
             meta: tx.store(META).map_err(idb)?,
+            blobs: tx.store(BLOBS).map_err(idb)?,
             tx,
         })
     }
@@ -207,7 +230,8 @@ impl Db {
     /// Opens (creating or upgrading) the database called `name`.
     pub async fn open(name: &str) -> Result<Db, StorageError> {
         let rexie = Rexie::builder(name)
-            .version(1)
+            // Version 2 added `blobs`; an upgrade only creates the missing store.
+            .version(2)
             .add_object_store(
                 ObjectStore::new(RECORDS)
                     .key_path("key")
@@ -217,6 +241,7 @@ impl Db {
             .add_object_store(ObjectStore::new(OUTBOX).key_path("id"))
             .add_object_store(ObjectStore::new(REJECTED).key_path("id"))
             .add_object_store(ObjectStore::new(META))
+            .add_object_store(ObjectStore::new(BLOBS).key_path("sha256"))
             .build()
             .await
             .map_err(idb)?;
@@ -264,6 +289,55 @@ impl Db {
         at: DateTime<Utc>,
     ) -> Result<Result<u64, Rejection>, StorageError> {
         hongling_sync::commit_local(self, actor, op, at).await
+    }
+
+    /// [`Db::commit_local`] for a mutation that names attachments: the bytes are stored
+    /// in the same transaction.
+    pub async fn commit_with_blobs(
+        &self,
+        actor: &Actor,
+        op: Op,
+        at: DateTime<Utc>,
+        blobs: &[BlobEntry],
+    ) -> Result<Result<u64, Rejection>, StorageError> {
+        hongling_sync::commit_with_blobs(self, actor, op, at, blobs).await
+    }
+
+    /// An attachment kept on this device.
+    pub async fn blob(&self, sha256: &BlobRef) -> Result<Option<BlobEntry>, StorageError> {
+        hongling_sync::blob(self, sha256).await
+    }
+
+    /// Keeps an attachment taken on this device, before the form naming it is saved.
+    pub async fn keep_local_blob(
+        &self,
+        sha256: BlobRef,
+        mime: String,
+        bytes: Vec<u8>,
+    ) -> Result<(), StorageError> {
+        let entry = BlobEntry {
+            sha256,
+            mime,
+            bytes,
+            uploaded: false,
+        };
+        hongling_sync::keep_blob(self, &entry).await
+    }
+
+    /// Keeps an attachment downloaded from the server, so it shows offline from now on.
+    pub async fn keep_downloaded_blob(
+        &self,
+        sha256: BlobRef,
+        mime: String,
+        bytes: Vec<u8>,
+    ) -> Result<(), StorageError> {
+        let entry = BlobEntry {
+            sha256,
+            mime,
+            bytes,
+            uploaded: true,
+        };
+        hongling_sync::keep_blob(self, &entry).await
     }
 
     /// One record as the screens see it.
@@ -375,8 +449,9 @@ impl Db {
         rejected_id: u64,
         op: Op,
         at: DateTime<Utc>,
+        blobs: &[BlobEntry],
     ) -> Result<Result<u64, Rejection>, StorageError> {
-        hongling_sync::resubmit(self, actor, rejected_id, op, at).await
+        hongling_sync::resubmit(self, actor, rejected_id, op, at, blobs).await
     }
 
     /// Drops a refused mutation on purpose.

@@ -15,12 +15,13 @@ fn js_err(e: JsValue) -> ApiError {
     ApiError::Network(e.as_string().unwrap_or_else(|| format!("{e:?}")))
 }
 
-async fn call<B: Serialize, R: DeserializeOwned>(
+/// Sends one request; a reply that is not 2xx becomes the server's `{code, message}`.
+async fn send(
     method: &str,
     path: &str,
     token: Option<&str>,
-    body: Option<&B>,
-) -> Result<R, ApiError> {
+    body: Option<(&JsValue, &str)>,
+) -> Result<web_sys::Response, ApiError> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     let headers = web_sys::Headers::new().map_err(js_err)?;
@@ -32,12 +33,9 @@ async fn call<B: Serialize, R: DeserializeOwned>(
             .set("authorization", &format!("Bearer {token}"))
             .map_err(js_err)?;
     }
-    if let Some(body) = body {
-        headers
-            .set("content-type", "application/json")
-            .map_err(js_err)?;
-        let text = serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?;
-        init.set_body(&JsValue::from_str(&text));
+    if let Some((body, content_type)) = body {
+        headers.set("content-type", content_type).map_err(js_err)?;
+        init.set_body(body);
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(&format!("/api/v1{path}"), &init)
@@ -47,23 +45,57 @@ async fn call<B: Serialize, R: DeserializeOwned>(
         .await
         .map_err(js_err)?
         .unchecked_into();
+    if response.ok() {
+        return Ok(response);
+    }
     let text = JsFuture::from(response.text().map_err(js_err)?)
         .await
         .map_err(js_err)?;
     let text = text.as_string().unwrap_or_default();
-    if response.ok() {
-        serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
-    } else {
-        let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or(ErrorBody {
-            code: "http".into(),
-            message: format!("服务器返回 {}", response.status()),
-            last_applied: None,
-        });
-        Err(ApiError::Server {
-            status: response.status(),
-            body,
-        })
-    }
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or(ErrorBody {
+        code: "http".into(),
+        message: format!("服务器返回 {}", response.status()),
+        last_applied: None,
+    });
+    Err(ApiError::Server {
+        status: response.status(),
+        body,
+    })
+}
+
+async fn call<B: Serialize, R: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&B>,
+) -> Result<R, ApiError> {
+    let text = match body {
+        Some(body) => Some(JsValue::from_str(
+            &serde_json::to_string(body).map_err(|e| ApiError::Decode(e.to_string()))?,
+        )),
+        None => None,
+    };
+    let response = send(
+        method,
+        path,
+        token,
+        text.as_ref().map(|t| (t, "application/json")),
+    )
+    .await?;
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
+    serde_json::from_str(&text.as_string().unwrap_or_default())
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+/// Downloads an attachment's bytes (`GET /api/v1/blobs/{sha256}`).
+pub async fn get_blob(token: &str, sha256: &hongling_core::BlobRef) -> Result<Vec<u8>, ApiError> {
+    let response = send("GET", &format!("/blobs/{sha256}"), Some(token), None).await?;
+    let buffer = JsFuture::from(response.array_buffer().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
@@ -84,6 +116,18 @@ impl hongling_sync::Transport for FetchTransport {
     async fn pull(&self, cursor: u64, limit: u32, scope: u64) -> Result<PullResponse, ApiError> {
         let path = format!("/sync/pull?cursor={cursor}&limit={limit}&scope={scope}");
         call::<(), _>("GET", &path, Some(&self.token), None).await
+    }
+
+    async fn put_blob(&self, blob: &hongling_sync::BlobEntry) -> Result<(), ApiError> {
+        let bytes = js_sys::Uint8Array::from(blob.bytes.as_slice());
+        send(
+            "PUT",
+            &format!("/blobs/{}", blob.sha256),
+            Some(&self.token),
+            Some((&bytes.into(), "application/octet-stream")),
+        )
+        .await
+        .map(|_| ())
     }
 }
 

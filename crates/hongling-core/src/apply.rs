@@ -133,6 +133,14 @@ pub enum RejectCode {
     AlreadyExists,
     /// The account may not do this.
     Forbidden,
+    /// Someone else's decision on this stage was applied first (first decision wins).
+    AlreadyDecided,
+    /// The sheet is signed: only a re-opening by an administrator allows edits again.
+    SheetLocked,
+    /// The record was already corrected by another record (append-only with supersede).
+    AlreadySuperseded,
+    /// An attachment the mutation names has not been uploaded.
+    BlobMissing,
 }
 
 impl RejectCode {
@@ -142,6 +150,10 @@ impl RejectCode {
             RejectCode::NotFound => "not_found",
             RejectCode::AlreadyExists => "already_exists",
             RejectCode::Forbidden => "forbidden",
+            RejectCode::AlreadyDecided => "already_decided",
+            RejectCode::SheetLocked => "sheet_locked",
+            RejectCode::AlreadySuperseded => "already_superseded",
+            RejectCode::BlobMissing => "blob_missing",
         }
     }
 }
@@ -157,7 +169,8 @@ pub struct Rejection {
 }
 
 impl Rejection {
-    fn new(code: RejectCode, message: impl Into<String>) -> Rejection {
+    /// A refusal about the mutation as a whole.
+    pub fn new(code: RejectCode, message: impl Into<String>) -> Rejection {
         Rejection {
             code,
             message: message.into(),
@@ -165,7 +178,8 @@ impl Rejection {
         }
     }
 
-    fn field(code: RejectCode, field: &str, message: impl Into<String>) -> Rejection {
+    /// A refusal about one field, which the form can highlight.
+    pub fn field(code: RejectCode, field: &str, message: impl Into<String>) -> Rejection {
         Rejection {
             code,
             message: message.into(),
@@ -213,6 +227,7 @@ fn create_worker(
         role: c.role,
         management_post: c.management_post.trim().to_owned(),
         years_in_post: c.years_in_post,
+        photo: c.photo.clone(),
     };
     check_worker(state, &worker)?;
     Ok(vec![worker_change(key, &worker)])
@@ -258,6 +273,9 @@ fn update_worker(
     }
     if let Some(years) = u.years_in_post {
         worker.years_in_post = years;
+    }
+    if let Some(photo) = &u.photo {
+        worker.photo = photo.clone();
     }
     check_worker(state, &worker)?;
     Ok(vec![worker_change(key, &worker)])
@@ -410,6 +428,7 @@ mod tests {
 
     fn create(f: &Fixture, name: &str) -> WorkerCreateV1 {
         WorkerCreateV1 {
+            photo: None,
             id: Uuid::new_v4(),
             name: name.into(),
             organization_id: f.org,
@@ -611,6 +630,7 @@ mod tests {
     fn workers_are_visible_by_township_and_reference_data_to_all() {
         let f = fixture();
         let body = serde_json::to_value(Worker {
+            photo: None,
             name: "x".into(),
             organization_id: f.org,
             township_id: f.township,

@@ -9,6 +9,8 @@
 //! builds for `wasm32-unknown-unknown` as well as natively. CI checks both.
 
 pub mod apply;
+pub mod blob;
+pub mod conflict;
 pub mod grant;
 pub mod model;
 pub mod op;
@@ -18,6 +20,7 @@ pub mod wire;
 pub use apply::{
     Actor, Change, MissRecorder, RejectCode, Rejection, State, apply, can_see_record, visibility,
 };
+pub use blob::{BlobRef, MAX_BLOB_BYTES};
 pub use grant::{Grant, Role, Scope, Visibility, can_see};
 pub use model::{OrgKind, Organization, Township, Worker, WorkerRole};
 pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};

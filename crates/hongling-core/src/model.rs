@@ -51,6 +51,9 @@ pub struct Worker {
     #[serde(default)]
     pub management_post: String,
     pub years_in_post: u32,
+    /// The holder's photo (for the certificate), as an attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<crate::BlobRef>,
 }
 
 /// Longest name accepted, in characters.

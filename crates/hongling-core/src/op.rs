@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::blob::BlobRef;
 use crate::model::WorkerRole;
 
 /// One user intent. The serialized form is `{"type": "...", "data": {...}}`.
@@ -42,6 +43,15 @@ impl Op {
         }
     }
 
+    /// The attachments the mutation names: they must be uploaded before it is pushed,
+    /// and the server refuses it while one is missing.
+    pub fn blobs(&self) -> Vec<&BlobRef> {
+        match self {
+            Op::WorkerCreateV1(c) => c.photo.iter().collect(),
+            Op::WorkerUpdateV1(u) => u.photo.iter().flatten().collect(),
+        }
+    }
+
     /// The wire name of the variant, for logs and the audit trail.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -62,6 +72,8 @@ pub struct WorkerCreateV1 {
     #[serde(default)]
     pub management_post: String,
     pub years_in_post: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<BlobRef>,
 }
 
 /// The fields of a worker that one edit changes.
@@ -80,6 +92,23 @@ pub struct WorkerUpdateV1 {
     pub management_post: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub years_in_post: Option<u32>,
+    /// `Some(None)` (JSON `null`) removes the photo; absent leaves it alone.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
+    pub photo: Option<Option<BlobRef>>,
+}
+
+/// Deserializes a field that is present (possibly `null`) as `Some(..)`, so that an
+/// absent field (`None`, by `default`) and an explicit `null` (`Some(None)`) differ.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 impl WorkerUpdateV1 {
@@ -91,5 +120,6 @@ impl WorkerUpdateV1 {
             && self.role.is_none()
             && self.management_post.is_none()
             && self.years_in_post.is_none()
+            && self.photo.is_none()
     }
 }

@@ -20,6 +20,7 @@ fn worker_create_v1() {
         id: 7,
         at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 30, 0).unwrap(),
         op: Op::WorkerCreateV1(WorkerCreateV1 {
+            photo: None,
             id: id(1),
             name: "张红梅".into(),
             organization_id: id(2),

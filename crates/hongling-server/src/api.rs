@@ -377,12 +377,10 @@ pub async fn history<S: Store>(
     ))
 }
 
-/// Largest attachment accepted, in bytes (photos are compressed on the tablet first).
-pub const MAX_BLOB_BYTES: usize = 10 * 1024 * 1024;
+pub use hongling_core::MAX_BLOB_BYTES;
 
 fn check_hash(sha256: &str) -> Result<(), AppError> {
-    let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
-    if sha256.len() == 64 && sha256.chars().all(hex) {
+    if hongling_core::BlobRef::parse(sha256).is_some() {
         Ok(())
     } else {
         Err(AppError::bad_request(

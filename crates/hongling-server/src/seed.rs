@@ -187,6 +187,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
                     role: *role,
                     management_post: (*post).to_owned(),
                     years_in_post: *years,
+                    photo: None,
                 },
             )
         })

@@ -16,13 +16,14 @@ use chrono::{Duration, Utc};
 use common::{HttpTransport, Server, login};
 use hongling_core::wire::{PullResponse, PushRequest, PushResponse};
 use hongling_core::{
-    Actor, Op, Organization, RecordKind, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+    Actor, BlobRef, Op, Organization, RecordKind, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
 use hongling_sync::memory::MemoryStore;
-use hongling_sync::{Transport, TransportError, commit_local, sync_once};
+use hongling_sync::{BlobEntry, Transport, TransportError, commit_with_blobs, sync_once};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection, SqliteConnection};
 use uuid::Uuid;
@@ -94,6 +95,21 @@ impl Transport for FaultyTransport {
         out
     }
 
+    async fn put_blob(&self, blob: &hongling_sync::BlobEntry) -> Result<(), TransportError> {
+        match self.next.replace(Fault::None) {
+            Fault::LoseRequest => Err(TransportError::Network("upload lost".into())),
+            Fault::LoseReply => {
+                self.inner.put_blob(blob).await?;
+                Err(TransportError::Network("upload reply lost".into()))
+            }
+            Fault::Duplicate => {
+                self.inner.put_blob(blob).await?;
+                self.inner.put_blob(blob).await
+            }
+            _ => self.inner.put_blob(blob).await,
+        }
+    }
+
     async fn pull(
         &self,
         cursor: u64,
@@ -150,10 +166,12 @@ impl Device {
             .map(|_| ())
     }
 
-    /// Commits `op` locally; true when the local rules accepted it (and it was queued).
-    async fn commit(&mut self, op: Op) -> bool {
+    /// Commits `op` (with the photo it names) locally; true when the local rules
+    /// accepted it (and it was queued).
+    async fn commit(&mut self, (op, photo): (Op, Option<BlobEntry>)) -> bool {
         let at = Utc::now() + self.skew;
-        match commit_local(&self.store, &self.actor, op, at)
+        let blobs: Vec<BlobEntry> = photo.into_iter().collect();
+        match commit_with_blobs(&self.store, &self.actor, op, at, &blobs)
             .await
             .unwrap()
         {
@@ -195,6 +213,7 @@ fn visible_to(actor: &Actor, key: &(String, String), body: &str) -> bool {
 struct ServerView {
     records: BTreeMap<(String, String), (i64, String)>,
     change_seq: i64,
+    blobs: BTreeSet<String>,
 }
 
 async fn server_view(path: &std::path::Path) -> ServerView {
@@ -208,8 +227,13 @@ async fn server_view(path: &std::path::Path) -> ServerView {
         .fetch_one(&mut conn)
         .await
         .unwrap();
+    let blobs: Vec<String> = sqlx::query_scalar("SELECT sha256 FROM blobs")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.unwrap();
     ServerView {
+        blobs: blobs.into_iter().collect(),
         records: rows
             .into_iter()
             .map(|(k, i, v, b)| ((k, i), (v, b)))
@@ -250,7 +274,23 @@ const POSTS: [&str; 4] = ["", "副总经理", "办公室主任", "人事部经�
 /// made, to reuse now and then (an id collision the server must refuse).
 /// With `strict`, only intents the device's grants allow; otherwise one in ten reaches
 /// outside them (and the local rules refuse it before it is queued).
-fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid], strict: bool) -> Option<Op> {
+/// A small random "photo", named by its hash.
+fn random_photo(rng: &mut StdRng) -> BlobEntry {
+    let bytes: Vec<u8> = (0..rng.gen_range(1..4096)).map(|_| rng.r#gen()).collect();
+    BlobEntry {
+        sha256: BlobRef::parse(&hex::encode(Sha256::digest(&bytes))).unwrap(),
+        mime: "image/jpeg".into(),
+        bytes,
+        uploaded: false,
+    }
+}
+
+fn random_op(
+    rng: &mut StdRng,
+    device: &Device,
+    known: &[Uuid],
+    strict: bool,
+) -> Option<(Op, Option<BlobEntry>)> {
     let all = device.view(RecordKind::Organization);
     let mine: Vec<_> = all
         .iter()
@@ -285,7 +325,8 @@ fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid], strict: bool) ->
         } else {
             Uuid::new_v4()
         };
-        Some(Op::WorkerCreateV1(WorkerCreateV1 {
+        let photo = rng.gen_bool(0.25).then(|| random_photo(rng));
+        let op = Op::WorkerCreateV1(WorkerCreateV1 {
             id,
             name: format!("{}{}", NAMES.choose(rng)?, rng.gen_range(1..100)),
             organization_id: org.id,
@@ -297,14 +338,21 @@ fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid], strict: bool) ->
             },
             management_post: (*POSTS.choose(rng)?).to_owned(),
             years_in_post: rng.gen_range(0..40),
-        }))
+            photo: photo.as_ref().map(|p| p.sha256.clone()),
+        });
+        Some((op, photo))
     } else {
         let w = workers.choose(rng)?;
         let mut u = WorkerUpdateV1 {
             id: w.id,
             ..Default::default()
         };
-        match rng.gen_range(0..4) {
+        let mut photo = None;
+        match rng.gen_range(0..5) {
+            4 => {
+                photo = rng.gen_bool(0.8).then(|| random_photo(rng));
+                u.photo = Some(photo.as_ref().map(|p| p.sha256.clone()));
+            }
             0 => u.years_in_post = Some(rng.gen_range(0..=60)),
             1 => u.management_post = Some((*POSTS.choose(rng)?).to_owned()),
             2 => u.name = Some(format!("{}{}", NAMES.choose(rng)?, rng.gen_range(1..100))),
@@ -313,7 +361,7 @@ fn random_op(rng: &mut StdRng, device: &Device, known: &[Uuid], strict: bool) ->
                 u.township_id = Some(org_body.township_id);
             }
         }
-        Some(Op::WorkerUpdateV1(u))
+        Some((Op::WorkerUpdateV1(u), photo))
     }
 }
 
@@ -338,7 +386,7 @@ async fn run(server: &Server, seed: u64) {
         let i = rng.gen_range(0..devices.len());
         if rng.gen_bool(0.6) {
             if let Some(op) = random_op(&mut rng, &devices[i], &known, false) {
-                if let Op::WorkerCreateV1(c) = &op {
+                if let (Op::WorkerCreateV1(c), _) = &op {
                     known.push(c.id);
                 }
                 devices[i].commit(op).await;
@@ -395,6 +443,11 @@ async fn run(server: &Server, seed: u64) {
             rejected_here, rejected_there,
             "seed {seed}: refusals are kept on the device"
         );
+        // Attachments go up before the push that names them, whatever the faults.
+        assert!(
+            d.store.rejected().iter().all(|r| r.code != "blob_missing"),
+            "seed {seed}: a mutation was pushed before its photo"
+        );
         // Convergence: the device shows exactly the server's records.
         let view: BTreeMap<(String, String), i64> = d
             .store
@@ -421,6 +474,16 @@ async fn run(server: &Server, seed: u64) {
             let (_, body) = &after.records[&(r.kind.as_str().to_owned(), r.id.to_string())];
             let body: serde_json::Value = serde_json::from_str(body).unwrap();
             assert_eq!(r.body, body, "seed {seed}: same body");
+        }
+    }
+    // No record points at an attachment the server lacks.
+    for (_, body) in after.records.values() {
+        let body: serde_json::Value = serde_json::from_str(body).unwrap();
+        if let Some(sha) = body.get("photo").and_then(|p| p.as_str()) {
+            assert!(
+                after.blobs.contains(sha),
+                "seed {seed}: a record names a photo the server does not hold"
+            );
         }
     }
     // Each applied worker mutation writes exactly one change: none was applied twice.

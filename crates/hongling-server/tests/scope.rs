@@ -30,6 +30,10 @@ impl Transport for Checked {
         self.inner.push(req).await
     }
 
+    async fn put_blob(&self, blob: &hongling_sync::BlobEntry) -> Result<(), TransportError> {
+        self.inner.put_blob(blob).await
+    }
+
     async fn pull(
         &self,
         cursor: u64,
@@ -152,6 +156,7 @@ async fn pull_follows_scope_moves_and_grant_changes() {
     let far = tablet.find(RecordKind::Organization, "亳州市十八里镇新能源科技有限公司");
     let far_township = far.decode::<Organization>().unwrap().township_id;
     let op = Op::WorkerCreateV1(WorkerCreateV1 {
+        photo: None,
         id: Uuid::new_v4(),
         name: "越权".into(),
         organization_id: far.id,
@@ -245,6 +250,7 @@ async fn random_scopes_and_moves_never_leak_a_record() {
                 0..=3 => {
                     let (org, township) = *orgs.choose(&mut rng).unwrap();
                     let op = Op::WorkerCreateV1(WorkerCreateV1 {
+                        photo: None,
                         id: Uuid::new_v4(),
                         name: format!("人员{}", rng.gen_range(0..1000)),
                         organization_id: org,
@@ -380,4 +386,108 @@ async fn a_worker_account_sees_only_its_own_record_wherever_it_moves() {
         .unwrap()
         .unwrap_err();
     assert_eq!(refusal.code, RejectCode::Forbidden);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_photo_goes_up_before_the_mutation_that_names_it() {
+    use hongling_core::BlobRef;
+    use hongling_sync::{BlobEntry, commit_with_blobs};
+    use sha2::{Digest, Sha256};
+
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("blobs.sqlite"), &[]);
+    let tablet = Device::new(&server, "zhidao01").await;
+    let other = Device::new(&server, "quwei").await;
+    tablet.sync().await;
+    other.sync().await;
+    let blob = |bytes: Vec<u8>| BlobEntry {
+        sha256: BlobRef::parse(&hex::encode(Sha256::digest(&bytes))).unwrap(),
+        mime: "image/jpeg".into(),
+        bytes,
+        uploaded: false,
+    };
+    let (zhang, _) = tablet
+        .workers()
+        .into_iter()
+        .find(|(_, w)| w.name == "张红梅")
+        .unwrap();
+
+    // Taken offline and saved with the edit in one transaction; the sync uploads it first.
+    let photo = blob((0..50_000u32).map(|i| (i % 253) as u8).collect());
+    let edit = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id: zhang,
+        photo: Some(Some(photo.sha256.clone())),
+        ..Default::default()
+    });
+    commit_with_blobs(
+        &tablet.store,
+        &tablet.actor,
+        edit,
+        Utc::now(),
+        std::slice::from_ref(&photo),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(!tablet.store.blob(&photo.sha256).unwrap().uploaded);
+    tablet.sync().await;
+    assert!(tablet.store.rejected().is_empty());
+    assert!(tablet.store.blob(&photo.sha256).unwrap().uploaded);
+    let got = reqwest::Client::new()
+        .get(format!("{}/api/v1/blobs/{}", server.base, photo.sha256))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(&other.transport.inner.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.bytes().await.unwrap().to_vec(), photo.bytes);
+    other.sync().await;
+    let seen = other
+        .workers()
+        .into_iter()
+        .find(|(id, _)| *id == zhang)
+        .unwrap();
+    assert_eq!(seen.1.photo.as_ref(), Some(&photo.sha256));
+
+    // A mutation naming bytes this device never had: the server refuses it with a
+    // reason, the edit waits in the conflicts inbox, and the mutations behind it apply.
+    let lost = blob(b"never stored here".to_vec());
+    let named = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id: zhang,
+        photo: Some(Some(lost.sha256.clone())),
+        ..Default::default()
+    });
+    commit_local(&tablet.store, &tablet.actor, named, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let after = Op::WorkerUpdateV1(WorkerUpdateV1 {
+        id: zhang,
+        years_in_post: Some(9),
+        ..Default::default()
+    });
+    commit_local(&tablet.store, &tablet.actor, after, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    tablet.sync().await;
+    let refused = tablet.store.rejected();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].code, "blob_missing");
+    assert!(
+        refused[0].message.contains("附件"),
+        "{}",
+        refused[0].message
+    );
+    let (_, now) = tablet
+        .workers()
+        .into_iter()
+        .find(|(id, _)| *id == zhang)
+        .unwrap();
+    assert_eq!(now.years_in_post, 9);
+    assert_eq!(
+        now.photo.as_ref(),
+        Some(&photo.sha256),
+        "the refused photo is undone on the tablet"
+    );
 }

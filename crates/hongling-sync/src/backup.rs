@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::engine::queue;
-use crate::store::{ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta};
+use crate::store::{BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta};
 
 /// The `format` field of every backup file.
 pub const BACKUP_FORMAT: &str = "hongling-backup";
@@ -29,6 +29,9 @@ pub struct Backup {
     pub outbox: Vec<OutboxEntry>,
     /// Mutations the server refused and the user had not dealt with.
     pub rejected: Vec<RejectedEntry>,
+    /// The attachments those mutations name that were on the device.
+    #[serde(default)]
+    pub blobs: Vec<BlobEntry>,
 }
 
 impl Backup {
@@ -58,6 +61,18 @@ pub async fn export_backup<S: ClientStore>(
     let mut tx = store.begin()?;
     let outbox = tx.outbox(u32::MAX).await?;
     let rejected = tx.rejected_all().await?;
+    let mut blobs: Vec<BlobEntry> = Vec::new();
+    let named = outbox
+        .iter()
+        .flat_map(|e| e.op.blobs())
+        .chain(rejected.iter().flat_map(|e| e.op.blobs()));
+    for sha in named {
+        if !blobs.iter().any(|b| &b.sha256 == sha)
+            && let Some(blob) = tx.blob_get(sha).await?
+        {
+            blobs.push(blob);
+        }
+    }
     tx.commit().await?;
     Ok(Backup {
         format: BACKUP_FORMAT.to_owned(),
@@ -67,6 +82,7 @@ pub async fn export_backup<S: ClientStore>(
         exported_at: now,
         outbox,
         rejected,
+        blobs,
     })
 }
 
@@ -84,8 +100,15 @@ pub async fn import_backup<S: ClientStore>(
         .and_then(|v| v.as_u64())
         .unwrap_or(IMPORTED_IDS);
     let mut report = ImportReport::default();
+    for mut blob in backup.blobs {
+        // Uploaded from the old device or not, this one sends it again (idempotent).
+        if tx.blob_get(&blob.sha256).await?.is_none() {
+            blob.uploaded = false;
+            tx.blob_put(&blob).await?;
+        }
+    }
     for entry in backup.outbox {
-        match queue(&mut tx, actor, entry.op.clone(), entry.at).await? {
+        match queue(&mut tx, actor, entry.op.clone(), entry.at, &[]).await? {
             Ok(_) => report.queued += 1,
             Err(rejection) => {
                 let kept = RejectedEntry {
@@ -182,6 +205,7 @@ mod tests {
                 .unwrap();
             let op = |name: &str| {
                 Op::WorkerCreateV1(WorkerCreateV1 {
+                    photo: None,
                     id: Uuid::new_v4(),
                     name: name.into(),
                     organization_id: org,

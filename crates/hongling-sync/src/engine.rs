@@ -7,11 +7,13 @@ use hongling_core::wire::{
     ErrorBody, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse,
 };
 use hongling_core::{
-    Actor, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
+    Actor, BlobRef, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
 };
 use uuid::Uuid;
 
-use crate::store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta};
+use crate::store::{
+    Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta,
+};
 
 /// Mutations per push.
 pub const PUSH_BATCH: u32 = 200;
@@ -43,6 +45,8 @@ pub trait Transport {
         limit: u32,
         scope: u64,
     ) -> Result<PullResponse, TransportError>;
+    /// Uploads an attachment (`PUT /api/v1/blobs/{sha256}`); idempotent.
+    async fn put_blob(&self, blob: &BlobEntry) -> Result<(), TransportError>;
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -68,6 +72,8 @@ pub struct SyncReport {
 /// Where a running cycle is, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Progress {
+    /// `done` of `total` attachments uploaded so far in this batch.
+    Uploading { done: u32, total: u32 },
     /// `done` of `total` mutations pushed so far.
     Pushing { done: u32, total: u32 },
     /// `records` pulled so far.
@@ -157,11 +163,18 @@ pub(crate) async fn queue<T: StoreTx>(
     actor: &Actor,
     op: Op,
     at: DateTime<Utc>,
+    blobs: &[BlobEntry],
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let changes = match apply_on(tx, actor, &op).await? {
         Ok(changes) => changes,
         Err(rejection) => return Ok(Err(rejection)),
     };
+    for blob in blobs {
+        // A blob already uploaded (the same photo chosen again) stays marked so.
+        if tx.blob_get(&blob.sha256).await?.is_none() {
+            tx.blob_put(blob).await?;
+        }
+    }
     let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
     write_changes(tx, &changes).await?;
     let touched = changes.iter().map(|c| c.key.storage_key()).collect();
@@ -185,8 +198,20 @@ pub async fn commit_local<S: ClientStore>(
     op: Op,
     at: DateTime<Utc>,
 ) -> Result<Result<u64, Rejection>, StoreError> {
+    commit_with_blobs(store, actor, op, at, &[]).await
+}
+
+/// [`commit_local`] for a mutation that names attachments: their bytes are stored in the
+/// same transaction as the mutation, so one never exists without the other.
+pub async fn commit_with_blobs<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    op: Op,
+    at: DateTime<Utc>,
+    blobs: &[BlobEntry],
+) -> Result<Result<u64, Rejection>, StoreError> {
     let mut tx = store.begin()?;
-    let id = match queue(&mut tx, actor, op, at).await? {
+    let id = match queue(&mut tx, actor, op, at, blobs).await? {
         Ok(id) => id,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -203,9 +228,10 @@ pub async fn resubmit<S: ClientStore>(
     rejected_id: u64,
     op: Op,
     at: DateTime<Utc>,
+    blobs: &[BlobEntry],
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let mut tx = store.begin()?;
-    let id = match queue(&mut tx, actor, op, at).await? {
+    let id = match queue(&mut tx, actor, op, at, blobs).await? {
         Ok(id) => id,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -288,6 +314,71 @@ pub async fn apply_pull<S: ClientStore>(
     tx.commit().await
 }
 
+/// An attachment kept on this device, if it is.
+pub async fn blob<S: ClientStore>(
+    store: &S,
+    sha256: &BlobRef,
+) -> Result<Option<BlobEntry>, StoreError> {
+    let mut tx = store.begin()?;
+    let b = tx.blob_get(sha256).await?;
+    tx.commit().await?;
+    Ok(b)
+}
+
+/// Keeps an attachment on this device: one chosen for a form before it is saved
+/// (`uploaded: false`), or one downloaded from the server (`uploaded: true`). An entry
+/// already kept is left alone, so a blob once uploaded stays marked so.
+pub async fn keep_blob<S: ClientStore>(store: &S, entry: &BlobEntry) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    if tx.blob_get(&entry.sha256).await?.is_none() {
+        tx.blob_put(entry).await?;
+    }
+    tx.commit().await
+}
+
+/// Uploads the attachments that the mutations of `batch` name and the server does not
+/// have yet, marking each as uploaded. A blob missing on this device is left for the
+/// server to refuse (`blob_missing`), which puts the mutation in the conflicts inbox
+/// instead of blocking every mutation behind it.
+async fn upload_blobs<S: ClientStore, T: Transport>(
+    store: &S,
+    transport: &T,
+    batch: &[OutboxEntry],
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
+    let mut waiting: Vec<BlobRef> = Vec::new();
+    {
+        let mut tx = store.begin()?;
+        for entry in batch {
+            for sha in entry.op.blobs() {
+                if !waiting.contains(sha) && tx.blob_get(sha).await?.is_some_and(|b| !b.uploaded) {
+                    waiting.push(sha.clone());
+                }
+            }
+        }
+        tx.commit().await?;
+    }
+    let total = waiting.len() as u32;
+    for (done, sha) in waiting.into_iter().enumerate() {
+        progress(Progress::Uploading {
+            done: done as u32,
+            total,
+        });
+        let Some(blob) = blob(store, &sha).await? else {
+            continue;
+        };
+        // The upload is awaited outside any transaction; the mark is a new one.
+        transport.put_blob(&blob).await?;
+        let mut tx = store.begin()?;
+        if let Some(mut b) = tx.blob_get(&sha).await? {
+            b.uploaded = true;
+            tx.blob_put(&b).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
 /// The scope version of the last pull.
 pub async fn scope_version<S: ClientStore>(store: &S) -> Result<u64, StoreError> {
     let mut tx = store.begin()?;
@@ -338,6 +429,7 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         let Some(first) = batch.first().map(|e| e.id) else {
             break;
         };
+        upload_blobs(store, transport, &batch, &mut progress).await?;
         progress(Progress::Pushing {
             done: report.pushed,
             total: total.max(report.pushed),

@@ -21,6 +21,7 @@ pub use backoff::Backoff;
 pub use backup::{BACKUP_FORMAT, Backup, ImportReport, export_backup, import_backup};
 pub use engine::{
     PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError, acknowledge,
-    apply_pull, commit_local, cursor, discard, last_sync, resubmit, scope_version, sync_once,
+    apply_pull, blob, commit_local, commit_with_blobs, cursor, discard, keep_blob, last_sync,
+    resubmit, scope_version, sync_once,
 };
-pub use store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+pub use store::{Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};

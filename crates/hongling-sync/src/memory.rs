@@ -7,9 +7,9 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use hongling_core::{Record, RecordKey};
+use hongling_core::{BlobRef, Record, RecordKey};
 
-use crate::store::{Area, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+use crate::store::{Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
 
 #[derive(Debug, Default, Clone)]
 struct Data {
@@ -17,6 +17,7 @@ struct Data {
     base: BTreeMap<RecordKey, Record>,
     outbox: BTreeMap<u64, OutboxEntry>,
     rejected: BTreeMap<u64, RejectedEntry>,
+    blobs: BTreeMap<BlobRef, BlobEntry>,
     meta: BTreeMap<String, serde_json::Value>,
 }
 
@@ -47,6 +48,11 @@ impl MemoryStore {
         self.data.borrow().outbox.values().cloned().collect()
     }
 
+    /// An attachment kept on the device.
+    pub fn blob(&self, sha256: &BlobRef) -> Option<BlobEntry> {
+        self.data.borrow().blobs.get(sha256).cloned()
+    }
+
     /// Mutations the server refused.
     pub fn rejected(&self) -> Vec<RejectedEntry> {
         self.data.borrow().rejected.values().cloned().collect()
@@ -61,6 +67,7 @@ struct Overlay {
     base: BTreeMap<RecordKey, Option<Record>>,
     outbox: BTreeMap<u64, Option<OutboxEntry>>,
     rejected: BTreeMap<u64, Option<RejectedEntry>>,
+    blobs: BTreeMap<BlobRef, BlobEntry>,
     meta: BTreeMap<String, serde_json::Value>,
 }
 
@@ -180,6 +187,20 @@ impl StoreTx for MemoryTx<'_> {
         Ok(())
     }
 
+    async fn blob_get(&mut self, sha256: &BlobRef) -> Result<Option<BlobEntry>, StoreError> {
+        if let Some(hit) = self.overlay.blobs.get(sha256) {
+            return Ok(Some(hit.clone()));
+        }
+        Ok(self.store.data.borrow().blobs.get(sha256).cloned())
+    }
+
+    async fn blob_put(&mut self, entry: &BlobEntry) -> Result<(), StoreError> {
+        self.overlay
+            .blobs
+            .insert(entry.sha256.clone(), entry.clone());
+        Ok(())
+    }
+
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         if let Some(v) = self.overlay.meta.get(key) {
             return Ok(Some(v.clone()));
@@ -215,6 +236,7 @@ impl StoreTx for MemoryTx<'_> {
         fold(&mut data.base, o.base);
         fold(&mut data.outbox, o.outbox);
         fold(&mut data.rejected, o.rejected);
+        data.blobs.extend(o.blobs);
         data.meta.extend(o.meta);
         Ok(())
     }

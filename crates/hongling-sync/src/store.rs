@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::Mutation;
-use hongling_core::{Op, Record, RecordKey};
+use hongling_core::{BlobRef, Op, Record, RecordKey};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +58,20 @@ pub struct RejectedEntry {
     pub field: Option<String>,
 }
 
+/// An attachment kept on the device: the bytes a mutation names by hash. It is written
+/// in the transaction that queues the mutation, and stays after upload so that the
+/// screens can show it offline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlobEntry {
+    pub sha256: BlobRef,
+    /// The media type, e.g. `image/jpeg`.
+    pub mime: String,
+    #[serde(with = "serde_bytes")]
+    pub bytes: Vec<u8>,
+    /// Whether the server has confirmed it holds the bytes.
+    pub uploaded: bool,
+}
+
 /// One atomic unit of work. Nothing is visible to other transactions until `commit`;
 /// dropping a transaction without committing it must change nothing.
 #[allow(async_fn_in_trait)]
@@ -76,6 +90,8 @@ pub trait StoreTx {
     async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError>;
     async fn rejected_all(&mut self) -> Result<Vec<RejectedEntry>, StoreError>;
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError>;
+    async fn blob_get(&mut self, sha256: &BlobRef) -> Result<Option<BlobEntry>, StoreError>;
+    async fn blob_put(&mut self, entry: &BlobEntry) -> Result<(), StoreError>;
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;

@@ -631,17 +631,34 @@ impl Store for SqliteStore {
                 });
                 continue;
             }
+            // An attachment the mutation names must already be here: a record never
+            // points at bytes the server does not hold.
+            let mut missing_blob = None;
+            for blob in m.op.blobs() {
+                let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
+                    .bind(blob.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if held.is_none() {
+                    missing_blob = Some(hongling_core::blob::missing(blob));
+                    break;
+                }
+            }
             // Run the shared rules, loading whatever records they ask for. What was loaded
             // or written stays known for the rest of the batch.
-            let outcome = loop {
-                let outcome = apply(&state, actor, &m.op);
-                let missed = state.take_missed();
-                if missed.is_empty() {
-                    break outcome;
-                }
-                for key in missed {
-                    let found = load_record(&mut tx, key).await?;
-                    state.learn(key, found);
+            let outcome = if let Some(refusal) = missing_blob {
+                Err(refusal)
+            } else {
+                loop {
+                    let outcome = apply(&state, actor, &m.op);
+                    let missed = state.take_missed();
+                    if missed.is_empty() {
+                        break outcome;
+                    }
+                    for key in missed {
+                        let found = load_record(&mut tx, key).await?;
+                        state.learn(key, found);
+                    }
                 }
             };
             let result = match outcome {

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use hongling_core::wire::{
     ErrorBody, LoginResponse, PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse,
 };
-use hongling_sync::{Transport, TransportError};
+use hongling_sync::{BlobEntry, Transport, TransportError};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -164,5 +164,23 @@ impl Transport for HttpTransport {
             .send()
             .await;
         HttpTransport::decode(res).await
+    }
+
+    async fn put_blob(&self, blob: &BlobEntry) -> Result<(), TransportError> {
+        let res = self
+            .http
+            .put(format!("{}/api/v1/blobs/{}", self.base, blob.sha256))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&self.token)
+            .body(blob.bytes.clone())
+            .send()
+            .await
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        if res.status().is_success() {
+            return Ok(());
+        }
+        HttpTransport::decode::<serde_json::Value>(Ok(res))
+            .await
+            .map(|_| ())
     }
 }

@@ -1,0 +1,79 @@
+//! Attachments (photos, scans of awards) travel as content-addressed blobs.
+//!
+//! A record never holds the bytes: it names them by their SHA-256, and the bytes are
+//! uploaded (`PUT /api/v1/blobs/{sha256}`) before the push that names them. The address
+//! is the content's hash, so an upload is idempotent and a blob can never be replaced
+//! by different bytes. The server refuses a mutation that names a blob it does not
+//! have, so a record never points at nothing.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Largest attachment accepted, in bytes. Photos are compressed on the tablet first.
+pub const MAX_BLOB_BYTES: usize = 10 * 1024 * 1024;
+
+/// The address of a blob: its SHA-256 as 64 lowercase hex digits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct BlobRef(String);
+
+impl BlobRef {
+    /// Parses an address; `None` unless it is 64 lowercase hex digits.
+    pub fn parse(s: &str) -> Option<BlobRef> {
+        let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+        (s.len() == 64 && s.chars().all(hex)).then(|| BlobRef(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for BlobRef {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<BlobRef, String> {
+        BlobRef::parse(&s).ok_or_else(|| format!("not a SHA-256 address: {s:?}"))
+    }
+}
+
+impl From<BlobRef> for String {
+    fn from(b: BlobRef) -> String {
+        b.0
+    }
+}
+
+impl fmt::Display for BlobRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The refusal of a mutation that names a blob the server does not hold.
+pub fn missing(blob: &BlobRef) -> crate::Rejection {
+    crate::Rejection::new(
+        crate::RejectCode::BlobMissing,
+        format!(
+            "附件（照片或扫描件）没有上传到服务器（{}…），请在录入它的设备上联网后重新提交",
+            &blob.as_str()[..8]
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_lowercase_sha256_hex_is_an_address() {
+        let good = "ab".repeat(32);
+        assert_eq!(BlobRef::parse(&good).unwrap().as_str(), good);
+        assert!(BlobRef::parse(&"AB".repeat(32)).is_none());
+        assert!(BlobRef::parse(&"ab".repeat(31)).is_none());
+        assert!(BlobRef::parse("../../etc/passwd").is_none());
+        let wire = serde_json::to_string(&BlobRef::parse(&good).unwrap()).unwrap();
+        assert_eq!(wire, format!("\"{good}\""));
+        assert!(serde_json::from_str::<BlobRef>("\"xyz\"").is_err());
+    }
+}
