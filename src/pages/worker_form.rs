@@ -385,7 +385,10 @@ pub fn WorkerFormPage() -> impl IntoView {
                     <span class="label">{move || ctx.t(Key::Name)} <em class="req">{move || ctx.t(Key::Required)}</em></span>
                     <input name="name" type="text" autocomplete="off" maxlength="40"
                         prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev)) />
+                        on:input=move |ev| {
+                            name.set(event_target_value(&ev));
+                            errors.update(|e| e.name = None);
+                        } />
                     {field_error(|e| e.name.clone())}
                 </label>
                 <label class="field">
@@ -395,6 +398,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                         on:change=move |ev| {
                             township.set(event_target_value(&ev));
                             organization.set(String::new());
+                            errors.update(|e| e.township = None);
                         }>
                         <option value="">{move || ctx.t(Key::ChooseTownship)}</option>
                         {move || townships().into_iter().map(|(id, t)| {
@@ -410,7 +414,10 @@ pub fn WorkerFormPage() -> impl IntoView {
                     <select name="organization"
                         prop:value=move || organization.get()
                         disabled=move || township.with(String::is_empty)
-                        on:change=move |ev| organization.set(event_target_value(&ev))>
+                        on:change=move |ev| {
+                            organization.set(event_target_value(&ev));
+                            errors.update(|e| e.organization = None);
+                        }>
                         <option value="">{move || if township.with(String::is_empty) {
                             ctx.t(Key::ChooseTownshipFirst)
                         } else if directory.get().and_then(|d| d.ok()).is_some_and(|d| d.organizations.is_empty()) {
@@ -455,7 +462,10 @@ pub fn WorkerFormPage() -> impl IntoView {
                     <span class="label">{move || ctx.t(Key::YearsInPost)}</span>
                     <input name="years_in_post" type="number" inputmode="numeric" min="0" max="60"
                         prop:value=move || years.get()
-                        on:input=move |ev| years.set(event_target_value(&ev)) />
+                        on:input=move |ev| {
+                            years.set(event_target_value(&ev));
+                            errors.update(|e| e.years = None);
+                        } />
                     {field_error(|e| e.years.clone())}
                 </label>
                 <PhotoField photo />

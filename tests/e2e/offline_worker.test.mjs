@@ -4,7 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
+import path from "node:path";
+
+import { device, login, pending, root, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
+
+const photoShown = () => document.querySelector("[data-testid=photo]")?.naturalWidth > 0;
 
 const env = serverAndBrowser();
 
@@ -37,6 +41,9 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   await page.check("input[name=role][value=instructor]");
   await page.fill("input[name=management_post]", "办公室主任");
   await page.fill("input[name=years_in_post]", "3");
+  // A photo from the tablet's camera or gallery: kept in IndexedDB at once.
+  await page.setInputFiles("[data-testid=photo-input]", path.join(root, "public/icons/icon-192.png"));
+  await page.waitForFunction(photoShown);
   await shot(page, "02-worker-form-1280x800.png");
 
   // The tab is closed before saving: what was typed comes back as a draft.
@@ -44,6 +51,7 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   await page.waitForSelector("[data-testid=draft-restored]");
   assert.equal(await page.inputValue("input[name=name]"), "江晓燕");
   assert.equal(await page.inputValue("input[name=management_post]"), "办公室主任");
+  await page.waitForFunction(photoShown);
   await page.waitForFunction(
     () => document.querySelector("select[name=organization]")?.selectedOptions[0]?.textContent.includes("宏达"),
   );
@@ -96,6 +104,10 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   assert.match(text, /古井镇/);
   assert.match(text, /办公室主任/);
   assert.match(text, /：4/);
+  // The photo went up before the worker; the other tablet fetches it when it opens her.
+  await seen.locator("a").click();
+  await other.page.waitForFunction(photoShown, null, { timeout: 30_000 });
+  await other.page.goBack();
   await other.page.fill("[data-testid=search]", "江晓燕");
   await other.page.waitForFunction(
     () => document.querySelector("[data-testid=worker-count]")?.textContent.trim().startsWith("1"),
