@@ -104,7 +104,11 @@ pub fn can_see_record(
 /// Where a record lives for visibility, decided from its kind and body.
 pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
     match kind {
-        RecordKind::Township | RecordKind::Organization => Visibility::Public,
+        // Reference data, and what any tablet needs to verify a certificate offline.
+        RecordKind::Township
+        | RecordKind::Organization
+        | RecordKind::SigningKey
+        | RecordKind::CertificateStatus => Visibility::Public,
         RecordKind::Worker => body
             .get("township_id")
             .and_then(|t| t.as_str())

@@ -22,6 +22,6 @@ pub use apply::{
 };
 pub use blob::{BlobRef, MAX_BLOB_BYTES};
 pub use grant::{Grant, Role, Scope, Visibility, can_see};
-pub use model::{OrgKind, Organization, Township, Worker, WorkerRole};
+pub use model::{OrgKind, Organization, SigningPublicKey, Township, Worker, WorkerRole};
 pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};
 pub use record::{Record, RecordKey, RecordKind};

@@ -56,6 +56,25 @@ pub struct Worker {
     pub photo: Option<crate::BlobRef>,
 }
 
+/// A public key the server signs certificates with (body of a `signing_key` record).
+///
+/// Keys rotate: a new key signs from its creation on, and a retired key stays in the
+/// list so the certificates it signed still verify.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigningPublicKey {
+    /// Names the key inside a signed payload: the first 16 hex digits of the SHA-256 of
+    /// the public key.
+    pub key_id: String,
+    /// Always `ed25519` for now.
+    pub algorithm: String,
+    /// The 32-byte public key, standard base64.
+    pub public_key: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Set when a newer key took over; it then signs nothing new.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Longest name accepted, in characters.
 pub const MAX_NAME_CHARS: usize = 40;
 /// Longest management post accepted, in characters.

@@ -18,14 +18,21 @@ pub enum RecordKind {
     Organization,
     /// 党务工作者.
     Worker,
+    /// A public key the server signs certificates with. Every device holds all of them.
+    SigningKey,
+    /// One line of the certificate status list (number, grade, status). Every device
+    /// holds the whole list, to verify a certificate offline.
+    CertificateStatus,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 3] = [
+    pub const ALL: [RecordKind; 5] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
+        RecordKind::SigningKey,
+        RecordKind::CertificateStatus,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -34,6 +41,8 @@ impl RecordKind {
             RecordKind::Township => "township",
             RecordKind::Organization => "organization",
             RecordKind::Worker => "worker",
+            RecordKind::SigningKey => "signing_key",
+            RecordKind::CertificateStatus => "certificate_status",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod auth;
 pub mod error;
 pub mod limit;
 pub mod seed;
+pub mod signing;
 pub mod store;
 
 /// Largest request body accepted, in bytes.

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use hongling_server::store::sqlite::SqliteStore;
-use hongling_server::{AppState, app, seed};
+use hongling_server::{AppState, app, seed, signing};
 
 const USAGE: &str = "usage: hongling-server [--bind ADDR] [--db FILE] [--static DIR] [--demo]
 
@@ -14,6 +14,9 @@ const USAGE: &str = "usage: hongling-server [--bind ADDR] [--db FILE] [--static 
   --db FILE      SQLite database file (default data/hongling.sqlite)
   --static DIR   the built app to serve (default: serve the API only)
   --demo         on a new database, create the Qiaocheng demo data and accounts
+  --rotate-signing-key
+                 retire the certificate signing key and make a new one (the old one
+                 stays published, so what it signed still verifies)
   --offline-grace-days N
                  days a tablet keeps working offline after its last sync (default 7)";
 
@@ -23,6 +26,7 @@ struct Args {
     db: PathBuf,
     static_dir: Option<PathBuf>,
     demo: bool,
+    rotate_signing_key: bool,
     offline_grace_days: u32,
 }
 
@@ -32,6 +36,7 @@ fn parse_args() -> anyhow::Result<Args> {
         db: PathBuf::from("data/hongling.sqlite"),
         static_dir: None,
         demo: false,
+        rotate_signing_key: false,
         offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
     };
     let mut it = std::env::args().skip(1);
@@ -45,6 +50,7 @@ fn parse_args() -> anyhow::Result<Args> {
             "--db" => args.db = PathBuf::from(value()?),
             "--static" => args.static_dir = Some(PathBuf::from(value()?)),
             "--demo" => args.demo = true,
+            "--rotate-signing-key" => args.rotate_signing_key = true,
             "--offline-grace-days" => {
                 args.offline_grace_days = value()?
                     .parse()
@@ -88,6 +94,14 @@ async fn main() -> anyhow::Result<()> {
             println!("  {username:<10} {name}");
         }
     }
+    let key_id = if args.rotate_signing_key {
+        let id = signing::rotate(&store).await?;
+        println!("new certificate signing key {id}");
+        id
+    } else {
+        signing::ensure(&store).await?
+    };
+    tracing::info!(key_id, "certificate signing key");
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;

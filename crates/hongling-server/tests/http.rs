@@ -182,8 +182,9 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
     let seeded = tablet.pull_all().await;
     assert_eq!(
         seeded.len(),
-        8 + 8 + 4,
-        "townships and organisations of the demo, and the 4 workers of 古井镇 and 花戏楼街道"
+        8 + 8 + 4 + 1,
+        "townships and organisations of the demo, the 4 workers of 古井镇 and 花戏楼街道, \
+         and the signing key"
     );
     let org = gujing_org(&seeded);
 

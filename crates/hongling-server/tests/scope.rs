@@ -491,3 +491,60 @@ async fn a_photo_goes_up_before_the_mutation_that_names_it() {
         "the refused photo is undone on the tablet"
     );
 }
+
+/// The signing keys as a device holds them, oldest first.
+fn signing_keys(device: &Device) -> Vec<hongling_core::SigningPublicKey> {
+    let mut keys: Vec<hongling_core::SigningPublicKey> = device
+        .store
+        .view()
+        .into_iter()
+        .filter(|r| r.kind == RecordKind::SigningKey)
+        .map(|r| r.decode().unwrap())
+        .collect();
+    keys.sort_by_key(|k| k.created_at);
+    keys
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn every_device_pulls_the_signing_keys_and_a_rotation_keeps_the_old_one() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("keys.sqlite");
+    let mut server = Server::start(&db, &[]);
+    // The narrowest account there is: a worker who sees only their own record.
+    let worker = Device::new(&server, "zhanghm").await;
+    worker.sync().await;
+    let keys = signing_keys(&worker);
+    assert_eq!(keys.len(), 1, "one key on a new server");
+    let first = keys[0].clone();
+    assert_eq!(first.algorithm, "ed25519");
+    assert_eq!(first.retired_at, None);
+    let public = base64::engine::general_purpose::STANDARD
+        .decode(&first.public_key)
+        .unwrap();
+    assert_eq!(public.len(), 32);
+    assert_eq!(first.key_id, hex::encode(Sha256::digest(&public))[..16]);
+
+    // A restart keeps the key; a rotation retires it and publishes a new one.
+    server.kill9();
+    let server = Server::start(&db, &[]);
+    let worker = Device::new(&server, "zhanghm").await;
+    worker.sync().await;
+    assert_eq!(signing_keys(&worker), vec![first.clone()]);
+    drop(server);
+    let server = Server::start_args(&db, &[], &["--rotate-signing-key"]);
+    let tablet = Device::new(&server, "zhidao01").await;
+    tablet.sync().await;
+    let keys = signing_keys(&tablet);
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0].key_id, first.key_id);
+    assert!(
+        keys[0].retired_at.is_some(),
+        "the old key is marked retired"
+    );
+    assert_eq!(keys[0].public_key, first.public_key, "and still published");
+    assert_eq!(keys[1].retired_at, None);
+    assert_ne!(keys[1].key_id, first.key_id);
+}

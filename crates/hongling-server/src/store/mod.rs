@@ -79,7 +79,29 @@ pub struct NewAccount {
     pub grants: Vec<Grant>,
 }
 
+/// A freshly made signing key, to be stored and published.
+#[derive(Debug, Clone)]
+pub struct NewSigningKey {
+    pub key_id: String,
+    /// The 32-byte Ed25519 secret; it never leaves the server's database.
+    pub secret: Vec<u8>,
+    pub public: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
 pub trait Store: Clone + Send + Sync + 'static {
+    /// The active signing key: its id and 32-byte secret.
+    fn active_signing_key(
+        &self,
+    ) -> impl Future<Output = Result<Option<(String, Vec<u8>)>, StoreError>> + Send;
+
+    /// Retires the active signing key (if any) and makes `key` the active one, publishing
+    /// both changes as `signing_key` records in one transaction.
+    fn add_signing_key(
+        &self,
+        key: NewSigningKey,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     fn account_by_username(
         &self,
         username: &str,

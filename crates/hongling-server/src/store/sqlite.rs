@@ -17,8 +17,8 @@ use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
 };
 use hongling_core::{
-    Actor, Change, Grant, MissRecorder, Record, RecordKey, RecordKind, Role, Scope, apply,
-    visibility,
+    Actor, Change, Grant, MissRecorder, Record, RecordKey, RecordKind, Role, Scope,
+    SigningPublicKey, apply, visibility,
 };
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqliteConnection, SqlitePool};
@@ -26,8 +26,8 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::{
-    AccountRow, AccountSummary, DeviceSummary, HistoryEntry, NewAccount, SessionLookup, SessionRow,
-    Step, Store, StoreError, plan_batch,
+    AccountRow, AccountSummary, DeviceSummary, HistoryEntry, NewAccount, NewSigningKey,
+    SessionLookup, SessionRow, Step, Store, StoreError, plan_batch,
 };
 
 #[derive(Clone)]
@@ -306,7 +306,80 @@ async fn save_seq(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreErro
     Ok(())
 }
 
+fn signing_record(
+    record_id: &str,
+    key_id: &str,
+    public: &[u8],
+    created_at: &str,
+    retired_at: Option<&str>,
+) -> Result<Change, StoreError> {
+    use base64::Engine;
+    let parse = |t: &str| {
+        DateTime::parse_from_rfc3339(t)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| StoreError::Other(e.into()))
+    };
+    let body = SigningPublicKey {
+        key_id: key_id.to_owned(),
+        algorithm: "ed25519".to_owned(),
+        public_key: base64::engine::general_purpose::STANDARD.encode(public),
+        created_at: parse(created_at)?,
+        retired_at: retired_at.map(parse).transpose()?,
+    };
+    Ok(Change {
+        key: RecordKey::new(RecordKind::SigningKey, parse_uuid(record_id)?),
+        deleted: false,
+        body: serde_json::to_value(body).map_err(|e| StoreError::Other(e.into()))?,
+    })
+}
+
 impl Store for SqliteStore {
+    async fn active_signing_key(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    async fn add_signing_key(&self, key: NewSigningKey) -> Result<(), StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut seq = load_seq(&mut tx).await?;
+        let retired_at = key.created_at.to_rfc3339();
+        let active: Vec<(String, String, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT key_id, record_id, public, created_at FROM signing_keys WHERE retired_at IS NULL",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for (key_id, record_id, public, created_at) in active {
+            sqlx::query("UPDATE signing_keys SET retired_at = ? WHERE key_id = ?")
+                .bind(&retired_at)
+                .bind(&key_id)
+                .execute(&mut *tx)
+                .await?;
+            let change =
+                signing_record(&record_id, &key_id, &public, &created_at, Some(&retired_at))?;
+            write_change(&mut tx, &mut seq, &change, Known::Unknown).await?;
+        }
+        let record_id = Uuid::new_v4().to_string();
+        sqlx::query(
+            "INSERT INTO signing_keys (key_id, record_id, secret, public, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&key.key_id)
+        .bind(&record_id)
+        .bind(&key.secret)
+        .bind(&key.public)
+        .bind(&retired_at)
+        .execute(&mut *tx)
+        .await?;
+        let change = signing_record(&record_id, &key.key_id, &key.public, &retired_at, None)?;
+        write_change(&mut tx, &mut seq, &change, Known::Absent).await?;
+        save_seq(&mut tx, seq).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
         let row = sqlx::query(
             "SELECT id, username, display_name, password_hash, disabled FROM accounts WHERE username = ?",

@@ -31,14 +31,16 @@ impl Drop for Server {
 impl Server {
     /// Starts the server on a free port with the demo data on `db`; `env` adds variables.
     pub fn start(db: &Path, env: &[(&str, &str)]) -> Server {
-        Server::start_bin(env!("CARGO_BIN_EXE_hongling-server"), db, env)
+        Server::start_args(db, env, &[])
     }
 
-    pub fn start_bin(bin: &str, db: &Path, env: &[(&str, &str)]) -> Server {
-        let mut command = Command::new(bin);
+    /// [`Server::start`] with extra command-line arguments.
+    pub fn start_args(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_hongling-server"));
         command
             .args(["--bind", "127.0.0.1:0", "--demo", "--db"])
             .arg(db)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .env("RUST_LOG", "hongling_server=warn");
