@@ -1,12 +1,20 @@
 //! The wire format as JSON text. These shapes are read by tablets that may run an older
 //! app than the server, and by queued mutations written months ago.
 //!
-//! Do not edit this test if it fails: the format is public. Add a new versioned variant
-//! or an optional field instead, and add a case for it here.
+//! Frozen since the sync engine landed (issue 3). Do not edit this test if it fails: the
+//! format is public. Add a new versioned variant or an optional field instead, and add a
+//! case for it here.
 
 use chrono::{TimeZone, Utc};
-use hongling_core::wire::{Mutation, MutationResult, MutationStatus, PullResponse, PushResponse};
-use hongling_core::{Op, Record, RecordKind, WorkerCreateV1, WorkerRole, WorkerUpdateV1};
+use hongling_core::conflict::{Lock, LockEvent};
+use hongling_core::wire::{
+    ErrorBody, LoginRequest, Mutation, MutationResult, MutationStatus, PullResponse, PushRequest,
+    PushResponse,
+};
+use hongling_core::{
+    BlobRef, Grant, Op, Record, RecordKind, RejectCode, Role, Scope, SigningPublicKey,
+    WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -108,5 +116,138 @@ fn push_and_pull_replies() {
         json!({"records": [{"kind": "township", "id": "00000000-0000-0000-0000-000000000003",
             "version": 12, "deleted": false, "body": {"name": "古井镇"}}],
             "cursor": 12, "more": false, "reset": false, "scope": 3})
+    );
+}
+
+#[test]
+fn a_photo_is_named_by_hash_and_null_removes_it() {
+    let sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let set = json!({"type": "worker.update@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000001", "photo": sha}});
+    let op: Op = serde_json::from_value(set.clone()).unwrap();
+    assert_eq!(op.blobs(), vec![&BlobRef::parse(sha).unwrap()]);
+    assert_eq!(serde_json::to_value(&op).unwrap(), set);
+    let clear = json!({"type": "worker.update@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000001", "photo": null}});
+    let op: Op = serde_json::from_value(clear.clone()).unwrap();
+    let Op::WorkerUpdateV1(u) = &op else {
+        panic!("an update")
+    };
+    assert_eq!(u.photo, Some(None));
+    assert!(op.blobs().is_empty());
+    assert_eq!(serde_json::to_value(&op).unwrap(), clear);
+    let bad = json!({"type": "worker.update@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000001", "photo": "../x"}});
+    assert!(serde_json::from_value::<Op>(bad).is_err());
+}
+
+#[test]
+fn names_of_kinds_and_refusal_codes() {
+    let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "township",
+            "organization",
+            "worker",
+            "signing_key",
+            "certificate_status"
+        ]
+    );
+    for k in RecordKind::ALL {
+        assert_eq!(serde_json::to_value(k).unwrap(), json!(k.as_str()));
+    }
+    let codes = [
+        (RejectCode::InvalidData, "invalid_data"),
+        (RejectCode::NotFound, "not_found"),
+        (RejectCode::AlreadyExists, "already_exists"),
+        (RejectCode::Forbidden, "forbidden"),
+        (RejectCode::AlreadyDecided, "already_decided"),
+        (RejectCode::SheetLocked, "sheet_locked"),
+        (RejectCode::AlreadySuperseded, "already_superseded"),
+        (RejectCode::BlobMissing, "blob_missing"),
+    ];
+    for (code, name) in codes {
+        assert_eq!(code.as_str(), name);
+        assert_eq!(serde_json::to_value(code).unwrap(), json!(name));
+    }
+}
+
+#[test]
+fn requests_errors_and_grants() {
+    let push = PushRequest {
+        device_id: id(5),
+        mutations: vec![],
+    };
+    assert_eq!(
+        serde_json::to_value(&push).unwrap(),
+        json!({"device_id": "00000000-0000-0000-0000-000000000005", "mutations": []})
+    );
+    let gap: ErrorBody =
+        serde_json::from_value(json!({"code": "gap", "message": "缺少变更", "last_applied": 4}))
+            .unwrap();
+    assert_eq!(gap.last_applied, Some(4));
+    let plain: ErrorBody =
+        serde_json::from_value(json!({"code": "forbidden", "message": "无权"})).unwrap();
+    assert_eq!(plain.last_applied, None);
+    let login: LoginRequest = serde_json::from_value(json!({
+        "username": "zhidao01", "password": "x",
+        "device_id": "00000000-0000-0000-0000-000000000005"}))
+    .unwrap();
+    assert_eq!(login.device_id, id(5));
+    let grants = vec![
+        Grant {
+            role: Role::DistrictCommittee,
+            scope: Scope::District,
+        },
+        Grant {
+            role: Role::Instructor,
+            scope: Scope::Township(id(3)),
+        },
+    ];
+    let wire = json!([
+        {"role": "district_committee", "scope": {"type": "district"}},
+        {"role": "instructor", "scope": {"type": "township", "id": "00000000-0000-0000-0000-000000000003"}}
+    ]);
+    assert_eq!(serde_json::to_value(&grants).unwrap(), wire);
+    assert_eq!(serde_json::from_value::<Vec<Grant>>(wire).unwrap(), grants);
+}
+
+#[test]
+fn shared_bodies_signing_key_and_lock() {
+    let key = SigningPublicKey {
+        key_id: "0123456789abcdef".into(),
+        algorithm: "ed25519".into(),
+        public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        created_at: Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(),
+        retired_at: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&key).unwrap(),
+        json!({"key_id": "0123456789abcdef", "algorithm": "ed25519",
+            "public_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+            "created_at": "2026-11-27T00:00:00Z"})
+    );
+    let lock = Lock {
+        revision: 2,
+        signed_by: None,
+        history: vec![
+            LockEvent::Signed {
+                revision: 1,
+                by: id(7),
+            },
+            LockEvent::Reopened {
+                revision: 2,
+                by: id(8),
+                reason: "录入错误".into(),
+            },
+        ],
+    };
+    assert_eq!(
+        serde_json::to_value(&lock).unwrap(),
+        json!({"revision": 2, "history": [
+            {"event": "signed", "revision": 1, "by": "00000000-0000-0000-0000-000000000007"},
+            {"event": "reopened", "revision": 2, "by": "00000000-0000-0000-0000-000000000008", "reason": "录入错误"}
+        ]})
     );
 }
