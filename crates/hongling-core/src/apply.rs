@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::certification;
 use crate::grant::{Grant, Role, Visibility, holds_in_township};
 use crate::model::{Organization, Worker};
 use crate::op::{Op, WorkerCreateV1, WorkerUpdateV1};
@@ -97,8 +98,18 @@ pub fn can_see_record(
     id: Uuid,
     body: &serde_json::Value,
 ) -> bool {
-    (kind == RecordKind::Worker && crate::grant::own_workers(grants).contains(&id))
-        || crate::grant::can_see(grants, visibility(kind, body))
+    let own = crate::grant::own_workers(grants);
+    let mine = match kind {
+        RecordKind::Worker => own.contains(&id),
+        // The holder reads their own certificate.
+        RecordKind::Certificate => body
+            .get("worker_id")
+            .and_then(|w| w.as_str())
+            .and_then(|w| w.parse::<Uuid>().ok())
+            .is_some_and(|w| own.contains(&w)),
+        _ => false,
+    };
+    mine || crate::grant::can_see(grants, visibility(kind, body))
 }
 
 /// Where a record lives for visibility, decided from its kind and body.
@@ -108,8 +119,12 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         RecordKind::Township
         | RecordKind::Organization
         | RecordKind::SigningKey
-        | RecordKind::CertificateStatus => Visibility::Public,
-        RecordKind::Worker => body
+        | RecordKind::CertificateStatus
+        | RecordKind::Settings
+        | RecordKind::Batch
+        | RecordKind::Notice => Visibility::Public,
+        // People's records live where the person works.
+        RecordKind::Worker | RecordKind::Application | RecordKind::Certificate => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -197,6 +212,14 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
     match op {
         Op::WorkerCreateV1(c) => create_worker(state, actor, c),
         Op::WorkerUpdateV1(u) => update_worker(state, actor, u),
+        Op::SettingsUpdateV1(o) => certification::update_settings(actor, o),
+        Op::BatchCreateV1(o) => certification::create_batch(state, actor, o),
+        Op::ApplicationFileV1(o) => certification::file_application(state, actor, o),
+        Op::ApplicationResubmitV1(o) => certification::resubmit_application(state, actor, o),
+        Op::ApplicationDecideV1(o) => certification::decide(state, actor, o),
+        Op::NoticeOpenV1(o) => certification::open_notice(state, actor, o),
+        Op::NoticeObjectV1(o) => certification::object(state, actor, o),
+        Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
     }
 }
 

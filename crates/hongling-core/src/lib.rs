@@ -10,6 +10,8 @@
 
 pub mod apply;
 pub mod blob;
+pub mod certificate;
+pub mod certification;
 pub mod conflict;
 pub mod grant;
 pub mod model;

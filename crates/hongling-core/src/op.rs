@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::blob::BlobRef;
+use crate::certification::{
+    ApplicationDecideV1, ApplicationFileV1, ApplicationResubmitV1, BatchCreateV1, NoticeCloseV1,
+    NoticeObjectV1, NoticeOpenV1, Outcome, SettingsUpdateV1,
+};
 use crate::model::WorkerRole;
+use crate::record::{RecordKey, RecordKind};
 
 /// One user intent. The serialized form is `{"type": "...", "data": {...}}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -21,6 +26,30 @@ pub enum Op {
     /// Change some fields of a profile; absent fields are left alone (per-field merge).
     #[serde(rename = "worker.update@1")]
     WorkerUpdateV1(WorkerUpdateV1),
+    /// The committee saves the programme's settings.
+    #[serde(rename = "settings.update@1")]
+    SettingsUpdateV1(SettingsUpdateV1),
+    /// The committee opens a certification batch.
+    #[serde(rename = "batch.create@1")]
+    BatchCreateV1(BatchCreateV1),
+    /// An instructor files a certification application.
+    #[serde(rename = "application.file@1")]
+    ApplicationFileV1(ApplicationFileV1),
+    /// A returned application, changed and sent again.
+    #[serde(rename = "application.resubmit@1")]
+    ApplicationResubmitV1(ApplicationResubmitV1),
+    /// A review decision at one stage.
+    #[serde(rename = "application.decide@1")]
+    ApplicationDecideV1(ApplicationDecideV1),
+    /// Approved names go on public notice.
+    #[serde(rename = "notice.open@1")]
+    NoticeOpenV1(NoticeOpenV1),
+    /// An objection during the notice.
+    #[serde(rename = "notice.object@1")]
+    NoticeObjectV1(NoticeObjectV1),
+    /// The notice ends.
+    #[serde(rename = "notice.close@1")]
+    NoticeCloseV1(NoticeCloseV1),
 }
 
 impl Op {
@@ -32,6 +61,22 @@ impl Op {
                 Some(name) => format!("修改党务工作者：{}", name.trim()),
                 None => "修改党务工作者信息".to_owned(),
             },
+            Op::SettingsUpdateV1(_) => "修改认证设置".to_owned(),
+            Op::BatchCreateV1(b) => format!("设立认证批次：{}", b.name.trim()),
+            Op::ApplicationFileV1(_) => "申报资格认证".to_owned(),
+            Op::ApplicationResubmitV1(_) => "重新提交认证申请".to_owned(),
+            Op::ApplicationDecideV1(d) => format!(
+                "{}：{}",
+                d.stage.label_zh(),
+                match d.outcome {
+                    Outcome::Approve => "通过",
+                    Outcome::Return => "退回修改",
+                    Outcome::Reject => "不通过",
+                }
+            ),
+            Op::NoticeOpenV1(n) => format!("发布公示（{} 人）", n.application_ids.len()),
+            Op::NoticeObjectV1(_) => "登记公示异议".to_owned(),
+            Op::NoticeCloseV1(_) => "结束公示".to_owned(),
         }
     }
 
@@ -40,6 +85,16 @@ impl Op {
         match self {
             Op::WorkerCreateV1(c) => crate::RecordKey::new(crate::RecordKind::Worker, c.id),
             Op::WorkerUpdateV1(u) => crate::RecordKey::new(crate::RecordKind::Worker, u.id),
+            Op::SettingsUpdateV1(_) => {
+                RecordKey::new(RecordKind::Settings, crate::certification::SETTINGS_ID)
+            }
+            Op::BatchCreateV1(b) => RecordKey::new(RecordKind::Batch, b.id),
+            Op::ApplicationFileV1(a) => RecordKey::new(RecordKind::Application, a.id),
+            Op::ApplicationResubmitV1(a) => RecordKey::new(RecordKind::Application, a.id),
+            Op::ApplicationDecideV1(a) => RecordKey::new(RecordKind::Application, a.id),
+            Op::NoticeOpenV1(n) => RecordKey::new(RecordKind::Notice, n.id),
+            Op::NoticeObjectV1(o) => RecordKey::new(RecordKind::Application, o.application_id),
+            Op::NoticeCloseV1(n) => RecordKey::new(RecordKind::Notice, n.id),
         }
     }
 
@@ -49,6 +104,7 @@ impl Op {
         match self {
             Op::WorkerCreateV1(c) => c.photo.iter().collect(),
             Op::WorkerUpdateV1(u) => u.photo.iter().flatten().collect(),
+            _ => Vec::new(),
         }
     }
 
@@ -57,6 +113,14 @@ impl Op {
         match self {
             Op::WorkerCreateV1(_) => "worker.create@1",
             Op::WorkerUpdateV1(_) => "worker.update@1",
+            Op::SettingsUpdateV1(_) => "settings.update@1",
+            Op::BatchCreateV1(_) => "batch.create@1",
+            Op::ApplicationFileV1(_) => "application.file@1",
+            Op::ApplicationResubmitV1(_) => "application.resubmit@1",
+            Op::ApplicationDecideV1(_) => "application.decide@1",
+            Op::NoticeOpenV1(_) => "notice.open@1",
+            Op::NoticeObjectV1(_) => "notice.object@1",
+            Op::NoticeCloseV1(_) => "notice.close@1",
         }
     }
 }

@@ -23,16 +23,31 @@ pub enum RecordKind {
     /// One line of the certificate status list (number, grade, status). Every device
     /// holds the whole list, to verify a certificate offline.
     CertificateStatus,
+    /// The programme's settings (grades, stipends, notice length): one record.
+    Settings,
+    /// 认证批次: 第一批, 第二批, ….
+    Batch,
+    /// A certification application.
+    Application,
+    /// A public notice (公示) of approved names.
+    Notice,
+    /// 红领资格证.
+    Certificate,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 5] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
         RecordKind::SigningKey,
         RecordKind::CertificateStatus,
+        RecordKind::Settings,
+        RecordKind::Batch,
+        RecordKind::Application,
+        RecordKind::Notice,
+        RecordKind::Certificate,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -43,6 +58,11 @@ impl RecordKind {
             RecordKind::Worker => "worker",
             RecordKind::SigningKey => "signing_key",
             RecordKind::CertificateStatus => "certificate_status",
+            RecordKind::Settings => "settings",
+            RecordKind::Batch => "batch",
+            RecordKind::Application => "application",
+            RecordKind::Notice => "notice",
+            RecordKind::Certificate => "certificate",
         }
     }
 

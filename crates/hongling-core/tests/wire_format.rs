@@ -143,20 +143,25 @@ fn a_photo_is_named_by_hash_and_null_removes_it() {
 
 #[test]
 fn names_of_kinds_and_refusal_codes() {
-    let kinds: Vec<&str> = RecordKind::ALL.iter().map(|k| k.as_str()).collect();
-    assert_eq!(
-        kinds,
-        [
-            "township",
-            "organization",
-            "worker",
-            "signing_key",
-            "certificate_status"
-        ]
-    );
-    for k in RecordKind::ALL {
-        assert_eq!(serde_json::to_value(k).unwrap(), json!(k.as_str()));
+    // New kinds are added to this list, never removed or renamed.
+    let kinds = [
+        (RecordKind::Township, "township"),
+        (RecordKind::Organization, "organization"),
+        (RecordKind::Worker, "worker"),
+        (RecordKind::SigningKey, "signing_key"),
+        (RecordKind::CertificateStatus, "certificate_status"),
+        (RecordKind::Settings, "settings"),
+        (RecordKind::Batch, "batch"),
+        (RecordKind::Application, "application"),
+        (RecordKind::Notice, "notice"),
+        (RecordKind::Certificate, "certificate"),
+    ];
+    for (kind, name) in kinds {
+        assert_eq!(kind.as_str(), name);
+        assert_eq!(serde_json::to_value(kind).unwrap(), json!(name));
+        assert_eq!(RecordKind::parse(name), Some(kind));
     }
+    assert_eq!(RecordKind::ALL.len(), kinds.len(), "add the new kind here");
     let codes = [
         (RejectCode::InvalidData, "invalid_data"),
         (RejectCode::NotFound, "not_found"),
@@ -250,4 +255,32 @@ fn shared_bodies_signing_key_and_lock() {
             {"event": "reopened", "revision": 2, "by": "00000000-0000-0000-0000-000000000008", "reason": "录入错误"}
         ]})
     );
+}
+
+#[test]
+fn review_decision_and_notice_ops() {
+    let decide = json!({"type": "application.decide@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000006", "stage": "township", "round": 1,
+        "outcome": "return", "comment": "材料不全"}});
+    let op: Op = serde_json::from_value(decide.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), decide);
+    let open = json!({"type": "notice.open@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000007",
+        "batch_id": "00000000-0000-0000-0000-000000000005",
+        "starts_on": "2026-11-30",
+        "application_ids": ["00000000-0000-0000-0000-000000000006"]}});
+    let op: Op = serde_json::from_value(open.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), open);
+    let file = json!({"type": "application.file@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000006",
+        "worker_id": "00000000-0000-0000-0000-000000000004",
+        "batch_id": "00000000-0000-0000-0000-000000000005",
+        "requested_grade": 1,
+        "assessment": {"political": "excellent", "professional": "good", "tenure": "good",
+            "performance": "excellent", "recognition": "pass", "notes": ""},
+        "background": {"political": {"passed": true, "note": ""},
+            "ethics": {"passed": true, "note": ""}, "ability": {"passed": true, "note": ""},
+            "honours": {"passed": false, "note": "无"}}}});
+    let op: Op = serde_json::from_value(file.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), file);
 }

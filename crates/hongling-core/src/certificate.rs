@@ -1,0 +1,261 @@
+//! Certificates (红领资格证): what the server issues, what it signs, and how any tablet
+//! verifies one offline.
+//!
+//! The server alone issues: it holds the signing key and hands out the numbers. Issuing
+//! is still decided here, once, by [`issue`]; the server passes in the number, the date
+//! and a signing function. The signed payload is a small JSON text whose bytes are
+//! signed as they are (no canonical form to get wrong); the QR code carries it with the
+//! signature and the key id. Verifying needs only the public keys and the status list,
+//! which every device pulls.
+//!
+//! Certificate numbers read `HL` + year + `-` + a five-digit sequence that restarts each
+//! year, e.g. `HL2026-00063`.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::apply::Change;
+use crate::certification::{Application, ProgrammeSettings, Stage};
+use crate::model::{SigningPublicKey, Worker, WorkerRole};
+use crate::record::{RecordKey, RecordKind};
+
+/// The number of the `seq`-th certificate issued in `year`.
+pub fn number(year: i32, seq: u32) -> String {
+    format!("HL{year}-{seq:05}")
+}
+
+/// A certificate's standing, as the public status list gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CertStatus {
+    /// 有效.
+    Valid,
+    /// 已取消 (revoked at an annual inspection).
+    Revoked,
+    /// 已降级: a lower-grade certificate replaced it.
+    Downgraded,
+    /// 已换发: a newer certificate (promotion) replaced it.
+    Superseded,
+    /// 已作废: reported lost and reissued under a new number.
+    Void,
+}
+
+impl CertStatus {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            CertStatus::Valid => "有效",
+            CertStatus::Revoked => "已取消",
+            CertStatus::Downgraded => "已降级",
+            CertStatus::Superseded => "已换发",
+            CertStatus::Void => "已作废",
+        }
+    }
+}
+
+/// A certificate (record `certificate`), visible where its holder works and to the holder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Certificate {
+    pub number: String,
+    pub worker_id: Uuid,
+    pub application_id: Uuid,
+    pub township_id: Uuid,
+    pub holder_name: String,
+    pub category: WorkerRole,
+    pub grade: u8,
+    pub grade_name: String,
+    pub issued_on: NaiveDate,
+    pub valid_until: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo: Option<crate::BlobRef>,
+    /// The signed payload and its signature, as the QR code carries them.
+    pub qr: String,
+}
+
+/// One line of the public status list (record `certificate_status`, same id as the
+/// certificate): number, grade and status, and nothing personal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEntry {
+    pub number: String,
+    pub grade: u8,
+    pub grade_name: String,
+    pub status: CertStatus,
+    /// The certificate that replaced this one, when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_by: Option<String>,
+}
+
+/// What is signed. Field names are short because the QR code carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payload {
+    /// Payload format, 1.
+    pub v: u32,
+    /// Certificate number.
+    pub no: String,
+    /// Holder's name.
+    pub name: String,
+    /// Category: `secretary` or `instructor`.
+    pub cat: WorkerRole,
+    /// Grade level and name.
+    pub grade: u8,
+    pub grade_name: String,
+    /// Issue date and last valid day.
+    pub issued: NaiveDate,
+    pub until: NaiveDate,
+}
+
+/// The prefix of a certificate QR text.
+pub const QR_PREFIX: &str = "HLC1";
+
+/// The QR text: `HLC1.<key id>.<payload, base64url>.<signature, base64url>`.
+pub fn qr_text(key_id: &str, payload: &[u8], signature: &[u8; 64]) -> String {
+    format!(
+        "{QR_PREFIX}.{key_id}.{}.{}",
+        URL_SAFE_NO_PAD.encode(payload),
+        URL_SAFE_NO_PAD.encode(signature)
+    )
+}
+
+/// Issues the certificate of an application that waits for it (待发证): the certificate,
+/// its status line, and the application marked issued. `sign` signs with the active key
+/// `key_id`. Returns nothing for an application that does not wait for a certificate.
+pub fn issue(
+    application_id: Uuid,
+    app: &Application,
+    worker: &Worker,
+    settings: &ProgrammeSettings,
+    number: String,
+    issued_on: NaiveDate,
+    key_id: &str,
+    sign: &dyn Fn(&[u8]) -> [u8; 64],
+) -> Vec<Change> {
+    if app.stage != Stage::AwaitingIssue || app.certificate_id.is_some() {
+        return Vec::new();
+    }
+    let grade_name = settings
+        .grade(app.requested_grade)
+        .map_or_else(|| format!("{} 级", app.requested_grade), |g| g.name.clone());
+    // The day before the same date `validity_years` later (28 Feb for a 29 Feb issue).
+    let valid_until = issued_on
+        .checked_add_months(chrono::Months::new(12 * settings.validity_years))
+        .and_then(|d| d.pred_opt())
+        .expect("dates this close are in range");
+    let payload = Payload {
+        v: 1,
+        no: number.clone(),
+        name: worker.name.clone(),
+        cat: app.category,
+        grade: app.requested_grade,
+        grade_name: grade_name.clone(),
+        issued: issued_on,
+        until: valid_until,
+    };
+    let bytes = serde_json::to_vec(&payload).expect("a payload serializes");
+    let signature = sign(&bytes);
+    let id = certificate_id(application_id);
+    let certificate = Certificate {
+        number: number.clone(),
+        worker_id: app.worker_id,
+        application_id,
+        township_id: worker.township_id,
+        holder_name: worker.name.clone(),
+        category: app.category,
+        grade: app.requested_grade,
+        grade_name: grade_name.clone(),
+        issued_on,
+        valid_until,
+        photo: worker.photo.clone(),
+        qr: qr_text(key_id, &bytes, &signature),
+    };
+    let status = StatusEntry {
+        number,
+        grade: app.requested_grade,
+        grade_name,
+        status: CertStatus::Valid,
+        replaced_by: None,
+    };
+    let mut app = app.clone();
+    app.stage = Stage::Issued;
+    app.certificate_id = Some(id);
+    fn json<T: Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).expect("bodies always serialize")
+    }
+    vec![
+        Change {
+            key: RecordKey::new(RecordKind::Certificate, id),
+            deleted: false,
+            body: json(&certificate),
+        },
+        Change {
+            key: RecordKey::new(RecordKind::CertificateStatus, id),
+            deleted: false,
+            body: json(&status),
+        },
+        Change {
+            key: RecordKey::new(RecordKind::Application, application_id),
+            deleted: false,
+            body: json(&app),
+        },
+    ]
+}
+
+/// The id of the certificate issued for an application: derived from it, so that a
+/// retried issue can never make two.
+pub fn certificate_id(application_id: Uuid) -> Uuid {
+    let mut bytes = *application_id.as_bytes();
+    // Flip a fixed bit pattern: distinct from the application id, stable, reversible.
+    for (b, m) in bytes.iter_mut().zip(*b"HL-certificate!!") {
+        *b ^= m;
+    }
+    Uuid::from_bytes(bytes)
+}
+
+/// Why a QR text did not verify.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("不是红领资格证的二维码")]
+    NotACertificate,
+    #[error("签名密钥 {0} 不在本设备上，请联网同步后再验证")]
+    UnknownKey(String),
+    #[error("签名无效：证书内容被改动或伪造")]
+    BadSignature,
+}
+
+/// Checks a QR text against the public keys this device holds; returns what was signed.
+pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Payload, VerifyError> {
+    let mut parts = qr.trim().split('.');
+    let (Some(QR_PREFIX), Some(key_id), Some(payload), Some(signature), None) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return Err(VerifyError::NotACertificate);
+    };
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| VerifyError::NotACertificate)?;
+    let signature: [u8; 64] = URL_SAFE_NO_PAD
+        .decode(signature)
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or(VerifyError::NotACertificate)?;
+    let key = keys
+        .iter()
+        .find(|k| k.key_id == key_id && k.algorithm == "ed25519")
+        .ok_or_else(|| VerifyError::UnknownKey(key_id.to_owned()))?;
+    let public: [u8; 32] = STANDARD
+        .decode(&key.public_key)
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| VerifyError::UnknownKey(key_id.to_owned()))?;
+    let public = ed25519_dalek::VerifyingKey::from_bytes(&public)
+        .map_err(|_| VerifyError::UnknownKey(key_id.to_owned()))?;
+    public
+        .verify_strict(&payload, &ed25519_dalek::Signature::from_bytes(&signature))
+        .map_err(|_| VerifyError::BadSignature)?;
+    serde_json::from_slice(&payload).map_err(|_| VerifyError::NotACertificate)
+}

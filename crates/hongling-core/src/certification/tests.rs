@@ -1,0 +1,734 @@
+//! The review and notice state machine, transition by transition, and issuing.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use chrono::NaiveDate;
+use ed25519_dalek::Signer;
+use serde_json::json;
+
+use super::*;
+use crate::Op;
+use crate::apply::apply;
+use crate::certificate::{self, CertStatus, Certificate, StatusEntry, VerifyError};
+use crate::grant::Grant;
+use crate::model::{OrgKind, Organization, SigningPublicKey, Township};
+use crate::record::Record;
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+const T: u128 = 1;
+const OTHER_T: u128 = 2;
+const ORG: u128 = 3;
+const WORKER: u128 = 4;
+const BATCH: u128 = 5;
+const APP: u128 = 6;
+const NOTICE: u128 = 7;
+
+fn actor(n: u128, grants: &[(Role, Scope)]) -> Actor {
+    Actor {
+        account_id: id(100 + n),
+        grants: grants
+            .iter()
+            .map(|&(role, scope)| Grant { role, scope })
+            .collect(),
+    }
+}
+
+fn instructor() -> Actor {
+    actor(1, &[(Role::Instructor, Scope::Township(id(T)))])
+}
+fn township_reviewer() -> Actor {
+    actor(2, &[(Role::TownshipReviewer, Scope::Township(id(T)))])
+}
+fn second_township_reviewer() -> Actor {
+    actor(3, &[(Role::TownshipReviewer, Scope::Township(id(T)))])
+}
+fn district_reviewer() -> Actor {
+    actor(4, &[(Role::DistrictReviewer, Scope::District)])
+}
+fn committee() -> Actor {
+    actor(5, &[(Role::DistrictCommittee, Scope::District)])
+}
+
+struct World {
+    state: BTreeMap<RecordKey, Record>,
+    version: u64,
+}
+
+impl World {
+    fn new() -> World {
+        let mut w = World {
+            state: BTreeMap::new(),
+            version: 0,
+        };
+        w.put(
+            RecordKind::Township,
+            id(T),
+            json!(Township {
+                name: "古井镇".into()
+            }),
+        );
+        w.put(
+            RecordKind::Township,
+            id(OTHER_T),
+            json!(Township {
+                name: "十八里镇".into()
+            }),
+        );
+        w.put(
+            RecordKind::Organization,
+            id(ORG),
+            json!(Organization {
+                name: "宏达酿造".into(),
+                kind: OrgKind::Enterprise,
+                township_id: id(T),
+                party_org: String::new(),
+            }),
+        );
+        w.put(
+            RecordKind::Worker,
+            id(WORKER),
+            json!(Worker {
+                name: "张红梅".into(),
+                organization_id: id(ORG),
+                township_id: id(T),
+                role: WorkerRole::Secretary,
+                management_post: "副总经理".into(),
+                years_in_post: 6,
+                photo: None,
+            }),
+        );
+        w.run(
+            &committee(),
+            Op::BatchCreateV1(BatchCreateV1 {
+                id: id(BATCH),
+                name: "第一批".into(),
+                year: 2026,
+                category: WorkerRole::Secretary,
+            }),
+        )
+        .unwrap();
+        w
+    }
+
+    fn put(&mut self, kind: RecordKind, id: Uuid, body: serde_json::Value) {
+        self.version += 1;
+        self.state.insert(
+            RecordKey::new(kind, id),
+            Record {
+                kind,
+                id,
+                version: self.version,
+                deleted: false,
+                body,
+            },
+        );
+    }
+
+    fn run(&mut self, actor: &Actor, op: Op) -> Result<(), Rejection> {
+        for c in apply(&self.state, actor, &op)? {
+            self.put(c.key.kind, c.key.id, c.body);
+        }
+        Ok(())
+    }
+
+    fn app(&self) -> Application {
+        self.state[&RecordKey::new(RecordKind::Application, id(APP))]
+            .decode()
+            .unwrap()
+    }
+
+    fn file(&mut self) {
+        self.run(&instructor(), file_op(APP)).unwrap();
+    }
+
+    fn decide(
+        &mut self,
+        who: &Actor,
+        stage: ReviewStage,
+        outcome: Outcome,
+    ) -> Result<(), Rejection> {
+        let round = self.app().round;
+        self.run(
+            who,
+            Op::ApplicationDecideV1(ApplicationDecideV1 {
+                id: id(APP),
+                stage,
+                round,
+                outcome,
+                comment: if outcome == Outcome::Approve {
+                    String::new()
+                } else {
+                    "材料不全".into()
+                },
+            }),
+        )
+    }
+
+    fn through_review(&mut self) {
+        self.file();
+        self.decide(
+            &township_reviewer(),
+            ReviewStage::Township,
+            Outcome::Approve,
+        )
+        .unwrap();
+        self.decide(
+            &district_reviewer(),
+            ReviewStage::District,
+            Outcome::Approve,
+        )
+        .unwrap();
+        self.decide(&committee(), ReviewStage::Committee, Outcome::Approve)
+            .unwrap();
+    }
+
+    fn open_notice(&mut self, starts_on: NaiveDate) -> Result<(), Rejection> {
+        self.run(
+            &committee(),
+            Op::NoticeOpenV1(NoticeOpenV1 {
+                id: id(NOTICE),
+                batch_id: id(BATCH),
+                starts_on,
+                application_ids: vec![id(APP)],
+            }),
+        )
+    }
+
+    fn notice(&self) -> Notice {
+        self.state[&RecordKey::new(RecordKind::Notice, id(NOTICE))]
+            .decode()
+            .unwrap()
+    }
+}
+
+fn assessment() -> Assessment {
+    Assessment {
+        political: Rating::Excellent,
+        professional: Rating::Good,
+        tenure: Rating::Good,
+        performance: Rating::Excellent,
+        recognition: Rating::Pass,
+        notes: String::new(),
+    }
+}
+
+fn background() -> BackgroundCheck {
+    let ok = || Check {
+        passed: true,
+        note: String::new(),
+    };
+    BackgroundCheck {
+        political: ok(),
+        ethics: ok(),
+        ability: ok(),
+        honours: ok(),
+    }
+}
+
+fn file_op(n: u128) -> Op {
+    Op::ApplicationFileV1(ApplicationFileV1 {
+        id: id(n),
+        worker_id: id(WORKER),
+        batch_id: id(BATCH),
+        requested_grade: 1,
+        assessment: assessment(),
+        background: background(),
+    })
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+#[test]
+fn an_application_goes_through_three_stages_notice_and_issue() {
+    let mut w = World::new();
+    w.file();
+    assert_eq!(w.app().stage, Stage::Review(ReviewStage::Township));
+    assert_eq!(w.app().township_id, id(T));
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    assert_eq!(w.app().stage, Stage::Review(ReviewStage::District));
+    w.decide(
+        &district_reviewer(),
+        ReviewStage::District,
+        Outcome::Approve,
+    )
+    .unwrap();
+    assert_eq!(w.app().stage, Stage::Review(ReviewStage::Committee));
+    w.decide(&committee(), ReviewStage::Committee, Outcome::Approve)
+        .unwrap();
+    assert_eq!(w.app().stage, Stage::AwaitingNotice);
+
+    // Monday 2026-11-30: five working days end on Friday 12-04.
+    w.open_notice(date(2026, 11, 30)).unwrap();
+    assert_eq!(w.app().stage, Stage::InNotice);
+    assert_eq!(w.notice().ends_on, date(2026, 12, 4));
+    let early = w
+        .run(
+            &committee(),
+            Op::NoticeCloseV1(NoticeCloseV1 {
+                id: id(NOTICE),
+                closed_on: date(2026, 12, 4),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(early.field.as_deref(), Some("closed_on"));
+    assert!(early.message.contains("2026-12-04"), "{}", early.message);
+    w.run(
+        &committee(),
+        Op::NoticeCloseV1(NoticeCloseV1 {
+            id: id(NOTICE),
+            closed_on: date(2026, 12, 5),
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        w.app().stage,
+        Stage::AwaitingIssue,
+        "待发证 until the server issues"
+    );
+    let again = w
+        .run(
+            &committee(),
+            Op::NoticeCloseV1(NoticeCloseV1 {
+                id: id(NOTICE),
+                closed_on: date(2026, 12, 6),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(again.code, RejectCode::AlreadyDecided);
+
+    // The server issues with its key; any device verifies with the public half.
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let public = SigningPublicKey {
+        key_id: "k1".into(),
+        algorithm: "ed25519".into(),
+        public_key: base64::engine::general_purpose::STANDARD
+            .encode(key.verifying_key().to_bytes()),
+        created_at: chrono::Utc::now(),
+        retired_at: None,
+    };
+    let worker: Worker = w.state[&RecordKey::new(RecordKind::Worker, id(WORKER))]
+        .decode()
+        .unwrap();
+    let sign = |bytes: &[u8]| key.sign(bytes).to_bytes();
+    let changes = certificate::issue(
+        id(APP),
+        &w.app(),
+        &worker,
+        &ProgrammeSettings::default(),
+        certificate::number(2026, 63),
+        date(2026, 12, 7),
+        "k1",
+        &sign,
+    );
+    assert_eq!(changes.len(), 3);
+    for c in changes {
+        w.put(c.key.kind, c.key.id, c.body);
+    }
+    let app = w.app();
+    assert_eq!(app.stage, Stage::Issued);
+    let cert_id = app.certificate_id.unwrap();
+    let cert: Certificate = w.state[&RecordKey::new(RecordKind::Certificate, cert_id)]
+        .decode()
+        .unwrap();
+    assert_eq!(cert.number, "HL2026-00063");
+    assert_eq!(cert.grade_name, "初级");
+    assert_eq!(cert.valid_until, date(2029, 12, 6));
+    let status: StatusEntry = w.state[&RecordKey::new(RecordKind::CertificateStatus, cert_id)]
+        .decode()
+        .unwrap();
+    assert_eq!(status.status, CertStatus::Valid);
+    // Issuing twice makes nothing more.
+    assert!(
+        certificate::issue(
+            id(APP),
+            &w.app(),
+            &worker,
+            &ProgrammeSettings::default(),
+            certificate::number(2026, 64),
+            date(2026, 12, 7),
+            "k1",
+            &sign,
+        )
+        .is_empty()
+    );
+
+    let payload = certificate::verify(&cert.qr, std::slice::from_ref(&public)).unwrap();
+    assert_eq!(payload.no, "HL2026-00063");
+    assert_eq!(payload.name, "张红梅");
+    // A changed payload, an unknown key, or not a certificate at all.
+    let mut parts: Vec<String> = cert.qr.split('.').map(str::to_owned).collect();
+    let forged = serde_json::to_vec(&json!({"v": 1, "no": "HL2026-00063", "name": "李四",
+        "cat": "secretary", "grade": 2, "grade_name": "中级",
+        "issued": "2026-12-07", "until": "2029-12-06"}))
+    .unwrap();
+    parts[2] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged);
+    assert_eq!(
+        certificate::verify(&parts.join("."), std::slice::from_ref(&public)),
+        Err(VerifyError::BadSignature)
+    );
+    assert_eq!(
+        certificate::verify(&cert.qr, &[]),
+        Err(VerifyError::UnknownKey("k1".into()))
+    );
+    assert_eq!(
+        certificate::verify("https://example.com", &[public]),
+        Err(VerifyError::NotACertificate)
+    );
+}
+
+#[test]
+fn each_stage_needs_its_own_grant_in_scope() {
+    let mut w = World::new();
+    w.file();
+    let elsewhere = actor(9, &[(Role::TownshipReviewer, Scope::Township(id(OTHER_T)))]);
+    for who in [instructor(), elsewhere, district_reviewer(), committee()] {
+        let r = w
+            .decide(&who, ReviewStage::Township, Outcome::Approve)
+            .unwrap_err();
+        assert_eq!(r.code, RejectCode::Forbidden, "{who:?}");
+    }
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    for who in [township_reviewer(), committee(), instructor()] {
+        let r = w
+            .decide(&who, ReviewStage::District, Outcome::Approve)
+            .unwrap_err();
+        assert_eq!(r.code, RejectCode::Forbidden);
+    }
+    w.decide(
+        &district_reviewer(),
+        ReviewStage::District,
+        Outcome::Approve,
+    )
+    .unwrap();
+    let r = w
+        .decide(
+            &district_reviewer(),
+            ReviewStage::Committee,
+            Outcome::Approve,
+        )
+        .unwrap_err();
+    assert_eq!(r.code, RejectCode::Forbidden);
+}
+
+#[test]
+fn the_first_decision_of_a_stage_wins() {
+    let mut w = World::new();
+    w.file();
+    // Two township reviewers decided offline; the server applies one first.
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    let second = w
+        .run(
+            &second_township_reviewer(),
+            Op::ApplicationDecideV1(ApplicationDecideV1 {
+                id: id(APP),
+                stage: ReviewStage::Township,
+                round: 1,
+                outcome: Outcome::Reject,
+                comment: "不符合条件".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(second.code, RejectCode::AlreadyDecided);
+    assert_eq!(w.app().decisions.len(), 1);
+    assert_eq!(w.app().stage, Stage::Review(ReviewStage::District));
+}
+
+#[test]
+fn one_person_cannot_decide_two_stages() {
+    let mut w = World::new();
+    w.file();
+    let both = actor(
+        8,
+        &[
+            (Role::TownshipReviewer, Scope::Township(id(T))),
+            (Role::DistrictReviewer, Scope::District),
+        ],
+    );
+    w.decide(&both, ReviewStage::Township, Outcome::Approve)
+        .unwrap();
+    let r = w
+        .decide(&both, ReviewStage::District, Outcome::Approve)
+        .unwrap_err();
+    assert_eq!(r.code, RejectCode::Forbidden);
+    assert!(r.message.contains("乡镇初审"), "{}", r.message);
+}
+
+#[test]
+fn a_returned_application_is_resubmitted_as_a_new_round() {
+    let mut w = World::new();
+    w.file();
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    let no_comment = w
+        .run(
+            &district_reviewer(),
+            Op::ApplicationDecideV1(ApplicationDecideV1 {
+                id: id(APP),
+                stage: ReviewStage::District,
+                round: 1,
+                outcome: Outcome::Return,
+                comment: " ".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(no_comment.field.as_deref(), Some("comment"));
+    w.decide(&district_reviewer(), ReviewStage::District, Outcome::Return)
+        .unwrap();
+    assert_eq!(w.app().stage, Stage::Returned);
+    let resubmit = Op::ApplicationResubmitV1(ApplicationResubmitV1 {
+        id: id(APP),
+        requested_grade: 2,
+        assessment: assessment(),
+        background: background(),
+    });
+    let r = w.run(&township_reviewer(), resubmit.clone()).unwrap_err();
+    assert_eq!(r.code, RejectCode::Forbidden, "reviewers do not file");
+    w.run(&instructor(), resubmit.clone()).unwrap();
+    let app = w.app();
+    assert_eq!(
+        (app.round, app.stage),
+        (2, Stage::Review(ReviewStage::Township))
+    );
+    assert_eq!(app.requested_grade, 2);
+    assert_eq!(
+        w.run(&instructor(), resubmit).unwrap_err().code,
+        RejectCode::AlreadyDecided,
+        "only a returned application is resubmitted"
+    );
+    // A decision made for the old round is stale.
+    let stale = w
+        .run(
+            &second_township_reviewer(),
+            Op::ApplicationDecideV1(ApplicationDecideV1 {
+                id: id(APP),
+                stage: ReviewStage::Township,
+                round: 1,
+                outcome: Outcome::Approve,
+                comment: String::new(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(stale.code, RejectCode::AlreadyDecided);
+    // The same reviewers decide their own stages again in the new round.
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    w.decide(&district_reviewer(), ReviewStage::District, Outcome::Reject)
+        .unwrap();
+    assert_eq!(w.app().stage, Stage::Rejected);
+    assert_eq!(w.app().decisions.len(), 4);
+}
+
+#[test]
+fn an_objection_sends_the_application_back_to_the_committee() {
+    let mut w = World::new();
+    w.through_review();
+    w.open_notice(date(2026, 11, 30)).unwrap();
+    let object = Op::NoticeObjectV1(NoticeObjectV1 {
+        application_id: id(APP),
+        text: "群众反映其任职年限不实".into(),
+    });
+    assert_eq!(
+        w.run(&district_reviewer(), object.clone())
+            .unwrap_err()
+            .code,
+        RejectCode::Forbidden
+    );
+    w.run(&committee(), object.clone()).unwrap();
+    let app = w.app();
+    assert_eq!(
+        (app.round, app.stage),
+        (2, Stage::Review(ReviewStage::Committee))
+    );
+    assert_eq!(app.objections.len(), 1);
+    assert_eq!(
+        w.run(&committee(), object).unwrap_err().code,
+        RejectCode::AlreadyDecided,
+        "no longer on notice"
+    );
+    // The notice closes without it.
+    w.run(
+        &committee(),
+        Op::NoticeCloseV1(NoticeCloseV1 {
+            id: id(NOTICE),
+            closed_on: date(2026, 12, 7),
+        }),
+    )
+    .unwrap();
+    assert_eq!(w.app().stage, Stage::Review(ReviewStage::Committee));
+    // The committee looks again and approves; it waits for the next notice.
+    w.decide(&committee(), ReviewStage::Committee, Outcome::Approve)
+        .unwrap();
+    assert_eq!(w.app().stage, Stage::AwaitingNotice);
+}
+
+#[test]
+fn a_notice_takes_only_approved_applications_of_its_batch() {
+    let mut w = World::new();
+    w.file();
+    let r = w.open_notice(date(2026, 11, 30)).unwrap_err();
+    assert_eq!(r.code, RejectCode::AlreadyDecided);
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    w.decide(
+        &district_reviewer(),
+        ReviewStage::District,
+        Outcome::Approve,
+    )
+    .unwrap();
+    w.decide(&committee(), ReviewStage::Committee, Outcome::Approve)
+        .unwrap();
+    let r = w
+        .run(
+            &district_reviewer(),
+            Op::NoticeOpenV1(NoticeOpenV1 {
+                id: id(NOTICE),
+                batch_id: id(BATCH),
+                starts_on: date(2026, 11, 30),
+                application_ids: vec![id(APP)],
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(r.code, RejectCode::Forbidden);
+    w.open_notice(date(2026, 11, 30)).unwrap();
+    assert_eq!(
+        w.open_notice(date(2026, 11, 30)).unwrap_err().code,
+        RejectCode::AlreadyExists
+    );
+}
+
+#[test]
+fn working_days_skip_weekends_and_holidays_and_count_makeup_days() {
+    let mut s = ProgrammeSettings::default();
+    // Friday start: Fri, Mon, Tue, Wed, Thu.
+    assert_eq!(s.notice_end(date(2026, 11, 27)), date(2026, 12, 3));
+    // A Saturday start counts from Monday.
+    assert_eq!(s.notice_end(date(2026, 11, 28)), date(2026, 12, 4));
+    // National Day week: 10-01..10-07 off, Sunday 09-27 and Saturday 10-10 worked (调休).
+    s.holidays = (1..=7).map(|d| date(2026, 10, d)).collect();
+    s.extra_workdays = vec![date(2026, 9, 27), date(2026, 10, 10)];
+    // Sun 09-27 (1), Mon 28 (2), Tue 29 (3), Wed 30 (4), then Thu 10-08 (5).
+    assert_eq!(s.notice_end(date(2026, 9, 27)), date(2026, 10, 8));
+    s.notice_working_days = 1;
+    assert_eq!(s.notice_end(date(2026, 10, 3)), date(2026, 10, 8));
+}
+
+#[test]
+fn filing_checks_batch_category_grade_and_scope() {
+    let mut w = World::new();
+    let out_of_scope = actor(9, &[(Role::Instructor, Scope::Township(id(OTHER_T)))]);
+    assert_eq!(
+        w.run(&out_of_scope, file_op(APP)).unwrap_err().code,
+        RejectCode::Forbidden
+    );
+    let Op::ApplicationFileV1(mut op) = file_op(APP) else {
+        unreachable!()
+    };
+    op.requested_grade = 3;
+    assert_eq!(
+        w.run(&instructor(), Op::ApplicationFileV1(op.clone()))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("requested_grade")
+    );
+    w.run(
+        &committee(),
+        Op::BatchCreateV1(BatchCreateV1 {
+            id: id(50),
+            name: "指导员第一批".into(),
+            year: 2026,
+            category: WorkerRole::Instructor,
+        }),
+    )
+    .unwrap();
+    op.requested_grade = 1;
+    op.batch_id = id(50);
+    let r = w.run(&instructor(), Op::ApplicationFileV1(op)).unwrap_err();
+    assert_eq!(r.field.as_deref(), Some("batch_id"));
+    w.file();
+    assert_eq!(
+        w.run(&instructor(), file_op(APP)).unwrap_err().code,
+        RejectCode::AlreadyExists
+    );
+}
+
+#[test]
+fn only_the_committee_configures_and_settings_are_validated() {
+    let mut w = World::new();
+    let mut s = ProgrammeSettings::default();
+    s.grades.push(GradeDef {
+        level: 3,
+        name: "高级".into(),
+        monthly_stipend_fen: 80_000,
+    });
+    let op = |s: &ProgrammeSettings| {
+        Op::SettingsUpdateV1(SettingsUpdateV1 {
+            settings: s.clone(),
+        })
+    };
+    assert_eq!(
+        w.run(&district_reviewer(), op(&s)).unwrap_err().code,
+        RejectCode::Forbidden
+    );
+    w.run(&committee(), op(&s)).unwrap();
+    assert_eq!(settings(&w.state).grade(3).unwrap().name, "高级");
+    let mut bad = s.clone();
+    bad.grades.swap(0, 1);
+    assert_eq!(
+        w.run(&committee(), op(&bad)).unwrap_err().field.as_deref(),
+        Some("grades")
+    );
+    bad = s.clone();
+    bad.notice_working_days = 0;
+    assert_eq!(
+        w.run(&committee(), op(&bad)).unwrap_err().field.as_deref(),
+        Some("notice_working_days")
+    );
+    assert_eq!(
+        w.run(
+            &instructor(),
+            Op::BatchCreateV1(BatchCreateV1 {
+                id: id(60),
+                name: "第二批".into(),
+                year: 2026,
+                category: WorkerRole::Secretary,
+            })
+        )
+        .unwrap_err()
+        .code,
+        RejectCode::Forbidden
+    );
+}
