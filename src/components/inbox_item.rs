@@ -29,6 +29,12 @@ pub fn InboxItem(
             ctx.data_changed();
         });
     };
+    // Only intents that have a form can be fixed and resent; the others (a decision
+    // someone else made first) are read and discarded.
+    let fixable = matches!(
+        entry.op,
+        hongling_core::Op::WorkerCreateV1(_) | hongling_core::Op::WorkerUpdateV1(_)
+    );
     let at = entry
         .at
         .with_timezone(&Local)
@@ -43,9 +49,11 @@ pub fn InboxItem(
             <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {entry.message.clone()}</div>
             <div class="muted">{move || ctx.t(Key::EnteredAt)} " " {at.clone()}</div>
             <div class="inbox-actions">
-                <A href=format!("/inbox/{id}") attr:class="btn btn-primary" attr:data-testid="fix">
-                    {move || ctx.t(Key::FixAndResubmit)}
-                </A>
+                {fixable.then(|| view! {
+                    <A href=format!("/inbox/{id}") attr:class="btn btn-primary" attr:data-testid="fix">
+                        {move || ctx.t(Key::FixAndResubmit)}
+                    </A>
+                })}
                 <button class="btn btn-danger" data-testid="discard" on:click=discard>
                     {move || if confirming.get() { ctx.t(Key::ConfirmDiscard) } else { ctx.t(Key::Discard) }}
                 </button>

@@ -189,6 +189,8 @@ pub fn WorkerFormPage() -> impl IntoView {
                         w.photo = u.photo.unwrap_or(w.photo);
                         fill(&w);
                     }
+                    // Not a worker intent: this form cannot fix it.
+                    _ => missing.set(true),
                 }
                 return;
             }

@@ -118,19 +118,33 @@ pub fn qr_text(key_id: &str, payload: &[u8], signature: &[u8; 64]) -> String {
     )
 }
 
+/// What only the server can supply to issue a certificate.
+pub struct Issuer<'a> {
+    /// The next certificate number (see [`number`]).
+    pub number: String,
+    /// Today, in China.
+    pub issued_on: NaiveDate,
+    /// The active signing key's id, and a function that signs with it.
+    pub key_id: &'a str,
+    pub sign: &'a dyn Fn(&[u8]) -> [u8; 64],
+}
+
 /// Issues the certificate of an application that waits for it (待发证): the certificate,
-/// its status line, and the application marked issued. `sign` signs with the active key
-/// `key_id`. Returns nothing for an application that does not wait for a certificate.
+/// its status line, and the application marked issued. Returns nothing for an
+/// application that does not wait for a certificate.
 pub fn issue(
     application_id: Uuid,
     app: &Application,
     worker: &Worker,
     settings: &ProgrammeSettings,
-    number: String,
-    issued_on: NaiveDate,
-    key_id: &str,
-    sign: &dyn Fn(&[u8]) -> [u8; 64],
+    issuer: Issuer<'_>,
 ) -> Vec<Change> {
+    let Issuer {
+        number,
+        issued_on,
+        key_id,
+        sign,
+    } = issuer;
     if app.stage != Stage::AwaitingIssue || app.certificate_id.is_some() {
         return Vec::new();
     }

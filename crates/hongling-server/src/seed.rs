@@ -2,6 +2,7 @@
 //! when `--demo` is given. Township names are Qiaocheng's; organisations and people are
 //! invented.
 
+use hongling_core::certification::Batch;
 use hongling_core::{
     Grant, OrgKind, Organization, Record, RecordKind, Role, Scope, Township, Worker, WorkerRole,
 };
@@ -23,7 +24,7 @@ pub enum DemoScope {
 pub type DemoAccount = (&'static str, &'static str, &'static [(Role, DemoScope)]);
 
 /// The demo accounts. All share [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
     (
         "quwei",
         "区委非公工委 管理员",
@@ -51,6 +52,27 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 4] = [
         "张红梅（党务工作者）",
         &[(Role::Worker, DemoScope::Worker(0))],
     ),
+    (
+        "chushen01",
+        "王建国（古井镇 乡镇初审）",
+        &[(Role::TownshipReviewer, DemoScope::Township(4))],
+    ),
+    (
+        "chushen02",
+        "刘芳（古井镇 乡镇初审）",
+        &[(Role::TownshipReviewer, DemoScope::Township(4))],
+    ),
+    (
+        "lianshen01",
+        "陈志强（区级联审）",
+        &[(Role::DistrictReviewer, DemoScope::District)],
+    ),
+];
+
+/// The demo's certification batches: name, year, category.
+const BATCHES: [(&str, i32, WorkerRole); 2] = [
+    ("2026年第一批", 2026, WorkerRole::Secretary),
+    ("2026年第一批", 2026, WorkerRole::Instructor),
 ];
 
 /// The password of every demo account.
@@ -194,10 +216,22 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
         .collect();
     let township_ids: Vec<Uuid> = townships.iter().map(|t| t.id).collect();
     let worker_ids: Vec<Uuid> = workers.iter().map(|w| w.id).collect();
+    let batches = BATCHES.iter().map(|(name, year, category)| {
+        record(
+            RecordKind::Batch,
+            &Batch {
+                name: (*name).to_owned(),
+                year: *year,
+                category: *category,
+                closed: false,
+            },
+        )
+    });
     let all = townships
         .into_iter()
         .chain(organizations)
         .chain(workers)
+        .chain(batches)
         .collect();
     store.put_records(all).await?;
     let hash = hash_password(DEMO_PASSWORD)?;

@@ -182,9 +182,9 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
     let seeded = tablet.pull_all().await;
     assert_eq!(
         seeded.len(),
-        8 + 8 + 4 + 1,
+        8 + 8 + 4 + 1 + 2,
         "townships and organisations of the demo, the 4 workers of 古井镇 and 花戏楼街道, \
-         and the signing key"
+         the signing key and the two batches"
     );
     let org = gujing_org(&seeded);
 

@@ -326,10 +326,12 @@ fn an_application_goes_through_three_stages_notice_and_issue() {
         &w.app(),
         &worker,
         &ProgrammeSettings::default(),
-        certificate::number(2026, 63),
-        date(2026, 12, 7),
-        "k1",
-        &sign,
+        certificate::Issuer {
+            number: certificate::number(2026, 63),
+            issued_on: date(2026, 12, 7),
+            key_id: "k1",
+            sign: &sign,
+        },
     );
     assert_eq!(changes.len(), 3);
     for c in changes {
@@ -355,10 +357,12 @@ fn an_application_goes_through_three_stages_notice_and_issue() {
             &w.app(),
             &worker,
             &ProgrammeSettings::default(),
-            certificate::number(2026, 64),
-            date(2026, 12, 7),
-            "k1",
-            &sign,
+            certificate::Issuer {
+                number: certificate::number(2026, 64),
+                issued_on: date(2026, 12, 7),
+                key_id: "k1",
+                sign: &sign,
+            },
         )
         .is_empty()
     );

@@ -333,6 +333,87 @@ fn signing_record(
     })
 }
 
+/// Issues the certificate of application `id` if it waits for one: the next number of
+/// the year, today's date in China, the active signing key. The rules are
+/// `hongling_core::certificate::issue`; this only supplies what needs the server.
+async fn issue_certificate(
+    conn: &mut SqliteConnection,
+    seq: &mut i64,
+    state: &mut MissRecorder,
+    id: Uuid,
+) -> Result<(), StoreError> {
+    use ed25519_dalek::Signer;
+    use hongling_core::certification::{Application, Stage, settings};
+
+    let key = RecordKey::new(RecordKind::Application, id);
+    let Some(record) = hongling_core::State::get(&*state, key) else {
+        return Ok(());
+    };
+    let Ok(app) = record.decode::<Application>() else {
+        return Ok(());
+    };
+    if app.stage != Stage::AwaitingIssue || app.certificate_id.is_some() {
+        return Ok(());
+    }
+    let worker_key = RecordKey::new(RecordKind::Worker, app.worker_id);
+    let settings_key = RecordKey::new(
+        RecordKind::Settings,
+        hongling_core::certification::SETTINGS_ID,
+    );
+    for k in [worker_key, settings_key] {
+        if !state.known.contains_key(&k) && !state.absent.contains(&k) {
+            let found = load_record(&mut *conn, k).await?;
+            state.learn(k, found);
+        }
+    }
+    let Some(worker) = hongling_core::State::get(&*state, worker_key)
+        .and_then(|r| r.decode::<hongling_core::Worker>().ok())
+    else {
+        return Err(StoreError::Other(anyhow::anyhow!(
+            "application {id} names a worker that does not exist"
+        )));
+    };
+    let settings = settings(&*state);
+    let (key_id, secret): (String, Vec<u8>) = sqlx::query_as(
+        "SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+    )
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| StoreError::Other(anyhow::anyhow!("no active signing key")))?;
+    let secret: [u8; 32] = secret
+        .try_into()
+        .map_err(|_| StoreError::Other(anyhow::anyhow!("signing key {key_id} is damaged")))?;
+    let signer = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let year = chrono::Datelike::year(&today);
+    let number: i64 = sqlx::query_scalar(
+        "INSERT INTO certificate_numbers (year, last) VALUES (?, 1)
+         ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+    )
+    .bind(year)
+    .fetch_one(&mut *conn)
+    .await?;
+    let sign = |bytes: &[u8]| signer.sign(bytes).to_bytes();
+    let changes = hongling_core::certificate::issue(
+        id,
+        &app,
+        &worker,
+        &settings,
+        hongling_core::certificate::Issuer {
+            number: hongling_core::certificate::number(year, number as u32),
+            issued_on: today,
+            key_id: &key_id,
+            sign: &sign,
+        },
+    );
+    for change in &changes {
+        let known = Known::from(state, &change.key);
+        let written = write_change(&mut *conn, seq, change, known).await?;
+        state.learn(change.key, Some(written));
+    }
+    Ok(())
+}
+
 impl Store for SqliteStore {
     async fn active_signing_key(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         Ok(sqlx::query_as(
@@ -740,6 +821,13 @@ impl Store for SqliteStore {
                         let known = Known::from(&state, &change.key);
                         let written = write_change(&mut tx, &mut seq, change, known).await?;
                         state.learn(change.key, Some(written));
+                    }
+                    // An application the mutation made ready for its certificate (待发证)
+                    // gets it now, in the same transaction.
+                    for change in &changes {
+                        if change.key.kind == RecordKind::Application {
+                            issue_certificate(&mut tx, &mut seq, &mut state, change.key.id).await?;
+                        }
                     }
                     MutationResult {
                         id: m.id,

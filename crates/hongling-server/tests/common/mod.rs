@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use hongling_core::wire::{
-    ErrorBody, LoginResponse, PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse,
+    ErrorBody, LoginResponse, MutationResult, PROTOCOL_HEADER, PullResponse, PushRequest,
+    PushResponse,
 };
 use hongling_sync::{BlobEntry, Transport, TransportError};
 use serde_json::json;
@@ -185,4 +186,88 @@ impl Transport for HttpTransport {
             .await
             .map(|_| ())
     }
+}
+
+/// One signed-in tablet: the real client logic on an in-memory store.
+#[allow(dead_code)]
+pub struct Tablet {
+    pub store: hongling_sync::memory::MemoryStore,
+    pub transport: HttpTransport,
+    pub id: Uuid,
+    pub actor: hongling_core::Actor,
+}
+
+#[allow(dead_code)]
+impl Tablet {
+    pub async fn new(base: &str, username: &str) -> Tablet {
+        let id = Uuid::new_v4();
+        let login = login(base, username, id).await;
+        Tablet {
+            store: hongling_sync::memory::MemoryStore::new(),
+            transport: HttpTransport::new(base, login.token),
+            id,
+            actor: hongling_core::Actor {
+                account_id: login.account.id,
+                grants: login.account.grants,
+            },
+        }
+    }
+
+    pub async fn sync(&self) {
+        hongling_sync::sync_once(&self.store, &self.transport, self.id, &self.actor, |_| {})
+            .await
+            .unwrap();
+    }
+
+    /// Saves an intent on the tablet, as a form does: the local rules decide first.
+    pub async fn commit(&self, op: hongling_core::Op) -> Result<u64, hongling_core::Rejection> {
+        hongling_sync::commit_local(&self.store, &self.actor, op, chrono::Utc::now())
+            .await
+            .unwrap()
+    }
+
+    /// Every live record of `kind` this tablet holds, decoded.
+    pub fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: hongling_core::RecordKind,
+    ) -> Vec<(Uuid, T)> {
+        self.store
+            .view()
+            .into_iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| (r.id, r.decode().unwrap()))
+            .collect()
+    }
+
+    pub fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        kind: hongling_core::RecordKind,
+        id: Uuid,
+    ) -> Option<T> {
+        self.all(kind)
+            .into_iter()
+            .find(|(i, _)| *i == id)
+            .map(|(_, t)| t)
+    }
+}
+
+/// Pushes one mutation from a fresh device of `username`, bypassing the tablet's own
+/// rules: what the server alone decides.
+#[allow(dead_code)]
+pub async fn push_raw(base: &str, username: &str, op: hongling_core::Op) -> MutationResult {
+    let device = Uuid::new_v4();
+    let login = login(base, username, device).await;
+    let transport = HttpTransport::new(base, login.token);
+    let reply = transport
+        .push(&PushRequest {
+            device_id: device,
+            mutations: vec![hongling_core::wire::Mutation {
+                id: 1,
+                at: chrono::Utc::now(),
+                op,
+            }],
+        })
+        .await
+        .unwrap();
+    reply.results.into_iter().next().unwrap()
 }
