@@ -19,7 +19,9 @@ use leptos_router::path;
 
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
-    AccountsPage, InboxPage, LoginPage, NotFoundPage, SettingsPage, WorkerFormPage, WorkersPage,
+    AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
+    InboxPage, LoginPage, NotFoundPage, NoticesPage, QueuePage, SettingsPage, VerifyPage,
+    WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -93,6 +95,14 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/inbox/:rid") view=WorkerFormPage />
                             <Route path=path!("/settings") view=SettingsPage />
                             <Route path=path!("/admin/accounts") view=AccountsPage />
+                            <Route path=path!("/applications") view=ApplicationsPage />
+                            <Route path=path!("/applications/new") view=ApplicationFormPage />
+                            <Route path=path!("/applications/:id") view=ApplicationPage />
+                            <Route path=path!("/applications/:id/resubmit") view=ApplicationFormPage />
+                            <Route path=path!("/queue") view=QueuePage />
+                            <Route path=path!("/notices") view=NoticesPage />
+                            <Route path=path!("/certificates/:id") view=CertificatePage />
+                            <Route path=path!("/verify") view=VerifyPage />
                         </Routes>
                         </Show>
                     </main>

@@ -88,3 +88,141 @@ pub async fn load_worker_rows() -> Result<Vec<WorkerRow>, StorageError> {
     rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
     Ok(rows)
 }
+
+/// One certification application as the lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApplicationRow {
+    pub id: Uuid,
+    /// The server's change number of its last change: lower waited longer.
+    pub version: u64,
+    pub app: hongling_core::certification::Application,
+    pub worker_name: String,
+    pub township: String,
+    pub batch_name: String,
+    /// Changed on this device and not yet acknowledged by the server.
+    pub pending: bool,
+}
+
+/// Every batch, newest first.
+pub async fn load_batches() -> Result<Vec<(Uuid, hongling_core::certification::Batch)>, StorageError>
+{
+    let db = db().await?;
+    let mut batches: Vec<(Uuid, hongling_core::certification::Batch)> = db
+        .list(RecordKind::Batch)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect();
+    batches.sort_by(|a, b| (b.1.year, &b.1.name).cmp(&(a.1.year, &a.1.name)));
+    Ok(batches)
+}
+
+/// The programme's settings as this device has them.
+pub async fn load_settings() -> Result<hongling_core::certification::ProgrammeSettings, StorageError>
+{
+    let db = db().await?;
+    let key = hongling_core::RecordKey::new(
+        RecordKind::Settings,
+        hongling_core::certification::SETTINGS_ID,
+    );
+    Ok(db
+        .get(key)
+        .await?
+        .and_then(|r| r.decode().ok())
+        .unwrap_or_default())
+}
+
+/// Every application on this device, oldest change first.
+pub async fn load_applications() -> Result<Vec<ApplicationRow>, StorageError> {
+    let db = db().await?;
+    let dir = Directory::load().await?;
+    let pending: BTreeSet<String> = db.pending_keys().await?;
+    let workers: Vec<(Uuid, Worker)> = db
+        .list(RecordKind::Worker)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect();
+    let batches = load_batches().await?;
+    let mut rows: Vec<ApplicationRow> = db
+        .list(RecordKind::Application)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let app: hongling_core::certification::Application = r.decode().ok()?;
+            Some(ApplicationRow {
+                id: r.id,
+                version: r.version,
+                worker_name: workers
+                    .iter()
+                    .find(|w| w.0 == app.worker_id)
+                    .map(|w| w.1.name.clone())
+                    .unwrap_or_default(),
+                township: dir.township_name(app.township_id),
+                batch_name: batches
+                    .iter()
+                    .find(|b| b.0 == app.batch_id)
+                    .map(|b| b.1.name.clone())
+                    .unwrap_or_default(),
+                pending: pending.contains(&r.key().storage_key()),
+                app,
+            })
+        })
+        .collect();
+    // Not yet on the server (version 0) counts as newest.
+    rows.sort_by_key(|r| if r.version == 0 { u64::MAX } else { r.version });
+    Ok(rows)
+}
+
+/// A certificate with its line of the status list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificateView {
+    pub certificate: hongling_core::certificate::Certificate,
+    pub status: Option<hongling_core::certificate::StatusEntry>,
+}
+
+pub async fn load_certificate(id: Uuid) -> Result<Option<CertificateView>, StorageError> {
+    let db = db().await?;
+    let Some(certificate) = db
+        .get(hongling_core::RecordKey::new(RecordKind::Certificate, id))
+        .await?
+        .and_then(|r| r.decode().ok())
+    else {
+        return Ok(None);
+    };
+    let status = db
+        .get(hongling_core::RecordKey::new(
+            RecordKind::CertificateStatus,
+            id,
+        ))
+        .await?
+        .and_then(|r| r.decode().ok());
+    Ok(Some(CertificateView {
+        certificate,
+        status,
+    }))
+}
+
+/// The signing keys and the whole status list: what verifying needs, offline.
+pub async fn load_verification() -> Result<
+    (
+        Vec<hongling_core::SigningPublicKey>,
+        Vec<hongling_core::certificate::StatusEntry>,
+    ),
+    StorageError,
+> {
+    let db = db().await?;
+    let keys = db
+        .list(RecordKind::SigningKey)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.decode().ok())
+        .collect();
+    let statuses = db
+        .list(RecordKind::CertificateStatus)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.decode().ok())
+        .collect();
+    Ok((keys, statuses))
+}

@@ -77,6 +77,11 @@ impl AppCtx {
         })
     }
 
+    /// Who is signed in, for the shared rules (reactive).
+    pub fn actor(&self) -> Option<hongling_core::Actor> {
+        self.session.with(|s| s.as_ref().map(|s| s.actor()))
+    }
+
     /// True when the offline grace period is over (reactive).
     pub fn grace_expired(&self) -> bool {
         let now = self.now.get();

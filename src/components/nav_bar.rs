@@ -19,6 +19,40 @@ pub fn NavBar() -> impl IntoView {
                 </svg>
                 <span>{move || ctx.t(Key::NavWorkers)}</span>
             </A>
+            <Show when=move || ctx.actor().is_some_and(|a| !a.grants.iter().all(|g| matches!(g.role, hongling_core::Role::Worker | hongling_core::Role::Judge | hongling_core::Role::ContestAdmin)))>
+                <A href="/applications">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M6 2.5h9l4 4v15H6z" />
+                        <path d="M15 2.5v4h4M9 11h7M9 15h7M9 19h4" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavApplications)}</span>
+                </A>
+            </Show>
+            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::TownshipReviewer | hongling_core::Role::DistrictReviewer | hongling_core::Role::DistrictCommittee)))>
+                <A href="/queue">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <rect x="3.5" y="4.5" width="17" height="16" rx="2" />
+                        <path d="M8 2.5v4M16 2.5v4M7.5 13l3 3 6-6" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavQueue)}</span>
+                </A>
+            </Show>
+            <Show when=move || ctx.is_committee()>
+                <A href="/notices">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M4 9.5h3l8-5v15l-8-5H4z" />
+                        <path d="M18 9a4 4 0 0 1 0 6" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavNotices)}</span>
+                </A>
+            </Show>
+            <A href="/verify">
+                <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M12 2.5l8 3v6c0 5-3.4 8.6-8 10-4.6-1.4-8-5-8-10v-6z" />
+                    <path d="M8.5 12l2.5 2.5 4.5-5" />
+                </svg>
+                <span>{move || ctx.t(Key::NavVerify)}</span>
+            </A>
             <A href="/inbox">
                 <span class="nav-icon-wrap">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">

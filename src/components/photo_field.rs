@@ -11,6 +11,7 @@ use sha2::Digest;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::components::PhotoView;
 use crate::i18n::Key;
 use crate::state::{AppCtx, db};
 
@@ -38,15 +39,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// An object URL showing `bytes`, revoked when the view goes away.
-fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options).ok()?;
-    web_sys::Url::create_object_url_with_blob(&blob).ok()
-}
-
 #[component]
 pub fn PhotoField(
     /// The photo the form holds: `None` for none.
@@ -55,42 +47,6 @@ pub fn PhotoField(
     let ctx = expect_context::<AppCtx>();
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    // What to show: an object URL, or `Err(())` when the bytes are not on this device.
-    let shown = LocalResource::new(move || {
-        let sha = photo.get();
-        let online = ctx.online.get();
-        let token = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        async move {
-            let sha = sha?;
-            let db = db().await.ok()?;
-            if let Ok(Some(b)) = db.blob(&sha).await {
-                return Some(object_url(&b.bytes, &b.mime).ok_or(()));
-            }
-            // Not here yet (taken on another tablet): fetch it once and keep it.
-            if let (true, Some(token)) = (online, token)
-                && let Ok(bytes) = crate::sync::api::get_blob(&token, &sha).await
-            {
-                let url = object_url(&bytes, "image/jpeg").ok_or(());
-                let _ = db
-                    .keep_downloaded_blob(sha, "image/jpeg".to_owned(), bytes)
-                    .await;
-                return Some(url);
-            }
-            Some(Err(()))
-        }
-    });
-    Effect::new(move |previous: Option<Option<String>>| {
-        let current = shown.get().flatten().and_then(Result::ok);
-        if let Some(Some(old)) = previous
-            && Some(&old) != current.as_ref()
-        {
-            let _ = web_sys::Url::revoke_object_url(&old);
-        }
-        current
-    });
-
     let choose = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = ev.target().expect("input").unchecked_into();
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
@@ -112,15 +68,7 @@ pub fn PhotoField(
     view! {
         <div class="field photo-field" data-testid="photo-field">
             <span class="label">{move || ctx.t(Key::Photo)}</span>
-            {move || match shown.get().flatten() {
-                Some(Ok(url)) => view! {
-                    <img class="photo" src=url alt=move || ctx.t(Key::Photo) data-testid="photo" />
-                }.into_any(),
-                Some(Err(())) => view! {
-                    <p class="muted" data-testid="photo-missing">{ctx.t(Key::PhotoNotHere)}</p>
-                }.into_any(),
-                None => ().into_any(),
-            }}
+            <PhotoView photo=Signal::from(photo) />
             <div class="photo-actions">
                 <label class="btn">
                     {move || ctx.t(Key::ChoosePhoto)}

@@ -632,35 +632,28 @@ pub(crate) fn resubmit_application(
     Ok(vec![put(RecordKind::Application, op.id, &app)])
 }
 
-pub(crate) fn decide(
-    state: &dyn State,
-    actor: &Actor,
-    op: &ApplicationDecideV1,
-) -> Result<Vec<Change>, Rejection> {
-    let mut app = load_application(state, op.id)?;
-    let allowed = match op.stage {
+/// Whether `actor` may decide `stage` of `app`: the stage's grant in the application's
+/// scope, and no decision of another stage of it (separation of duties).
+pub fn may_decide(actor: &Actor, app: &Application, stage: ReviewStage) -> Result<(), Rejection> {
+    let allowed = match stage {
         ReviewStage::Township => {
             holds_in_township(&actor.grants, &[Role::TownshipReviewer], app.township_id)
         }
         ReviewStage::District | ReviewStage::Committee => actor
             .grants
             .iter()
-            .any(|g| g.role == op.stage.role() && g.scope == Scope::District),
+            .any(|g| g.role == stage.role() && g.scope == Scope::District),
     };
     if !allowed {
         return Err(Rejection::new(
             RejectCode::Forbidden,
-            format!("您没有{}的权限", op.stage.label_zh()),
+            format!("您没有{}的权限", stage.label_zh()),
         ));
     }
-    // First decision wins: this stage of this round must still be open.
-    let slot = (app.round != op.round || app.stage != Stage::Review(op.stage)).then_some(());
-    decide_once(&slot, &format!("该申请的{}", op.stage.label_zh()))?;
-    // Separation of duties, over every round.
     if let Some(other) = app
         .decisions
         .iter()
-        .find(|d| d.by == actor.account_id && d.stage != op.stage)
+        .find(|d| d.by == actor.account_id && d.stage != stage)
     {
         return Err(Rejection::new(
             RejectCode::Forbidden,
@@ -670,6 +663,37 @@ pub(crate) fn decide(
             ),
         ));
     }
+    Ok(())
+}
+
+/// The stage `actor` may decide now, if any: what puts an application in their queue.
+pub fn decidable(actor: &Actor, app: &Application) -> Option<ReviewStage> {
+    match app.stage {
+        Stage::Review(stage) => may_decide(actor, app, stage).ok().map(|()| stage),
+        _ => None,
+    }
+}
+
+/// Whether the account files and resubmits applications in `township`.
+pub fn may_file(actor: &Actor, township: Uuid) -> bool {
+    holds_in_township(&actor.grants, &APPLICANTS, township)
+}
+
+/// Whether the account is the district committee (configures, notices, objections).
+pub fn is_committee(actor: &Actor) -> bool {
+    committee_only(actor, "").is_ok()
+}
+
+pub(crate) fn decide(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ApplicationDecideV1,
+) -> Result<Vec<Change>, Rejection> {
+    let mut app = load_application(state, op.id)?;
+    may_decide(actor, &app, op.stage)?;
+    // First decision wins: this stage of this round must still be open.
+    let slot = (app.round != op.round || app.stage != Stage::Review(op.stage)).then_some(());
+    decide_once(&slot, &format!("该申请的{}", op.stage.label_zh()))?;
     let comment = op.comment.trim();
     if op.outcome != Outcome::Approve && comment.is_empty() {
         return Err(Rejection::field(

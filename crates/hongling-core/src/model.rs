@@ -40,6 +40,15 @@ pub enum WorkerRole {
     Instructor,
 }
 
+impl WorkerRole {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            WorkerRole::Secretary => "党组织书记",
+            WorkerRole::Instructor => "党建工作指导员",
+        }
+    }
+}
+
 /// 党务工作者: the person being certified.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Worker {

@@ -1,0 +1,81 @@
+use hongling_core::certificate::CertStatus;
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::components::PhotoView;
+use crate::i18n::Key;
+use crate::read_model::load_certificate;
+use crate::state::AppCtx;
+
+/// The QR code of `text` as an SVG document.
+pub fn qr_svg(text: &str) -> String {
+    match qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(220, 220)
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
+/// 红领资格证 (`/certificates/:id`): the certificate as it prints on A4, with the QR code
+/// of its signed payload.
+#[component]
+pub fn CertificatePage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let params = use_params_map();
+    let id = move || params.with(|p| p.get("id").and_then(|v| v.parse::<Uuid>().ok()));
+    let data = LocalResource::new(move || {
+        ctx.data_rev.get();
+        let id = id();
+        async move { load_certificate(id?).await.ok().flatten() }
+    });
+    let print = move |_| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    view! {
+        <section class="page certificate-page">
+            {move || match data.get() {
+                None => ().into_any(),
+                Some(None) => view! { <p class="error">{ctx.t(Key::NotFoundCertificate)}</p> }.into_any(),
+                Some(Some(v)) => {
+                    let c = v.certificate;
+                    let status = v.status.map_or(CertStatus::Valid, |s| s.status);
+                    let svg = qr_svg(&c.qr);
+                    view! {
+                        <div class="no-print page-head">
+                            <h1>{ctx.t(Key::Certificate)}</h1>
+                            <button class="btn btn-primary" data-testid="print" on:click=print>{ctx.t(Key::Print)}</button>
+                        </div>
+                        <article class="certificate" data-testid="certificate" data-qr=c.qr.clone()>
+                            <header>
+                                <div class="cert-title">"红领资格证"</div>
+                                <div class="cert-sub">{ctx.t(Key::IssuedBy)}</div>
+                            </header>
+                            <div class="cert-body">
+                                {c.photo.clone().map(|sha| view! {
+                                    <div class="cert-photo"><PhotoView photo=Signal::stored(Some(sha)) /></div>
+                                })}
+                                <dl class="cert-facts">
+                                    <dt>{ctx.t(Key::Holder)}</dt><dd data-testid="holder">{c.holder_name.clone()}</dd>
+                                    <dt>{ctx.t(Key::Category)}</dt><dd>{c.category.label_zh()}</dd>
+                                    <dt>{ctx.t(Key::Grade)}</dt><dd data-testid="grade">{c.grade_name.clone()}</dd>
+                                    <dt>{ctx.t(Key::CertNumber)}</dt><dd data-testid="number">{c.number.clone()}</dd>
+                                    <dt>{ctx.t(Key::IssuedOn)}</dt><dd>{c.issued_on.format("%Y年%m月%d日").to_string()}</dd>
+                                    <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{c.valid_until.format("%Y年%m月%d日").to_string()}</dd>
+                                    <dt>{ctx.t(Key::CertStatusLabel)}</dt><dd data-testid="status">{status.label_zh()}</dd>
+                                </dl>
+                                <div class="cert-qr" data-testid="qr" inner_html=svg></div>
+                            </div>
+                            <footer class="cert-foot">"扫描二维码可离线验证本证书"</footer>
+                        </article>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

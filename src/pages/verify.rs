@@ -1,0 +1,75 @@
+use hongling_core::certificate::{self, CertStatus, Payload, StatusEntry, VerifyError};
+use leptos::prelude::*;
+
+use crate::i18n::Key;
+use crate::read_model::load_verification;
+use crate::state::AppCtx;
+
+/// 验证证书: checks a certificate's QR text offline, with the signing keys and the status
+/// list this device pulled at its last sync.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let text = RwSignal::new(String::new());
+    let result = RwSignal::new(None::<Result<(Payload, Option<StatusEntry>), VerifyError>>);
+    let check = move || {
+        let qr = text.get_untracked();
+        leptos::task::spawn_local(async move {
+            let (keys, statuses) = load_verification().await.unwrap_or_default();
+            result.set(Some(certificate::verify(&qr, &keys).map(|p| {
+                let status = statuses.into_iter().find(|s| s.number == p.no);
+                (p, status)
+            })));
+        });
+    };
+    view! {
+        <section class="page">
+            <h1>{move || ctx.t(Key::Verify)}</h1>
+            <form class="form" on:submit=move |ev: leptos::ev::SubmitEvent| { ev.prevent_default(); check(); }>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::VerifyHint)}</span>
+                    <textarea name="qr" rows="3" data-testid="verify-input"
+                        prop:value=move || text.get()
+                        on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                </label>
+                <button type="submit" class="btn btn-primary btn-block" data-testid="verify">
+                    {move || ctx.t(Key::VerifyButton)}
+                </button>
+            </form>
+            {move || result.get().map(|r| match r {
+                Err(e) => view! {
+                    <div class="verify-result bad" role="alert" data-testid="verify-result">
+                        <strong>"✗ "</strong>{e.to_string()}
+                    </div>
+                }.into_any(),
+                Ok((p, status)) => {
+                    let line = status.as_ref().map(|s| {
+                        let mut t = s.status.label_zh().to_owned();
+                        if let Some(by) = &s.replaced_by {
+                            t.push_str(&format!("（由 {by} 取代）"));
+                        }
+                        t
+                    });
+                    let valid = status.as_ref().is_some_and(|s| s.status == CertStatus::Valid);
+                    view! {
+                        <div class=if valid { "verify-result good" } else { "verify-result warn" }
+                            role="status" data-testid="verify-result">
+                            <p><strong>"✓ "</strong>{ctx.t(Key::VerifyOk)}</p>
+                            <dl class="cert-facts">
+                                <dt>{ctx.t(Key::Holder)}</dt><dd data-testid="verify-holder">{p.name.clone()}</dd>
+                                <dt>{ctx.t(Key::CertNumber)}</dt><dd>{p.no.clone()}</dd>
+                                <dt>{ctx.t(Key::Grade)}</dt><dd>{p.grade_name.clone()}</dd>
+                                <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{p.until.to_string()}</dd>
+                                <dt>{ctx.t(Key::CertStatusLabel)}</dt>
+                                <dd data-testid="verify-status">{match line {
+                                    Some(l) => format!("{}{l}", ctx.t(Key::AsOfSync)),
+                                    None => ctx.t(Key::StatusUnknown).to_owned(),
+                                }}</dd>
+                            </dl>
+                        </div>
+                    }.into_any()
+                }
+            })}
+        </section>
+    }
+}
