@@ -123,7 +123,7 @@ pub fn run(timer: &mut Timer, tests: bool) -> Result<()> {
         },
     )?;
     timer.stage(
-        "setup: node packages (npm ci: binaryen, playwright-core)",
+        "setup: node packages (npm ci: binaryen, playwright-core, jsqr, pngjs)",
         || {
             let stamp = std::path::Path::new("node_modules/.package-lock.json");
             let lock =
