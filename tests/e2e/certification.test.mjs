@@ -35,7 +35,7 @@ async function approveFromQueue(page, nextStage) {
   await item.locator("a").click();
   await page.waitForSelector("[data-testid=decide]");
   await page.click("[data-testid=approve]");
-  await page.waitForFunction(stageIs(nextStage), nextStage);
+  await page.waitForFunction(stageIs, nextStage);
   await synced(page);
 }
 
@@ -58,7 +58,7 @@ test("an application goes from an offline tablet through three reviews and a not
   await page.fill("textarea[name=notes]", "扎根企业两年，党建工作扎实");
   await shot(page, "20-application-form-1280x800.png");
   await page.click("[data-testid=save]");
-  await page.waitForFunction(stageIs("乡镇初审"), "乡镇初审");
+  await page.waitForFunction(stageIs, "乡镇初审");
   assert.equal(await pending(page), 1);
   await instructor.context.setOffline(false);
   await synced(page);
@@ -121,8 +121,10 @@ test("an application goes from an offline tablet through three reviews and a not
   await committee.context.close();
 
   // Any tablet verifies it with no network, from what its last sync brought.
+  await page.click("a[href='/applications']");
   await page.click("[data-testid=sync-now]");
-  await synced(page);
+  await page.click("[data-testid=filter-issued]");
+  await page.locator(".application-item", { hasText: "孙海燕" }).waitFor({ timeout: 30_000 });
   await instructor.context.setOffline(true);
   await page.click("a[href='/verify']");
   await page.fill("[data-testid=verify-input]", code.data);
