@@ -249,6 +249,9 @@ keys! {
     PushingProgress => "正在上传", "Uploading";
     PullingProgress => "正在下载", "Downloading";
     UploadingProgress => "正在上传附件", "Uploading attachments";
+    IdCard => "身份证号", "ID card number";
+    IdCardOnRecord => "已登记：", "On record:";
+    IdCardChangeHint => "如需更正，请输入新的身份证号", "Type a new number to correct it";
     Photo => "照片", "Photo";
     ChoosePhoto => "拍照或选择照片", "Take or choose a photo";
     RemovePhoto => "移除照片", "Remove photo";

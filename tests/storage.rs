@@ -62,6 +62,7 @@ async fn fresh(name: &str) -> (Db, Uuid, Uuid) {
 
 fn create(id: Uuid, township: Uuid, org: Uuid, name: &str) -> Op {
     Op::WorkerCreateV1(WorkerCreateV1 {
+        id_card: None,
         id,
         name: name.into(),
         organization_id: org,

@@ -22,6 +22,7 @@ struct Errors {
     organization: Option<String>,
     post: Option<String>,
     years: Option<String>,
+    id_card: Option<String>,
     form: Option<String>,
 }
 
@@ -34,6 +35,7 @@ impl Errors {
             Some("organization_id") => e.organization = Some(message),
             Some("management_post") => e.post = Some(message),
             Some("years_in_post") => e.years = Some(message),
+            Some("id_card") => e.id_card = Some(message),
             _ => e.form = Some(message),
         }
         e
@@ -52,6 +54,9 @@ struct Draft {
     /// The chosen photo: its bytes are already in IndexedDB.
     #[serde(default)]
     photo: Option<BlobRef>,
+    /// A (new) ID-card number as typed; empty leaves it as it is.
+    #[serde(default)]
+    id_card: String,
 }
 
 /// The per-field edit from `old` to `new`: only what changed is sent.
@@ -60,6 +65,7 @@ fn diff(id: Uuid, old: &Worker, new: &Worker) -> WorkerUpdateV1 {
         (a != b).then(|| b.clone())
     }
     WorkerUpdateV1 {
+        id_card: None,
         id,
         name: changed(&old.name, &new.name),
         organization_id: changed(&old.organization_id, &new.organization_id),
@@ -91,6 +97,9 @@ pub fn WorkerFormPage() -> impl IntoView {
     let post = RwSignal::new(String::new());
     let years = RwSignal::new(String::from("0"));
     let photo = RwSignal::new(None::<BlobRef>);
+    let id_card = RwSignal::new(String::new());
+    // What is on record: masked, or in full on the committee's devices.
+    let id_card_shown = RwSignal::new(None::<String>);
     let errors = RwSignal::new(Errors::default());
     let saving = RwSignal::new(false);
     let original: RwSignal<Option<Worker>> = RwSignal::new(None);
@@ -114,6 +123,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             post: post.get(),
             years: years.get(),
             photo: photo.get(),
+            id_card: id_card.get(),
         };
         if touched.get()
             && let Some(key) = draft_key.get_untracked()
@@ -130,6 +140,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             post.set(d.post);
             years.set(d.years);
             photo.set(d.photo);
+            id_card.set(d.id_card);
             restored.set(true);
         }
         draft_key.set(Some(key));
@@ -143,6 +154,7 @@ pub fn WorkerFormPage() -> impl IntoView {
         post.set(w.management_post.clone());
         years.set(w.years_in_post.to_string());
         photo.set(w.photo.clone());
+        id_card_shown.set(w.id_card_masked.clone());
     };
 
     let load_record = move |id: Option<Uuid>, rid: Option<u64>| async move {
@@ -164,6 +176,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 ));
                 match entry.op {
                     Op::WorkerCreateV1(c) => fill(&Worker {
+                        id_card_masked: None,
                         name: c.name,
                         organization_id: c.organization_id,
                         township_id: c.township_id,
@@ -198,6 +211,11 @@ pub fn WorkerFormPage() -> impl IntoView {
             match load(id).await {
                 Some(w) => {
                     fill(&w);
+                    if let Ok(Some(full)) = db.get(RecordKey::new(RecordKind::IdCard, id)).await
+                        && let Ok(card) = full.decode::<hongling_core::idcard::IdCard>()
+                    {
+                        id_card_shown.set(Some(card.number));
+                    }
                     original.set(Some(w));
                     target.set(Some(id));
                 }
@@ -285,7 +303,10 @@ pub fn WorkerFormPage() -> impl IntoView {
             });
             return;
         };
+        let typed = hongling_core::idcard::normalize(&id_card.get_untracked());
+        let typed_id_card = (!typed.is_empty()).then_some(typed);
         let worker = Worker {
+            id_card_masked: None,
             name: name.get_untracked().trim().to_owned(),
             organization_id,
             township_id,
@@ -296,7 +317,8 @@ pub fn WorkerFormPage() -> impl IntoView {
         };
         let op = match (editing(), original.get_untracked()) {
             (Some(id), Some(old)) => {
-                let update = diff(id, &old, &worker);
+                let mut update = diff(id, &old, &worker);
+                update.id_card = typed_id_card.clone();
                 if update.is_empty() {
                     navigate("/", Default::default());
                     return;
@@ -304,6 +326,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 Op::WorkerUpdateV1(update)
             }
             _ => Op::WorkerCreateV1(WorkerCreateV1 {
+                id_card: typed_id_card.clone(),
                 id: Uuid::new_v4(),
                 name: worker.name,
                 organization_id,
@@ -469,6 +492,20 @@ pub fn WorkerFormPage() -> impl IntoView {
                             errors.update(|e| e.years = None);
                         } />
                     {field_error(|e| e.years.clone())}
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::IdCard)}</span>
+                    {move || id_card_shown.get().map(|shown| view! {
+                        <span class="muted" data-testid="id-card-on-record">{ctx.t(Key::IdCardOnRecord)} " " {shown}</span>
+                    })}
+                    <input name="id_card" type="text" inputmode="text" autocomplete="off" maxlength="18"
+                        placeholder=move || if id_card_shown.with(Option::is_some) { ctx.t(Key::IdCardChangeHint) } else { "" }
+                        prop:value=move || id_card.get()
+                        on:input=move |ev| {
+                            id_card.set(event_target_value(&ev));
+                            errors.update(|e| e.id_card = None);
+                        } />
+                    {field_error(|e| e.id_card.clone())}
                 </label>
                 <PhotoField photo />
                 {field_error(|e| e.form.clone())}

@@ -123,6 +123,7 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Settings
         | RecordKind::Batch
         | RecordKind::Notice => Visibility::Public,
+        RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
         RecordKind::Worker | RecordKind::Application | RecordKind::Certificate => body
             .get("township_id")
@@ -255,9 +256,16 @@ fn create_worker(
         management_post: c.management_post.trim().to_owned(),
         years_in_post: c.years_in_post,
         photo: c.photo.clone(),
+        id_card_masked: None,
     };
+    let mut worker = worker;
+    let mut changes = Vec::new();
+    if let Some(number) = &c.id_card {
+        changes = set_id_card(state, c.id, &mut worker, number)?;
+    }
     check_worker(state, &worker)?;
-    Ok(vec![worker_change(key, &worker)])
+    changes.insert(0, worker_change(key, &worker));
+    Ok(changes)
 }
 
 fn update_worker(
@@ -304,8 +312,65 @@ fn update_worker(
     if let Some(photo) = &u.photo {
         worker.photo = photo.clone();
     }
+    let mut changes = Vec::new();
+    if let Some(number) = &u.id_card {
+        changes = set_id_card(state, u.id, &mut worker, number)?;
+    }
     check_worker(state, &worker)?;
-    Ok(vec![worker_change(key, &worker)])
+    changes.insert(0, worker_change(key, &worker));
+    Ok(changes)
+}
+
+/// Records `number` as the ID card of `worker_id`: validated, not held by another worker,
+/// stored once in committee-only records (the previous number's index removed), and
+/// masked on the worker.
+fn set_id_card(
+    state: &dyn State,
+    worker_id: Uuid,
+    worker: &mut Worker,
+    number: &str,
+) -> Result<Vec<Change>, Rejection> {
+    use crate::idcard::{IdCard, IdCardIndex, index_id, mask, normalize, validate};
+    let number = normalize(number);
+    validate(&number).map_err(|m| Rejection::field(RejectCode::InvalidData, "id_card", m))?;
+    let index = RecordKey::new(RecordKind::IdCardIndex, index_id(&number));
+    if let Some(held) = state.get(index)
+        && held
+            .decode::<IdCardIndex>()
+            .is_ok_and(|h| h.worker_id != worker_id)
+    {
+        return Err(Rejection::field(
+            RejectCode::AlreadyExists,
+            "id_card",
+            "该身份证号已登记在另一位党务工作者名下",
+        ));
+    }
+    let mut changes = Vec::new();
+    let own = RecordKey::new(RecordKind::IdCard, worker_id);
+    if let Some(old) = state.get(own).and_then(|r| r.decode::<IdCard>().ok())
+        && old.number != number
+    {
+        changes.push(Change {
+            key: RecordKey::new(RecordKind::IdCardIndex, index_id(&old.number)),
+            deleted: true,
+            body: serde_json::json!({}),
+        });
+    }
+    changes.push(Change {
+        key: own,
+        deleted: false,
+        body: serde_json::to_value(IdCard {
+            number: number.clone(),
+        })
+        .expect("serializes"),
+    });
+    changes.push(Change {
+        key: index,
+        deleted: false,
+        body: serde_json::to_value(IdCardIndex { worker_id }).expect("serializes"),
+    });
+    worker.id_card_masked = Some(mask(&number));
+    Ok(changes)
 }
 
 /// The rules every stored worker satisfies: valid fields, an existing township, and an
@@ -455,6 +520,7 @@ mod tests {
 
     fn create(f: &Fixture, name: &str) -> WorkerCreateV1 {
         WorkerCreateV1 {
+            id_card: None,
             photo: None,
             id: Uuid::new_v4(),
             name: name.into(),
@@ -657,6 +723,7 @@ mod tests {
     fn workers_are_visible_by_township_and_reference_data_to_all() {
         let f = fixture();
         let body = serde_json::to_value(Worker {
+            id_card_masked: None,
             photo: None,
             name: "x".into(),
             organization_id: f.org,
@@ -692,5 +759,82 @@ mod tests {
         .unwrap();
         assert!(rounds >= 1);
         assert_eq!(outcome, apply(&f.state, &actor(), &c));
+    }
+
+    #[test]
+    fn an_id_card_is_validated_stored_once_for_the_committee_and_masked_on_the_worker() {
+        use crate::grant::can_see;
+        use crate::idcard::{IdCard, IdCardIndex, index_id};
+        let mut f = fixture();
+        let mut c = create(&f, "王芳");
+        c.id_card = Some("11010519491231002x".into());
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
+        let worker: Worker = serde_json::from_value(changes[0].body.clone()).unwrap();
+        assert_eq!(worker.id_card_masked.as_deref(), Some("1101**********002X"));
+        assert!(
+            !changes[0].body.to_string().contains("11010519491231002X"),
+            "the worker record holds only the masked number"
+        );
+        let kinds: Vec<RecordKind> = changes.iter().map(|c| c.key.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                RecordKind::Worker,
+                RecordKind::IdCard,
+                RecordKind::IdCardIndex
+            ]
+        );
+        let instructor = [Grant {
+            role: Role::Instructor,
+            scope: crate::Scope::Township(f.township),
+        }];
+        for c in &changes[1..] {
+            assert_eq!(visibility(c.key.kind, &c.body), Visibility::Committee);
+            assert!(!can_see(&instructor, Visibility::Committee));
+            assert!(can_see(&actor().grants, Visibility::Committee));
+        }
+        commit(&mut f.state, changes);
+
+        // The same number for someone else is refused, next to the field.
+        let mut twin = create(&f, "李明");
+        twin.id_card = Some("11010519491231002X".into());
+        let refusal = apply(&f.state, &actor(), &Op::WorkerCreateV1(twin.clone())).unwrap_err();
+        assert_eq!(refusal.code, RejectCode::AlreadyExists);
+        assert_eq!(refusal.field.as_deref(), Some("id_card"));
+        twin.id_card = Some("110105194912310021".into());
+        let refusal = apply(&f.state, &actor(), &Op::WorkerCreateV1(twin)).unwrap_err();
+        assert_eq!(refusal.field.as_deref(), Some("id_card"));
+        assert!(refusal.message.contains("校验位"));
+
+        // A correction replaces the number and frees the old one.
+        let fixed = format!(
+            "34010119900101123{}",
+            crate::idcard::check_char("34010119900101123").unwrap()
+        );
+        let fix = Op::WorkerUpdateV1(WorkerUpdateV1 {
+            id: c.id,
+            id_card: Some(fixed.clone()),
+            ..Default::default()
+        });
+        let changes = apply(&f.state, &actor(), &fix).unwrap();
+        assert!(changes.iter().any(|ch| ch.deleted
+            && ch.key == RecordKey::new(RecordKind::IdCardIndex, index_id("11010519491231002X"))));
+        commit(&mut f.state, changes);
+        let held: IdCard = State::get(&f.state, RecordKey::new(RecordKind::IdCard, c.id))
+            .unwrap()
+            .decode()
+            .unwrap();
+        assert_eq!(held.number, fixed);
+        let index: IdCardIndex = State::get(
+            &f.state,
+            RecordKey::new(RecordKind::IdCardIndex, index_id(&fixed)),
+        )
+        .unwrap()
+        .decode()
+        .unwrap();
+        assert_eq!(index.worker_id, c.id);
+        let mut again = create(&f, "李明");
+        again.id_card = Some("11010519491231002X".into());
+        assert!(apply(&f.state, &actor(), &Op::WorkerCreateV1(again)).is_ok());
     }
 }

@@ -115,6 +115,8 @@ pub enum Visibility {
     Public,
     /// Records of one township's people.
     Township(Uuid),
+    /// What only the district committee may hold (full ID-card numbers).
+    Committee,
 }
 
 impl Visibility {
@@ -123,6 +125,7 @@ impl Visibility {
         match self {
             Visibility::Public => None,
             Visibility::Township(t) => Some(format!("township:{t}")),
+            Visibility::Committee => Some(COMMITTEE_COLUMN.to_owned()),
         }
     }
 }
@@ -136,19 +139,37 @@ pub fn can_see(grants: &[Grant], visibility: Visibility) -> bool {
                 && g.role != Role::Worker
                 && (g.scope == Scope::District || g.scope == Scope::Township(t))
         }),
+        Visibility::Committee => is_committee(grants),
     }
 }
 
+/// The scope column of committee-only records.
+pub const COMMITTEE_COLUMN: &str = "committee";
+
+/// The marker in [`visible_columns`] for "every township".
+pub const EVERY_TOWNSHIP: &str = "township:*";
+
+/// Whether the grants include the district committee for the whole district.
+pub fn is_committee(grants: &[Grant]) -> bool {
+    grants
+        .iter()
+        .any(|g| g.role == Role::DistrictCommittee && g.scope == Scope::District)
+}
+
 /// The scope columns an account may see besides public records, or `None` when it sees
-/// every township.
+/// everything (the district committee). [`EVERY_TOWNSHIP`] stands for every township's
+/// column (a district-wide grant other than the committee's).
 pub fn visible_columns(grants: &[Grant]) -> Option<Vec<String>> {
+    if is_committee(grants) {
+        return None;
+    }
     let reads = |g: &&Grant| g.role != Role::Judge && g.role != Role::Worker;
     if grants
         .iter()
         .filter(reads)
         .any(|g| g.scope == Scope::District)
     {
-        return None;
+        return Some(vec![EVERY_TOWNSHIP.to_owned()]);
     }
     let mut cols: Vec<String> = grants
         .iter()

@@ -63,6 +63,10 @@ pub struct Worker {
     /// The holder's photo (for the certificate), as an attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<crate::BlobRef>,
+    /// The ID-card number as everyone but the committee sees it (`1101**********002X`);
+    /// the full number is in committee-only records (see `idcard`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_card_masked: Option<String>,
 }
 
 /// A public key the server signs certificates with (body of a `signing_key` record).

@@ -138,6 +138,9 @@ pub struct WorkerCreateV1 {
     pub years_in_post: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<BlobRef>,
+    /// The full ID-card number, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_card: Option<String>,
 }
 
 /// The fields of a worker that one edit changes.
@@ -163,6 +166,9 @@ pub struct WorkerUpdateV1 {
         deserialize_with = "present"
     )]
     pub photo: Option<Option<BlobRef>>,
+    /// A new ID-card number (it cannot be removed, only corrected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_card: Option<String>,
 }
 
 /// Deserializes a field that is present (possibly `null`) as `Some(..)`, so that an
@@ -185,5 +191,6 @@ impl WorkerUpdateV1 {
             && self.management_post.is_none()
             && self.years_in_post.is_none()
             && self.photo.is_none()
+            && self.id_card.is_none()
     }
 }

@@ -33,11 +33,15 @@ pub enum RecordKind {
     Notice,
     /// 红领资格证.
     Certificate,
+    /// A worker's full ID-card number (committee only; id: the worker's).
+    IdCard,
+    /// Which worker holds an ID-card number (committee only; id: a hash of the number).
+    IdCardIndex,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -48,6 +52,8 @@ impl RecordKind {
         RecordKind::Application,
         RecordKind::Notice,
         RecordKind::Certificate,
+        RecordKind::IdCard,
+        RecordKind::IdCardIndex,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -63,6 +69,8 @@ impl RecordKind {
             RecordKind::Application => "application",
             RecordKind::Notice => "notice",
             RecordKind::Certificate => "certificate",
+            RecordKind::IdCard => "id_card",
+            RecordKind::IdCardIndex => "id_card_index",
         }
     }
 

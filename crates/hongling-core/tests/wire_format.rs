@@ -28,6 +28,7 @@ fn worker_create_v1() {
         id: 7,
         at: Utc.with_ymd_and_hms(2026, 3, 1, 8, 30, 0).unwrap(),
         op: Op::WorkerCreateV1(WorkerCreateV1 {
+            id_card: None,
             photo: None,
             id: id(1),
             name: "张红梅".into(),
@@ -155,6 +156,8 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::Application, "application"),
         (RecordKind::Notice, "notice"),
         (RecordKind::Certificate, "certificate"),
+        (RecordKind::IdCard, "id_card"),
+        (RecordKind::IdCardIndex, "id_card_index"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

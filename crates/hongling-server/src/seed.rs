@@ -203,6 +203,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
             record(
                 RecordKind::Worker,
                 &Worker {
+                    id_card_masked: None,
                     name: (*name).to_owned(),
                     organization_id: organizations[*o].id,
                     township_id: townships[t].id,

@@ -48,6 +48,7 @@ async fn push_and_pull_ten_thousand() {
         let org = &orgs[i % orgs.len()];
         let body: Organization = org.decode().unwrap();
         let op = Op::WorkerCreateV1(WorkerCreateV1 {
+            id_card: None,
             photo: None,
             id: Uuid::new_v4(),
             name: format!("测试人员{i}"),

@@ -236,6 +236,29 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
         .map(|(_, k)| k)
         .collect();
     let payload = certificate::verify(&cert.qr, &keys).unwrap();
+
+    // The holder's own account reads her certificate.
+    let res = reqwest::Client::new()
+        .post(format!("{base}/api/v1/admin/accounts"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(&admin.token)
+        .json(&json!({"username": "sunhy", "display_name": "孙海燕",
+            "password": "hongling2026", "grants": [
+                {"role": "worker", "scope": {"type": "worker", "id": worker}}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success());
+    let holder = Tablet::new(&base, "sunhy").await;
+    holder.sync().await;
+    let own: Certificate = holder.get(RecordKind::Certificate, cert_id).unwrap();
+    assert_eq!(own.number, cert.number);
+    assert!(
+        holder
+            .all::<Application>(RecordKind::Application)
+            .is_empty(),
+        "but not the review file"
+    );
     assert_eq!(payload.no, cert.number);
     assert_eq!(payload.name, "孙海燕");
 }

@@ -327,6 +327,7 @@ fn random_op(
         };
         let photo = rng.gen_bool(0.25).then(|| random_photo(rng));
         let op = Op::WorkerCreateV1(WorkerCreateV1 {
+            id_card: None,
             id,
             name: format!("{}{}", NAMES.choose(rng)?, rng.gen_range(1..100)),
             organization_id: org.id,

@@ -156,6 +156,7 @@ async fn pull_follows_scope_moves_and_grant_changes() {
     let far = tablet.find(RecordKind::Organization, "亳州市十八里镇新能源科技有限公司");
     let far_township = far.decode::<Organization>().unwrap().township_id;
     let op = Op::WorkerCreateV1(WorkerCreateV1 {
+        id_card: None,
         photo: None,
         id: Uuid::new_v4(),
         name: "越权".into(),
@@ -250,6 +251,7 @@ async fn random_scopes_and_moves_never_leak_a_record() {
                 0..=3 => {
                     let (org, township) = *orgs.choose(&mut rng).unwrap();
                     let op = Op::WorkerCreateV1(WorkerCreateV1 {
+                        id_card: None,
                         photo: None,
                         id: Uuid::new_v4(),
                         name: format!("人员{}", rng.gen_range(0..1000)),
@@ -291,6 +293,13 @@ async fn random_scopes_and_moves_never_leak_a_record() {
                     if rng.gen_bool(0.1) {
                         grants.push(Grant {
                             role: Role::Judge,
+                            scope: Scope::District,
+                        });
+                    }
+                    // Now and then a district-wide reader who is not the committee.
+                    if rng.gen_bool(0.1) {
+                        grants.push(Grant {
+                            role: Role::DistrictReviewer,
                             scope: Scope::District,
                         });
                     }
@@ -547,4 +556,76 @@ async fn every_device_pulls_the_signing_keys_and_a_rotation_keeps_the_old_one() 
     assert_eq!(keys[0].public_key, first.public_key, "and still published");
     assert_eq!(keys[1].retired_at, None);
     assert_ne!(keys[1].key_id, first.key_id);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_full_id_card_number_reaches_only_the_committee_and_is_held_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("idcard.sqlite"), &[]);
+    let tablet = Device::new(&server, "zhidao01").await;
+    let other = Device::new(&server, "zhidao02").await;
+    let committee = Device::new(&server, "quwei").await;
+    for d in [&tablet, &other, &committee] {
+        d.sync().await;
+    }
+    let org = tablet.find(RecordKind::Organization, "亳州市古井镇宏达酿造配套有限公司");
+    let township = org.decode::<Organization>().unwrap().township_id;
+    let new = |name: &str| WorkerCreateV1 {
+        id: Uuid::new_v4(),
+        name: name.into(),
+        organization_id: org.id,
+        township_id: township,
+        role: WorkerRole::Secretary,
+        management_post: String::new(),
+        years_in_post: 1,
+        photo: None,
+        id_card: Some("11010519491231002X".into()),
+    };
+    let first = new("王芳");
+    commit_local(
+        &tablet.store,
+        &tablet.actor,
+        Op::WorkerCreateV1(first.clone()),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let full = |d: &Device| {
+        d.store
+            .view()
+            .iter()
+            .any(|r| r.body.to_string().contains("11010519491231002X"))
+    };
+    assert!(!full(&tablet), "not even before the first sync");
+    tablet.sync().await;
+    committee.sync().await;
+    let (_, seen) = tablet
+        .workers()
+        .into_iter()
+        .find(|(id, _)| *id == first.id)
+        .unwrap();
+    assert_eq!(seen.id_card_masked.as_deref(), Some("1101**********002X"));
+    assert!(
+        !full(&tablet),
+        "the instructor's tablet holds the masked number only"
+    );
+    assert!(full(&committee), "the committee holds the full number");
+
+    // The same number typed on another tablet, offline: the server refuses it.
+    commit_local(
+        &other.store,
+        &other.actor,
+        Op::WorkerCreateV1(new("李明")),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    other.sync().await;
+    let refused = other.store.rejected();
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0].code, "already_exists");
+    assert_eq!(refused[0].field.as_deref(), Some("id_card"));
+    assert!(!other.names().contains(&"李明".to_owned()));
 }

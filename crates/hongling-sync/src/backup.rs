@@ -205,6 +205,7 @@ mod tests {
                 .unwrap();
             let op = |name: &str| {
                 Op::WorkerCreateV1(WorkerCreateV1 {
+                    id_card: None,
                     photo: None,
                     id: Uuid::new_v4(),
                     name: name.into(),

@@ -104,9 +104,20 @@ async fn apply_on<T: StoreTx>(
     }
 }
 
-/// Writes changes into the view, keeping each record's server version.
-async fn write_changes<T: StoreTx>(tx: &mut T, changes: &[Change]) -> Result<(), StoreError> {
+/// Writes changes into the view, keeping each record's server version. A device never
+/// stores a record its account may not see (a full ID-card number on an instructor's
+/// tablet, a worker moved out of its townships): such a change removes the record from
+/// the view, as the next pull would.
+async fn write_changes<T: StoreTx>(
+    tx: &mut T,
+    actor: &Actor,
+    changes: &[Change],
+) -> Result<(), StoreError> {
     for c in changes {
+        if !hongling_core::can_see_record(&actor.grants, c.key.kind, c.key.id, &c.body) {
+            tx.delete(Area::View, &c.key).await?;
+            continue;
+        }
         let version = tx.get(Area::View, &c.key).await?.map_or(0, |r| r.version);
         let record = Record {
             kind: c.key.kind,
@@ -150,7 +161,7 @@ async fn rebase<T: StoreTx>(
         if entry.touched.iter().any(|t| keys.contains(t))
             && let Ok(changes) = apply_on(tx, actor, &entry.op).await?
         {
-            write_changes(tx, &changes).await?;
+            write_changes(tx, actor, &changes).await?;
         }
     }
     Ok(())
@@ -176,7 +187,7 @@ pub(crate) async fn queue<T: StoreTx>(
         }
     }
     let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
-    write_changes(tx, &changes).await?;
+    write_changes(tx, actor, &changes).await?;
     let touched = changes.iter().map(|c| c.key.storage_key()).collect();
     tx.outbox_put(&OutboxEntry {
         id,

@@ -92,6 +92,7 @@ impl World {
             RecordKind::Worker,
             id(WORKER),
             json!(Worker {
+                id_card_masked: None,
                 name: "张红梅".into(),
                 organization_id: id(ORG),
                 township_id: id(T),

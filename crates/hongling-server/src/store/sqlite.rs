@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
-use hongling_core::grant::{own_workers, visible_columns};
+use hongling_core::grant::{EVERY_TOWNSHIP, own_workers, visible_columns};
 use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
 };
@@ -895,28 +895,50 @@ impl Store for SqliteStore {
     ) -> Result<PullResponse, StoreError> {
         let reset = scope != session.grants_version;
         let cursor = if reset { 0 } else { cursor };
-        // Which scoped records the account may see: all, or those of some townships.
-        let (visible, binds): (String, Vec<String>) = match visible_columns(&session.account.grants)
-        {
-            None => ("1".to_owned(), Vec::new()),
-            Some(cols) if cols.is_empty() => ("0".to_owned(), Vec::new()),
-            Some(cols) => (format!("IN ({})", vec!["?"; cols.len()].join(", ")), cols),
+        // Which scoped records the account may see: all (the committee), every township,
+        // or those of some townships.
+        let cols = visible_columns(&session.account.grants);
+        let every_township = cols
+            .as_ref()
+            .is_some_and(|c| c.iter().any(|c| c == EVERY_TOWNSHIP));
+        let binds: Vec<String> = cols
+            .clone()
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c != EVERY_TOWNSHIP)
+            .collect();
+        let sees = |col: &str| {
+            if cols.is_none() {
+                return "1".to_owned();
+            }
+            let mut parts = Vec::new();
+            if every_township {
+                parts.push(format!("{col} LIKE 'township:%'"));
+            }
+            if !binds.is_empty() {
+                parts.push(format!("{col} IN ({})", vec!["?"; binds.len()].join(", ")));
+            }
+            if parts.is_empty() {
+                "0".to_owned()
+            } else {
+                format!("({})", parts.join(" OR "))
+            }
         };
-        let sees = |col: &str| match visible.as_str() {
-            "1" | "0" => visible.clone(),
-            list => format!("{col} {list}"),
-        };
-        // A worker's own account also sees its own record, wherever it lives.
+        // A worker's own account also sees its own record and certificates, wherever
+        // they live.
         let own: Vec<String> = own_workers(&session.account.grants)
             .iter()
             .map(Uuid::to_string)
             .collect();
-        let own_sql = |kind: &str, id: &str| match own.len() {
+        let own_sql = |kind: &str, id: &str, body: &str| match own.len() {
             0 => "0".to_owned(),
-            n => format!(
-                "({kind} = 'worker' AND {id} IN ({}))",
-                vec!["?"; n].join(", ")
-            ),
+            n => {
+                let list = vec!["?"; n].join(", ");
+                format!(
+                    "(({kind} = 'worker' AND {id} IN ({list})) OR \
+                     ({kind} = 'certificate' AND json_extract({body}, '$.worker_id') IN ({list})))"
+                )
+            }
         };
         let sql = format!(
             "SELECT kind, id, version, deleted, body FROM records
@@ -927,18 +949,18 @@ impl Store for SqliteStore {
                WHERE m.version > ? AND {moved} AND NOT (r.scope IS NULL OR {now} OR {own_now})
              ORDER BY version LIMIT ?",
             records = sees("scope"),
-            own_record = own_sql("kind", "id"),
+            own_record = own_sql("kind", "id", "body"),
             moved = sees("m.from_scope"),
             now = sees("r.scope"),
-            own_now = own_sql("r.kind", "r.id"),
+            own_now = own_sql("r.kind", "r.id", "r.body"),
         );
         // Placeholders in the order they appear above.
         let mut q = sqlx::query(&sql).bind(cursor as i64);
-        for b in binds.iter().chain(&own) {
+        for b in binds.iter().chain(&own).chain(&own) {
             q = q.bind(b);
         }
         q = q.bind(cursor as i64);
-        for b in binds.iter().chain(&binds).chain(&own) {
+        for b in binds.iter().chain(&binds).chain(&own).chain(&own) {
             q = q.bind(b);
         }
         let rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
