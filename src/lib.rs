@@ -20,8 +20,8 @@ use leptos_router::path;
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    InboxPage, LoginPage, NotFoundPage, NoticesPage, QueuePage, SettingsPage, VerifyPage,
-    WorkerFormPage, WorkersPage,
+    InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage, SettingsPage,
+    VerifyPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/notices") view=NoticesPage />
                             <Route path=path!("/certificates/:id") view=CertificatePage />
                             <Route path=path!("/verify") view=VerifyPage />
+                            <Route path=path!("/admin/programme") view=ProgrammePage />
                         </Routes>
                         </Show>
                     </main>

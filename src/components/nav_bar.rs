@@ -46,6 +46,15 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavNotices)}</span>
                 </A>
             </Show>
+            <Show when=move || ctx.is_committee()>
+                <A href="/admin/programme">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <circle cx="12" cy="9" r="5.5" />
+                        <path d="M8.5 13.5 7 21.5l5-2.5 5 2.5-1.5-8" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavProgramme)}</span>
+                </A>
+            </Show>
             <A href="/verify">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <path d="M12 2.5l8 3v6c0 5-3.4 8.6-8 10-4.6-1.4-8-5-8-10v-6z" />

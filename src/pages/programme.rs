@@ -1,0 +1,253 @@
+use chrono::{NaiveDate, Utc};
+use hongling_core::certification::{BatchCreateV1, GradeDef, ProgrammeSettings, SettingsUpdateV1};
+use hongling_core::{Op, WorkerRole};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::read_model::{load_batches, load_settings};
+use crate::state::{AppCtx, db};
+
+fn dates(text: &str) -> Result<Vec<NaiveDate>, String> {
+    text.split([',', '，', '\n', ' ', '、'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map_err(|_| format!("日期格式应为 2026-10-01：{s}"))
+        })
+        .collect()
+}
+
+fn join(dates: &[NaiveDate]) -> String {
+    dates
+        .iter()
+        .map(NaiveDate::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// 认证设置 (district committee): grades and their stipends, the notice length and its
+/// calendar, certificate validity, and the batches applications are filed into.
+#[component]
+pub fn ProgrammePage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let grades = RwSignal::new(Vec::<(String, String)>::new());
+    let notice_days = RwSignal::new(String::new());
+    let validity = RwSignal::new(String::new());
+    let holidays = RwSignal::new(String::new());
+    let workdays = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<(bool, String)>);
+    let batch_name = RwSignal::new(String::new());
+    let batch_year = RwSignal::new(
+        (Utc::now() + chrono::Duration::hours(8))
+            .format("%Y")
+            .to_string(),
+    );
+    let batch_category = RwSignal::new(WorkerRole::Secretary);
+
+    let loaded = LocalResource::new(move || {
+        ctx.data_rev.get();
+        async move {
+            (
+                load_settings().await.ok(),
+                load_batches().await.unwrap_or_default(),
+            )
+        }
+    });
+    Effect::new(move |_| {
+        if let Some((Some(s), _)) = loaded.get() {
+            grades.set(
+                s.grades
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.name.clone(),
+                            format!(
+                                "{}.{:02}",
+                                g.monthly_stipend_fen / 100,
+                                g.monthly_stipend_fen % 100
+                            ),
+                        )
+                    })
+                    .collect(),
+            );
+            notice_days.set(s.notice_working_days.to_string());
+            validity.set(s.validity_years.to_string());
+            holidays.set(join(&s.holidays));
+            workdays.set(join(&s.extra_workdays));
+        }
+    });
+
+    // Only the number of grades re-renders the rows, so typing keeps the focus.
+    let count = Memo::new(move |_| grades.with(Vec::len));
+    let run = move |op: Op, done: &'static str| {
+        let Some(actor) = ctx.actor() else { return };
+        leptos::task::spawn_local(async move {
+            let outcome = match db().await {
+                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(Ok(_)) => {
+                    message.set(Some((true, done.to_owned())));
+                    ctx.data_changed();
+                    if ctx.online.get_untracked() {
+                        ctx.request_sync();
+                    }
+                }
+                Ok(Err(r)) => message.set(Some((false, r.message))),
+                Err(e) => message.set(Some((false, e.to_string()))),
+            }
+        });
+    };
+
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let parsed = (|| -> Result<ProgrammeSettings, String> {
+            let grades = grades
+                .get_untracked()
+                .into_iter()
+                .enumerate()
+                .map(|(i, (name, yuan))| {
+                    let fen = parse_yuan(&yuan).ok_or(format!("津贴金额不正确：{yuan}"))?;
+                    Ok(GradeDef {
+                        level: i as u8 + 1,
+                        name: name.trim().to_owned(),
+                        monthly_stipend_fen: fen,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()?;
+            Ok(ProgrammeSettings {
+                grades,
+                notice_working_days: notice_days
+                    .get_untracked()
+                    .trim()
+                    .parse()
+                    .map_err(|_| "公示期应为整数".to_owned())?,
+                validity_years: validity
+                    .get_untracked()
+                    .trim()
+                    .parse()
+                    .map_err(|_| "有效期应为整数".to_owned())?,
+                holidays: dates(&holidays.get_untracked())?,
+                extra_workdays: dates(&workdays.get_untracked())?,
+            })
+        })();
+        match parsed {
+            Ok(settings) => run(
+                Op::SettingsUpdateV1(SettingsUpdateV1 { settings }),
+                "已保存",
+            ),
+            Err(m) => message.set(Some((false, m))),
+        }
+    };
+
+    view! {
+        <section class="page">
+            <h1>{move || ctx.t(Key::ProgrammeSettings)}</h1>
+            {move || message.get().map(|(ok, m)| view! {
+                <p class=if ok { "ok" } else { "field-error" } role="status" data-testid="programme-message">{m}</p>
+            })}
+            <form class="form card" on:submit=save data-testid="programme-form">
+                <fieldset class="field">
+                    <legend class="label">{move || ctx.t(Key::GradesAndStipends)}</legend>
+                    {move || (0..count.get()).map(|i| view! {
+                        <div class="inline-form">
+                            <span class="muted">{i + 1} " 级"</span>
+                            <input type="text" name=format!("grade{i}") maxlength="10"
+                                prop:value=move || grades.with(|g| g.get(i).map(|g| g.0.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); grades.update(|g| g[i].0 = v); } />
+                            <input type="text" inputmode="decimal" name=format!("stipend{i}")
+                                prop:value=move || grades.with(|g| g.get(i).map(|g| g.1.clone()).unwrap_or_default())
+                                on:input=move |ev| { let v = event_target_value(&ev); grades.update(|g| g[i].1 = v); } />
+                            <span class="muted">"元/月"</span>
+                        </div>
+                    }).collect_view()}
+                    <div class="inline-form">
+                        <button type="button" class="btn" on:click=move |_| grades.update(|g| g.push((String::new(), "0.00".into())))>
+                            {move || ctx.t(Key::AddGrade)}
+                        </button>
+                        <button type="button" class="btn" on:click=move |_| grades.update(|g| { if g.len() > 1 { g.pop(); } })>
+                            {move || ctx.t(Key::RemoveGrade)}
+                        </button>
+                    </div>
+                </fieldset>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::NoticeWorkingDays)}</span>
+                    <input type="number" name="notice_days" min="1" max="30" prop:value=move || notice_days.get()
+                        on:input=move |ev| notice_days.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::ValidityYears)}</span>
+                    <input type="number" name="validity" min="1" max="10" prop:value=move || validity.get()
+                        on:input=move |ev| validity.set(event_target_value(&ev)) />
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::Holidays)}</span>
+                    <textarea name="holidays" rows="2" prop:value=move || holidays.get()
+                        on:input=move |ev| holidays.set(event_target_value(&ev))></textarea>
+                </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::ExtraWorkdays)}</span>
+                    <textarea name="workdays" rows="2" prop:value=move || workdays.get()
+                        on:input=move |ev| workdays.set(event_target_value(&ev))></textarea>
+                </label>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary btn-block" data-testid="save-programme">{move || ctx.t(Key::Save)}</button>
+                </div>
+            </form>
+            <div class="card">
+                <h2>{move || ctx.t(Key::Batches)}</h2>
+                <ul data-testid="batches">
+                    {move || loaded.get().map(|(_, batches)| batches.into_iter().map(|(_, b)| view! {
+                        <li>{b.name} " · " {b.year} " · " {b.category.label_zh()}</li>
+                    }).collect_view())}
+                </ul>
+                <div class="inline-form">
+                    <input type="text" name="batch_name" placeholder=move || ctx.t(Key::BatchNameHint)
+                        prop:value=move || batch_name.get() on:input=move |ev| batch_name.set(event_target_value(&ev)) />
+                    <input type="number" name="batch_year" prop:value=move || batch_year.get()
+                        on:input=move |ev| batch_year.set(event_target_value(&ev)) />
+                    <select name="batch_category" on:change=move |ev| batch_category.set(
+                        if event_target_value(&ev) == "instructor" { WorkerRole::Instructor } else { WorkerRole::Secretary })>
+                        <option value="secretary">"党组织书记"</option>
+                        <option value="instructor">"党建工作指导员"</option>
+                    </select>
+                    <button class="btn btn-primary" data-testid="create-batch" on:click=move |_| {
+                        let Ok(year) = batch_year.get_untracked().trim().parse::<i32>() else {
+                            message.set(Some((false, "年份不正确".into())));
+                            return;
+                        };
+                        run(Op::BatchCreateV1(BatchCreateV1 {
+                            id: Uuid::new_v4(),
+                            name: batch_name.get_untracked(),
+                            year,
+                            category: batch_category.get_untracked(),
+                        }), "批次已设立");
+                        batch_name.set(String::new());
+                    }>{move || ctx.t(Key::CreateBatch)}</button>
+                </div>
+            </div>
+        </section>
+    }
+}
+
+/// Parses an amount in yuan with at most two decimals into fen.
+fn parse_yuan(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac = format!("{frac:0<2}");
+    whole
+        .parse::<u64>()
+        .ok()?
+        .checked_mul(100)?
+        .checked_add(frac.parse().ok()?)
+}
