@@ -251,6 +251,11 @@ keys! {
     UploadingProgress => "正在上传附件", "Uploading attachments";
     IdCard => "身份证号", "ID card number";
     NavProgramme => "认证", "Programme";
+    NavStipends => "津贴", "Stipends";
+    Stipends => "岗位津贴", "Monthly stipends";
+    ExportCsv => "导出 CSV", "Export CSV";
+    ExportXlsx => "导出 Excel", "Export Excel";
+    StipendRule => "按当月持证等级的天数折算，以分为单位四舍五入。", "Prorated by the days held at each grade, rounded half up to the fen.";
     ProgrammeSettings => "认证设置", "Programme settings";
     GradesAndStipends => "等级与岗位津贴", "Grades and monthly stipends";
     AddGrade => "增加等级", "Add a grade";

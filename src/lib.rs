@@ -4,6 +4,7 @@
 //! reached only through [`sync`]; every business rule comes from `hongling-core`.
 
 pub mod components;
+pub mod download;
 pub mod drafts;
 pub mod i18n;
 pub mod pages;
@@ -21,7 +22,7 @@ use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
     InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage, SettingsPage,
-    VerifyPage, WorkerFormPage, WorkersPage,
+    StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/certificates/:id") view=CertificatePage />
                             <Route path=path!("/verify") view=VerifyPage />
                             <Route path=path!("/admin/programme") view=ProgrammePage />
+                            <Route path=path!("/stipends") view=StipendsPage />
                         </Routes>
                         </Show>
                     </main>

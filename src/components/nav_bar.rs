@@ -55,6 +55,15 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavProgramme)}</span>
                 </A>
             </Show>
+            <Show when=move || ctx.is_committee()>
+                <A href="/stipends">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <rect x="3" y="6" width="18" height="12" rx="2" />
+                        <circle cx="12" cy="12" r="2.5" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavStipends)}</span>
+                </A>
+            </Show>
             <A href="/verify">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <path d="M12 2.5l8 3v6c0 5-3.4 8.6-8 10-4.6-1.4-8-5-8-10v-6z" />

@@ -1,7 +1,6 @@
 use chrono::Utc;
 use hongling_sync::{BACKUP_FORMAT, Backup};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::i18n::{Key, Lang, t};
 use crate::state::{AppCtx, db, forget_db};
@@ -10,20 +9,6 @@ use crate::sync::Session;
 
 fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
-}
-
-/// Offers `text` as a file download called `name`.
-fn download(name: &str, text: &str) -> Result<(), wasm_bindgen::JsValue> {
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let a: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    web_sys::Url::revoke_object_url(&url)
 }
 
 /// Removes everything of the user from this browser: the database, cached API data
@@ -71,7 +56,7 @@ async fn export(ctx: AppCtx) -> Result<(), String> {
         session.account.username,
         now.with_timezone(&chrono::Local).format("%Y%m%d-%H%M")
     );
-    download(&name, &text).map_err(|e| format!("{e:?}"))
+    crate::download::save(&name, "application/json", text.as_bytes()).map_err(|e| format!("{e:?}"))
 }
 
 /// 设置: language, account, backup, storage, logout.

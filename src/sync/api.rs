@@ -89,6 +89,15 @@ async fn call<B: Serialize, R: DeserializeOwned>(
         .map_err(|e| ApiError::Decode(e.to_string()))
 }
 
+/// A file the server makes (`GET /api/v1{path}`), as bytes.
+pub async fn get_file(token: &str, path: &str) -> Result<Vec<u8>, ApiError> {
+    let response = send("GET", path, Some(token), None).await?;
+    let buffer = JsFuture::from(response.array_buffer().map_err(js_err)?)
+        .await
+        .map_err(js_err)?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}
+
 /// Downloads an attachment's bytes (`GET /api/v1/blobs/{sha256}`).
 pub async fn get_blob(token: &str, sha256: &hongling_core::BlobRef) -> Result<Vec<u8>, ApiError> {
     let response = send("GET", &format!("/blobs/{sha256}"), Some(token), None).await?;

@@ -85,6 +85,9 @@ pub struct StatusEntry {
     /// The certificate that replaced this one, when one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_by: Option<String>,
+    /// The first day it no longer counts (for stipends), when it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<NaiveDate>,
 }
 
 /// What is signed. Field names are short because the QR code carries them.
@@ -189,6 +192,7 @@ pub fn issue(
         grade_name,
         status: CertStatus::Valid,
         replaced_by: None,
+        ended_on: None,
     };
     let mut app = app.clone();
     app.stage = Stage::Issued;

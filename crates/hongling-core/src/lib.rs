@@ -18,6 +18,7 @@ pub mod idcard;
 pub mod model;
 pub mod op;
 pub mod record;
+pub mod stipend;
 pub mod wire;
 
 pub use apply::{

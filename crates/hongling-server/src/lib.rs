@@ -18,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod limit;
+pub mod reports;
 pub mod seed;
 pub mod signing;
 pub mod store;
@@ -75,6 +76,7 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
                 .layer(DefaultBodyLimit::max(api::MAX_BLOB_BYTES)),
         )
         .layer(axum::middleware::from_fn(api::require_protocol))
+        .route("/reports/stipends", get(reports::stipends::<S>))
         .route("/health", get(api::health))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -237,6 +237,79 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
         .collect();
     let payload = certificate::verify(&cert.qr, &keys).unwrap();
 
+    // The month's stipend roster counts her from the day of issue, prorated in fen.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let month = hongling_core::stipend::month_of(today);
+    let dim = hongling_core::stipend::days_in_month(
+        chrono::Datelike::year(&today),
+        chrono::Datelike::month(&today),
+    );
+    let days = dim - chrono::Datelike::day(&today) + 1;
+    let fen = (2 * 30_000 * u64::from(days) + u64::from(dim)) / (2 * u64::from(dim));
+    let expected = [
+        "孙海燕".to_owned(),
+        "古井镇".to_owned(),
+        days.to_string(),
+        "0".to_owned(),
+        dim.to_string(),
+        format!("{}.{:02}", fen / 100, fen % 100),
+    ];
+    let report = |who: String, query: String| {
+        reqwest::Client::new()
+            .get(format!("{base}/api/v1/reports/stipends?{query}"))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(who)
+            .send()
+    };
+    let res = report(admin.token.clone(), format!("month={month}&format=csv"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "a BOM for Excel");
+    assert!(
+        text.contains(&format!("{}\r\n", expected.join(","))),
+        "{text}"
+    );
+    let res = report(admin.token.clone(), format!("month={month}&format=xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .unwrap()
+        .unwrap();
+    let row: Vec<String> = sheet
+        .rows()
+        .find(|r| r[0].to_string() == "孙海燕")
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(row[..4], expected[..4]);
+    assert_eq!(
+        row[5].parse::<f64>().unwrap(),
+        expected[5].parse::<f64>().unwrap()
+    );
+    let instructor_token = instructor.transport.token.clone();
+    assert_eq!(
+        report(instructor_token, format!("month={month}"))
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let bad = report(admin.token.clone(), "month=2026-13".into())
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    assert_eq!(
+        bad.json::<serde_json::Value>().await.unwrap()["code"],
+        "invalid_month"
+    );
+
     // The holder's own account reads her certificate.
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/admin/accounts"))

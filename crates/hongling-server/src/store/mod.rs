@@ -90,6 +90,12 @@ pub struct NewSigningKey {
 }
 
 pub trait Store: Clone + Send + Sync + 'static {
+    /// Every live record of a kind (reports and exports).
+    fn records_of(
+        &self,
+        kind: hongling_core::RecordKind,
+    ) -> impl Future<Output = Result<Vec<Record>, StoreError>> + Send;
+
     /// The active signing key: its id and 32-byte secret.
     fn active_signing_key(
         &self,

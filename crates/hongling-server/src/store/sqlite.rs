@@ -415,6 +415,16 @@ async fn issue_certificate(
 }
 
 impl Store for SqliteStore {
+    async fn records_of(&self, kind: RecordKind) -> Result<Vec<Record>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, id, version, deleted, body FROM records WHERE kind = ? AND deleted = 0",
+        )
+        .bind(kind.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(row_to_record).collect()
+    }
+
     async fn active_signing_key(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",

@@ -1,0 +1,114 @@
+use hongling_core::RecordKind;
+use hongling_core::certificate::{Certificate, StatusEntry};
+use hongling_core::stipend::{csv, month_of, parse_month, roster};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::read_model::{Directory, load_settings};
+use crate::state::{AppCtx, db};
+
+/// 岗位津贴 (district committee): a month's roster, prorated by the days each grade was
+/// held, computed on the device from the certificates it holds; CSV offline, XLSX from
+/// the server.
+#[component]
+pub fn StipendsPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let month = RwSignal::new(month_of(
+        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+    ));
+    let error = RwSignal::new(None::<String>);
+    let data = LocalResource::new(move || {
+        ctx.data_rev.get();
+        let month = month.get();
+        async move {
+            let (year, m) = parse_month(&month)?;
+            let db = db().await.ok()?;
+            let settings = load_settings().await.ok()?;
+            let statuses: Vec<(Uuid, StatusEntry)> = db
+                .list(RecordKind::CertificateStatus)
+                .await
+                .ok()?
+                .into_iter()
+                .filter_map(|r| Some((r.id, r.decode().ok()?)))
+                .collect();
+            let certs: Vec<(Certificate, Option<StatusEntry>)> = db
+                .list(RecordKind::Certificate)
+                .await
+                .ok()?
+                .into_iter()
+                .filter_map(|r| {
+                    let c: Certificate = r.decode().ok()?;
+                    let s = statuses
+                        .iter()
+                        .find(|(id, _)| *id == r.id)
+                        .map(|(_, s)| s.clone());
+                    Some((c, s))
+                })
+                .collect();
+            let dir = Directory::load().await.ok()?;
+            let roster = roster(year, m, &settings, &certs);
+            Some(roster.rows(&settings, &|t| dir.township_name(t)))
+        }
+    });
+    let save_csv = move |_| {
+        if let Some(Some(rows)) = data.get_untracked() {
+            let name = format!("stipends-{}.csv", month.get_untracked());
+            if let Err(e) = crate::download::save(&name, "text/csv", csv(&rows).as_bytes()) {
+                error.set(Some(format!("{e:?}")));
+            }
+        }
+    };
+    let save_xlsx = move |_| {
+        let Some(token) = ctx
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        else {
+            return;
+        };
+        let m = month.get_untracked();
+        leptos::task::spawn_local(async move {
+            let path = format!("/reports/stipends?month={m}&format=xlsx");
+            match crate::sync::api::get_file(&token, &path).await {
+                Ok(bytes) => {
+                    let _ = crate::download::save(
+                        &format!("stipends-{m}.xlsx"),
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        &bytes,
+                    );
+                }
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <section class="page">
+            <div class="page-head no-print">
+                <h1>{move || ctx.t(Key::Stipends)}</h1>
+                <input type="month" name="month" prop:value=move || month.get()
+                    on:input=move |ev| month.set(event_target_value(&ev)) />
+            </div>
+            <div class="inline-form no-print">
+                <button class="btn" data-testid="csv" on:click=save_csv>{move || ctx.t(Key::ExportCsv)}</button>
+                <button class="btn" data-testid="xlsx" disabled=move || !ctx.online.get() on:click=save_xlsx>
+                    {move || ctx.t(Key::ExportXlsx)}
+                </button>
+            </div>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+            {move || data.get().flatten().map(|rows| {
+                let (head, body) = rows.split_first().map(|(h, b)| (h.clone(), b.to_vec())).unwrap_or_default();
+                view! {
+                    <table class="table" data-testid="roster">
+                        <thead><tr>{head.into_iter().map(|c| view! { <th>{c}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {body.into_iter().map(|r| view! {
+                                <tr>{r.into_iter().map(|c| view! { <td>{c}</td> }).collect_view()}</tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+            <p class="muted">{move || ctx.t(Key::StipendRule)} " "</p>
+        </section>
+    }
+}
