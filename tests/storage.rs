@@ -48,6 +48,7 @@ async fn fresh(name: &str) -> (Db, Uuid, Uuid) {
             version: 2,
             deleted: false,
             body: serde_json::to_value(Organization {
+                industry: String::new(),
                 name: "宏达酿造配套有限公司".into(),
                 kind: OrgKind::Enterprise,
                 township_id: township,

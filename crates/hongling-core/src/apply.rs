@@ -213,6 +213,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
     match op {
         Op::WorkerCreateV1(c) => create_worker(state, actor, c),
         Op::WorkerUpdateV1(u) => update_worker(state, actor, u),
+        Op::OrganizationCreateV1(o) => create_organization(state, actor, o),
         Op::SettingsUpdateV1(o) => certification::update_settings(actor, o),
         Op::BatchCreateV1(o) => certification::create_batch(state, actor, o),
         Op::ApplicationFileV1(o) => certification::file_application(state, actor, o),
@@ -222,6 +223,44 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::NoticeObjectV1(o) => certification::object(state, actor, o),
         Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
     }
+}
+
+fn create_organization(
+    state: &dyn State,
+    actor: &Actor,
+    o: &crate::op::OrganizationCreateV1,
+) -> Result<Vec<Change>, Rejection> {
+    if !crate::grant::is_committee(&actor.grants) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只有区委非公工委可以新增单位",
+        ));
+    }
+    crate::conflict::append(state, RecordKey::new(RecordKind::Organization, o.id))?;
+    let org = Organization {
+        name: o.name.trim().to_owned(),
+        kind: o.kind,
+        township_id: o.township_id,
+        party_org: o.party_org.trim().to_owned(),
+        industry: o.industry.trim().to_owned(),
+    };
+    org.validate()
+        .map_err(|e| Rejection::field(RejectCode::InvalidData, e.field, e.message))?;
+    if state
+        .get(RecordKey::new(RecordKind::Township, o.township_id))
+        .is_none()
+    {
+        return Err(Rejection::field(
+            RejectCode::NotFound,
+            "township_id",
+            "所选乡镇（街道）不存在",
+        ));
+    }
+    Ok(vec![Change {
+        key: RecordKey::new(RecordKind::Organization, o.id),
+        deleted: false,
+        body: serde_json::to_value(&org).expect("serializes"),
+    }])
 }
 
 fn may_edit_workers_in(actor: &Actor, township: Uuid) -> Result<(), Rejection> {
@@ -494,6 +533,7 @@ mod tests {
             &mut state,
             RecordKind::Organization,
             &Organization {
+                industry: String::new(),
                 name: "亳州市古井酿造有限公司".into(),
                 kind: OrgKind::Enterprise,
                 township_id: township,

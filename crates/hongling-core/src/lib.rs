@@ -15,6 +15,7 @@ pub mod certification;
 pub mod conflict;
 pub mod grant;
 pub mod idcard;
+pub mod import;
 pub mod model;
 pub mod op;
 pub mod record;

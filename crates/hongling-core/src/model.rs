@@ -28,6 +28,42 @@ pub struct Organization {
     /// The party organisation inside it, e.g. "某某公司党支部".
     #[serde(default)]
     pub party_org: String,
+    /// 行业, e.g. "酿酒", "物流", "养老服务".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub industry: String,
+}
+
+impl OrgKind {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            OrgKind::Enterprise => "非公企业",
+            OrgKind::SocialOrg => "社会组织",
+        }
+    }
+}
+
+/// Longest organisation name accepted, in characters.
+pub const MAX_ORG_NAME_CHARS: usize = 60;
+
+impl Organization {
+    /// Checks the organisation's own fields (the township is checked by `apply`).
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let name = self.name.trim();
+        if name.is_empty() || name.chars().count() > MAX_ORG_NAME_CHARS {
+            return Err(FieldError {
+                field: "name",
+                message: "单位名称应为 1 到 60 个字",
+            });
+        }
+        if self.party_org.chars().count() > MAX_ORG_NAME_CHARS || self.industry.chars().count() > 20
+        {
+            return Err(FieldError {
+                field: "party_org",
+                message: "党组织名称不超过 60 个字，行业不超过 20 个字",
+            });
+        }
+        Ok(())
+    }
 }
 
 /// The two certification categories: they are assessed separately.

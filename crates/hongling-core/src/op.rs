@@ -26,6 +26,9 @@ pub enum Op {
     /// Change some fields of a profile; absent fields are left alone (per-field merge).
     #[serde(rename = "worker.update@1")]
     WorkerUpdateV1(WorkerUpdateV1),
+    /// The committee adds an organisation.
+    #[serde(rename = "organization.create@1")]
+    OrganizationCreateV1(OrganizationCreateV1),
     /// The committee saves the programme's settings.
     #[serde(rename = "settings.update@1")]
     SettingsUpdateV1(SettingsUpdateV1),
@@ -61,6 +64,7 @@ impl Op {
                 Some(name) => format!("修改党务工作者：{}", name.trim()),
                 None => "修改党务工作者信息".to_owned(),
             },
+            Op::OrganizationCreateV1(o) => format!("新增单位：{}", o.name.trim()),
             Op::SettingsUpdateV1(_) => "修改认证设置".to_owned(),
             Op::BatchCreateV1(b) => format!("设立认证批次：{}", b.name.trim()),
             Op::ApplicationFileV1(_) => "申报资格认证".to_owned(),
@@ -85,6 +89,7 @@ impl Op {
         match self {
             Op::WorkerCreateV1(c) => crate::RecordKey::new(crate::RecordKind::Worker, c.id),
             Op::WorkerUpdateV1(u) => crate::RecordKey::new(crate::RecordKind::Worker, u.id),
+            Op::OrganizationCreateV1(o) => RecordKey::new(RecordKind::Organization, o.id),
             Op::SettingsUpdateV1(_) => {
                 RecordKey::new(RecordKind::Settings, crate::certification::SETTINGS_ID)
             }
@@ -113,6 +118,7 @@ impl Op {
         match self {
             Op::WorkerCreateV1(_) => "worker.create@1",
             Op::WorkerUpdateV1(_) => "worker.update@1",
+            Op::OrganizationCreateV1(_) => "organization.create@1",
             Op::SettingsUpdateV1(_) => "settings.update@1",
             Op::BatchCreateV1(_) => "batch.create@1",
             Op::ApplicationFileV1(_) => "application.file@1",
@@ -123,6 +129,19 @@ impl Op {
             Op::NoticeCloseV1(_) => "notice.close@1",
         }
     }
+}
+
+/// Fields of a new organisation; `id` is made by the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationCreateV1 {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: crate::model::OrgKind,
+    pub township_id: Uuid,
+    #[serde(default)]
+    pub party_org: String,
+    #[serde(default)]
+    pub industry: String,
 }
 
 /// Fields of a new worker; `id` is made by the client.

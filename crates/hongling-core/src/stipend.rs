@@ -254,7 +254,8 @@ mod tests {
         ];
         let r = roster(2026, 11, &s, &certs);
         assert_eq!(r.days_in_month, 30);
-        let amounts: Vec<(u128, &[(u8, u32)], u64)> = r
+        type Line<'a> = (u128, &'a [(u8, u32)], u64);
+        let amounts: Vec<Line> = r
             .lines
             .iter()
             .map(|l| {

@@ -17,6 +17,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod import_export;
 pub mod limit;
 pub mod reports;
 pub mod seed;
@@ -77,6 +78,8 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         )
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/reports/stipends", get(reports::stipends::<S>))
+        .route("/admin/import/{what}", post(import_export::import::<S>))
+        .route("/admin/export/{what}", get(import_export::export::<S>))
         .route("/health", get(api::health))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

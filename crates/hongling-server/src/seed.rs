@@ -188,6 +188,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
             record(
                 RecordKind::Organization,
                 &Organization {
+                    industry: String::new(),
                     name: (*name).to_owned(),
                     kind: *kind,
                     township_id: townships[*t].id,

@@ -283,7 +283,7 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
         .unwrap();
     let row: Vec<String> = sheet
         .rows()
-        .find(|r| r[0].to_string() == "孙海燕")
+        .find(|r| r[0] == "孙海燕")
         .unwrap()
         .iter()
         .map(|c| c.to_string())

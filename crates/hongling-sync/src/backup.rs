@@ -190,6 +190,7 @@ mod tests {
                     version: 2,
                     deleted: false,
                     body: serde_json::to_value(Organization {
+                        industry: String::new(),
                         name: "某公司".into(),
                         kind: OrgKind::Enterprise,
                         township_id: township,

@@ -82,6 +82,7 @@ impl World {
             RecordKind::Organization,
             id(ORG),
             json!(Organization {
+                industry: String::new(),
                 name: "宏达酿造".into(),
                 kind: OrgKind::Enterprise,
                 township_id: id(T),

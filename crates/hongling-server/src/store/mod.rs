@@ -90,6 +90,14 @@ pub struct NewSigningKey {
 }
 
 pub trait Store: Clone + Send + Sync + 'static {
+    /// Applies an import's ops as one new device's batch, all or nothing: if any is
+    /// refused, nothing is kept and the reply says which and why.
+    fn import(
+        &self,
+        actor: &Actor,
+        ops: Vec<hongling_core::Op>,
+    ) -> impl Future<Output = Result<PushResponse, StoreError>> + Send;
+
     /// Every live record of a kind (reports and exports).
     fn records_of(
         &self,

@@ -43,6 +43,174 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Applies a batch in one transaction. `atomic`: if any mutation is refused, nothing
+    /// is kept (the reply still says which and why).
+    async fn push_batch(
+        &self,
+        actor: &Actor,
+        device_id: Uuid,
+        mutations: Vec<Mutation>,
+        atomic: bool,
+    ) -> Result<PushResponse, StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let last: Option<i64> =
+            sqlx::query_scalar("SELECT last_applied FROM devices WHERE id = ? AND account_id = ?")
+                .bind(device_id.to_string())
+                .bind(actor.account_id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let mut last_applied = last.ok_or(StoreError::UnknownDevice)? as u64;
+        let ids: Vec<u64> = mutations.iter().map(|m| m.id).collect();
+        let steps = plan_batch(last_applied, &ids)?;
+        let received_at = now();
+        let mut results = Vec::with_capacity(mutations.len());
+        let mut seq = load_seq(&mut tx).await?;
+        let mut state = MissRecorder::new();
+        for (m, step) in mutations.iter().zip(steps) {
+            if step == Step::Duplicate {
+                // Already handled: give the answer it got the first time, so a refusal
+                // whose reply was lost still reaches its author.
+                let first: Option<LoggedOutcome> =
+                    sqlx::query_as(
+                        "SELECT outcome, code, message, field FROM mutations WHERE device_id = ? AND id = ?",
+                    )
+                    .bind(device_id.to_string())
+                    .bind(m.id as i64)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                results.push(match first {
+                    Some((outcome, code, message, field)) if outcome == "rejected" => {
+                        MutationResult {
+                            id: m.id,
+                            status: MutationStatus::Rejected,
+                            code,
+                            message,
+                            field,
+                        }
+                    }
+                    _ => MutationResult {
+                        id: m.id,
+                        status: MutationStatus::Duplicate,
+                        code: None,
+                        message: None,
+                        field: None,
+                    },
+                });
+                continue;
+            }
+            // An attachment the mutation names must already be here: a record never
+            // points at bytes the server does not hold.
+            let mut missing_blob = None;
+            for blob in m.op.blobs() {
+                let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
+                    .bind(blob.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if held.is_none() {
+                    missing_blob = Some(hongling_core::blob::missing(blob));
+                    break;
+                }
+            }
+            // Run the shared rules, loading whatever records they ask for. What was loaded
+            // or written stays known for the rest of the batch.
+            let outcome = if let Some(refusal) = missing_blob {
+                Err(refusal)
+            } else {
+                loop {
+                    let outcome = apply(&state, actor, &m.op);
+                    let missed = state.take_missed();
+                    if missed.is_empty() {
+                        break outcome;
+                    }
+                    for key in missed {
+                        let found = load_record(&mut tx, key).await?;
+                        state.learn(key, found);
+                    }
+                }
+            };
+            let result = match outcome {
+                Ok(changes) => {
+                    for change in &changes {
+                        let known = Known::from(&state, &change.key);
+                        let written = write_change(&mut tx, &mut seq, change, known).await?;
+                        state.learn(change.key, Some(written));
+                    }
+                    // An application the mutation made ready for its certificate (待发证)
+                    // gets it now, in the same transaction.
+                    for change in &changes {
+                        if change.key.kind == RecordKind::Application {
+                            issue_certificate(&mut tx, &mut seq, &mut state, change.key.id).await?;
+                        }
+                    }
+                    MutationResult {
+                        id: m.id,
+                        status: MutationStatus::Applied,
+                        code: None,
+                        message: None,
+                        field: None,
+                    }
+                }
+                Err(rejection) => MutationResult {
+                    id: m.id,
+                    status: MutationStatus::Rejected,
+                    code: Some(rejection.code.as_str().to_owned()),
+                    message: Some(rejection.message.clone()),
+                    field: rejection.field.clone(),
+                },
+            };
+            let outcome_name = match result.status {
+                MutationStatus::Applied => "applied",
+                MutationStatus::Duplicate => "duplicate",
+                MutationStatus::Rejected => "rejected",
+            };
+            sqlx::query(
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(device_id.to_string())
+            .bind(m.id as i64)
+            .bind(actor.account_id.to_string())
+            .bind(m.at.to_rfc3339())
+            .bind(&received_at)
+            .bind(m.op.type_name())
+            .bind(m.op.target().storage_key())
+            .bind(serde_json::to_string(&m.op).map_err(|e| StoreError::Other(e.into()))?)
+            .bind(outcome_name)
+            .bind(&result.code)
+            .bind(&result.message)
+            .bind(&result.field)
+            .execute(&mut *tx)
+            .await?;
+            last_applied = m.id;
+            results.push(result);
+        }
+        if atomic
+            && results
+                .iter()
+                .any(|r: &MutationResult| r.status == MutationStatus::Rejected)
+        {
+            // Dropping the transaction rolls it back.
+            return Ok(PushResponse {
+                last_applied: 0,
+                results,
+            });
+        }
+        save_seq(&mut tx, seq).await?;
+        sqlx::query("UPDATE devices SET last_applied = ? WHERE id = ?")
+            .bind(last_applied as i64)
+            .bind(device_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        crash_point::reached(crash_point::Point::BeforeCommit);
+        tx.commit().await?;
+        crash_point::reached(crash_point::Point::AfterCommit);
+        Ok(PushResponse {
+            last_applied,
+            results,
+        })
+    }
+
     /// Opens (creating if needed) the database file and runs pending migrations.
     pub async fn open(path: &Path) -> anyhow::Result<SqliteStore> {
         if let Some(dir) = path.parent()
@@ -748,152 +916,34 @@ impl Store for SqliteStore {
         device_id: Uuid,
         mutations: Vec<Mutation>,
     ) -> Result<PushResponse, StoreError> {
-        let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT last_applied FROM devices WHERE id = ? AND account_id = ?")
-                .bind(device_id.to_string())
-                .bind(actor.account_id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let mut last_applied = last.ok_or(StoreError::UnknownDevice)? as u64;
-        let ids: Vec<u64> = mutations.iter().map(|m| m.id).collect();
-        let steps = plan_batch(last_applied, &ids)?;
-        let received_at = now();
-        let mut results = Vec::with_capacity(mutations.len());
-        let mut seq = load_seq(&mut tx).await?;
-        let mut state = MissRecorder::new();
-        for (m, step) in mutations.iter().zip(steps) {
-            if step == Step::Duplicate {
-                // Already handled: give the answer it got the first time, so a refusal
-                // whose reply was lost still reaches its author.
-                let first: Option<LoggedOutcome> =
-                    sqlx::query_as(
-                        "SELECT outcome, code, message, field FROM mutations WHERE device_id = ? AND id = ?",
-                    )
-                    .bind(device_id.to_string())
-                    .bind(m.id as i64)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                results.push(match first {
-                    Some((outcome, code, message, field)) if outcome == "rejected" => {
-                        MutationResult {
-                            id: m.id,
-                            status: MutationStatus::Rejected,
-                            code,
-                            message,
-                            field,
-                        }
-                    }
-                    _ => MutationResult {
-                        id: m.id,
-                        status: MutationStatus::Duplicate,
-                        code: None,
-                        message: None,
-                        field: None,
-                    },
-                });
-                continue;
-            }
-            // An attachment the mutation names must already be here: a record never
-            // points at bytes the server does not hold.
-            let mut missing_blob = None;
-            for blob in m.op.blobs() {
-                let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
-                    .bind(blob.as_str())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-                if held.is_none() {
-                    missing_blob = Some(hongling_core::blob::missing(blob));
-                    break;
-                }
-            }
-            // Run the shared rules, loading whatever records they ask for. What was loaded
-            // or written stays known for the rest of the batch.
-            let outcome = if let Some(refusal) = missing_blob {
-                Err(refusal)
-            } else {
-                loop {
-                    let outcome = apply(&state, actor, &m.op);
-                    let missed = state.take_missed();
-                    if missed.is_empty() {
-                        break outcome;
-                    }
-                    for key in missed {
-                        let found = load_record(&mut tx, key).await?;
-                        state.learn(key, found);
-                    }
-                }
-            };
-            let result = match outcome {
-                Ok(changes) => {
-                    for change in &changes {
-                        let known = Known::from(&state, &change.key);
-                        let written = write_change(&mut tx, &mut seq, change, known).await?;
-                        state.learn(change.key, Some(written));
-                    }
-                    // An application the mutation made ready for its certificate (待发证)
-                    // gets it now, in the same transaction.
-                    for change in &changes {
-                        if change.key.kind == RecordKind::Application {
-                            issue_certificate(&mut tx, &mut seq, &mut state, change.key.id).await?;
-                        }
-                    }
-                    MutationResult {
-                        id: m.id,
-                        status: MutationStatus::Applied,
-                        code: None,
-                        message: None,
-                        field: None,
-                    }
-                }
-                Err(rejection) => MutationResult {
-                    id: m.id,
-                    status: MutationStatus::Rejected,
-                    code: Some(rejection.code.as_str().to_owned()),
-                    message: Some(rejection.message.clone()),
-                    field: rejection.field.clone(),
-                },
-            };
-            let outcome_name = match result.status {
-                MutationStatus::Applied => "applied",
-                MutationStatus::Duplicate => "duplicate",
-                MutationStatus::Rejected => "rejected",
-            };
-            sqlx::query(
-                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
+        self.push_batch(actor, device_id, mutations, false).await
+    }
+
+    async fn import(
+        &self,
+        actor: &Actor,
+        ops: Vec<hongling_core::Op>,
+    ) -> Result<PushResponse, StoreError> {
+        // An import is a device of its own: its mutations are numbered 1, 2, … and
+        // appear in the audit trail like any other.
+        let device_id = Uuid::new_v4();
+        sqlx::query("INSERT INTO devices (id, account_id, created_at) VALUES (?, ?, ?)")
             .bind(device_id.to_string())
-            .bind(m.id as i64)
             .bind(actor.account_id.to_string())
-            .bind(m.at.to_rfc3339())
-            .bind(&received_at)
-            .bind(m.op.type_name())
-            .bind(m.op.target().storage_key())
-            .bind(serde_json::to_string(&m.op).map_err(|e| StoreError::Other(e.into()))?)
-            .bind(outcome_name)
-            .bind(&result.code)
-            .bind(&result.message)
-            .bind(&result.field)
-            .execute(&mut *tx)
+            .bind(now())
+            .execute(&self.pool)
             .await?;
-            last_applied = m.id;
-            results.push(result);
-        }
-        save_seq(&mut tx, seq).await?;
-        sqlx::query("UPDATE devices SET last_applied = ? WHERE id = ?")
-            .bind(last_applied as i64)
-            .bind(device_id.to_string())
-            .execute(&mut *tx)
-            .await?;
-        crash_point::reached(crash_point::Point::BeforeCommit);
-        tx.commit().await?;
-        crash_point::reached(crash_point::Point::AfterCommit);
-        Ok(PushResponse {
-            last_applied,
-            results,
-        })
+        let at = Utc::now();
+        let mutations = ops
+            .into_iter()
+            .enumerate()
+            .map(|(i, op)| Mutation {
+                id: i as u64 + 1,
+                at,
+                op,
+            })
+            .collect();
+        self.push_batch(actor, device_id, mutations, true).await
     }
 
     async fn pull(
