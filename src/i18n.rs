@@ -252,6 +252,12 @@ keys! {
     IdCard => "身份证号", "ID card number";
     NavProgramme => "认证", "Programme";
     NavStipends => "津贴", "Stipends";
+    ImportExport => "导入导出", "Import and export";
+    Organizations => "单位", "Organisations";
+    ChooseFile => "选择 Excel 或 CSV 文件", "Choose an Excel or CSV file";
+    ExportOrganizations => "导出单位（Excel）", "Export organisations (Excel)";
+    ExportWorkers => "导出党务工作者（Excel）", "Export workers (Excel)";
+    ConfirmImport => "确认导入", "Import";
     Stipends => "岗位津贴", "Monthly stipends";
     ExportCsv => "导出 CSV", "Export CSV";
     ExportXlsx => "导出 Excel", "Export Excel";

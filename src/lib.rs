@@ -21,8 +21,8 @@ use leptos_router::path;
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage, SettingsPage,
-    StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
+    ImportPage, InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage,
+    SettingsPage, StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/verify") view=VerifyPage />
                             <Route path=path!("/admin/programme") view=ProgrammePage />
                             <Route path=path!("/stipends") view=StipendsPage />
+                            <Route path=path!("/admin/import") view=ImportPage />
                         </Routes>
                         </Show>
                     </main>

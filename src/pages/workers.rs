@@ -64,6 +64,11 @@ pub fn WorkersPage() -> impl IntoView {
                         " " {move || ctx.t(Key::WorkersCount)}
                     </span>
                 </h1>
+                <Show when=move || ctx.is_committee()>
+                    <A href="/admin/import" attr:class="btn" attr:data-testid="import-export">
+                        {move || ctx.t(Key::ImportExport)}
+                    </A>
+                </Show>
                 <A href="/workers/new" attr:class="btn btn-primary" attr:data-testid="add-worker">
                     "＋ " {move || ctx.t(Key::AddWorker)}
                 </A>

@@ -98,6 +98,50 @@ pub async fn get_file(token: &str, path: &str) -> Result<Vec<u8>, ApiError> {
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
+/// Previews (`commit: false`) or imports a list file; a report comes back either way.
+pub async fn import_list(
+    token: &str,
+    what: &str,
+    commit: bool,
+    file: &[u8],
+) -> Result<hongling_core::wire::ImportReply, ApiError> {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    let headers = web_sys::Headers::new().map_err(js_err)?;
+    headers
+        .set(PROTOCOL_HEADER, &PROTOCOL_VERSION.to_string())
+        .map_err(js_err)?;
+    headers
+        .set("authorization", &format!("Bearer {token}"))
+        .map_err(js_err)?;
+    init.set_headers(&headers);
+    init.set_body(&js_sys::Uint8Array::from(file).into());
+    let url = format!("/api/v1/admin/import/{what}?commit={commit}");
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).map_err(js_err)?;
+    let window = web_sys::window().ok_or_else(|| ApiError::Network("no window".into()))?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(js_err)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(js_err)?)
+        .await
+        .map_err(js_err)?
+        .as_string()
+        .unwrap_or_default();
+    if let Ok(reply) = serde_json::from_str(&text) {
+        return Ok(reply);
+    }
+    let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or(ErrorBody {
+        code: "http".into(),
+        message: format!("服务器返回 {}", response.status()),
+        last_applied: None,
+    });
+    Err(ApiError::Server {
+        status: response.status(),
+        body,
+    })
+}
+
 /// Downloads an attachment's bytes (`GET /api/v1/blobs/{sha256}`).
 pub async fn get_blob(token: &str, sha256: &hongling_core::BlobRef) -> Result<Vec<u8>, ApiError> {
     let response = send("GET", &format!("/blobs/{sha256}"), Some(token), None).await?;

@@ -155,3 +155,15 @@ pub struct HistoryEntry {
     pub code: Option<String>,
     pub message: Option<String>,
 }
+
+/// The answer to `POST /api/v1/admin/import/{what}`: a report per row and how many were
+/// imported. `code` is `ok`, `import_invalid` (422: rows with errors, nothing imported) or
+/// `import_conflict` (409: the data changed since the preview, nothing imported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReply {
+    pub code: String,
+    pub message: String,
+    pub rows: Vec<crate::import::RowReport>,
+    pub file_errors: Vec<String>,
+    pub imported: usize,
+}

@@ -13,12 +13,12 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use calamine::{Data, Reader};
 use hongling_core::import::{
-    Records, RowReport, organization_rows, plan_organizations, plan_workers, worker_rows,
+    Records, organization_rows, plan_organizations, plan_workers, worker_rows,
 };
 use hongling_core::stipend::csv;
-use hongling_core::wire::MutationStatus;
+use hongling_core::wire::{ImportReply, MutationStatus};
 use hongling_core::{Actor, RecordKind};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -30,17 +30,6 @@ use crate::store::Store;
 pub struct ImportQuery {
     #[serde(default)]
     commit: bool,
-}
-
-/// The answer to an import: the report per row, and how many were imported.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct ImportReply {
-    /// `ok`, or why nothing was imported.
-    pub code: String,
-    pub message: String,
-    pub rows: Vec<RowReport>,
-    pub file_errors: Vec<String>,
-    pub imported: usize,
 }
 
 fn cell_text(d: &Data) -> String {
