@@ -32,6 +32,35 @@ pub fn CertificatePage() -> impl IntoView {
         let id = id();
         async move { load_certificate(id?).await.ok().flatten() }
     });
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let reissue = move |certificate_id: Uuid| {
+        let Some(actor) = ctx.actor() else { return };
+        let op = hongling_core::Op::CertificateReissueV1(
+            hongling_core::certification::CertificateReissueV1 {
+                certificate_id,
+                reported_on: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+                reason: reason.get_untracked(),
+            },
+        );
+        leptos::task::spawn_local(async move {
+            let outcome = match crate::state::db().await {
+                Ok(db) => db.commit_local(&actor, op, chrono::Utc::now()).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(Ok(_)) => {
+                    message.set(Some(ctx.t(Key::ReissueQueued).to_owned()));
+                    ctx.data_changed();
+                    if ctx.online.get_untracked() {
+                        ctx.request_sync();
+                    }
+                }
+                Ok(Err(r)) => message.set(Some(r.message)),
+                Err(e) => message.set(Some(e.to_string())),
+            }
+        });
+    };
     let print = move |_| {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
@@ -73,6 +102,19 @@ pub fn CertificatePage() -> impl IntoView {
                             </div>
                             <footer class="cert-foot">"扫描二维码可离线验证本证书"</footer>
                         </article>
+                        {(ctx.is_committee() && status == CertStatus::Valid).then(|| {
+                            let cid = id().unwrap_or_default();
+                            view! {
+                                <div class="card no-print" data-testid="reissue">
+                                    <h2>{ctx.t(Key::Reissue)}</h2>
+                                    <input type="text" name="reason" placeholder=ctx.t(Key::ReissueReason)
+                                        prop:value=move || reason.get()
+                                        on:input=move |ev| reason.set(event_target_value(&ev)) />
+                                    <button class="btn btn-danger" on:click=move |_| reissue(cid)>{ctx.t(Key::Reissue)}</button>
+                                </div>
+                            }
+                        })}
+                        {move || message.get().map(|m| view! { <p class="muted no-print" role="status">{m}</p> })}
                     }.into_any()
                 }
             }}

@@ -222,6 +222,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::NoticeOpenV1(o) => certification::open_notice(state, actor, o),
         Op::NoticeObjectV1(o) => certification::object(state, actor, o),
         Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
+        Op::CertificateReissueV1(o) => certification::reissue(state, actor, o),
     }
 }
 

@@ -155,10 +155,16 @@ pub fn issue(
         .grade(app.requested_grade)
         .map_or_else(|| format!("{} 级", app.requested_grade), |g| g.name.clone());
     // The day before the same date `validity_years` later (28 Feb for a 29 Feb issue).
-    let valid_until = issued_on
-        .checked_add_months(chrono::Months::new(12 * settings.validity_years))
-        .and_then(|d| d.pred_opt())
-        .expect("dates this close are in range");
+    // A reissue keeps the lost certificate's validity.
+    let valid_until = app.reissue.as_ref().map_or_else(
+        || {
+            issued_on
+                .checked_add_months(chrono::Months::new(12 * settings.validity_years))
+                .and_then(|d| d.pred_opt())
+                .expect("dates this close are in range")
+        },
+        |r| r.valid_until,
+    );
     let payload = Payload {
         v: 1,
         no: number.clone(),
@@ -171,7 +177,7 @@ pub fn issue(
     };
     let bytes = serde_json::to_vec(&payload).expect("a payload serializes");
     let signature = sign(&bytes);
-    let id = certificate_id(application_id);
+    let id = certificate_id(application_id, app.issued + 1);
     let certificate = Certificate {
         number: number.clone(),
         worker_id: app.worker_id,
@@ -197,6 +203,8 @@ pub fn issue(
     let mut app = app.clone();
     app.stage = Stage::Issued;
     app.certificate_id = Some(id);
+    app.issued += 1;
+    app.reissue = None;
     fn json<T: Serialize>(v: &T) -> serde_json::Value {
         serde_json::to_value(v).expect("bodies always serialize")
     }
@@ -221,11 +229,16 @@ pub fn issue(
 
 /// The id of the certificate issued for an application: derived from it, so that a
 /// retried issue can never make two.
-pub fn certificate_id(application_id: Uuid) -> Uuid {
+/// `issue` counts the certificates issued for the application: 1 for the first, 2 for
+/// its first reissue, and so on.
+pub fn certificate_id(application_id: Uuid, issue: u32) -> Uuid {
     let mut bytes = *application_id.as_bytes();
     // Flip a fixed bit pattern: distinct from the application id, stable, reversible.
     for (b, m) in bytes.iter_mut().zip(*b"HL-certificate!!") {
         *b ^= m;
+    }
+    for (b, n) in bytes[12..].iter_mut().zip((issue - 1).to_be_bytes()) {
+        *b ^= n;
     }
     Uuid::from_bytes(bytes)
 }

@@ -336,6 +336,22 @@ pub struct Application {
     pub notice_id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub certificate_id: Option<Uuid>,
+    /// How many certificates have been issued for it (a reissue adds one).
+    #[serde(default)]
+    pub issued: u32,
+    /// Set while a reissue waits for the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reissue: Option<Reissue>,
+}
+
+/// A lost certificate to be reissued under a new number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reissue {
+    /// The certificate reported lost (now void).
+    pub lost: Uuid,
+    pub reason: String,
+    /// The new certificate keeps the old one's validity.
+    pub valid_until: NaiveDate,
 }
 
 impl Application {
@@ -421,6 +437,16 @@ pub struct NoticeOpenV1 {
 pub struct NoticeObjectV1 {
     pub application_id: Uuid,
     pub text: String,
+}
+
+/// The committee reissues a lost certificate: the old number becomes void and the
+/// server issues a new one with the same grade and validity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CertificateReissueV1 {
+    pub certificate_id: Uuid,
+    /// The day the loss was reported: the old certificate no longer counts from then.
+    pub reported_on: NaiveDate,
+    pub reason: String,
 }
 
 /// The committee closes a notice that has run its course: what is still on it is
@@ -594,6 +620,8 @@ pub(crate) fn file_application(
         objections: Vec::new(),
         notice_id: None,
         certificate_id: None,
+        issued: 0,
+        reissue: None,
     };
     Ok(vec![put(RecordKind::Application, op.id, &application)])
 }
@@ -826,6 +854,61 @@ pub(crate) fn close_notice(
     notice.closed_on = Some(op.closed_on);
     changes.push(put(RecordKind::Notice, op.id, &notice));
     Ok(changes)
+}
+
+pub(crate) fn reissue(
+    state: &dyn State,
+    actor: &Actor,
+    op: &CertificateReissueV1,
+) -> Result<Vec<Change>, Rejection> {
+    use crate::certificate::{CertStatus, Certificate, StatusEntry};
+    committee_only(actor, "补发证书")?;
+    let cert: Certificate = load(
+        state,
+        RecordKind::Certificate,
+        op.certificate_id,
+        "该证书不存在",
+    )?;
+    let mut status: StatusEntry = load(
+        state,
+        RecordKind::CertificateStatus,
+        op.certificate_id,
+        "该证书不在状态列表中",
+    )?;
+    if status.status != CertStatus::Valid {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            format!("该证书已{}，不能补发", status.status.label_zh()),
+        ));
+    }
+    let reason = op.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "reason",
+            "请填写补发原因（不超过 200 个字）",
+        ));
+    }
+    let mut app = load_application(state, cert.application_id)?;
+    if app.certificate_id != Some(op.certificate_id) {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            "该证书已被新证书取代，请在最新的证书上补发",
+        ));
+    }
+    status.status = CertStatus::Void;
+    status.ended_on = Some(op.reported_on);
+    app.stage = Stage::AwaitingIssue;
+    app.certificate_id = None;
+    app.reissue = Some(Reissue {
+        lost: op.certificate_id,
+        reason: reason.to_owned(),
+        valid_until: cert.valid_until,
+    });
+    Ok(vec![
+        put(RecordKind::CertificateStatus, op.certificate_id, &status),
+        put(RecordKind::Application, cert.application_id, &app),
+    ])
 }
 
 #[cfg(test)]

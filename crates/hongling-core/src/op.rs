@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use crate::blob::BlobRef;
 use crate::certification::{
-    ApplicationDecideV1, ApplicationFileV1, ApplicationResubmitV1, BatchCreateV1, NoticeCloseV1,
-    NoticeObjectV1, NoticeOpenV1, Outcome, SettingsUpdateV1,
+    ApplicationDecideV1, ApplicationFileV1, ApplicationResubmitV1, BatchCreateV1,
+    CertificateReissueV1, NoticeCloseV1, NoticeObjectV1, NoticeOpenV1, Outcome, SettingsUpdateV1,
 };
 use crate::model::WorkerRole;
 use crate::record::{RecordKey, RecordKind};
@@ -53,6 +53,9 @@ pub enum Op {
     /// The notice ends.
     #[serde(rename = "notice.close@1")]
     NoticeCloseV1(NoticeCloseV1),
+    /// A lost certificate is reissued under a new number.
+    #[serde(rename = "certificate.reissue@1")]
+    CertificateReissueV1(CertificateReissueV1),
 }
 
 impl Op {
@@ -81,6 +84,7 @@ impl Op {
             Op::NoticeOpenV1(n) => format!("发布公示（{} 人）", n.application_ids.len()),
             Op::NoticeObjectV1(_) => "登记公示异议".to_owned(),
             Op::NoticeCloseV1(_) => "结束公示".to_owned(),
+            Op::CertificateReissueV1(_) => "挂失补发证书".to_owned(),
         }
     }
 
@@ -100,6 +104,9 @@ impl Op {
             Op::NoticeOpenV1(n) => RecordKey::new(RecordKind::Notice, n.id),
             Op::NoticeObjectV1(o) => RecordKey::new(RecordKind::Application, o.application_id),
             Op::NoticeCloseV1(n) => RecordKey::new(RecordKind::Notice, n.id),
+            Op::CertificateReissueV1(c) => {
+                RecordKey::new(RecordKind::Certificate, c.certificate_id)
+            }
         }
     }
 
@@ -127,6 +134,7 @@ impl Op {
             Op::NoticeOpenV1(_) => "notice.open@1",
             Op::NoticeObjectV1(_) => "notice.object@1",
             Op::NoticeCloseV1(_) => "notice.close@1",
+            Op::CertificateReissueV1(_) => "certificate.reissue@1",
         }
     }
 }

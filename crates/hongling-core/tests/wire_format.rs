@@ -286,4 +286,15 @@ fn review_decision_and_notice_ops() {
             "honours": {"passed": false, "note": "无"}}}});
     let op: Op = serde_json::from_value(file.clone()).unwrap();
     assert_eq!(serde_json::to_value(&op).unwrap(), file);
+    let reissue = json!({"type": "certificate.reissue@1", "data": {
+        "certificate_id": "00000000-0000-0000-0000-000000000008",
+        "reported_on": "2027-03-01", "reason": "本人遗失"}});
+    let op: Op = serde_json::from_value(reissue.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), reissue);
+    let org = json!({"type": "organization.create@1", "data": {
+        "id": "00000000-0000-0000-0000-000000000009", "name": "福源包装",
+        "kind": "enterprise", "township_id": "00000000-0000-0000-0000-000000000003",
+        "party_org": "福源包装党支部", "industry": "包装"}});
+    let op: Op = serde_json::from_value(org.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&op).unwrap(), org);
 }

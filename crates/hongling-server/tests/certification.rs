@@ -332,6 +332,32 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
             .is_empty(),
         "but not the review file"
     );
+
+    // Reported lost: the old number is void, the server issues the next one.
+    committee.sync().await;
+    committee
+        .commit(Op::CertificateReissueV1(
+            hongling_core::certification::CertificateReissueV1 {
+                certificate_id: cert_id,
+                reported_on: today,
+                reason: "本人遗失".into(),
+            },
+        ))
+        .await
+        .unwrap();
+    committee.sync().await;
+    assert!(committee.store.rejected().is_empty());
+    let app_now: Application = committee.get(RecordKind::Application, app).unwrap();
+    let new_id = app_now.certificate_id.unwrap();
+    assert_ne!(new_id, cert_id);
+    let new_cert: Certificate = committee.get(RecordKind::Certificate, new_id).unwrap();
+    assert!(new_cert.number.ends_with("-00002"), "{}", new_cert.number);
+    assert_eq!(new_cert.valid_until, cert.valid_until);
+    far.sync().await;
+    let old: StatusEntry = far.get(RecordKind::CertificateStatus, cert_id).unwrap();
+    assert_eq!(old.status, CertStatus::Void);
+    let new_status: StatusEntry = far.get(RecordKind::CertificateStatus, new_id).unwrap();
+    assert_eq!(new_status.status, CertStatus::Valid);
     assert_eq!(payload.no, cert.number);
     assert_eq!(payload.name, "孙海燕");
 }

@@ -738,3 +738,95 @@ fn only_the_committee_configures_and_settings_are_validated() {
         RejectCode::Forbidden
     );
 }
+
+/// Runs the server's issuing step on the world, as the push transaction does.
+fn issue_now(w: &mut World, seq: u32, on: NaiveDate) -> Uuid {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let worker: Worker = w.state[&RecordKey::new(RecordKind::Worker, id(WORKER))]
+        .decode()
+        .unwrap();
+    let sign = |bytes: &[u8]| key.sign(bytes).to_bytes();
+    let changes = certificate::issue(
+        id(APP),
+        &w.app(),
+        &worker,
+        &ProgrammeSettings::default(),
+        certificate::Issuer {
+            number: certificate::number(2026, seq),
+            issued_on: on,
+            key_id: "k1",
+            sign: &sign,
+        },
+    );
+    for c in changes {
+        w.put(c.key.kind, c.key.id, c.body);
+    }
+    w.app().certificate_id.unwrap()
+}
+
+#[test]
+fn a_lost_certificate_is_reissued_under_a_new_number_and_the_old_one_is_void() {
+    let mut w = World::new();
+    w.through_review();
+    w.open_notice(date(2026, 11, 2)).unwrap();
+    w.run(
+        &committee(),
+        Op::NoticeCloseV1(NoticeCloseV1 {
+            id: id(NOTICE),
+            closed_on: date(2026, 11, 9),
+        }),
+    )
+    .unwrap();
+    let first = issue_now(&mut w, 1, date(2026, 11, 10));
+    let reissue = |cert: Uuid, reason: &str| {
+        Op::CertificateReissueV1(CertificateReissueV1 {
+            certificate_id: cert,
+            reported_on: date(2027, 3, 1),
+            reason: reason.into(),
+        })
+    };
+    assert_eq!(
+        w.run(&instructor(), reissue(first, "遗失"))
+            .unwrap_err()
+            .code,
+        RejectCode::Forbidden
+    );
+    assert_eq!(
+        w.run(&committee(), reissue(first, " "))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("reason")
+    );
+    w.run(&committee(), reissue(first, "本人遗失，已登报声明"))
+        .unwrap();
+    assert_eq!(w.app().stage, Stage::AwaitingIssue);
+    let old: StatusEntry = w.state[&RecordKey::new(RecordKind::CertificateStatus, first)]
+        .decode()
+        .unwrap();
+    assert_eq!(old.status, CertStatus::Void);
+    assert_eq!(old.ended_on, Some(date(2027, 3, 1)));
+
+    let second = issue_now(&mut w, 7, date(2027, 3, 2));
+    assert_ne!(second, first);
+    let new: Certificate = w.state[&RecordKey::new(RecordKind::Certificate, second)]
+        .decode()
+        .unwrap();
+    let lost: Certificate = w.state[&RecordKey::new(RecordKind::Certificate, first)]
+        .decode()
+        .unwrap();
+    assert_eq!(new.number, "HL2026-00007");
+    assert_eq!(
+        new.valid_until, lost.valid_until,
+        "a reissue keeps the validity"
+    );
+    assert_eq!(w.app().issued, 2);
+    // The void one cannot be reissued again; the new one can.
+    assert_eq!(
+        w.run(&committee(), reissue(first, "再次遗失"))
+            .unwrap_err()
+            .code,
+        RejectCode::AlreadyDecided
+    );
+    assert!(w.run(&committee(), reissue(second, "再次遗失")).is_ok());
+}
