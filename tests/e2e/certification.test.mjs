@@ -118,6 +118,13 @@ test("an application goes from an offline tablet through three reviews and a not
   assert.ok(code, "the printed QR code can be read");
   assert.equal(code.data, await c.getAttribute("[data-testid=certificate]", "data-qr"));
   await c.emulateMedia({ media: "screen" });
+
+  // This month's stipend roster counts her from today, on the committee's device.
+  await c.click("a[href='/stipends']");
+  const line = c.locator("[data-testid=roster] tr", { hasText: "孙海燕" });
+  await line.waitFor();
+  assert.match(await line.textContent(), /古井镇/);
+  await shot(c, "24-stipends-1280x800.png");
   await committee.context.close();
 
   // Any tablet verifies it with no network, from what its last sync brought.
