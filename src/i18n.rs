@@ -253,6 +253,8 @@ keys! {
     NavProgramme => "认证", "Programme";
     NavStipends => "津贴", "Stipends";
     ImportExport => "导入导出", "Import and export";
+    Recommendations => "推优推先", "Recommendations";
+    AddRecommendation => "登记推优推先", "Record a recommendation";
     Reissue => "挂失补发", "Report lost and reissue";
     ReissueReason => "补发原因，如：本人遗失，已登报声明", "Why it is reissued";
     ReissueQueued => "已登记：原证书作废，联网同步后由服务器补发新证书", "Recorded: the old certificate is void; the server issues a new one at the next sync";

@@ -22,7 +22,7 @@ use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
     ImportPage, InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage,
-    SettingsPage, StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
+    RecommendationsPage, SettingsPage, StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/programme") view=ProgrammePage />
                             <Route path=path!("/stipends") view=StipendsPage />
                             <Route path=path!("/admin/import") view=ImportPage />
+                            <Route path=path!("/recommendations") view=RecommendationsPage />
                         </Routes>
                         </Show>
                     </main>

@@ -99,6 +99,8 @@ pub struct ApplicationRow {
     pub worker_name: String,
     pub township: String,
     pub batch_name: String,
+    /// The requested grade's name (初级, 中级, …).
+    pub grade_name: String,
     /// Changed on this device and not yet acknowledged by the server.
     pub pending: bool,
 }
@@ -144,6 +146,7 @@ pub async fn load_applications() -> Result<Vec<ApplicationRow>, StorageError> {
         .filter_map(|r| Some((r.id, r.decode().ok()?)))
         .collect();
     let batches = load_batches().await?;
+    let settings = load_settings().await?;
     let mut rows: Vec<ApplicationRow> = db
         .list(RecordKind::Application)
         .await?
@@ -164,6 +167,9 @@ pub async fn load_applications() -> Result<Vec<ApplicationRow>, StorageError> {
                     .find(|b| b.0 == app.batch_id)
                     .map(|b| b.1.name.clone())
                     .unwrap_or_default(),
+                grade_name: settings
+                    .grade(app.requested_grade)
+                    .map_or_else(|| app.requested_grade.to_string(), |g| g.name.clone()),
                 pending: pending.contains(&r.key().storage_key()),
                 app,
             })

@@ -23,7 +23,7 @@ pub fn ApplicationItem(row: ApplicationRow) -> impl IntoView {
                 </div>
                 <div class="muted">
                     {row.township.clone()} " · " {row.batch_name.clone()} " · "
-                    {move || ctx.t(Key::RequestedGrade)} " " {row.app.requested_grade}
+                    {move || ctx.t(Key::RequestedGrade)} " " {row.grade_name.clone()}
                 </div>
             </A>
         </li>

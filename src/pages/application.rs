@@ -59,7 +59,12 @@ pub fn ApplicationPage() -> impl IntoView {
                 .into_iter()
                 .find(|b| b.0 == app.batch_id)
                 .map(|b| b.1.name);
-            Some((id, app, worker, batch))
+            let grade_name = crate::read_model::load_settings()
+                .await
+                .ok()?
+                .grade(app.requested_grade)
+                .map_or_else(|| app.requested_grade.to_string(), |g| g.name.clone());
+            Some((id, app, worker, batch, grade_name))
         }
     });
 
@@ -90,7 +95,7 @@ pub fn ApplicationPage() -> impl IntoView {
 
     view! {
         <section class="page" data-testid="application">
-            {move || data.get().flatten().map(|(id, app, worker, batch)| {
+            {move || data.get().flatten().map(|(id, app, worker, batch, grade_name)| {
                 let actor = ctx.actor();
                 let stage = actor.as_ref().and_then(|a| decidable(a, &app));
                 let committee = actor.as_ref().is_some_and(is_committee);
@@ -121,7 +126,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     </div>
                     <p class="muted">
                         {batch.unwrap_or_default()} " · " {move || ctx.t(Key::RequestedGrade)} " "
-                        {app.requested_grade} " · "
+                        {grade_name} " · "
                         {move || ctx.t(Key::Round).replace("{}", &round.to_string())}
                     </p>
                     {(app.stage == Stage::AwaitingIssue).then(|| view! {

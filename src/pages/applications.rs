@@ -91,6 +91,9 @@ pub fn ApplicationsPage() -> impl IntoView {
                         {move || list().map_or(0, |l| l.len())} " " {move || ctx.t(Key::ApplicationsCount)}
                     </span>
                 </h1>
+                <A href="/recommendations" attr:class="btn" attr:data-testid="recommendations">
+                    {move || ctx.t(Key::Recommendations)}
+                </A>
                 <Show when=can_file>
                     <A href="/applications/new" attr:class="btn btn-primary" attr:data-testid="new-application">
                         "＋ " {move || ctx.t(Key::NewApplication)}

@@ -125,7 +125,10 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Notice => Visibility::Public,
         RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
-        RecordKind::Worker | RecordKind::Application | RecordKind::Certificate => body
+        RecordKind::Worker
+        | RecordKind::Application
+        | RecordKind::Certificate
+        | RecordKind::Recommendation => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -223,6 +226,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::NoticeObjectV1(o) => certification::object(state, actor, o),
         Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
         Op::CertificateReissueV1(o) => certification::reissue(state, actor, o),
+        Op::RecommendationRecordV1(o) => certification::recommend(state, actor, o),
     }
 }
 

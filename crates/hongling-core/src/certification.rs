@@ -911,5 +911,94 @@ pub(crate) fn reissue(
     ])
 }
 
+/// 推优推先: what an outstanding holder is recommended for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecommendationKind {
+    /// 两代表一委员 (party congress delegate, people's congress deputy, CPPCC member).
+    TwoRepresentativesOneMember,
+    /// 优秀共产党员.
+    ExcellentPartyMember,
+    /// 优秀党务工作者.
+    ExcellentPartyWorker,
+}
+
+impl RecommendationKind {
+    pub const ALL: [RecommendationKind; 3] = [
+        RecommendationKind::TwoRepresentativesOneMember,
+        RecommendationKind::ExcellentPartyMember,
+        RecommendationKind::ExcellentPartyWorker,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            RecommendationKind::TwoRepresentativesOneMember => "两代表一委员",
+            RecommendationKind::ExcellentPartyMember => "优秀共产党员",
+            RecommendationKind::ExcellentPartyWorker => "优秀党务工作者",
+        }
+    }
+}
+
+/// A recommendation (record `recommendation`), kept where the worker works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recommendation {
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    pub year: i32,
+    pub kind: RecommendationKind,
+    #[serde(default)]
+    pub note: String,
+    pub by: Uuid,
+}
+
+/// The committee records a recommendation (append-only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecommendationRecordV1 {
+    pub id: Uuid,
+    pub worker_id: Uuid,
+    pub year: i32,
+    pub kind: RecommendationKind,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub(crate) fn recommend(
+    state: &dyn State,
+    actor: &Actor,
+    op: &RecommendationRecordV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "登记推优推先")?;
+    crate::conflict::append(state, RecordKey::new(RecordKind::Recommendation, op.id))?;
+    let worker: Worker = load(
+        state,
+        RecordKind::Worker,
+        op.worker_id,
+        "该党务工作者不存在",
+    )?;
+    if !(2000..=2100).contains(&op.year) {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "year",
+            "年份不正确",
+        ));
+    }
+    if op.note.chars().count() > 500 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "note",
+            "说明不能超过 500 个字",
+        ));
+    }
+    let r = Recommendation {
+        worker_id: op.worker_id,
+        township_id: worker.township_id,
+        year: op.year,
+        kind: op.kind,
+        note: op.note.trim().to_owned(),
+        by: actor.account_id,
+    };
+    Ok(vec![put(RecordKind::Recommendation, op.id, &r)])
+}
+
 #[cfg(test)]
 mod tests;

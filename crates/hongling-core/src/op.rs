@@ -11,7 +11,8 @@ use uuid::Uuid;
 use crate::blob::BlobRef;
 use crate::certification::{
     ApplicationDecideV1, ApplicationFileV1, ApplicationResubmitV1, BatchCreateV1,
-    CertificateReissueV1, NoticeCloseV1, NoticeObjectV1, NoticeOpenV1, Outcome, SettingsUpdateV1,
+    CertificateReissueV1, NoticeCloseV1, NoticeObjectV1, NoticeOpenV1, Outcome,
+    RecommendationRecordV1, SettingsUpdateV1,
 };
 use crate::model::WorkerRole;
 use crate::record::{RecordKey, RecordKind};
@@ -56,6 +57,9 @@ pub enum Op {
     /// A lost certificate is reissued under a new number.
     #[serde(rename = "certificate.reissue@1")]
     CertificateReissueV1(CertificateReissueV1),
+    /// 推优推先, recorded by the committee.
+    #[serde(rename = "recommendation.record@1")]
+    RecommendationRecordV1(RecommendationRecordV1),
 }
 
 impl Op {
@@ -85,6 +89,7 @@ impl Op {
             Op::NoticeObjectV1(_) => "登记公示异议".to_owned(),
             Op::NoticeCloseV1(_) => "结束公示".to_owned(),
             Op::CertificateReissueV1(_) => "挂失补发证书".to_owned(),
+            Op::RecommendationRecordV1(r) => format!("推优推先：{}", r.kind.label_zh()),
         }
     }
 
@@ -104,6 +109,7 @@ impl Op {
             Op::NoticeOpenV1(n) => RecordKey::new(RecordKind::Notice, n.id),
             Op::NoticeObjectV1(o) => RecordKey::new(RecordKind::Application, o.application_id),
             Op::NoticeCloseV1(n) => RecordKey::new(RecordKind::Notice, n.id),
+            Op::RecommendationRecordV1(r) => RecordKey::new(RecordKind::Recommendation, r.id),
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
@@ -135,6 +141,7 @@ impl Op {
             Op::NoticeObjectV1(_) => "notice.object@1",
             Op::NoticeCloseV1(_) => "notice.close@1",
             Op::CertificateReissueV1(_) => "certificate.reissue@1",
+            Op::RecommendationRecordV1(_) => "recommendation.record@1",
         }
     }
 }

@@ -37,11 +37,13 @@ pub enum RecordKind {
     IdCard,
     /// Which worker holds an ID-card number (committee only; id: a hash of the number).
     IdCardIndex,
+    /// 推优推先.
+    Recommendation,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -54,6 +56,7 @@ impl RecordKind {
         RecordKind::Certificate,
         RecordKind::IdCard,
         RecordKind::IdCardIndex,
+        RecordKind::Recommendation,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -71,6 +74,7 @@ impl RecordKind {
             RecordKind::Certificate => "certificate",
             RecordKind::IdCard => "id_card",
             RecordKind::IdCardIndex => "id_card_index",
+            RecordKind::Recommendation => "recommendation",
         }
     }
 

@@ -158,6 +158,7 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::Certificate, "certificate"),
         (RecordKind::IdCard, "id_card"),
         (RecordKind::IdCardIndex, "id_card_index"),
+        (RecordKind::Recommendation, "recommendation"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

@@ -830,3 +830,38 @@ fn a_lost_certificate_is_reissued_under_a_new_number_and_the_old_one_is_void() {
     );
     assert!(w.run(&committee(), reissue(second, "再次遗失")).is_ok());
 }
+
+#[test]
+fn recommendations_are_recorded_by_the_committee_per_year() {
+    let mut w = World::new();
+    let op = |n: u128, year: i32| {
+        Op::RecommendationRecordV1(RecommendationRecordV1 {
+            id: id(n),
+            worker_id: id(WORKER),
+            year,
+            kind: RecommendationKind::ExcellentPartyWorker,
+            note: "带领党支部获评市级先进".into(),
+        })
+    };
+    assert_eq!(
+        w.run(&instructor(), op(90, 2026)).unwrap_err().code,
+        RejectCode::Forbidden
+    );
+    assert_eq!(
+        w.run(&committee(), op(90, 1999))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("year")
+    );
+    w.run(&committee(), op(90, 2026)).unwrap();
+    let r: Recommendation = w.state[&RecordKey::new(RecordKind::Recommendation, id(90))]
+        .decode()
+        .unwrap();
+    assert_eq!((r.year, r.township_id), (2026, id(T)));
+    assert_eq!(
+        w.run(&committee(), op(90, 2026)).unwrap_err().code,
+        RejectCode::AlreadyExists,
+        "append-only"
+    );
+}
