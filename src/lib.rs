@@ -21,8 +21,9 @@ use leptos_router::path;
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    ImportPage, InboxPage, LoginPage, NotFoundPage, NoticesPage, ProgrammePage, QueuePage,
-    RecommendationsPage, SettingsPage, StipendsPage, VerifyPage, WorkerFormPage, WorkersPage,
+    ImportPage, InboxPage, LoginPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage,
+    QueuePage, RecommendationsPage, SettingsPage, StipendsPage, VerifyPage, WorkerFormPage,
+    WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -108,6 +109,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/stipends") view=StipendsPage />
                             <Route path=path!("/admin/import") view=ImportPage />
                             <Route path=path!("/recommendations") view=RecommendationsPage />
+                            <Route path=path!("/pool") view=PoolPage />
                         </Routes>
                         </Show>
                     </main>

@@ -91,6 +91,9 @@ pub fn ApplicationsPage() -> impl IntoView {
                         {move || list().map_or(0, |l| l.len())} " " {move || ctx.t(Key::ApplicationsCount)}
                     </span>
                 </h1>
+                <A href="/pool" attr:class="btn" attr:data-testid="pool">
+                    {move || ctx.t(Key::Pool)}
+                </A>
                 <A href="/recommendations" attr:class="btn" attr:data-testid="recommendations">
                     {move || ctx.t(Key::Recommendations)}
                 </A>

@@ -122,13 +122,15 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::CertificateStatus
         | RecordKind::Settings
         | RecordKind::Batch
-        | RecordKind::Notice => Visibility::Public,
+        | RecordKind::Notice
+        | RecordKind::PoolCriteria => Visibility::Public,
         RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
         RecordKind::Worker
         | RecordKind::Application
         | RecordKind::Certificate
-        | RecordKind::Recommendation => body
+        | RecordKind::Recommendation
+        | RecordKind::PoolEntry => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -227,6 +229,9 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
         Op::CertificateReissueV1(o) => certification::reissue(state, actor, o),
         Op::RecommendationRecordV1(o) => certification::recommend(state, actor, o),
+        Op::PoolCriteriaPublishV1(o) => crate::pool::publish(actor, o),
+        Op::PoolApplyV1(o) => crate::pool::apply_for(state, actor, o),
+        Op::PoolDecideV1(o) => crate::pool::decide(state, actor, o),
     }
 }
 

@@ -18,8 +18,10 @@ pub mod idcard;
 pub mod import;
 pub mod model;
 pub mod op;
+pub mod pool;
 pub mod record;
 pub mod stipend;
+pub mod text;
 pub mod wire;
 
 pub use apply::{

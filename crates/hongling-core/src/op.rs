@@ -60,6 +60,15 @@ pub enum Op {
     /// 推优推先, recorded by the committee.
     #[serde(rename = "recommendation.record@1")]
     RecommendationRecordV1(RecommendationRecordV1),
+    /// The committee publishes the 培育库 entry criteria.
+    #[serde(rename = "pool.criteria@1")]
+    PoolCriteriaPublishV1(crate::pool::PoolCriteriaPublishV1),
+    /// An instructor applies for a worker to enter the 培育库.
+    #[serde(rename = "pool.apply@1")]
+    PoolApplyV1(crate::pool::PoolApplyV1),
+    /// The committee decides a pool application.
+    #[serde(rename = "pool.decide@1")]
+    PoolDecideV1(crate::pool::PoolDecideV1),
 }
 
 impl Op {
@@ -90,6 +99,14 @@ impl Op {
             Op::NoticeCloseV1(_) => "结束公示".to_owned(),
             Op::CertificateReissueV1(_) => "挂失补发证书".to_owned(),
             Op::RecommendationRecordV1(r) => format!("推优推先：{}", r.kind.label_zh()),
+            Op::PoolCriteriaPublishV1(_) => "发布培育库入选标准".to_owned(),
+            Op::PoolApplyV1(_) => "申请进入培育库".to_owned(),
+            Op::PoolDecideV1(d) => if d.admit {
+                "同意入库"
+            } else {
+                "不予入库"
+            }
+            .to_owned(),
         }
     }
 
@@ -110,6 +127,11 @@ impl Op {
             Op::NoticeObjectV1(o) => RecordKey::new(RecordKind::Application, o.application_id),
             Op::NoticeCloseV1(n) => RecordKey::new(RecordKind::Notice, n.id),
             Op::RecommendationRecordV1(r) => RecordKey::new(RecordKind::Recommendation, r.id),
+            Op::PoolCriteriaPublishV1(_) => {
+                RecordKey::new(RecordKind::PoolCriteria, crate::pool::CRITERIA_ID)
+            }
+            Op::PoolApplyV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
+            Op::PoolDecideV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
@@ -142,6 +164,9 @@ impl Op {
             Op::NoticeCloseV1(_) => "notice.close@1",
             Op::CertificateReissueV1(_) => "certificate.reissue@1",
             Op::RecommendationRecordV1(_) => "recommendation.record@1",
+            Op::PoolCriteriaPublishV1(_) => "pool.criteria@1",
+            Op::PoolApplyV1(_) => "pool.apply@1",
+            Op::PoolDecideV1(_) => "pool.decide@1",
         }
     }
 }

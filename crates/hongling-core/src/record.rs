@@ -39,11 +39,15 @@ pub enum RecordKind {
     IdCardIndex,
     /// 推优推先.
     Recommendation,
+    /// 培育库 entry criteria: one public record.
+    PoolCriteria,
+    /// An application to enter the 培育库, and its decision.
+    PoolEntry,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -57,6 +61,8 @@ impl RecordKind {
         RecordKind::IdCard,
         RecordKind::IdCardIndex,
         RecordKind::Recommendation,
+        RecordKind::PoolCriteria,
+        RecordKind::PoolEntry,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -75,6 +81,8 @@ impl RecordKind {
             RecordKind::IdCard => "id_card",
             RecordKind::IdCardIndex => "id_card_index",
             RecordKind::Recommendation => "recommendation",
+            RecordKind::PoolCriteria => "pool_criteria",
+            RecordKind::PoolEntry => "pool_entry",
         }
     }
 

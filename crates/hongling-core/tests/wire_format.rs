@@ -159,6 +159,8 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::IdCard, "id_card"),
         (RecordKind::IdCardIndex, "id_card_index"),
         (RecordKind::Recommendation, "recommendation"),
+        (RecordKind::PoolCriteria, "pool_criteria"),
+        (RecordKind::PoolEntry, "pool_entry"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

@@ -1,0 +1,285 @@
+//! 培育库 (the talent pool): published entry criteria; applications to enter the pool,
+//! filed by an instructor for a worker and decided once by the district committee.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::apply::{Actor, Change, RejectCode, Rejection, State};
+use crate::certification::APPLICANTS;
+use crate::conflict::{append, decide_once};
+use crate::grant::{holds_in_township, is_committee};
+use crate::model::Worker;
+use crate::record::{RecordKey, RecordKind};
+
+/// The id of the one `pool_criteria` record.
+pub const CRITERIA_ID: Uuid = Uuid::nil();
+
+/// 入选标准, as the committee published it (record `pool_criteria`, public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolCriteria {
+    pub text: String,
+    pub published_on: NaiveDate,
+}
+
+/// The committee's decision on a pool application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolDecision {
+    pub admitted: bool,
+    pub by: Uuid,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// An application to enter the pool (record `pool_entry`), kept where the worker works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolEntry {
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    #[serde(default)]
+    pub notes: String,
+    pub filed_by: Uuid,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<PoolDecision>,
+}
+
+impl PoolEntry {
+    pub fn status_zh(&self) -> &'static str {
+        match &self.decision {
+            None => "待审",
+            Some(d) if d.admitted => "已入库",
+            Some(_) => "未入库",
+        }
+    }
+}
+
+/// The committee publishes (or republishes) the entry criteria.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolCriteriaPublishV1 {
+    pub text: String,
+    pub published_on: NaiveDate,
+}
+
+/// An instructor asks for a worker to enter the pool.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolApplyV1 {
+    pub id: Uuid,
+    pub worker_id: Uuid,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// The committee admits or declines (first decision wins).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PoolDecideV1 {
+    pub id: Uuid,
+    pub admit: bool,
+    #[serde(default)]
+    pub comment: String,
+}
+
+fn committee(actor: &Actor, what: &str) -> Result<(), Rejection> {
+    if is_committee(&actor.grants) {
+        Ok(())
+    } else {
+        Err(Rejection::new(
+            RejectCode::Forbidden,
+            format!("只有区委非公工委可以{what}"),
+        ))
+    }
+}
+
+fn body<T: Serialize>(kind: RecordKind, id: Uuid, v: &T) -> Change {
+    Change {
+        key: RecordKey::new(kind, id),
+        deleted: false,
+        body: serde_json::to_value(v).expect("bodies serialize"),
+    }
+}
+
+pub(crate) fn publish(actor: &Actor, op: &PoolCriteriaPublishV1) -> Result<Vec<Change>, Rejection> {
+    committee(actor, "发布入选标准")?;
+    let text = op.text.trim();
+    if text.is_empty() || text.chars().count() > 5000 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "text",
+            "请填写入选标准（不超过 5000 个字）",
+        ));
+    }
+    let criteria = PoolCriteria {
+        text: text.to_owned(),
+        published_on: op.published_on,
+    };
+    Ok(vec![body(RecordKind::PoolCriteria, CRITERIA_ID, &criteria)])
+}
+
+pub(crate) fn apply_for(
+    state: &dyn State,
+    actor: &Actor,
+    op: &PoolApplyV1,
+) -> Result<Vec<Change>, Rejection> {
+    append(state, RecordKey::new(RecordKind::PoolEntry, op.id))?;
+    let worker: Worker = state
+        .get(RecordKey::new(RecordKind::Worker, op.worker_id))
+        .and_then(|r| r.decode().ok())
+        .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该党务工作者不存在"))?;
+    if !holds_in_township(&actor.grants, &APPLICANTS, worker.township_id) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "无权为该乡镇（街道）的党务工作者申请入库",
+        ));
+    }
+    if op.notes.chars().count() > 1000 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "notes",
+            "推荐理由不能超过 1000 个字",
+        ));
+    }
+    let entry = PoolEntry {
+        worker_id: op.worker_id,
+        township_id: worker.township_id,
+        notes: op.notes.trim().to_owned(),
+        filed_by: actor.account_id,
+        decision: None,
+    };
+    Ok(vec![body(RecordKind::PoolEntry, op.id, &entry)])
+}
+
+pub(crate) fn decide(
+    state: &dyn State,
+    actor: &Actor,
+    op: &PoolDecideV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee(actor, "决定入库")?;
+    let mut entry: PoolEntry = state
+        .get(RecordKey::new(RecordKind::PoolEntry, op.id))
+        .and_then(|r| r.decode().ok())
+        .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该入库申请不存在"))?;
+    decide_once(&entry.decision, "该入库申请")?;
+    if !op.admit && op.comment.trim().is_empty() {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "comment",
+            "不予入库时请填写理由",
+        ));
+    }
+    entry.decision = Some(PoolDecision {
+        admitted: op.admit,
+        by: actor.account_id,
+        comment: op.comment.trim().to_owned(),
+    });
+    Ok(vec![body(RecordKind::PoolEntry, op.id, &entry)])
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::Op;
+    use crate::apply::apply;
+    use crate::grant::{Grant, Role, Scope};
+    use crate::record::Record;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn actor(n: u128, role: Role, scope: Scope) -> Actor {
+        Actor {
+            account_id: id(100 + n),
+            grants: vec![Grant { role, scope }],
+        }
+    }
+
+    #[test]
+    fn instructors_apply_and_the_committee_decides_once() {
+        let mut state: BTreeMap<RecordKey, Record> = BTreeMap::new();
+        let worker = json!({"name": "孙海燕", "organization_id": id(3), "township_id": id(1),
+            "role": "secretary", "years_in_post": 2});
+        state.insert(
+            RecordKey::new(RecordKind::Worker, id(4)),
+            Record {
+                kind: RecordKind::Worker,
+                id: id(4),
+                version: 1,
+                deleted: false,
+                body: worker,
+            },
+        );
+        let run = |state: &mut BTreeMap<RecordKey, Record>, who: &Actor, op: Op| {
+            for c in apply(&*state, who, &op)? {
+                state.insert(
+                    c.key,
+                    Record {
+                        kind: c.key.kind,
+                        id: c.key.id,
+                        version: 2,
+                        deleted: false,
+                        body: c.body,
+                    },
+                );
+            }
+            Ok::<(), Rejection>(())
+        };
+        let instructor = actor(1, Role::Instructor, Scope::Township(id(1)));
+        let elsewhere = actor(2, Role::Instructor, Scope::Township(id(2)));
+        let committee = actor(3, Role::DistrictCommittee, Scope::District);
+        let file = Op::PoolApplyV1(PoolApplyV1 {
+            id: id(10),
+            worker_id: id(4),
+            notes: "党建工作扎实".into(),
+        });
+        assert_eq!(
+            run(&mut state, &elsewhere, file.clone()).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        run(&mut state, &instructor, file).unwrap();
+        let decide = |admit: bool, comment: &str| {
+            Op::PoolDecideV1(PoolDecideV1 {
+                id: id(10),
+                admit,
+                comment: comment.into(),
+            })
+        };
+        assert_eq!(
+            run(&mut state, &instructor, decide(true, ""))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        assert_eq!(
+            run(&mut state, &committee, decide(false, ""))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("comment")
+        );
+        run(&mut state, &committee, decide(true, "")).unwrap();
+        let entry: PoolEntry = state[&RecordKey::new(RecordKind::PoolEntry, id(10))]
+            .decode()
+            .unwrap();
+        assert_eq!(entry.status_zh(), "已入库");
+        assert_eq!(
+            run(&mut state, &committee, decide(false, "重复"))
+                .unwrap_err()
+                .code,
+            RejectCode::AlreadyDecided
+        );
+        let publish = Op::PoolCriteriaPublishV1(PoolCriteriaPublishV1 {
+            text: "任现职满一年，政治素质过硬".into(),
+            published_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        });
+        assert_eq!(
+            run(&mut state, &instructor, publish.clone())
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        run(&mut state, &committee, publish).unwrap();
+    }
+}
