@@ -254,6 +254,12 @@ keys! {
     NavStipends => "津贴", "Stipends";
     ImportExport => "导入导出", "Import and export";
     Recommendations => "推优推先", "Recommendations";
+    Honours => "荣誉表彰", "Honours";
+    HonourTitle => "荣誉名称，如 市级先进基层党组织", "Name of the honour";
+    AddHonour => "登记荣誉", "Add honour";
+    Correct => "更正", "Correct";
+    Correcting => "正在更正一条荣誉：保存后原记录被新记录取代", "Correcting an honour: the new record replaces the old one";
+    SaveCorrection => "保存更正", "Save correction";
     NavPool => "培育库", "Pool";
     Pool => "培育库", "Talent pool";
     PoolCriteria => "入选标准", "Entry criteria";

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{PhotoField, RecordHistory};
+use crate::components::{Honours, PhotoField, RecordHistory};
 use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::Directory;
@@ -515,6 +515,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                     </button>
                 </div>
             </form>
+            {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <Honours worker_id /> }))}
             {move || (ctx.is_committee() && fixing().is_none())
                 .then(|| editing().map(|id| view! { <RecordHistory kind="worker" id /> }))}
         </section>

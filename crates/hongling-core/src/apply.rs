@@ -130,7 +130,8 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Application
         | RecordKind::Certificate
         | RecordKind::Recommendation
-        | RecordKind::PoolEntry => body
+        | RecordKind::PoolEntry
+        | RecordKind::Honour => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -232,6 +233,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::PoolCriteriaPublishV1(o) => crate::pool::publish(actor, o),
         Op::PoolApplyV1(o) => crate::pool::apply_for(state, actor, o),
         Op::PoolDecideV1(o) => crate::pool::decide(state, actor, o),
+        Op::HonourRecordV1(o) => crate::honour::record(state, actor, o),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod certificate;
 pub mod certification;
 pub mod conflict;
 pub mod grant;
+pub mod honour;
 pub mod idcard;
 pub mod import;
 pub mod model;

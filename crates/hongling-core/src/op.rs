@@ -69,6 +69,9 @@ pub enum Op {
     /// The committee decides a pool application.
     #[serde(rename = "pool.decide@1")]
     PoolDecideV1(crate::pool::PoolDecideV1),
+    /// An honour, or a correction of one.
+    #[serde(rename = "honour.record@1")]
+    HonourRecordV1(crate::honour::HonourRecordV1),
 }
 
 impl Op {
@@ -107,6 +110,7 @@ impl Op {
                 "不予入库"
             }
             .to_owned(),
+            Op::HonourRecordV1(h) => format!("登记荣誉：{}", h.title.trim()),
         }
     }
 
@@ -132,6 +136,7 @@ impl Op {
             }
             Op::PoolApplyV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
             Op::PoolDecideV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
+            Op::HonourRecordV1(h) => RecordKey::new(RecordKind::Honour, h.id),
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
@@ -144,6 +149,7 @@ impl Op {
         match self {
             Op::WorkerCreateV1(c) => c.photo.iter().collect(),
             Op::WorkerUpdateV1(u) => u.photo.iter().flatten().collect(),
+            Op::HonourRecordV1(h) => h.scan.iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -167,6 +173,7 @@ impl Op {
             Op::PoolCriteriaPublishV1(_) => "pool.criteria@1",
             Op::PoolApplyV1(_) => "pool.apply@1",
             Op::PoolDecideV1(_) => "pool.decide@1",
+            Op::HonourRecordV1(_) => "honour.record@1",
         }
     }
 }

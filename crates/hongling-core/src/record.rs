@@ -43,11 +43,13 @@ pub enum RecordKind {
     PoolCriteria,
     /// An application to enter the 培育库, and its decision.
     PoolEntry,
+    /// 荣誉表彰 of a worker or their branch.
+    Honour,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 15] = [
+    pub const ALL: [RecordKind; 16] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -63,6 +65,7 @@ impl RecordKind {
         RecordKind::Recommendation,
         RecordKind::PoolCriteria,
         RecordKind::PoolEntry,
+        RecordKind::Honour,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -83,6 +86,7 @@ impl RecordKind {
             RecordKind::Recommendation => "recommendation",
             RecordKind::PoolCriteria => "pool_criteria",
             RecordKind::PoolEntry => "pool_entry",
+            RecordKind::Honour => "honour",
         }
     }
 

@@ -161,6 +161,7 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::Recommendation, "recommendation"),
         (RecordKind::PoolCriteria, "pool_criteria"),
         (RecordKind::PoolEntry, "pool_entry"),
+        (RecordKind::Honour, "honour"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

@@ -1,0 +1,131 @@
+//! 荣誉表彰 on a worker's page: the honours on record, a form to add one, and 更正, which
+//! records a correction that supersedes the old entry (honours are never edited).
+
+use chrono::{Datelike, Utc};
+use hongling_core::honour::{Honour, HonourHolder, HonourLevel, HonourRecordV1};
+use hongling_core::{BlobRef, Op, RecordKind};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::components::{PhotoField, PhotoView};
+use crate::i18n::Key;
+use crate::state::{AppCtx, db};
+
+#[component]
+pub fn Honours(worker_id: Uuid) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let title = RwSignal::new(String::new());
+    let level = RwSignal::new(HonourLevel::City);
+    let holder = RwSignal::new(HonourHolder::Worker);
+    let year = RwSignal::new((Utc::now() + chrono::Duration::hours(8)).year().to_string());
+    let scan = RwSignal::new(None::<BlobRef>);
+    let correcting = RwSignal::new(None::<Uuid>);
+    let error = RwSignal::new(None::<String>);
+    let list = LocalResource::new(move || {
+        ctx.data_rev.get();
+        async move {
+            let db = db().await.ok()?;
+            let mut honours: Vec<(Uuid, Honour)> = db
+                .list(RecordKind::Honour)
+                .await
+                .ok()?
+                .into_iter()
+                .filter_map(|r| Some((r.id, r.decode::<Honour>().ok()?)))
+                .filter(|(_, h)| h.worker_id == worker_id && h.superseded_by.is_none())
+                .collect();
+            honours.sort_by_key(|h| std::cmp::Reverse(h.1.year));
+            Some(honours)
+        }
+    });
+    let save = move |_| {
+        let Some(actor) = ctx.actor() else { return };
+        let Ok(y) = year.get_untracked().trim().parse::<i32>() else {
+            error.set(Some("获得年份不正确".into()));
+            return;
+        };
+        let op = Op::HonourRecordV1(HonourRecordV1 {
+            id: Uuid::new_v4(),
+            worker_id,
+            title: title.get_untracked(),
+            level: level.get_untracked(),
+            holder: holder.get_untracked(),
+            year: y,
+            scan: scan.get_untracked(),
+            supersedes: correcting.get_untracked(),
+        });
+        leptos::task::spawn_local(async move {
+            let outcome = match db().await {
+                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(Ok(_)) => {
+                    error.set(None);
+                    title.set(String::new());
+                    scan.set(None);
+                    correcting.set(None);
+                    ctx.data_changed();
+                    if ctx.online.get_untracked() {
+                        ctx.request_sync();
+                    }
+                }
+                Ok(Err(r)) => error.set(Some(r.message)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    view! {
+        <div class="card honours" data-testid="honours">
+            <h2>{move || ctx.t(Key::Honours)}</h2>
+            <ul class="honour-list">
+                {move || list.get().flatten().unwrap_or_default().into_iter().map(|(id, h)| {
+                    let again = h.clone();
+                    view! {
+                        <li data-testid="honour">
+                            <strong>{h.title.clone()}</strong> " · " {h.level.label_zh()} " · "
+                            {h.holder.label_zh()} " · " {h.year}
+                            {h.scan.clone().map(|sha| view! {
+                                <div class="honour-scan"><PhotoView photo=Signal::stored(Some(sha)) /></div>
+                            })}
+                            <button type="button" class="btn btn-small" on:click=move |_| {
+                                title.set(again.title.clone());
+                                level.set(again.level);
+                                holder.set(again.holder);
+                                year.set(again.year.to_string());
+                                scan.set(again.scan.clone());
+                                correcting.set(Some(id));
+                            }>{move || ctx.t(Key::Correct)}</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <Show when=move || correcting.get().is_some()>
+                <p class="muted">{move || ctx.t(Key::Correcting)}</p>
+            </Show>
+            <div class="inline-form">
+                <input type="text" name="honour_title" placeholder=move || ctx.t(Key::HonourTitle)
+                    prop:value=move || title.get() on:input=move |ev| title.set(event_target_value(&ev)) />
+                <select name="honour_level" on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    if let Some(l) = HonourLevel::ALL.into_iter().find(|l| l.label_zh() == v) { level.set(l) }
+                }>
+                    {HonourLevel::ALL.into_iter().map(|l| view! {
+                        <option value=l.label_zh() selected=move || level.get() == l>{l.label_zh()}</option>
+                    }).collect_view()}
+                </select>
+                <select name="honour_holder" on:change=move |ev| holder.set(
+                    if event_target_value(&ev) == "branch" { HonourHolder::Branch } else { HonourHolder::Worker })>
+                    <option value="worker" selected=move || holder.get() == HonourHolder::Worker>"本人"</option>
+                    <option value="branch" selected=move || holder.get() == HonourHolder::Branch>"所在党组织"</option>
+                </select>
+                <input type="number" name="honour_year" min="1949" max="2100"
+                    prop:value=move || year.get() on:input=move |ev| year.set(event_target_value(&ev)) />
+            </div>
+            <PhotoField photo=scan />
+            <button type="button" class="btn btn-primary" data-testid="save-honour" on:click=save>
+                {move || if correcting.get().is_some() { ctx.t(Key::SaveCorrection) } else { ctx.t(Key::AddHonour) }}
+            </button>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
+        </div>
+    }
+}
