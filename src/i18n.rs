@@ -255,6 +255,8 @@ keys! {
     ImportExport => "导入导出", "Import and export";
     Recommendations => "推优推先", "Recommendations";
     Honours => "荣誉表彰", "Honours";
+    MyCertificates => "我的证书", "My certificates";
+    NoCertificates => "还没有红领资格证", "No certificate yet";
     HonourTitle => "荣誉名称，如 市级先进基层党组织", "Name of the honour";
     AddHonour => "登记荣誉", "Add honour";
     Correct => "更正", "Correct";

@@ -3,7 +3,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::WorkerItem;
+use crate::components::{MyCertificates, WorkerItem};
 use crate::i18n::Key;
 use crate::read_model::{WorkerRow, load_worker_rows};
 use crate::state::AppCtx;
@@ -73,6 +73,9 @@ pub fn WorkersPage() -> impl IntoView {
                     "＋ " {move || ctx.t(Key::AddWorker)}
                 </A>
             </div>
+            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| g.role == hongling_core::Role::Worker))>
+                <MyCertificates />
+            </Show>
             <input
                 class="search"
                 type="search"
