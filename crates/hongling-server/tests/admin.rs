@@ -291,7 +291,12 @@ async fn attachments_are_stored_by_content_hash_idempotently() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&dir.path().join("d.sqlite"), &[]);
     let (api, _) = as_user(&server, "zhidao01").await;
-    let http = reqwest::Client::new();
+    // No connection reuse: the server closes a connection whose body it refused (413),
+    // and a pooled one would fail the next request with a broken pipe.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let put = |hash: String, bytes: Vec<u8>, token: Option<String>| {
         let mut req = http
             .put(format!("{}/api/v1/blobs/{hash}", server.base))
