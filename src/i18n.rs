@@ -302,6 +302,8 @@ keys! {
     Batches => "认证批次", "Batches";
     BatchNameHint => "批次名称，如 2026年第二批", "Batch name";
     CreateBatch => "设立批次", "Open batch";
+    CloseBatch => "截止申报", "Close to applications";
+    BatchClosed => "已截止", "Closed";
     IdCardOnRecord => "已登记：", "On record:";
     IdCardChangeHint => "如需更正，请输入新的身份证号", "Type a new number to correct it";
     Photo => "照片", "Photo";

@@ -200,8 +200,23 @@ pub fn ProgrammePage() -> impl IntoView {
             <div class="card">
                 <h2>{move || ctx.t(Key::Batches)}</h2>
                 <ul data-testid="batches">
-                    {move || loaded.get().map(|(_, batches)| batches.into_iter().map(|(_, b)| view! {
-                        <li>{b.name} " · " {b.year} " · " {b.category.label_zh()}</li>
+                    {move || loaded.get().map(|(_, batches)| batches.into_iter().map(|(id, b)| {
+                        let open = !b.closed;
+                        view! {
+                            <li>
+                                {b.name} " · " {b.year} " · " {b.category.label_zh()}
+                                {if open {
+                                    view! {
+                                        <button class="btn btn-small" on:click=move |_| run(
+                                            Op::BatchCloseV1(hongling_core::certification::BatchCloseV1 { id }),
+                                            "已截止申报",
+                                        )>{ctx.t(Key::CloseBatch)}</button>
+                                    }.into_any()
+                                } else {
+                                    view! { <span class="tag">{ctx.t(Key::BatchClosed)}</span> }.into_any()
+                                }}
+                            </li>
+                        }
                     }).collect_view())}
                 </ul>
                 <div class="inline-form">

@@ -234,6 +234,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::PoolApplyV1(o) => crate::pool::apply_for(state, actor, o),
         Op::PoolDecideV1(o) => crate::pool::decide(state, actor, o),
         Op::HonourRecordV1(o) => crate::honour::record(state, actor, o),
+        Op::BatchCloseV1(o) => certification::close_batch(state, actor, o),
     }
 }
 

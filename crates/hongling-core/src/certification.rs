@@ -392,6 +392,12 @@ pub struct BatchCreateV1 {
     pub category: WorkerRole,
 }
 
+/// The committee stops a batch taking applications (截止申报).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BatchCloseV1 {
+    pub id: Uuid,
+}
+
 /// An instructor files an application for a worker.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationFileV1 {
@@ -533,6 +539,18 @@ pub(crate) fn create_batch(
         category: op.category,
         closed: false,
     };
+    Ok(vec![put(RecordKind::Batch, op.id, &batch)])
+}
+
+pub(crate) fn close_batch(
+    state: &dyn State,
+    actor: &Actor,
+    op: &BatchCloseV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "截止批次申报")?;
+    let mut batch: Batch = load(state, RecordKind::Batch, op.id, "该认证批次不存在")?;
+    decide_once(&batch.closed.then_some(()), "该批次的截止")?;
+    batch.closed = true;
     Ok(vec![put(RecordKind::Batch, op.id, &batch)])
 }
 

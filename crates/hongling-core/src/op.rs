@@ -36,6 +36,9 @@ pub enum Op {
     /// The committee opens a certification batch.
     #[serde(rename = "batch.create@1")]
     BatchCreateV1(BatchCreateV1),
+    /// The committee closes a batch to new applications.
+    #[serde(rename = "batch.close@1")]
+    BatchCloseV1(crate::certification::BatchCloseV1),
     /// An instructor files a certification application.
     #[serde(rename = "application.file@1")]
     ApplicationFileV1(ApplicationFileV1),
@@ -111,6 +114,7 @@ impl Op {
             }
             .to_owned(),
             Op::HonourRecordV1(h) => format!("登记荣誉：{}", h.title.trim()),
+            Op::BatchCloseV1(_) => "截止批次申报".to_owned(),
         }
     }
 
@@ -137,6 +141,7 @@ impl Op {
             Op::PoolApplyV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
             Op::PoolDecideV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
             Op::HonourRecordV1(h) => RecordKey::new(RecordKind::Honour, h.id),
+            Op::BatchCloseV1(b) => RecordKey::new(RecordKind::Batch, b.id),
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
@@ -174,6 +179,7 @@ impl Op {
             Op::PoolApplyV1(_) => "pool.apply@1",
             Op::PoolDecideV1(_) => "pool.decide@1",
             Op::HonourRecordV1(_) => "honour.record@1",
+            Op::BatchCloseV1(_) => "batch.close@1",
         }
     }
 }

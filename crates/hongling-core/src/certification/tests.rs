@@ -865,3 +865,62 @@ fn recommendations_are_recorded_by_the_committee_per_year() {
         "append-only"
     );
 }
+
+#[test]
+fn every_stage_and_outcome_leads_where_the_programme_says() {
+    use Outcome::{Approve, Reject, Return};
+    use ReviewStage::{Committee, District, Township};
+    let cases = [
+        (Township, Approve, Stage::Review(District)),
+        (Township, Return, Stage::Returned),
+        (Township, Reject, Stage::Rejected),
+        (District, Approve, Stage::Review(Committee)),
+        (District, Return, Stage::Returned),
+        (District, Reject, Stage::Rejected),
+        (Committee, Approve, Stage::AwaitingNotice),
+        (Committee, Return, Stage::Returned),
+        (Committee, Reject, Stage::Rejected),
+    ];
+    for (stage, outcome, expected) in cases {
+        let mut w = World::new();
+        w.file();
+        let steps = [
+            (Township, township_reviewer()),
+            (District, district_reviewer()),
+            (Committee, committee()),
+        ];
+        for (s, who) in &steps {
+            if *s == stage {
+                w.decide(who, stage, outcome).unwrap();
+                break;
+            }
+            w.decide(who, *s, Approve).unwrap();
+        }
+        assert_eq!(w.app().stage, expected, "{stage:?} {outcome:?}");
+        // A decided stage takes no second decision, by anyone.
+        for (s, who) in &steps {
+            if w.app().stage != Stage::Review(*s) {
+                let r = w.decide(who, *s, Approve);
+                assert!(r.is_err(), "{s:?} after {stage:?} {outcome:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_closed_batch_takes_no_applications() {
+    let mut w = World::new();
+    let close = Op::BatchCloseV1(BatchCloseV1 { id: id(BATCH) });
+    assert_eq!(
+        w.run(&instructor(), close.clone()).unwrap_err().code,
+        RejectCode::Forbidden
+    );
+    w.run(&committee(), close.clone()).unwrap();
+    assert_eq!(
+        w.run(&committee(), close).unwrap_err().code,
+        RejectCode::AlreadyDecided
+    );
+    let r = w.run(&instructor(), file_op(APP)).unwrap_err();
+    assert_eq!(r.field.as_deref(), Some("batch_id"));
+    assert!(r.message.contains("截止"));
+}
