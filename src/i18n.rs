@@ -119,7 +119,7 @@ keys! {
     NavNotices => "公示", "Notices";
     NavVerify => "验证", "Verify";
     Applications => "认证申请", "Applications";
-    ApplicationsCount => "份", "";
+    ApplicationsCount => "份", "applications";
     NewApplication => "新建申请", "New application";
     NoApplications => "还没有认证申请。指导员可点“新建申请”为党务工作者申报。", "No applications yet. An instructor files one with “New application”.";
     AllStages => "全部", "All";
