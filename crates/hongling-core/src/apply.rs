@@ -123,7 +123,8 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Settings
         | RecordKind::Batch
         | RecordKind::Notice
-        | RecordKind::PoolCriteria => Visibility::Public,
+        | RecordKind::PoolCriteria
+        | RecordKind::TaskList => Visibility::Public,
         RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
         RecordKind::Worker
@@ -235,6 +236,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::PoolDecideV1(o) => crate::pool::decide(state, actor, o),
         Op::HonourRecordV1(o) => crate::honour::record(state, actor, o),
         Op::BatchCloseV1(o) => certification::close_batch(state, actor, o),
+        Op::TasksSetV1(o) => crate::tasks::set(actor, o),
     }
 }
 

@@ -17,11 +17,13 @@ pub mod grant;
 pub mod honour;
 pub mod idcard;
 pub mod import;
+pub mod inspection;
 pub mod model;
 pub mod op;
 pub mod pool;
 pub mod record;
 pub mod stipend;
+pub mod tasks;
 pub mod text;
 pub mod wire;
 

@@ -75,6 +75,9 @@ pub enum Op {
     /// An honour, or a correction of one.
     #[serde(rename = "honour.record@1")]
     HonourRecordV1(crate::honour::HonourRecordV1),
+    /// The committee sets a quarter's task list.
+    #[serde(rename = "tasks.set@1")]
+    TasksSetV1(crate::tasks::TasksSetV1),
 }
 
 impl Op {
@@ -115,6 +118,7 @@ impl Op {
             .to_owned(),
             Op::HonourRecordV1(h) => format!("登记荣誉：{}", h.title.trim()),
             Op::BatchCloseV1(_) => "截止批次申报".to_owned(),
+            Op::TasksSetV1(t) => format!("制定季度清单任务：{}", String::from(t.quarter)),
         }
     }
 
@@ -142,6 +146,10 @@ impl Op {
             Op::PoolDecideV1(p) => RecordKey::new(RecordKind::PoolEntry, p.id),
             Op::HonourRecordV1(h) => RecordKey::new(RecordKind::Honour, h.id),
             Op::BatchCloseV1(b) => RecordKey::new(RecordKind::Batch, b.id),
+            Op::TasksSetV1(t) => RecordKey::new(
+                RecordKind::TaskList,
+                crate::tasks::list_id(t.quarter, t.org_kind, t.grade),
+            ),
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
@@ -180,6 +188,7 @@ impl Op {
             Op::PoolDecideV1(_) => "pool.decide@1",
             Op::HonourRecordV1(_) => "honour.record@1",
             Op::BatchCloseV1(_) => "batch.close@1",
+            Op::TasksSetV1(_) => "tasks.set@1",
         }
     }
 }

@@ -45,11 +45,13 @@ pub enum RecordKind {
     PoolEntry,
     /// 荣誉表彰 of a worker or their branch.
     Honour,
+    /// 季度清单任务 of a quarter, kind of organisation and grade.
+    TaskList,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 16] = [
+    pub const ALL: [RecordKind; 17] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -66,6 +68,7 @@ impl RecordKind {
         RecordKind::PoolCriteria,
         RecordKind::PoolEntry,
         RecordKind::Honour,
+        RecordKind::TaskList,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -87,6 +90,7 @@ impl RecordKind {
             RecordKind::PoolCriteria => "pool_criteria",
             RecordKind::PoolEntry => "pool_entry",
             RecordKind::Honour => "honour",
+            RecordKind::TaskList => "task_list",
         }
     }
 

@@ -162,6 +162,7 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::PoolCriteria, "pool_criteria"),
         (RecordKind::PoolEntry, "pool_entry"),
         (RecordKind::Honour, "honour"),
+        (RecordKind::TaskList, "task_list"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);
