@@ -18,6 +18,7 @@ pub mod honour;
 pub mod idcard;
 pub mod import;
 pub mod inspection;
+pub mod mentoring;
 pub mod model;
 pub mod op;
 pub mod pool;
@@ -25,6 +26,7 @@ pub mod record;
 pub mod stipend;
 pub mod tasks;
 pub mod text;
+pub mod training;
 pub mod wire;
 
 pub use apply::{
