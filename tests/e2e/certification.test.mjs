@@ -75,7 +75,9 @@ test("an application goes from an offline tablet through three reviews and a not
   await approveFromQueue(district.page, "综合研判");
   await district.context.close();
 
-  const committee = await device(env.browser);
+  // A tablet's screen is dense; at 2 px per CSS pixel the QR modules are sharp enough to
+  // read back from a screenshot, as a phone camera reads the printed page.
+  const committee = await device(env.browser, undefined, { scale: 2 });
   const c = committee.page;
   await login(c, env.server.base, "quwei");
   await approveFromQueue(c, "待公示");

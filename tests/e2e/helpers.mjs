@@ -63,9 +63,9 @@ export async function launch() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
-/** A new browser context: to the server, another device. */
-export async function device(browser, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, locale: "zh-CN" });
+/** A new browser context: to the server, another device. `scale` is its pixel density. */
+export async function device(browser, viewport = { width: 1280, height: 800 }, { scale = 1 } = {}) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN", deviceScaleFactor: scale });
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
   if (process.env.HONGLING_E2E_CONSOLE) {
