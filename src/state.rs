@@ -77,6 +77,36 @@ impl AppCtx {
         })
     }
 
+    /// Saves an intent on this device with the shared rules, as every form does: on
+    /// success the screens refresh and, online, a sync starts. `Err` is the message to
+    /// show (the rule's refusal or a storage failure), in the current language.
+    pub async fn save(self, op: hongling_core::Op) -> Result<(), String> {
+        let Some(actor) = self
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.actor()))
+        else {
+            return Err(self.t(Key::ErrorStorage).to_owned());
+        };
+        let outcome = match db().await {
+            Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(Ok(_)) => {
+                self.data_changed();
+                if self.online.get_untracked() {
+                    self.request_sync();
+                }
+                Ok(())
+            }
+            Ok(Err(rejection)) => Err(rejection.message),
+            Err(e) => Err(format!(
+                "{}{e}",
+                t(self.lang.get_untracked(), Key::ErrorStorage)
+            )),
+        }
+    }
+
     /// Who is signed in, for the shared rules (reactive).
     pub fn actor(&self) -> Option<hongling_core::Actor> {
         self.session.with(|s| s.as_ref().map(|s| s.actor()))

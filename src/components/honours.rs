@@ -1,7 +1,7 @@
 //! 荣誉表彰 on a worker's page: the honours on record, a form to add one, and 更正, which
 //! records a correction that supersedes the old entry (honours are never edited).
 
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use hongling_core::honour::{Honour, HonourHolder, HonourLevel, HonourRecordV1};
 use hongling_core::{BlobRef, Op, RecordKind};
 use leptos::prelude::*;
@@ -17,7 +17,11 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
     let title = RwSignal::new(String::new());
     let level = RwSignal::new(HonourLevel::City);
     let holder = RwSignal::new(HonourHolder::Worker);
-    let year = RwSignal::new((Utc::now() + chrono::Duration::hours(8)).year().to_string());
+    let year = RwSignal::new(
+        hongling_core::china_today(chrono::Utc::now())
+            .year()
+            .to_string(),
+    );
     let scan = RwSignal::new(None::<BlobRef>);
     let correcting = RwSignal::new(None::<Uuid>);
     let error = RwSignal::new(None::<String>);
@@ -38,7 +42,6 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
         }
     });
     let save = move |_| {
-        let Some(actor) = ctx.actor() else { return };
         let Ok(y) = year.get_untracked().trim().parse::<i32>() else {
             error.set(Some("获得年份不正确".into()));
             return;
@@ -54,23 +57,15 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
             supersedes: correcting.get_untracked(),
         });
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     error.set(None);
                     title.set(String::new());
                     scan.set(None);
                     correcting.set(None);
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => error.set(Some(r.message)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(m) => error.set(Some(m)),
             }
         });
     };

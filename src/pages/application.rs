@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::certification::{
     Application, ApplicationDecideV1, NoticeObjectV1, Outcome, Rating, Stage, decidable,
     is_committee, may_file,
@@ -69,26 +68,17 @@ pub fn ApplicationPage() -> impl IntoView {
     });
 
     let run = move |op: Op| {
-        let Some(actor) = ctx.actor() else { return };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             busy.set(false);
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     error.set(None);
                     comment.set(String::new());
                     objection.set(String::new());
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => error.set(Some(r.message)),
-                Err(e) => error.set(Some(format!("{}{e}", ctx.t(Key::ErrorStorage)))),
+                Err(m) => error.set(Some(m)),
             }
         });
     };

@@ -35,29 +35,20 @@ pub fn CertificatePage() -> impl IntoView {
     let reason = RwSignal::new(String::new());
     let message = RwSignal::new(None::<String>);
     let reissue = move |certificate_id: Uuid| {
-        let Some(actor) = ctx.actor() else { return };
         let op = hongling_core::Op::CertificateReissueV1(
             hongling_core::certification::CertificateReissueV1 {
                 certificate_id,
-                reported_on: (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
+                reported_on: hongling_core::china_today(chrono::Utc::now()),
                 reason: reason.get_untracked(),
             },
         );
         leptos::task::spawn_local(async move {
-            let outcome = match crate::state::db().await {
-                Ok(db) => db.commit_local(&actor, op, chrono::Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     message.set(Some(ctx.t(Key::ReissueQueued).to_owned()));
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => message.set(Some(r.message)),
-                Err(e) => message.set(Some(e.to_string())),
+                Err(m) => message.set(Some(m)),
             }
         });
     };

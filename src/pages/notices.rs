@@ -1,6 +1,6 @@
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use hongling_core::certification::{Notice, NoticeCloseV1, NoticeOpenV1, Stage};
 use hongling_core::{Op, RecordKind};
 use leptos::prelude::*;
@@ -13,7 +13,7 @@ use crate::state::{AppCtx, db};
 
 /// Today in China, the programme's business calendar.
 fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    hongling_core::china_today(chrono::Utc::now())
 }
 
 /// 公示 (district committee): put approved names of a batch on notice, and end a notice
@@ -42,23 +42,14 @@ pub fn NoticesPage() -> impl IntoView {
         }
     });
     let run = move |op: Op| {
-        let Some(actor) = ctx.actor() else { return };
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     error.set(None);
                     chosen.set(BTreeSet::new());
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => error.set(Some(r.message)),
-                Err(e) => error.set(Some(format!("{}{e}", ctx.t(Key::ErrorStorage)))),
+                Err(m) => error.set(Some(m)),
             }
         });
     };

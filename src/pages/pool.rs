@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::certificate::{CertStatus, Certificate, StatusEntry};
 use hongling_core::pool::{
     CRITERIA_ID, PoolApplyV1, PoolCriteria, PoolCriteriaPublishV1, PoolDecideV1, PoolEntry,
@@ -150,23 +149,14 @@ pub fn PoolPage() -> impl IntoView {
     let notes = RwSignal::new(String::new());
     let criteria_text = RwSignal::new(String::new());
     let run = move |op: Op| {
-        let Some(actor) = ctx.actor() else { return };
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     error.set(None);
                     notes.set(String::new());
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => error.set(Some(r.message)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(m) => error.set(Some(m)),
             }
         });
     };
@@ -223,7 +213,7 @@ pub fn PoolPage() -> impl IntoView {
                             on:input=move |ev| criteria_text.set(event_target_value(&ev))></textarea>
                         <button class="btn" data-testid="publish-criteria" on:click=move |_| run(Op::PoolCriteriaPublishV1(PoolCriteriaPublishV1 {
                             text: criteria_text.get_untracked(),
-                            published_on: (Utc::now() + chrono::Duration::hours(8)).date_naive(),
+                            published_on: hongling_core::china_today(chrono::Utc::now()),
                         }))>{move || ctx.t(Key::PublishCriteria)}</button>
                     </Show>
                 </details>

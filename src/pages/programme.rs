@@ -1,4 +1,4 @@
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use hongling_core::certification::{BatchCreateV1, GradeDef, ProgrammeSettings, SettingsUpdateV1};
 use hongling_core::{Op, WorkerRole};
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::i18n::Key;
 use crate::read_model::{load_batches, load_settings};
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 fn dates(text: &str) -> Result<Vec<NaiveDate>, String> {
     text.split([',', '，', '\n', ' ', '、'])
@@ -40,7 +40,7 @@ pub fn ProgrammePage() -> impl IntoView {
     let message = RwSignal::new(None::<(bool, String)>);
     let batch_name = RwSignal::new(String::new());
     let batch_year = RwSignal::new(
-        (Utc::now() + chrono::Duration::hours(8))
+        hongling_core::china_today(chrono::Utc::now())
             .format("%Y")
             .to_string(),
     );
@@ -82,22 +82,13 @@ pub fn ProgrammePage() -> impl IntoView {
     // Only the number of grades re-renders the rows, so typing keeps the focus.
     let count = Memo::new(move |_| grades.with(Vec::len));
     let run = move |op: Op, done: &'static str| {
-        let Some(actor) = ctx.actor() else { return };
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     message.set(Some((true, done.to_owned())));
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => message.set(Some((false, r.message))),
-                Err(e) => message.set(Some((false, e.to_string()))),
+                Err(m) => message.set(Some((false, m))),
             }
         });
     };

@@ -1,4 +1,4 @@
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use hongling_core::certification::{Recommendation, RecommendationKind, RecommendationRecordV1};
 use hongling_core::{Op, RecordKind, Worker};
 use leptos::prelude::*;
@@ -12,7 +12,7 @@ use crate::state::{AppCtx, db};
 #[component]
 pub fn RecommendationsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let this_year = (Utc::now() + chrono::Duration::hours(8)).year();
+    let this_year = hongling_core::china_today(chrono::Utc::now()).year();
     let year = RwSignal::new(this_year);
     let worker = RwSignal::new(String::new());
     let kind = RwSignal::new(RecommendationKind::ExcellentPartyWorker);
@@ -40,7 +40,6 @@ pub fn RecommendationsPage() -> impl IntoView {
         }
     });
     let save = move |_| {
-        let Some(actor) = ctx.actor() else { return };
         let Ok(worker_id) = worker.get_untracked().parse::<Uuid>() else {
             error.set(Some(ctx.t(Key::ChooseWorker).to_owned()));
             return;
@@ -53,21 +52,13 @@ pub fn RecommendationsPage() -> impl IntoView {
             note: note.get_untracked(),
         });
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     error.set(None);
                     note.set(String::new());
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                 }
-                Ok(Err(r)) => error.set(Some(r.message)),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(m) => error.set(Some(m)),
             }
         });
     };

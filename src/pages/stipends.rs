@@ -14,9 +14,7 @@ use crate::state::{AppCtx, db};
 #[component]
 pub fn StipendsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let month = RwSignal::new(month_of(
-        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive(),
-    ));
+    let month = RwSignal::new(month_of(hongling_core::china_today(chrono::Utc::now())));
     let error = RwSignal::new(None::<String>);
     let data = LocalResource::new(move || {
         ctx.data_rev.get();

@@ -37,3 +37,9 @@ pub use grant::{Grant, Role, Scope, Visibility, can_see};
 pub use model::{OrgKind, Organization, SigningPublicKey, Township, Worker, WorkerRole};
 pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};
 pub use record::{Record, RecordKey, RecordKind};
+
+/// Today's date in China (Asia/Shanghai, UTC+8 all year): the calendar of business
+/// dates such as notice days, issue dates and report months.
+pub fn china_today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    (now + chrono::Duration::hours(8)).date_naive()
+}

@@ -552,7 +552,7 @@ async fn issue_certificate(
         .try_into()
         .map_err(|_| StoreError::Other(anyhow::anyhow!("signing key {key_id} is damaged")))?;
     let signer = ed25519_dalek::SigningKey::from_bytes(&secret);
-    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let today = hongling_core::china_today(chrono::Utc::now());
     let year = chrono::Datelike::year(&today);
     let number: i64 = sqlx::query_scalar(
         "INSERT INTO certificate_numbers (year, last) VALUES (?, 1)
