@@ -48,6 +48,8 @@ pub fn ImportPage() -> impl IntoView {
         let Some(f) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
+        // Cleared, so choosing the same file again after fixing it in Excel previews it.
+        input.set_value("");
         reply.set(None);
         leptos::task::spawn_local(async move {
             if let Ok(buffer) = JsFuture::from(f.array_buffer()).await {
