@@ -90,6 +90,14 @@ pub struct Actor {
 /// Roles that may create and edit worker profiles in their townships.
 pub const WORKER_EDITORS: [Role; 3] = [Role::DistrictCommittee, Role::Instructor, Role::Supervisor];
 
+/// Kinds whose records the worker they name (`worker_id`) reads with their own account.
+pub const HOLDER_READS: [RecordKind; 4] = [
+    RecordKind::Certificate,
+    RecordKind::Attendance,
+    RecordKind::Inspection,
+    RecordKind::Promotion,
+];
+
 /// Whether an account with `grants` may see one record: by where it lives, or because it
 /// is the account's own worker record.
 pub fn can_see_record(
@@ -101,8 +109,8 @@ pub fn can_see_record(
     let own = crate::grant::own_workers(grants);
     let mine = match kind {
         RecordKind::Worker => own.contains(&id),
-        // The holder reads their own certificate.
-        RecordKind::Certificate => body
+        // The holder reads their own certificates, trainings and inspections.
+        k if HOLDER_READS.contains(&k) => body
             .get("worker_id")
             .and_then(|w| w.as_str())
             .and_then(|w| w.parse::<Uuid>().ok())
@@ -124,7 +132,9 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Batch
         | RecordKind::Notice
         | RecordKind::PoolCriteria
-        | RecordKind::TaskList => Visibility::Public,
+        | RecordKind::TaskList
+        | RecordKind::TrainingSession
+        | RecordKind::Studio => Visibility::Public,
         RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
         RecordKind::Worker
@@ -132,7 +142,14 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Certificate
         | RecordKind::Recommendation
         | RecordKind::PoolEntry
-        | RecordKind::Honour => body
+        | RecordKind::Honour
+        | RecordKind::Visit
+        | RecordKind::Attendance
+        | RecordKind::Mentor
+        | RecordKind::MentorPair
+        | RecordKind::MentoringActivity
+        | RecordKind::Inspection
+        | RecordKind::Promotion => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -237,6 +254,16 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::HonourRecordV1(o) => crate::honour::record(state, actor, o),
         Op::BatchCloseV1(o) => certification::close_batch(state, actor, o),
         Op::TasksSetV1(o) => crate::tasks::set(actor, o),
+        Op::VisitRecordV1(o) => crate::fieldwork::record(state, actor, o),
+        Op::TrainingCreateV1(o) => crate::training::create(state, actor, o),
+        Op::TrainingAttendV1(o) => crate::training::attend(state, actor, o),
+        Op::MentorAppointV1(o) => crate::mentoring::appoint(state, actor, o),
+        Op::MentoringPairV1(o) => crate::mentoring::pair(state, actor, o),
+        Op::StudioSetV1(o) => crate::mentoring::set_studio(state, actor, o),
+        Op::MentoringLogV1(o) => crate::mentoring::log(state, actor, o),
+        Op::InspectionRecordV1(o) => crate::inspection::record(state, actor, o),
+        Op::PromotionRequestV1(o) => crate::inspection::request_promotion(state, actor, o),
+        Op::PromotionDecideV1(o) => crate::inspection::decide_promotion(state, actor, o),
     }
 }
 

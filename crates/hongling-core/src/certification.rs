@@ -465,7 +465,7 @@ pub struct NoticeCloseV1 {
 
 // ---- Rules -----------------------------------------------------------------------------
 
-fn committee_only(actor: &Actor, what: &str) -> Result<(), Rejection> {
+pub(crate) fn committee_only(actor: &Actor, what: &str) -> Result<(), Rejection> {
     let ok = actor
         .grants
         .iter()
@@ -480,7 +480,7 @@ fn committee_only(actor: &Actor, what: &str) -> Result<(), Rejection> {
     }
 }
 
-fn put<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> Change {
+pub(crate) fn put<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> Change {
     Change {
         key: RecordKey::new(kind, id),
         deleted: false,
@@ -488,7 +488,7 @@ fn put<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> Change {
     }
 }
 
-fn load<T: serde::de::DeserializeOwned>(
+pub(crate) fn load<T: serde::de::DeserializeOwned>(
     state: &dyn State,
     kind: RecordKind,
     id: Uuid,
@@ -644,7 +644,7 @@ pub(crate) fn file_application(
     Ok(vec![put(RecordKind::Application, op.id, &application)])
 }
 
-fn load_application(state: &dyn State, id: Uuid) -> Result<Application, Rejection> {
+pub(crate) fn load_application(state: &dyn State, id: Uuid) -> Result<Application, Rejection> {
     load(state, RecordKind::Application, id, "该认证申请不存在")
 }
 

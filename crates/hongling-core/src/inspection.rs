@@ -13,9 +13,27 @@
 //!   assessments.
 //! - **保持 (keep)**: otherwise.
 
-use serde::{Deserialize, Serialize};
+//!
+//! The tablet computes the year's facts from the records it holds (the server's rules
+//! see one record at a time) and the decision carries them: the inspection keeps the
+//! suggestion the committee saw next to the decision it took.
+//!
+//! A downgrade, and an approved promotion request (filed by a 党建工作指导站), end the
+//! certificate (已降级 / 已换发) and send its application back to 待发证 at the new
+//! grade; the server issues the new certificate in the same transaction, as for any
+//! application that waits for one. A revocation ends the certificate (已取消).
 
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::apply::{Actor, Change, RejectCode, Rejection, State};
+use crate::certificate::{CertStatus, Certificate, StatusEntry};
+use crate::certification::{Stage, committee_only, load, load_application, put, settings};
+use crate::conflict::decide_once;
+use crate::grant::{Role, holds_in_township};
 use crate::honour::HonourLevel;
+use crate::record::{RecordKind, derived_id};
 
 /// The overall result of one duty assessment (日常履职考核).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,13 +48,15 @@ pub enum AssessmentResult {
 }
 
 /// What the year's records say about one certificate holder.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct YearRecord {
     /// Training sessions attended this year.
     pub trainings: u32,
     /// Overall results of this year's duty assessments.
+    #[serde(default)]
     pub assessments: Vec<AssessmentResult>,
     /// Honours of this year (the worker's or their branch's).
+    #[serde(default)]
     pub honours: Vec<HonourLevel>,
 }
 
@@ -118,6 +138,293 @@ pub fn suggest(record: &YearRecord, grade: u8, top: u8) -> Suggestion {
     Suggestion { outcome, reasons }
 }
 
+/// The inspection of one certificate in one year (record `inspection`; id from
+/// [`inspection_id`]), kept where the holder works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inspection {
+    pub certificate_id: Uuid,
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    pub year: i32,
+    /// The grade held when inspected.
+    pub grade: u8,
+    pub facts: YearRecord,
+    pub suggested: Outcome,
+    pub reasons: Vec<String>,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub note: String,
+    pub decided_by: Uuid,
+    pub decided_on: NaiveDate,
+}
+
+/// The id of a certificate's inspection in a year: one per year, whoever records it.
+pub fn inspection_id(certificate: Uuid, year: i32) -> Uuid {
+    derived_id(&[
+        "hongling inspection",
+        &certificate.to_string(),
+        &year.to_string(),
+    ])
+}
+
+/// The committee records an inspection decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InspectionRecordV1 {
+    pub certificate_id: Uuid,
+    pub year: i32,
+    pub facts: YearRecord,
+    pub outcome: Outcome,
+    #[serde(default)]
+    pub note: String,
+    pub decided_on: NaiveDate,
+}
+
+/// A promotion request (record `promotion`), kept where the holder works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Promotion {
+    pub certificate_id: Uuid,
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    pub from_grade: u8,
+    pub to_grade: u8,
+    pub reason: String,
+    pub filed_by: Uuid,
+    pub filed_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<PromotionDecision>,
+}
+
+/// The committee's decision on a promotion request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PromotionDecision {
+    pub approve: bool,
+    #[serde(default)]
+    pub note: String,
+    pub by: Uuid,
+    pub on: NaiveDate,
+}
+
+/// A guidance station asks for a holder's promotion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionRequestV1 {
+    pub id: Uuid,
+    pub certificate_id: Uuid,
+    pub to_grade: u8,
+    pub reason: String,
+    pub filed_on: NaiveDate,
+}
+
+/// The committee approves or declines a promotion request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PromotionDecideV1 {
+    pub id: Uuid,
+    pub approve: bool,
+    #[serde(default)]
+    pub note: String,
+    pub decided_on: NaiveDate,
+}
+
+/// Who files promotion requests.
+pub const PROMOTION_FILERS: [Role; 2] = [Role::DistrictCommittee, Role::GuidanceStation];
+
+/// A valid certificate, its status line, and whether it is its application's latest.
+fn valid_certificate(state: &dyn State, id: Uuid) -> Result<(Certificate, StatusEntry), Rejection> {
+    let cert: Certificate = load(state, RecordKind::Certificate, id, "该证书不存在")?;
+    let status: StatusEntry = load(
+        state,
+        RecordKind::CertificateStatus,
+        id,
+        "该证书不在状态列表中",
+    )?;
+    if status.status != CertStatus::Valid {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            format!("该证书已{}", status.status.label_zh()),
+        ));
+    }
+    Ok((cert, status))
+}
+
+/// Ends certificate `id` with `status` on `on` and sends its application back to
+/// 待发证 at `grade`.
+fn regrade(
+    state: &dyn State,
+    id: Uuid,
+    cert: &Certificate,
+    mut status: StatusEntry,
+    new_status: CertStatus,
+    grade: u8,
+    on: NaiveDate,
+) -> Result<Vec<Change>, Rejection> {
+    let mut app = load_application(state, cert.application_id)?;
+    if app.certificate_id != Some(id) {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            "该证书已被新证书取代",
+        ));
+    }
+    status.status = new_status;
+    status.ended_on = Some(on);
+    app.stage = Stage::AwaitingIssue;
+    app.certificate_id = None;
+    app.requested_grade = grade;
+    Ok(vec![
+        put(RecordKind::CertificateStatus, id, &status),
+        put(RecordKind::Application, cert.application_id, &app),
+    ])
+}
+
+pub(crate) fn record(
+    state: &dyn State,
+    actor: &Actor,
+    op: &InspectionRecordV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "作出年审决定")?;
+    let id = inspection_id(op.certificate_id, op.year);
+    let existing = state.get(crate::RecordKey::new(RecordKind::Inspection, id));
+    decide_once(&existing, &format!("{} 年度年审", op.year))?;
+    let (cert, status) = valid_certificate(state, op.certificate_id)?;
+    if op.note.chars().count() > 1000 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "note",
+            "意见不超过 1000 个字",
+        ));
+    }
+    let top = settings(state)
+        .grades
+        .iter()
+        .map(|g| g.level)
+        .max()
+        .unwrap_or(1);
+    let suggestion = suggest(&op.facts, cert.grade, top);
+    let mut changes = match op.outcome {
+        Outcome::Keep | Outcome::Promote => Vec::new(),
+        Outcome::Downgrade => {
+            let lower = settings(state)
+                .grades
+                .iter()
+                .map(|g| g.level)
+                .filter(|l| *l < cert.grade)
+                .max()
+                .ok_or_else(|| {
+                    Rejection::field(
+                        RejectCode::InvalidData,
+                        "outcome",
+                        "已是最低等级，不能降级；请选择取消",
+                    )
+                })?;
+            regrade(
+                state,
+                op.certificate_id,
+                &cert,
+                status,
+                CertStatus::Downgraded,
+                lower,
+                op.decided_on,
+            )?
+        }
+        Outcome::Revoke => {
+            let mut status = status;
+            status.status = CertStatus::Revoked;
+            status.ended_on = Some(op.decided_on);
+            vec![put(
+                RecordKind::CertificateStatus,
+                op.certificate_id,
+                &status,
+            )]
+        }
+    };
+    let inspection = Inspection {
+        certificate_id: op.certificate_id,
+        worker_id: cert.worker_id,
+        township_id: cert.township_id,
+        year: op.year,
+        grade: cert.grade,
+        facts: op.facts.clone(),
+        suggested: suggestion.outcome,
+        reasons: suggestion.reasons,
+        outcome: op.outcome,
+        note: op.note.trim().to_owned(),
+        decided_by: actor.account_id,
+        decided_on: op.decided_on,
+    };
+    changes.insert(0, put(RecordKind::Inspection, id, &inspection));
+    Ok(changes)
+}
+
+pub(crate) fn request_promotion(
+    state: &dyn State,
+    actor: &Actor,
+    op: &PromotionRequestV1,
+) -> Result<Vec<Change>, Rejection> {
+    crate::conflict::append(state, crate::RecordKey::new(RecordKind::Promotion, op.id))?;
+    let (cert, _) = valid_certificate(state, op.certificate_id)?;
+    if !holds_in_township(&actor.grants, &PROMOTION_FILERS, cert.township_id) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只有所属党建工作指导站可以申报晋级",
+        ));
+    }
+    if op.to_grade <= cert.grade || settings(state).grade(op.to_grade).is_none() {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "to_grade",
+            "请选择高于现有等级的等级",
+        ));
+    }
+    let reason = op.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 500 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "reason",
+            "请填写晋级理由（不超过 500 个字）",
+        ));
+    }
+    let promotion = Promotion {
+        certificate_id: op.certificate_id,
+        worker_id: cert.worker_id,
+        township_id: cert.township_id,
+        from_grade: cert.grade,
+        to_grade: op.to_grade,
+        reason: reason.to_owned(),
+        filed_by: actor.account_id,
+        filed_on: op.filed_on,
+        decision: None,
+    };
+    Ok(vec![put(RecordKind::Promotion, op.id, &promotion)])
+}
+
+pub(crate) fn decide_promotion(
+    state: &dyn State,
+    actor: &Actor,
+    op: &PromotionDecideV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "审批晋级")?;
+    let mut promotion: Promotion = load(state, RecordKind::Promotion, op.id, "该晋级申请不存在")?;
+    decide_once(&promotion.decision, "该晋级申请")?;
+    promotion.decision = Some(PromotionDecision {
+        approve: op.approve,
+        note: op.note.trim().to_owned(),
+        by: actor.account_id,
+        on: op.decided_on,
+    });
+    let mut changes = Vec::new();
+    if op.approve {
+        let (cert, status) = valid_certificate(state, promotion.certificate_id)?;
+        changes = regrade(
+            state,
+            promotion.certificate_id,
+            &cert,
+            status,
+            CertStatus::Superseded,
+            promotion.to_grade,
+            op.decided_on,
+        )?;
+    }
+    changes.insert(0, put(RecordKind::Promotion, op.id, &promotion));
+    Ok(changes)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

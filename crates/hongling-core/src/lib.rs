@@ -13,6 +13,7 @@ pub mod blob;
 pub mod certificate;
 pub mod certification;
 pub mod conflict;
+pub mod fieldwork;
 pub mod grant;
 pub mod honour;
 pub mod idcard;
@@ -42,4 +43,108 @@ pub use record::{Record, RecordKey, RecordKind};
 /// dates such as notice days, issue dates and report months.
 pub fn china_today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
     (now + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Helpers for the unit tests of the rules: a state of records and a way to run ops on it.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use std::collections::BTreeMap;
+
+    use serde::Serialize;
+    use uuid::Uuid;
+
+    use crate::{Actor, Grant, Op, Record, RecordKey, RecordKind, Rejection, Role, Scope};
+
+    pub type World = BTreeMap<RecordKey, Record>;
+
+    /// Puts a record into the world, as a sync would.
+    pub fn put<T: Serialize>(w: &mut World, kind: RecordKind, id: Uuid, body: &T) {
+        w.insert(
+            RecordKey::new(kind, id),
+            Record {
+                kind,
+                id,
+                version: 1,
+                deleted: false,
+                body: serde_json::to_value(body).expect("serializes"),
+            },
+        );
+    }
+
+    /// Applies `op` as `actor` and writes what it changes, or returns the refusal.
+    pub fn run(w: &mut World, actor: &Actor, op: Op) -> Result<(), Rejection> {
+        for c in crate::apply(&*w, actor, &op)? {
+            w.insert(
+                c.key,
+                Record {
+                    kind: c.key.kind,
+                    id: c.key.id,
+                    version: 1,
+                    deleted: c.deleted,
+                    body: c.body,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Reads a record of the world as `T`.
+    pub fn get<T: serde::de::DeserializeOwned>(w: &World, kind: RecordKind, id: Uuid) -> T {
+        w[&RecordKey::new(kind, id)].decode().expect("decodes")
+    }
+
+    pub fn actor(n: u128, role: Role, scope: Scope) -> Actor {
+        Actor {
+            account_id: Uuid::from_u128(1000 + n),
+            grants: vec![Grant { role, scope }],
+        }
+    }
+
+    /// Two townships with an organisation each and `n` workers in the first.
+    pub fn township_with_workers(n: u128) -> World {
+        use crate::model::{OrgKind, Organization, Township, Worker, WorkerRole};
+        let mut w = World::new();
+        for t in [1, 2] {
+            put(
+                &mut w,
+                RecordKind::Township,
+                Uuid::from_u128(t),
+                &Township {
+                    name: format!("乡镇{t}"),
+                },
+            );
+            put(
+                &mut w,
+                RecordKind::Organization,
+                Uuid::from_u128(10 + t),
+                &Organization {
+                    name: format!("单位{t}"),
+                    kind: OrgKind::Enterprise,
+                    township_id: Uuid::from_u128(t),
+                    party_org: String::new(),
+                    industry: String::new(),
+                },
+            );
+        }
+        for i in 0..n + 1 {
+            // The last worker is in the second township.
+            let t = if i == n { 2 } else { 1 };
+            put(
+                &mut w,
+                RecordKind::Worker,
+                Uuid::from_u128(100 + i),
+                &Worker {
+                    name: format!("工作者{i}"),
+                    organization_id: Uuid::from_u128(10 + t),
+                    township_id: Uuid::from_u128(t),
+                    role: WorkerRole::Secretary,
+                    management_post: String::new(),
+                    years_in_post: 1,
+                    photo: None,
+                    id_card_masked: None,
+                },
+            );
+        }
+        w
+    }
 }

@@ -6,6 +6,16 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::apply::{Actor, Change, RejectCode, Rejection, State};
+use crate::certification::{committee_only, load, put};
+use crate::conflict::append;
+use crate::grant::{Role, holds_in_township, own_workers};
+use crate::model::Worker;
+use crate::record::{RecordKey, RecordKind};
+
+/// Who pairs mentors and mentees and logs their activities.
+pub const MENTOR_KEEPERS: [Role; 2] = [Role::DistrictCommittee, Role::Instructor];
+
 /// Fewest mentees a mentor should have.
 pub const MIN_MENTEES: usize = 3;
 /// Most mentees a mentor should have.
@@ -47,9 +57,365 @@ pub fn range_warning(count: usize) -> Option<String> {
     }
 }
 
+/// A member of the 红领导师团 (record `mentor`, id: the worker's), kept where they work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mentor {
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    pub since: NaiveDate,
+    /// The last day in the group, when they left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+/// The committee appoints a mentor, or ends the appointment (`until`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentorAppointV1 {
+    pub worker_id: Uuid,
+    pub since: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+}
+
+/// A pair as stored (record `mentor_pair`), kept where the mentee works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PairRecord {
+    #[serde(flatten)]
+    pub pair: Pair,
+    pub township_id: Uuid,
+}
+
+/// Starts a pair, or ends one (same `id`, with `end`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentoringPairV1 {
+    pub id: Uuid,
+    pub mentor_id: Uuid,
+    pub mentee_id: Uuid,
+    pub start: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+}
+
+/// 导师工作室 (record `studio`, public) with its subsidy per year, in fen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Studio {
+    pub name: String,
+    pub mentor_id: Uuid,
+    pub founded: NaiveDate,
+    #[serde(default)]
+    pub subsidies: std::collections::BTreeMap<i32, i64>,
+}
+
+/// The committee sets up a studio or grants its subsidy for a year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudioSetV1 {
+    pub id: Uuid,
+    pub name: String,
+    pub mentor_id: Uuid,
+    pub founded: NaiveDate,
+    pub year: i32,
+    pub subsidy_fen: i64,
+}
+
+/// One mentoring activity (record `mentoring_activity`), kept where the mentor works.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Activity {
+    pub mentor_id: Uuid,
+    pub township_id: Uuid,
+    pub date: NaiveDate,
+    pub title: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub mentee_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub studio_id: Option<Uuid>,
+}
+
+/// Logs a mentoring activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MentoringLogV1 {
+    pub id: Uuid,
+    pub mentor_id: Uuid,
+    pub date: NaiveDate,
+    pub title: String,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub mentee_ids: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub studio_id: Option<Uuid>,
+}
+
+fn worker(state: &dyn State, id: Uuid, missing: &str) -> Result<Worker, Rejection> {
+    load(state, RecordKind::Worker, id, missing)
+}
+
+fn mentor_on(state: &dyn State, id: Uuid, day: NaiveDate) -> Result<Mentor, Rejection> {
+    let m: Mentor = load(state, RecordKind::Mentor, id, "该导师不在红领导师团中")
+        .map_err(|r| Rejection::field(r.code, "mentor_id", r.message))?;
+    if day < m.since || m.until.is_some_and(|u| day > u) {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "mentor_id",
+            "该日期不在导师的聘任期内",
+        ));
+    }
+    Ok(m)
+}
+
+pub(crate) fn appoint(
+    state: &dyn State,
+    actor: &Actor,
+    op: &MentorAppointV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "聘任红领导师")?;
+    let w = worker(state, op.worker_id, "该党务工作者不存在")?;
+    if op.until.is_some_and(|u| u < op.since) {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "until",
+            "解聘日期不能早于聘任日期",
+        ));
+    }
+    let mentor = Mentor {
+        worker_id: op.worker_id,
+        township_id: w.township_id,
+        since: op.since,
+        until: op.until,
+    };
+    Ok(vec![put(RecordKind::Mentor, op.worker_id, &mentor)])
+}
+
+pub(crate) fn pair(
+    state: &dyn State,
+    actor: &Actor,
+    op: &MentoringPairV1,
+) -> Result<Vec<Change>, Rejection> {
+    let mentee = worker(state, op.mentee_id, "该学员不存在")?;
+    if !holds_in_township(&actor.grants, &MENTOR_KEEPERS, mentee.township_id) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "无权为该乡镇（街道）的党务工作者结对",
+        ));
+    }
+    if op.mentor_id == op.mentee_id {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "mentee_id",
+            "导师不能与自己结对",
+        ));
+    }
+    if op.end.is_some_and(|e| e < op.start) {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "end",
+            "结束日期不能早于开始日期",
+        ));
+    }
+    let key = RecordKey::new(RecordKind::MentorPair, op.id);
+    if let Some(existing) = state.get(key) {
+        // Only the end of an existing pair may change.
+        let old: PairRecord = existing
+            .decode()
+            .map_err(|_| Rejection::new(RejectCode::InvalidData, "记录已损坏"))?;
+        if old.pair.mentor_id != op.mentor_id
+            || old.pair.mentee_id != op.mentee_id
+            || old.pair.start != op.start
+        {
+            return Err(Rejection::new(
+                RejectCode::AlreadyExists,
+                "结对已存在，只能登记结束日期",
+            ));
+        }
+    } else {
+        mentor_on(state, op.mentor_id, op.start)?;
+    }
+    let record = PairRecord {
+        pair: Pair {
+            mentor_id: op.mentor_id,
+            mentee_id: op.mentee_id,
+            start: op.start,
+            end: op.end,
+        },
+        township_id: mentee.township_id,
+    };
+    Ok(vec![put(RecordKind::MentorPair, op.id, &record)])
+}
+
+pub(crate) fn set_studio(
+    state: &dyn State,
+    actor: &Actor,
+    op: &StudioSetV1,
+) -> Result<Vec<Change>, Rejection> {
+    committee_only(actor, "设立导师工作室")?;
+    let name = op.name.trim();
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "name",
+            "请填写工作室名称（不超过 60 个字）",
+        ));
+    }
+    if !(0..=100_000_000).contains(&op.subsidy_fen) {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "subsidy",
+            "补贴金额不正确",
+        ));
+    }
+    mentor_on(state, op.mentor_id, op.founded)?;
+    let key = RecordKey::new(RecordKind::Studio, op.id);
+    let mut subsidies = state
+        .get(key)
+        .and_then(|r| r.decode::<Studio>().ok())
+        .map(|s| s.subsidies)
+        .unwrap_or_default();
+    subsidies.insert(op.year, op.subsidy_fen);
+    let studio = Studio {
+        name: name.to_owned(),
+        mentor_id: op.mentor_id,
+        founded: op.founded,
+        subsidies,
+    };
+    Ok(vec![put(RecordKind::Studio, op.id, &studio)])
+}
+
+pub(crate) fn log(
+    state: &dyn State,
+    actor: &Actor,
+    op: &MentoringLogV1,
+) -> Result<Vec<Change>, Rejection> {
+    append(state, RecordKey::new(RecordKind::MentoringActivity, op.id))?;
+    let mentor = mentor_on(state, op.mentor_id, op.date)?;
+    let own = own_workers(&actor.grants).contains(&op.mentor_id);
+    if !own && !holds_in_township(&actor.grants, &MENTOR_KEEPERS, mentor.township_id) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "无权登记该导师的带徒活动",
+        ));
+    }
+    let title = op.title.trim();
+    if title.is_empty() || title.chars().count() > 100 || op.notes.chars().count() > 2000 {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "title",
+            "请填写活动主题（不超过 100 个字），内容不超过 2000 个字",
+        ));
+    }
+    let activity = Activity {
+        mentor_id: op.mentor_id,
+        township_id: mentor.township_id,
+        date: op.date,
+        title: title.to_owned(),
+        notes: op.notes.trim().to_owned(),
+        mentee_ids: op.mentee_ids.clone(),
+        studio_id: op.studio_id,
+    };
+    Ok(vec![put(RecordKind::MentoringActivity, op.id, &activity)])
+}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Op;
+    use crate::grant::Scope;
+    use crate::testkit::{actor, get, run, township_with_workers};
+
+    #[test]
+    fn mentors_are_appointed_paired_given_a_studio_and_log_activities() {
+        let mut w = township_with_workers(6);
+        let town = Uuid::from_u128(1);
+        let committee = actor(1, Role::DistrictCommittee, Scope::District);
+        let instructor = actor(2, Role::Instructor, Scope::Township(town));
+        let mentor = Uuid::from_u128(100);
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let pair = |n: u128, end| {
+            Op::MentoringPairV1(MentoringPairV1 {
+                id: Uuid::from_u128(300 + n),
+                mentor_id: mentor,
+                mentee_id: Uuid::from_u128(100 + n),
+                start: day(2, 1),
+                end,
+            })
+        };
+        // Not yet in the mentor group: no pair.
+        assert_eq!(
+            run(&mut w, &instructor, pair(1, None))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("mentor_id")
+        );
+        let appoint = Op::MentorAppointV1(MentorAppointV1 {
+            worker_id: mentor,
+            since: day(1, 1),
+            until: None,
+        });
+        assert_eq!(
+            run(&mut w, &instructor, appoint.clone()).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        run(&mut w, &committee, appoint).unwrap();
+        for n in 1..=4 {
+            run(&mut w, &instructor, pair(n, None)).unwrap();
+        }
+        // Ending a pair changes only its end; anything else is refused.
+        run(&mut w, &instructor, pair(4, Some(day(6, 30)))).unwrap();
+        let mut moved = pair(4, None);
+        if let Op::MentoringPairV1(p) = &mut moved {
+            p.start = day(3, 1);
+        }
+        assert_eq!(
+            run(&mut w, &instructor, moved).unwrap_err().code,
+            RejectCode::AlreadyExists
+        );
+        let pairs: Vec<Pair> = w
+            .values()
+            .filter(|r| r.kind == RecordKind::MentorPair)
+            .map(|r| r.decode::<PairRecord>().unwrap().pair)
+            .collect();
+        assert_eq!(mentees_on(&pairs, mentor, day(5, 1)), 4);
+        assert_eq!(range_warning(mentees_on(&pairs, mentor, day(7, 1))), None);
+        assert!(range_warning(mentees_on(&pairs, mentor, day(1, 15))).is_some());
+        // A studio with its subsidy, year by year.
+        let studio = |year, subsidy_fen| {
+            Op::StudioSetV1(StudioSetV1 {
+                id: Uuid::from_u128(400),
+                name: "红领导师工作室".into(),
+                mentor_id: mentor,
+                founded: day(3, 1),
+                year,
+                subsidy_fen,
+            })
+        };
+        run(&mut w, &committee, studio(2026, 2_000_000)).unwrap();
+        run(&mut w, &committee, studio(2027, 2_500_000)).unwrap();
+        let s: Studio = get(&w, RecordKind::Studio, Uuid::from_u128(400));
+        assert_eq!(s.subsidies.len(), 2);
+        // The mentor logs an activity with their own account.
+        let own = actor(3, Role::Worker, Scope::Worker(mentor));
+        let log = |id: u128, by: &Actor, w: &mut crate::testkit::World| {
+            run(
+                w,
+                by,
+                Op::MentoringLogV1(MentoringLogV1 {
+                    id: Uuid::from_u128(id),
+                    mentor_id: mentor,
+                    date: day(4, 1),
+                    title: "党建台账规范化".into(),
+                    notes: String::new(),
+                    mentee_ids: vec![Uuid::from_u128(101)],
+                    studio_id: Some(Uuid::from_u128(400)),
+                }),
+            )
+        };
+        log(500, &own, &mut w).unwrap();
+        let stranger = actor(4, Role::Worker, Scope::Worker(Uuid::from_u128(101)));
+        assert_eq!(
+            log(501, &stranger, &mut w).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+    }
 
     fn d(m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, m, day).unwrap()

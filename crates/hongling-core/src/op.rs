@@ -78,6 +78,36 @@ pub enum Op {
     /// The committee sets a quarter's task list.
     #[serde(rename = "tasks.set@1")]
     TasksSetV1(crate::tasks::TasksSetV1),
+    /// A site visit with its duty assessments.
+    #[serde(rename = "visit.record@1")]
+    VisitRecordV1(crate::fieldwork::VisitRecordV1),
+    /// A training session is set up.
+    #[serde(rename = "training.create@1")]
+    TrainingCreateV1(crate::training::TrainingCreateV1),
+    /// Attendance marks at a session.
+    #[serde(rename = "training.attend@1")]
+    TrainingAttendV1(crate::training::TrainingAttendV1),
+    /// The committee appoints (or releases) a mentor.
+    #[serde(rename = "mentor.appoint@1")]
+    MentorAppointV1(crate::mentoring::MentorAppointV1),
+    /// A mentor–mentee pair starts or ends.
+    #[serde(rename = "mentoring.pair@1")]
+    MentoringPairV1(crate::mentoring::MentoringPairV1),
+    /// A mentor studio and its subsidy for a year.
+    #[serde(rename = "studio.set@1")]
+    StudioSetV1(crate::mentoring::StudioSetV1),
+    /// A mentoring activity.
+    #[serde(rename = "mentoring.log@1")]
+    MentoringLogV1(crate::mentoring::MentoringLogV1),
+    /// The committee's 年审 decision on one certificate.
+    #[serde(rename = "inspection.record@1")]
+    InspectionRecordV1(crate::inspection::InspectionRecordV1),
+    /// A guidance station files a promotion request.
+    #[serde(rename = "promotion.request@1")]
+    PromotionRequestV1(crate::inspection::PromotionRequestV1),
+    /// The committee decides a promotion request.
+    #[serde(rename = "promotion.decide@1")]
+    PromotionDecideV1(crate::inspection::PromotionDecideV1),
 }
 
 impl Op {
@@ -119,6 +149,37 @@ impl Op {
             Op::HonourRecordV1(h) => format!("登记荣誉：{}", h.title.trim()),
             Op::BatchCloseV1(_) => "截止批次申报".to_owned(),
             Op::TasksSetV1(t) => format!("制定季度清单任务：{}", String::from(t.quarter)),
+            Op::VisitRecordV1(v) => {
+                if v.assessments.is_empty() {
+                    "登记走访".to_owned()
+                } else {
+                    format!("登记走访及履职考核（{} 人）", v.assessments.len())
+                }
+            }
+            Op::TrainingCreateV1(t) => format!("新建培训：{}", t.title.trim()),
+            Op::TrainingAttendV1(a) => format!("登记出勤（{} 人）", a.marks.len()),
+            Op::MentorAppointV1(m) => if m.until.is_some() {
+                "解聘红领导师"
+            } else {
+                "聘任红领导师"
+            }
+            .to_owned(),
+            Op::MentoringPairV1(p) => if p.end.is_some() {
+                "结束导师结对"
+            } else {
+                "导师结对"
+            }
+            .to_owned(),
+            Op::StudioSetV1(s) => format!("导师工作室：{}", s.name.trim()),
+            Op::MentoringLogV1(l) => format!("带徒活动：{}", l.title.trim()),
+            Op::InspectionRecordV1(i) => format!("{} 年度年审：{}", i.year, i.outcome.label_zh()),
+            Op::PromotionRequestV1(_) => "申报晋级".to_owned(),
+            Op::PromotionDecideV1(d) => if d.approve {
+                "同意晋级"
+            } else {
+                "不同意晋级"
+            }
+            .to_owned(),
         }
     }
 
@@ -153,6 +214,19 @@ impl Op {
             Op::CertificateReissueV1(c) => {
                 RecordKey::new(RecordKind::Certificate, c.certificate_id)
             }
+            Op::VisitRecordV1(v) => RecordKey::new(RecordKind::Visit, v.id),
+            Op::TrainingCreateV1(v) => RecordKey::new(RecordKind::TrainingSession, v.id),
+            Op::TrainingAttendV1(v) => RecordKey::new(RecordKind::TrainingSession, v.session_id),
+            Op::MentorAppointV1(v) => RecordKey::new(RecordKind::Mentor, v.worker_id),
+            Op::MentoringPairV1(v) => RecordKey::new(RecordKind::MentorPair, v.id),
+            Op::StudioSetV1(v) => RecordKey::new(RecordKind::Studio, v.id),
+            Op::MentoringLogV1(v) => RecordKey::new(RecordKind::MentoringActivity, v.id),
+            Op::InspectionRecordV1(v) => RecordKey::new(
+                RecordKind::Inspection,
+                crate::inspection::inspection_id(v.certificate_id, v.year),
+            ),
+            Op::PromotionRequestV1(v) => RecordKey::new(RecordKind::Promotion, v.id),
+            Op::PromotionDecideV1(v) => RecordKey::new(RecordKind::Promotion, v.id),
         }
     }
 
@@ -163,6 +237,7 @@ impl Op {
             Op::WorkerCreateV1(c) => c.photo.iter().collect(),
             Op::WorkerUpdateV1(u) => u.photo.iter().flatten().collect(),
             Op::HonourRecordV1(h) => h.scan.iter().collect(),
+            Op::VisitRecordV1(v) => v.photos.iter().collect(),
             _ => Vec::new(),
         }
     }
@@ -189,6 +264,16 @@ impl Op {
             Op::HonourRecordV1(_) => "honour.record@1",
             Op::BatchCloseV1(_) => "batch.close@1",
             Op::TasksSetV1(_) => "tasks.set@1",
+            Op::VisitRecordV1(_) => "visit.record@1",
+            Op::TrainingCreateV1(_) => "training.create@1",
+            Op::TrainingAttendV1(_) => "training.attend@1",
+            Op::MentorAppointV1(_) => "mentor.appoint@1",
+            Op::MentoringPairV1(_) => "mentoring.pair@1",
+            Op::StudioSetV1(_) => "studio.set@1",
+            Op::MentoringLogV1(_) => "mentoring.log@1",
+            Op::InspectionRecordV1(_) => "inspection.record@1",
+            Op::PromotionRequestV1(_) => "promotion.request@1",
+            Op::PromotionDecideV1(_) => "promotion.decide@1",
         }
     }
 }

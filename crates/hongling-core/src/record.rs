@@ -47,11 +47,29 @@ pub enum RecordKind {
     Honour,
     /// 季度清单任务 of a quarter, kind of organisation and grade.
     TaskList,
+    /// 走访, with the duty assessments made during it.
+    Visit,
+    /// A 红领学院 training session.
+    TrainingSession,
+    /// One worker's attendance at one session.
+    Attendance,
+    /// A member of the 红领导师团.
+    Mentor,
+    /// A mentor–mentee pair.
+    MentorPair,
+    /// 导师工作室 and its yearly subsidy.
+    Studio,
+    /// One mentoring activity.
+    MentoringActivity,
+    /// 年审 of one certificate in one year.
+    Inspection,
+    /// A promotion request and its decision.
+    Promotion,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 17] = [
+    pub const ALL: [RecordKind; 26] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -69,6 +87,15 @@ impl RecordKind {
         RecordKind::PoolEntry,
         RecordKind::Honour,
         RecordKind::TaskList,
+        RecordKind::Visit,
+        RecordKind::TrainingSession,
+        RecordKind::Attendance,
+        RecordKind::Mentor,
+        RecordKind::MentorPair,
+        RecordKind::Studio,
+        RecordKind::MentoringActivity,
+        RecordKind::Inspection,
+        RecordKind::Promotion,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -91,6 +118,15 @@ impl RecordKind {
             RecordKind::PoolEntry => "pool_entry",
             RecordKind::Honour => "honour",
             RecordKind::TaskList => "task_list",
+            RecordKind::Visit => "visit",
+            RecordKind::TrainingSession => "training_session",
+            RecordKind::Attendance => "attendance",
+            RecordKind::Mentor => "mentor",
+            RecordKind::MentorPair => "mentor_pair",
+            RecordKind::Studio => "studio",
+            RecordKind::MentoringActivity => "mentoring_activity",
+            RecordKind::Inspection => "inspection",
+            RecordKind::Promotion => "promotion",
         }
     }
 
@@ -98,6 +134,17 @@ impl RecordKind {
     pub fn parse(s: &str) -> Option<RecordKind> {
         RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
+}
+
+/// An id derived from its parts (a hash), for records that exist once per combination,
+/// such as one attendance per session and worker: two devices that write it offline
+/// write the same record.
+pub fn derived_id(parts: &[&str]) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(parts.join("\0").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    Uuid::from_bytes(bytes)
 }
 
 /// The identity of a record.

@@ -163,6 +163,15 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::PoolEntry, "pool_entry"),
         (RecordKind::Honour, "honour"),
         (RecordKind::TaskList, "task_list"),
+        (RecordKind::Visit, "visit"),
+        (RecordKind::TrainingSession, "training_session"),
+        (RecordKind::Attendance, "attendance"),
+        (RecordKind::Mentor, "mentor"),
+        (RecordKind::MentorPair, "mentor_pair"),
+        (RecordKind::Studio, "studio"),
+        (RecordKind::MentoringActivity, "mentoring_activity"),
+        (RecordKind::Inspection, "inspection"),
+        (RecordKind::Promotion, "promotion"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);
@@ -302,4 +311,69 @@ fn review_decision_and_notice_ops() {
         "party_org": "福源包装党支部", "industry": "包装"}});
     let op: Op = serde_json::from_value(org.clone()).unwrap();
     assert_eq!(serde_json::to_value(&op).unwrap(), org);
+}
+
+#[test]
+fn field_work_training_mentoring_and_inspection_ops() {
+    let ops = [
+        json!({"type": "visit.record@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000010",
+            "organization_id": "00000000-0000-0000-0000-000000000009",
+            "date": "2026-11-20", "people_met": "支部书记", "notes": "台账齐全",
+            "photos": ["ab".repeat(32)],
+            "assessments": [{"worker_id": "00000000-0000-0000-0000-000000000004",
+                "quarter": "2026Q4",
+                "tasks": [{"task": "每月组织一次主题党日", "rating": "done"},
+                          {"task": "发展一名入党积极分子", "rating": "partly"}],
+                "result": "excellent", "comment": ""}]}}),
+        json!({"type": "training.create@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000011", "kind": "round_training",
+            "title": "全员轮训第三期", "date": "2026-11-21", "place": "区党校",
+            "hours_tenths": 35, "trainer": "王老师"}}),
+        json!({"type": "training.attend@1", "data": {
+            "session_id": "00000000-0000-0000-0000-000000000011",
+            "marks": [{"worker_id": "00000000-0000-0000-0000-000000000004",
+                "mark": "late", "via": "qr"}]}}),
+        json!({"type": "mentor.appoint@1", "data": {
+            "worker_id": "00000000-0000-0000-0000-000000000004", "since": "2026-01-01"}}),
+        json!({"type": "mentoring.pair@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000012",
+            "mentor_id": "00000000-0000-0000-0000-000000000004",
+            "mentee_id": "00000000-0000-0000-0000-000000000013",
+            "start": "2026-02-01", "end": "2026-12-31"}}),
+        json!({"type": "studio.set@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000014", "name": "红领导师工作室",
+            "mentor_id": "00000000-0000-0000-0000-000000000004",
+            "founded": "2026-03-01", "year": 2026, "subsidy_fen": 2000000}}),
+        json!({"type": "mentoring.log@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000015",
+            "mentor_id": "00000000-0000-0000-0000-000000000004",
+            "date": "2026-04-01", "title": "党建台账规范化", "notes": "",
+            "mentee_ids": ["00000000-0000-0000-0000-000000000013"],
+            "studio_id": "00000000-0000-0000-0000-000000000014"}}),
+        json!({"type": "inspection.record@1", "data": {
+            "certificate_id": "00000000-0000-0000-0000-000000000008", "year": 2026,
+            "facts": {"trainings": 0, "assessments": ["pass"], "honours": ["city"]},
+            "outcome": "downgrade", "note": "", "decided_on": "2026-12-20"}}),
+        json!({"type": "promotion.request@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000016",
+            "certificate_id": "00000000-0000-0000-0000-000000000008",
+            "to_grade": 2, "reason": "获市级荣誉", "filed_on": "2026-12-01"}}),
+        json!({"type": "promotion.decide@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000016", "approve": true, "note": "",
+            "decided_on": "2026-12-05"}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+    // Derived ids are public too: another implementation must find the same record.
+    assert_eq!(
+        hongling_core::training::attendance_id(id(11), id(4)).to_string(),
+        "61688864-d5b6-3bd3-4262-b0e4c0bea7c0"
+    );
+    assert_eq!(
+        hongling_core::inspection::inspection_id(id(8), 2026).to_string(),
+        "a77de1df-674f-ca75-ee7e-ef2e64281a7f"
+    );
 }

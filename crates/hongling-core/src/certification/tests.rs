@@ -924,3 +924,142 @@ fn a_closed_batch_takes_no_applications() {
     assert_eq!(r.field.as_deref(), Some("batch_id"));
     assert!(r.message.contains("截止"));
 }
+
+#[test]
+fn promotion_inspection_downgrade_and_revocation_chain_certificates() {
+    use crate::inspection::{
+        Inspection, InspectionRecordV1, Outcome as Inspect, PromotionDecideV1, PromotionRequestV1,
+        YearRecord, inspection_id,
+    };
+    let mut w = World::new();
+    w.through_review();
+    w.open_notice(date(2026, 11, 2)).unwrap();
+    w.run(
+        &committee(),
+        Op::NoticeCloseV1(NoticeCloseV1 {
+            id: id(NOTICE),
+            closed_on: date(2026, 11, 9),
+        }),
+    )
+    .unwrap();
+    let first = issue_now(&mut w, 1, date(2026, 11, 10));
+    let status = |w: &World, c: Uuid| -> StatusEntry {
+        w.state[&RecordKey::new(RecordKind::CertificateStatus, c)]
+            .decode()
+            .unwrap()
+    };
+    let station = |t| actor(6, &[(Role::GuidanceStation, Scope::Township(id(t)))]);
+    let request = |to_grade, reason: &str| {
+        Op::PromotionRequestV1(PromotionRequestV1 {
+            id: id(40),
+            certificate_id: first,
+            to_grade,
+            reason: reason.into(),
+            filed_on: date(2026, 11, 20),
+        })
+    };
+    // Only the station of the holder's township files, and only upwards.
+    assert_eq!(
+        w.run(&station(OTHER_T), request(2, "获市级荣誉"))
+            .unwrap_err()
+            .code,
+        RejectCode::Forbidden
+    );
+    assert_eq!(
+        w.run(&station(T), request(1, "获市级荣誉"))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("to_grade")
+    );
+    w.run(&station(T), request(2, "获市级荣誉")).unwrap();
+    let decide = |approve| {
+        Op::PromotionDecideV1(PromotionDecideV1 {
+            id: id(40),
+            approve,
+            note: String::new(),
+            decided_on: date(2026, 11, 25),
+        })
+    };
+    assert_eq!(
+        w.run(&station(T), decide(true)).unwrap_err().code,
+        RejectCode::Forbidden
+    );
+    w.run(&committee(), decide(true)).unwrap();
+    assert_eq!(
+        w.run(&committee(), decide(false)).unwrap_err().code,
+        RejectCode::AlreadyDecided
+    );
+    let old = status(&w, first);
+    assert_eq!(old.status, CertStatus::Superseded);
+    assert_eq!(old.ended_on, Some(date(2026, 11, 25)));
+    assert_eq!(w.app().stage, Stage::AwaitingIssue);
+    assert_eq!(w.app().requested_grade, 2);
+    let second = issue_now(&mut w, 2, date(2026, 11, 26));
+    let cert: Certificate = w.state[&RecordKey::new(RecordKind::Certificate, second)]
+        .decode()
+        .unwrap();
+    assert_eq!((cert.grade, cert.grade_name.as_str()), (2, "中级"));
+
+    // The inspection of the year: no training, so the core suggests a downgrade; the
+    // committee decides it and a grade-1 certificate follows.
+    let inspect = |cert, year, outcome| {
+        Op::InspectionRecordV1(InspectionRecordV1 {
+            certificate_id: cert,
+            year,
+            facts: YearRecord {
+                trainings: 0,
+                assessments: Vec::new(),
+                honours: Vec::new(),
+            },
+            outcome,
+            note: String::new(),
+            decided_on: date(2026, 12, 20),
+        })
+    };
+    assert_eq!(
+        w.run(&station(T), inspect(second, 2026, Inspect::Downgrade))
+            .unwrap_err()
+            .code,
+        RejectCode::Forbidden
+    );
+    w.run(&committee(), inspect(second, 2026, Inspect::Downgrade))
+        .unwrap();
+    let record: Inspection = w.state
+        [&RecordKey::new(RecordKind::Inspection, inspection_id(second, 2026))]
+        .decode()
+        .unwrap();
+    assert_eq!(record.suggested, Inspect::Downgrade);
+    assert!(record.reasons[0].contains("未参加培训"));
+    assert_eq!(status(&w, second).status, CertStatus::Downgraded);
+    // A second inspection of the same certificate and year is refused.
+    assert_eq!(
+        w.run(&committee(), inspect(second, 2026, Inspect::Keep))
+            .unwrap_err()
+            .code,
+        RejectCode::AlreadyDecided
+    );
+    let third = issue_now(&mut w, 3, date(2026, 12, 21));
+    assert_eq!(status(&w, third).grade, 1);
+    // At the lowest grade there is no downgrade, only revocation.
+    assert_eq!(
+        w.run(&committee(), inspect(third, 2027, Inspect::Downgrade))
+            .unwrap_err()
+            .field
+            .as_deref(),
+        Some("outcome")
+    );
+    w.run(&committee(), inspect(third, 2027, Inspect::Revoke))
+        .unwrap();
+    let revoked = status(&w, third);
+    assert_eq!(revoked.status, CertStatus::Revoked);
+    assert_eq!(revoked.ended_on, Some(date(2026, 12, 20)));
+    assert_eq!(w.app().stage, Stage::Issued, "a revocation issues nothing");
+    // A revoked certificate is not inspected again.
+    assert_eq!(
+        w.run(&committee(), inspect(third, 2028, Inspect::Keep))
+            .unwrap_err()
+            .code,
+        RejectCode::AlreadyDecided
+    );
+}

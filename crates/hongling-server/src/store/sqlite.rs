@@ -984,8 +984,8 @@ impl Store for SqliteStore {
                 format!("({})", parts.join(" OR "))
             }
         };
-        // A worker's own account also sees its own record and certificates, wherever
-        // they live.
+        // A worker's own account also sees its own record, certificates, trainings and
+        // inspections, wherever they live.
         let own: Vec<String> = own_workers(&session.account.grants)
             .iter()
             .map(Uuid::to_string)
@@ -994,9 +994,14 @@ impl Store for SqliteStore {
             0 => "0".to_owned(),
             n => {
                 let list = vec!["?"; n].join(", ");
+                let kinds = hongling_core::apply::HOLDER_READS
+                    .iter()
+                    .map(|k| format!("'{}'", k.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 format!(
                     "(({kind} = 'worker' AND {id} IN ({list})) OR \
-                     ({kind} = 'certificate' AND json_extract({body}, '$.worker_id') IN ({list})))"
+                     ({kind} IN ({kinds}) AND json_extract({body}, '$.worker_id') IN ({list})))"
                 )
             }
         };
