@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use hongling_server::store::Store;
 use hongling_server::store::sqlite::SqliteStore;
 use hongling_server::{AppState, app, seed, signing};
 
@@ -85,13 +86,15 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let store = SqliteStore::open(&args.db).await?;
+    let mut seeded = false;
     if args.demo {
-        if seed::seed_demo(&store).await? {
+        seeded = seed::seed_demo(&store).await?;
+        if seeded {
             println!("seeded demo data of 谯城区 into {}", args.db.display());
         }
         println!("demo accounts (password {}):", seed::DEMO_PASSWORD);
         for (username, name, _) in seed::DEMO_ACCOUNTS {
-            println!("  {username:<10} {name}");
+            println!("  {username:<12} {name}");
         }
     }
     let key_id = if args.rotate_signing_key {
@@ -102,6 +105,10 @@ async fn main() -> anyhow::Result<()> {
         signing::ensure(&store).await?
     };
     tracing::info!(key_id, "certificate signing key");
+    if seeded {
+        let n = store.issue_waiting().await?;
+        println!("issued {n} demo certificates");
+    }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;

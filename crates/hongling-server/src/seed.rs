@@ -24,7 +24,7 @@ pub enum DemoScope {
 pub type DemoAccount = (&'static str, &'static str, &'static [(Role, DemoScope)]);
 
 /// The demo accounts. All share [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
     (
         "quwei",
         "区委非公工委 管理员",
@@ -67,6 +67,31 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 7] = [
         "陈志强（区级联审）",
         &[(Role::DistrictReviewer, DemoScope::District)],
     ),
+    (
+        "zhidaozhan01",
+        "古井镇党建工作指导站",
+        &[(Role::GuidanceStation, DemoScope::Township(4))],
+    ),
+];
+
+/// The grade of each demo worker's certificate (by index in [`WORKERS`]). 孙海燕 (4)
+/// and 马俊杰 (8) are not certified yet: the demo's certification path starts with them.
+const CERTIFIED: [(usize, u8); 8] = [
+    (0, 2),
+    (1, 1),
+    (2, 1),
+    (3, 1),
+    (5, 2),
+    (6, 1),
+    (7, 1),
+    (9, 1),
+];
+
+/// The demo's quarterly tasks, for both kinds of organisation at both grades.
+const TASKS: [&str; 3] = [
+    "每月组织一次主题党日",
+    "发展或培养一名入党积极分子",
+    "按时报送党建工作台账",
 ];
 
 /// The demo's certification batches: name, year, category.
@@ -229,11 +254,63 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
             },
         )
     });
+    let batches: Vec<Record> = batches.collect();
+    // Certified workers: applications that went through review and notice and wait
+    // for their certificate, which the server issues with its key once it has one
+    // (`issue_waiting`).
+    let applications = CERTIFIED.iter().map(|(w, grade)| {
+        let (_, o, category, _, _) = WORKERS[*w];
+        let (_, _, t, _) = ORGANIZATIONS[o];
+        let batch = if category == WorkerRole::Secretary {
+            0
+        } else {
+            1
+        };
+        let check = serde_json::json!({"passed": true, "note": ""});
+        record(
+            RecordKind::Application,
+            &serde_json::json!({
+                "worker_id": workers[*w].id,
+                "township_id": townships[t].id,
+                "batch_id": batches[batch].id,
+                "category": category,
+                "requested_grade": grade,
+                "assessment": {"political": "excellent", "professional": "good",
+                    "tenure": "good", "performance": "good", "recognition": "good",
+                    "notes": ""},
+                "background": {"political": check, "ethics": check, "ability": check,
+                    "honours": check},
+                "filed_by": Uuid::nil(),
+                "round": 1,
+                "stage": "awaiting_issue",
+            }),
+        )
+    });
+    let applications: Vec<Record> = applications.collect();
+    let quarter = hongling_core::tasks::Quarter::of(hongling_core::china_today(chrono::Utc::now()));
+    let task_lists = [OrgKind::Enterprise, OrgKind::SocialOrg]
+        .into_iter()
+        .flat_map(|kind| [1u8, 2].map(|grade| (kind, grade)))
+        .map(|(org_kind, grade)| Record {
+            kind: RecordKind::TaskList,
+            id: hongling_core::tasks::list_id(quarter, org_kind, grade),
+            version: 0,
+            deleted: false,
+            body: serde_json::to_value(hongling_core::tasks::TaskList {
+                quarter,
+                org_kind,
+                grade,
+                tasks: TASKS.iter().map(|t| (*t).to_owned()).collect(),
+            })
+            .expect("demo data serializes"),
+        });
     let all = townships
         .into_iter()
         .chain(organizations)
         .chain(workers)
         .chain(batches)
+        .chain(applications)
+        .chain(task_lists)
         .collect();
     store.put_records(all).await?;
     let hash = hash_password(DEMO_PASSWORD)?;

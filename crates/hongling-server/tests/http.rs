@@ -182,9 +182,11 @@ async fn push_is_exactly_once_and_a_second_device_pulls_the_result() {
     let seeded = tablet.pull_all().await;
     assert_eq!(
         seeded.len(),
-        8 + 8 + 4 + 1 + 2,
+        8 + 8 + 4 + 1 + 2 + 4 + 8 + 4,
         "townships and organisations of the demo, the 4 workers of 古井镇 and 花戏楼街道, \
-         the signing key and the two batches"
+         the signing key, the two batches, the quarter's 4 task lists, the status list of \
+         the 8 certificates, and the certificates and applications of 张红梅 (花戏楼街道) \
+         and 黄丽娟 (古井镇)"
     );
     let org = gujing_org(&seeded);
 

@@ -219,6 +219,10 @@ pub trait Store: Clone + Send + Sync + 'static {
         records: Vec<Record>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Issues the certificate of every application that waits for one (the demo's
+    /// seeded applications), each in its own transaction. Returns how many.
+    fn issue_waiting(&self) -> impl Future<Output = Result<usize, StoreError>> + Send;
+
     /// True when no account exists yet (a new database).
     fn is_empty(&self) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

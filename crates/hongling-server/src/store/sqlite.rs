@@ -1088,6 +1088,28 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn issue_waiting(&self) -> Result<usize, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM records WHERE kind = 'application' AND deleted = 0
+               AND json_extract(body, '$.stage') = 'awaiting_issue' ORDER BY version",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for id in &ids {
+            let _w = self.writer.lock().await;
+            let mut tx = self.pool.begin().await?;
+            let mut seq = load_seq(&mut tx).await?;
+            let mut state = MissRecorder::new();
+            let key = RecordKey::new(RecordKind::Application, parse_uuid(id)?);
+            let found = load_record(&mut tx, key).await?;
+            state.learn(key, found);
+            issue_certificate(&mut tx, &mut seq, &mut state, key.id).await?;
+            save_seq(&mut tx, seq).await?;
+            tx.commit().await?;
+        }
+        Ok(ids.len())
+    }
+
     async fn is_empty(&self) -> Result<bool, StoreError> {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts")
             .fetch_one(&self.pool)
