@@ -111,7 +111,7 @@ async fn visits_trainings_promotions_and_inspections_reach_the_right_devices() {
     instructor.sync().await;
     let seen: Visit = instructor.get(RecordKind::Visit, visit).unwrap();
     assert_eq!(seen.assessments[0].worker_id, huang);
-    assert_eq!(seen.photos, [photo.sha256.clone()]);
+    assert_eq!(seen.photos, std::slice::from_ref(&photo.sha256));
     holder.sync().await;
     assert!(holder.get::<Visit>(RecordKind::Visit, visit).is_none());
 
