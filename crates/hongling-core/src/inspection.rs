@@ -60,6 +60,30 @@ pub struct YearRecord {
     pub honours: Vec<HonourLevel>,
 }
 
+/// What this device's records say about `worker` in `year`: sessions attended (present
+/// or late), assessment results, and honours not corrected since.
+pub fn year_record(
+    worker: Uuid,
+    year: i32,
+    attendance: &[crate::training::Attendance],
+    visits: &[crate::fieldwork::Visit],
+    honours: &[crate::honour::Honour],
+) -> YearRecord {
+    use chrono::Datelike;
+    YearRecord {
+        trainings: attendance
+            .iter()
+            .filter(|a| a.worker_id == worker && a.mark.attended() && a.date.year() == year)
+            .count() as u32,
+        assessments: crate::fieldwork::results_in_year(visits, worker, year),
+        honours: honours
+            .iter()
+            .filter(|h| h.worker_id == worker && h.year == year && h.superseded_by.is_none())
+            .map(|h| h.level)
+            .collect(),
+    }
+}
+
 /// The suggested outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

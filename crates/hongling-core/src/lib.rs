@@ -18,6 +18,7 @@ pub mod grant;
 pub mod honour;
 pub mod idcard;
 pub mod import;
+pub mod indicators;
 pub mod inspection;
 pub mod mentoring;
 pub mod model;

@@ -1,0 +1,501 @@
+//! 工作指标: the numbers of the district's dashboard, by township.
+//!
+//! Computed here, from decoded records, so the dashboard, its CSV export and the tests
+//! agree on what "certified", "trained this year" or "an active mentor" means. The app
+//! computes them from what its device holds (the committee's holds everything).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use crate::certificate::{CertStatus, Certificate, StatusEntry};
+use crate::certification::GradeDef;
+use crate::fieldwork::Visit;
+use crate::inspection::{Inspection, Outcome};
+use crate::mentoring::{Mentor, PairRecord};
+use crate::model::Worker;
+use crate::pool::PoolEntry;
+use crate::tasks::Quarter;
+use crate::training::Attendance;
+
+/// Everything the indicators read.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    /// Townships in display order.
+    pub townships: Vec<(Uuid, String)>,
+    pub workers: Vec<(Uuid, Worker)>,
+    pub certificates: Vec<(Uuid, Certificate)>,
+    pub statuses: Vec<(Uuid, StatusEntry)>,
+    pub pool: Vec<PoolEntry>,
+    pub attendance: Vec<Attendance>,
+    pub visits: Vec<Visit>,
+    pub mentors: Vec<Mentor>,
+    pub pairs: Vec<PairRecord>,
+    pub inspections: Vec<Inspection>,
+    pub grades: Vec<GradeDef>,
+}
+
+/// A certified worker: the holder of a valid certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub worker_id: Uuid,
+    pub township_id: Uuid,
+    pub certificate_id: Uuid,
+    pub grade: u8,
+}
+
+/// The holders of valid certificates (one line per worker: their highest grade).
+pub fn holders(inputs: &Inputs) -> Vec<Holder> {
+    let valid: BTreeSet<Uuid> = inputs
+        .statuses
+        .iter()
+        .filter(|(_, s)| s.status == CertStatus::Valid)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut by_worker: BTreeMap<Uuid, Holder> = BTreeMap::new();
+    for (id, c) in &inputs.certificates {
+        if !valid.contains(id) {
+            continue;
+        }
+        let holder = Holder {
+            worker_id: c.worker_id,
+            township_id: c.township_id,
+            certificate_id: *id,
+            grade: c.grade,
+        };
+        by_worker
+            .entry(c.worker_id)
+            .and_modify(|h| {
+                if holder.grade > h.grade {
+                    *h = holder.clone();
+                }
+            })
+            .or_insert(holder);
+    }
+    by_worker.into_values().collect()
+}
+
+/// One indicator: a table by township, with a total row, that a chart draws and a CSV
+/// export writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// A stable id for tests and file names.
+    pub id: &'static str,
+    pub title: String,
+    pub columns: Vec<String>,
+    /// One row per township, then 合计.
+    pub rows: Vec<(String, Vec<i64>)>,
+    /// Whether the values are percentages (drawn on a 0–100 scale).
+    pub percent: bool,
+}
+
+impl Table {
+    /// The table as CSV (UTF-8 with a byte-order mark, for Excel).
+    pub fn csv(&self) -> String {
+        let mut out = String::from("\u{feff}乡镇（街道）");
+        for c in &self.columns {
+            out.push(',');
+            out.push_str(c);
+        }
+        out.push_str("\r\n");
+        for (label, values) in &self.rows {
+            out.push_str(label);
+            for v in values {
+                out.push(',');
+                out.push_str(&v.to_string());
+            }
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// The total row's values.
+    pub fn total(&self) -> &[i64] {
+        self.rows.last().map(|r| r.1.as_slice()).unwrap_or(&[])
+    }
+}
+
+/// Whole percent, rounded half up; 0 when there is nothing to divide.
+pub fn percent(part: usize, whole: usize) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        ((part * 200 + whole) / (whole * 2)) as i64
+    }
+}
+
+/// Builds a table: `f` gives a township's values (`None` for the total).
+fn table(
+    inputs: &Inputs,
+    id: &'static str,
+    title: &str,
+    columns: Vec<String>,
+    percent: bool,
+    f: impl Fn(Option<Uuid>) -> Vec<i64>,
+) -> Table {
+    let mut rows: Vec<(String, Vec<i64>)> = inputs
+        .townships
+        .iter()
+        .map(|(id, name)| (name.clone(), f(Some(*id))))
+        .collect();
+    rows.push(("合计".to_owned(), f(None)));
+    Table {
+        id,
+        title: title.to_owned(),
+        columns,
+        rows,
+        percent,
+    }
+}
+
+fn in_town(town: Option<Uuid>, t: Uuid) -> bool {
+    town.is_none_or(|x| x == t)
+}
+
+/// Every indicator of the dashboard on `today`.
+pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
+    let holders = holders(inputs);
+    let year = today.year();
+    let quarter = Quarter::of(today);
+    let workers: BTreeMap<Uuid, &Worker> = inputs.workers.iter().map(|(id, w)| (*id, w)).collect();
+    let trained: BTreeSet<Uuid> = inputs
+        .attendance
+        .iter()
+        .filter(|a| a.mark.attended() && a.date.year() == year)
+        .map(|a| a.worker_id)
+        .collect();
+    let mut out = Vec::new();
+
+    out.push(table(
+        inputs,
+        "pool",
+        "培育库人数",
+        vec!["已入库".into()],
+        false,
+        |town| {
+            let admitted: BTreeSet<Uuid> = inputs
+                .pool
+                .iter()
+                .filter(|p| in_town(town, p.township_id))
+                .filter(|p| p.decision.as_ref().is_some_and(|d| d.admitted))
+                .map(|p| p.worker_id)
+                .collect();
+            vec![admitted.len() as i64]
+        },
+    ));
+
+    let mut grades = inputs.grades.clone();
+    grades.sort_by_key(|g| g.level);
+    out.push(table(
+        inputs,
+        "certified",
+        "持证人数（按等级）",
+        grades.iter().map(|g| g.name.clone()).collect(),
+        false,
+        |town| {
+            grades
+                .iter()
+                .map(|g| {
+                    holders
+                        .iter()
+                        .filter(|h| in_town(town, h.township_id) && h.grade == g.level)
+                        .count() as i64
+                })
+                .collect()
+        },
+    ));
+
+    out.push(table(
+        inputs,
+        "management",
+        "持证人中担任中层以上职务的比例",
+        vec!["占比（%）".into()],
+        true,
+        |town| {
+            let here: Vec<&Holder> = holders
+                .iter()
+                .filter(|h| in_town(town, h.township_id))
+                .collect();
+            let managers = here
+                .iter()
+                .filter(|h| {
+                    workers
+                        .get(&h.worker_id)
+                        .is_some_and(|w| !w.management_post.trim().is_empty())
+                })
+                .count();
+            vec![percent(managers, here.len())]
+        },
+    ));
+
+    out.push(table(
+        inputs,
+        "training",
+        &format!("{year} 年培训覆盖率"),
+        vec!["覆盖率（%）".into()],
+        true,
+        |town| {
+            let here: Vec<&Holder> = holders
+                .iter()
+                .filter(|h| in_town(town, h.township_id))
+                .collect();
+            let done = here
+                .iter()
+                .filter(|h| trained.contains(&h.worker_id))
+                .count();
+            vec![percent(done, here.len())]
+        },
+    ));
+
+    use crate::inspection::AssessmentResult as R;
+    out.push(table(
+        inputs,
+        "assessments",
+        &format!("{} 履职考核", String::from(quarter)),
+        R::ALL.iter().map(|r| r.label_zh().to_owned()).collect(),
+        false,
+        |town| {
+            R::ALL
+                .iter()
+                .map(|r| {
+                    inputs
+                        .visits
+                        .iter()
+                        .filter(|v| in_town(town, v.township_id))
+                        .flat_map(|v| v.assessments.iter())
+                        .filter(|a| a.quarter == quarter && a.result == *r)
+                        .count() as i64
+                })
+                .collect()
+        },
+    ));
+
+    out.push(table(
+        inputs,
+        "mentoring",
+        "导师帮带",
+        vec!["导师".into(), "学员".into()],
+        false,
+        |town| {
+            let mentors = inputs
+                .mentors
+                .iter()
+                .filter(|m| in_town(town, m.township_id))
+                .filter(|m| m.since <= today && m.until.is_none_or(|u| today <= u))
+                .count();
+            let mentees: BTreeSet<Uuid> = inputs
+                .pairs
+                .iter()
+                .filter(|p| in_town(town, p.township_id) && p.pair.active_on(today))
+                .map(|p| p.pair.mentee_id)
+                .collect();
+            vec![mentors as i64, mentees.len() as i64]
+        },
+    ));
+
+    let outcomes = [
+        Outcome::Keep,
+        Outcome::Promote,
+        Outcome::Downgrade,
+        Outcome::Revoke,
+    ];
+    out.push(table(
+        inputs,
+        "inspections",
+        &format!("{year} 年年审结果"),
+        outcomes.iter().map(|o| o.label_zh().to_owned()).collect(),
+        false,
+        |town| {
+            outcomes
+                .iter()
+                .map(|o| {
+                    inputs
+                        .inspections
+                        .iter()
+                        .filter(|i| in_town(town, i.township_id) && i.year == year)
+                        .filter(|i| i.outcome == *o)
+                        .count() as i64
+                })
+                .collect()
+        },
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certification::ProgrammeSettings;
+    use crate::fieldwork::DutyAssessment;
+    use crate::inspection::{AssessmentResult, YearRecord};
+    use crate::mentoring::Pair;
+    use crate::model::WorkerRole;
+    use crate::pool::PoolDecision;
+    use crate::training::{Mark, TrainingKind, Via};
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn d(m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_dashboard_counts_holders_training_assessments_mentors_and_inspections() {
+        let (a, b) = (id(1), id(2));
+        let worker = |t, post: &str| Worker {
+            name: "某".into(),
+            organization_id: id(9),
+            township_id: t,
+            role: WorkerRole::Secretary,
+            management_post: post.into(),
+            years_in_post: 1,
+            photo: None,
+            id_card_masked: None,
+        };
+        let cert = |w: u128, t, grade| Certificate {
+            number: format!("HL2026-{w:05}"),
+            worker_id: id(w),
+            application_id: id(w + 100),
+            township_id: t,
+            holder_name: "某".into(),
+            category: WorkerRole::Secretary,
+            grade,
+            grade_name: String::new(),
+            issued_on: d(1, 1),
+            valid_until: d(12, 31),
+            photo: None,
+            qr: String::new(),
+        };
+        let status = |s| StatusEntry {
+            number: String::new(),
+            grade: 1,
+            grade_name: String::new(),
+            status: s,
+            replaced_by: None,
+            ended_on: None,
+        };
+        let attend = |w: u128, date, mark| Attendance {
+            session_id: id(500),
+            worker_id: id(w),
+            township_id: a,
+            mark,
+            via: Via::Manual,
+            date,
+            kind: TrainingKind::Classroom,
+            hours_tenths: 20,
+        };
+        let inputs = Inputs {
+            townships: vec![(a, "古井镇".into()), (b, "华佗镇".into())],
+            workers: vec![
+                (id(10), worker(a, "副总经理")),
+                (id(11), worker(a, "")),
+                (id(12), worker(b, "主任")),
+                (id(13), worker(b, "")),
+            ],
+            certificates: vec![
+                (id(20), cert(10, a, 1)),
+                // 10 was promoted: the valid grade-2 certificate counts, once.
+                (id(21), cert(10, a, 2)),
+                (id(22), cert(11, a, 1)),
+                (id(23), cert(12, b, 1)),
+                // Revoked: not a holder.
+                (id(24), cert(13, b, 1)),
+            ],
+            statuses: vec![
+                (id(20), status(CertStatus::Superseded)),
+                (id(21), status(CertStatus::Valid)),
+                (id(22), status(CertStatus::Valid)),
+                (id(23), status(CertStatus::Valid)),
+                (id(24), status(CertStatus::Revoked)),
+            ],
+            pool: vec![PoolEntry {
+                worker_id: id(13),
+                township_id: b,
+                notes: String::new(),
+                filed_by: id(0),
+                decision: Some(PoolDecision {
+                    admitted: true,
+                    by: id(0),
+                    comment: String::new(),
+                }),
+            }],
+            attendance: vec![
+                attend(10, d(3, 1), Mark::Present),
+                // Absent does not count, nor does last year.
+                attend(11, d(3, 1), Mark::Absent),
+                attend(12, NaiveDate::from_ymd_opt(2025, 5, 1).unwrap(), Mark::Late),
+            ],
+            visits: vec![Visit {
+                organization_id: id(9),
+                township_id: a,
+                date: d(11, 2),
+                people_met: "书记".into(),
+                notes: String::new(),
+                photos: Vec::new(),
+                assessments: vec![DutyAssessment {
+                    worker_id: id(10),
+                    quarter: Quarter::parse("2026Q4").unwrap(),
+                    tasks: Vec::new(),
+                    result: AssessmentResult::Excellent,
+                    comment: String::new(),
+                }],
+                recorded_by: id(0),
+            }],
+            mentors: vec![Mentor {
+                worker_id: id(10),
+                township_id: a,
+                since: d(1, 1),
+                until: None,
+            }],
+            pairs: vec![PairRecord {
+                pair: Pair {
+                    mentor_id: id(10),
+                    mentee_id: id(11),
+                    start: d(2, 1),
+                    end: None,
+                },
+                township_id: a,
+            }],
+            inspections: vec![Inspection {
+                certificate_id: id(24),
+                worker_id: id(13),
+                township_id: b,
+                year: 2026,
+                grade: 1,
+                facts: YearRecord::default(),
+                suggested: Outcome::Revoke,
+                reasons: Vec::new(),
+                outcome: Outcome::Revoke,
+                note: String::new(),
+                decided_by: id(0),
+                decided_on: d(11, 20),
+            }],
+            grades: ProgrammeSettings::default().grades,
+        };
+        let tables = dashboard(&inputs, d(11, 27));
+        let get = |id: &str| tables.iter().find(|t| t.id == id).unwrap().clone();
+        assert_eq!(get("pool").rows[1].1, [1]);
+        let certified = get("certified");
+        assert_eq!(certified.columns, ["初级", "中级"]);
+        assert_eq!(certified.rows[0], ("古井镇".to_owned(), vec![1, 1]));
+        assert_eq!(certified.total(), [2, 1]);
+        // 2 of 3 holders hold a management post: 67 %.
+        assert_eq!(get("management").total(), [67]);
+        // 1 of 3 holders trained this year: 33 %; 古井镇 1 of 2: 50 %.
+        let training = get("training");
+        assert_eq!(training.rows[0].1, [50]);
+        assert_eq!(training.total(), [33]);
+        assert_eq!(get("assessments").total(), [1, 0, 0]);
+        assert_eq!(get("mentoring").rows[0].1, [1, 1]);
+        assert_eq!(get("inspections").total(), [0, 0, 0, 1]);
+        assert_eq!(
+            get("training").csv(),
+            "\u{feff}乡镇（街道）,覆盖率（%）\r\n古井镇,50\r\n华佗镇,0\r\n合计,33\r\n"
+        );
+        assert_eq!(percent(1, 8), 13);
+        assert_eq!(percent(0, 0), 0);
+    }
+}
