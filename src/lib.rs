@@ -8,8 +8,10 @@ pub mod download;
 pub mod drafts;
 pub mod i18n;
 pub mod pages;
+pub mod photo;
 pub mod pwa;
 pub mod read_model;
+pub mod scan;
 pub mod state;
 pub mod storage;
 pub mod sync;
@@ -21,9 +23,10 @@ use leptos_router::path;
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    ImportPage, InboxPage, LoginPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage,
-    QueuePage, RecommendationsPage, SettingsPage, StipendsPage, VerifyPage, WorkerFormPage,
-    WorkersPage,
+    CompliancePage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LoginPage,
+    MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
+    RecommendationsPage, SettingsPage, StipendsPage, TasksPage, TrainingPage, TrainingsPage,
+    VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -110,6 +113,16 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/admin/import") view=ImportPage />
                             <Route path=path!("/recommendations") view=RecommendationsPage />
                             <Route path=path!("/pool") view=PoolPage />
+                            <Route path=path!("/field") view=FieldPage />
+                            <Route path=path!("/visits") view=VisitsPage />
+                            <Route path=path!("/visits/new") view=VisitFormPage />
+                            <Route path=path!("/trainings") view=TrainingsPage />
+                            <Route path=path!("/trainings/compliance") view=CompliancePage />
+                            <Route path=path!("/trainings/:id") view=TrainingPage />
+                            <Route path=path!("/mentoring") view=MentoringPage />
+                            <Route path=path!("/tasks") view=TasksPage />
+                            <Route path=path!("/inspections") view=InspectionsPage />
+                            <Route path=path!("/dashboard") view=DashboardPage />
                         </Routes>
                         </Show>
                     </main>

@@ -232,3 +232,133 @@ pub async fn load_verification() -> Result<
         .collect();
     Ok((keys, statuses))
 }
+
+/// Every record of the field-work screens, decoded once per change of local data:
+/// the visits, trainings, mentoring, inspections and dashboard read from it.
+#[derive(Debug, Clone, Default)]
+pub struct Programme {
+    pub dir: Directory,
+    pub workers: Vec<(Uuid, Worker)>,
+    pub certificates: Vec<(Uuid, hongling_core::certificate::Certificate)>,
+    pub statuses: Vec<(Uuid, hongling_core::certificate::StatusEntry)>,
+    pub pool: Vec<hongling_core::pool::PoolEntry>,
+    pub sessions: Vec<(Uuid, hongling_core::training::TrainingSession)>,
+    pub attendance: Vec<hongling_core::training::Attendance>,
+    pub visits: Vec<(Uuid, hongling_core::fieldwork::Visit)>,
+    pub mentors: Vec<hongling_core::mentoring::Mentor>,
+    pub pairs: Vec<(Uuid, hongling_core::mentoring::PairRecord)>,
+    pub studios: Vec<(Uuid, hongling_core::mentoring::Studio)>,
+    pub activities: Vec<(Uuid, hongling_core::mentoring::Activity)>,
+    pub inspections: Vec<(Uuid, hongling_core::inspection::Inspection)>,
+    pub promotions: Vec<(Uuid, hongling_core::inspection::Promotion)>,
+    pub honours: Vec<hongling_core::honour::Honour>,
+    pub settings: hongling_core::certification::ProgrammeSettings,
+    pub task_lists: Vec<hongling_core::tasks::TaskList>,
+    /// Records changed on this device and not yet acknowledged (`kind/id`).
+    pub pending: BTreeSet<String>,
+}
+
+async fn decoded<T: serde::de::DeserializeOwned>(
+    db: &crate::storage::Db,
+    kind: RecordKind,
+) -> Result<Vec<(Uuid, T)>, StorageError> {
+    Ok(db
+        .list(kind)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect())
+}
+
+fn values<T>(v: Vec<(Uuid, T)>) -> Vec<T> {
+    v.into_iter().map(|(_, t)| t).collect()
+}
+
+impl Programme {
+    pub async fn load() -> Result<Programme, StorageError> {
+        let db = db().await?;
+        let mut workers: Vec<(Uuid, Worker)> = decoded(&db, RecordKind::Worker).await?;
+        workers.sort_by(|a, b| hongling_core::text::name_order(&a.1.name, &b.1.name));
+        Ok(Programme {
+            dir: Directory::load().await?,
+            workers,
+            certificates: decoded(&db, RecordKind::Certificate).await?,
+            statuses: decoded(&db, RecordKind::CertificateStatus).await?,
+            pool: values(decoded(&db, RecordKind::PoolEntry).await?),
+            sessions: decoded(&db, RecordKind::TrainingSession).await?,
+            attendance: values(decoded(&db, RecordKind::Attendance).await?),
+            visits: decoded(&db, RecordKind::Visit).await?,
+            mentors: values(decoded(&db, RecordKind::Mentor).await?),
+            pairs: decoded(&db, RecordKind::MentorPair).await?,
+            studios: decoded(&db, RecordKind::Studio).await?,
+            activities: decoded(&db, RecordKind::MentoringActivity).await?,
+            inspections: decoded(&db, RecordKind::Inspection).await?,
+            promotions: decoded(&db, RecordKind::Promotion).await?,
+            honours: values(decoded(&db, RecordKind::Honour).await?),
+            settings: load_settings().await?,
+            task_lists: values(decoded(&db, RecordKind::TaskList).await?),
+            pending: db.pending_keys().await?,
+        })
+    }
+
+    pub fn worker(&self, id: Uuid) -> Option<&Worker> {
+        self.workers.iter().find(|w| w.0 == id).map(|w| &w.1)
+    }
+
+    pub fn worker_name(&self, id: Uuid) -> String {
+        self.worker(id).map(|w| w.name.clone()).unwrap_or_default()
+    }
+
+    pub fn status(&self, certificate: Uuid) -> Option<&hongling_core::certificate::StatusEntry> {
+        self.statuses
+            .iter()
+            .find(|s| s.0 == certificate)
+            .map(|s| &s.1)
+    }
+
+    /// The holders of valid certificates this device knows, with their certificate.
+    pub fn holders(&self) -> Vec<hongling_core::indicators::Holder> {
+        hongling_core::indicators::holders(&self.inputs())
+    }
+
+    /// The quarter's tasks of a worker at `grade` in an organisation of `kind`.
+    pub fn tasks(
+        &self,
+        quarter: hongling_core::tasks::Quarter,
+        kind: hongling_core::OrgKind,
+        grade: u8,
+    ) -> Vec<String> {
+        self.task_lists
+            .iter()
+            .find(|l| l.quarter == quarter && l.org_kind == kind && l.grade == grade)
+            .map(|l| l.tasks.clone())
+            .unwrap_or_default()
+    }
+
+    pub fn is_pending(&self, kind: RecordKind, id: Uuid) -> bool {
+        self.pending
+            .contains(&hongling_core::RecordKey::new(kind, id).storage_key())
+    }
+
+    /// The inputs of the dashboard's indicators.
+    pub fn inputs(&self) -> hongling_core::indicators::Inputs {
+        hongling_core::indicators::Inputs {
+            townships: self
+                .dir
+                .townships
+                .iter()
+                .map(|(id, t)| (*id, t.name.clone()))
+                .collect(),
+            workers: self.workers.clone(),
+            certificates: self.certificates.clone(),
+            statuses: self.statuses.clone(),
+            pool: self.pool.clone(),
+            attendance: self.attendance.clone(),
+            visits: values(self.visits.clone()),
+            mentors: self.mentors.clone(),
+            pairs: values(self.pairs.clone()),
+            inspections: values(self.inspections.clone()),
+            grades: self.settings.grades.clone(),
+        }
+    }
+}

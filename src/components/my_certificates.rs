@@ -6,6 +6,7 @@ use hongling_core::certificate::Certificate;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use crate::components::WorkerRecord;
 use crate::i18n::Key;
 use crate::state::{AppCtx, db};
 
@@ -39,5 +40,8 @@ pub fn MyCertificates() -> impl IntoView {
                 _ => view! { <p class="muted">{ctx.t(Key::NoCertificates)}</p> }.into_any(),
             }}
         </div>
+        {move || ctx.actor().map(|a| hongling_core::grant::own_workers(&a.grants).into_iter().map(|worker_id| view! {
+            <WorkerRecord worker_id />
+        }).collect_view())}
     }
 }

@@ -37,6 +37,32 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavQueue)}</span>
                 </A>
             </Show>
+            <Show when=move || ctx.actor().is_some_and(|a| !a.grants.iter().all(|g| matches!(g.role, hongling_core::Role::Worker | hongling_core::Role::Judge | hongling_core::Role::ContestAdmin)))>
+                <A href="/field" attr:data-testid="nav-field">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M12 21.5s-6.5-6-6.5-11a6.5 6.5 0 0 1 13 0c0 5-6.5 11-6.5 11z" />
+                        <circle cx="12" cy="10.5" r="2.3" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavField)}</span>
+                </A>
+            </Show>
+            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::GuidanceStation)))>
+                <A href="/inspections" attr:data-testid="nav-inspections">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <rect x="4.5" y="3.5" width="15" height="18" rx="2" />
+                        <path d="M8 3.5v-1h8v1M8.5 12l2.5 2.5 4.5-5" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavInspections)}</span>
+                </A>
+            </Show>
+            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::DistrictReviewer | hongling_core::Role::TownshipReviewer | hongling_core::Role::GuidanceStation)))>
+                <A href="/dashboard" attr:data-testid="nav-dashboard">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M3.5 20.5h17M6.5 17v-5M11 17V7M15.5 17v-8M20 17v-3" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavDashboard)}</span>
+                </A>
+            </Show>
             <Show when=move || ctx.is_committee()>
                 <A href="/notices">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">

@@ -38,6 +38,7 @@ pub fn ProgrammePage() -> impl IntoView {
     let holidays = RwSignal::new(String::new());
     let workdays = RwSignal::new(String::new());
     let message = RwSignal::new(None::<(bool, String)>);
+    let photo_kib = RwSignal::new(String::new());
     let batch_name = RwSignal::new(String::new());
     let batch_year = RwSignal::new(
         hongling_core::china_today(chrono::Utc::now())
@@ -76,6 +77,7 @@ pub fn ProgrammePage() -> impl IntoView {
             validity.set(s.validity_years.to_string());
             holidays.set(join(&s.holidays));
             workdays.set(join(&s.extra_workdays));
+            photo_kib.set(s.photo_max_kib.to_string());
         }
     });
 
@@ -123,6 +125,11 @@ pub fn ProgrammePage() -> impl IntoView {
                     .map_err(|_| "有效期应为整数".to_owned())?,
                 holidays: dates(&holidays.get_untracked())?,
                 extra_workdays: dates(&workdays.get_untracked())?,
+                photo_max_kib: photo_kib
+                    .get_untracked()
+                    .trim()
+                    .parse()
+                    .map_err(|_| "照片大小上限应为整数".to_owned())?,
             })
         })();
         match parsed {
@@ -184,6 +191,11 @@ pub fn ProgrammePage() -> impl IntoView {
                     <textarea name="workdays" rows="2" prop:value=move || workdays.get()
                         on:input=move |ev| workdays.set(event_target_value(&ev))></textarea>
                 </label>
+                <label class="field">
+                    <span class="label">{move || ctx.t(Key::PhotoMaxKib)}</span>
+                    <input type="number" name="photo_max_kib" min="100" max="10240" prop:value=move || photo_kib.get()
+                        on:input=move |ev| photo_kib.set(event_target_value(&ev)) />
+                </label>
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary btn-block" data-testid="save-programme">{move || ctx.t(Key::Save)}</button>
                 </div>
@@ -240,7 +252,7 @@ pub fn ProgrammePage() -> impl IntoView {
 }
 
 /// Parses an amount in yuan with at most two decimals into fen.
-fn parse_yuan(s: &str) -> Option<u64> {
+pub(crate) fn parse_yuan(s: &str) -> Option<u64> {
     let s = s.trim();
     let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
     if whole.is_empty()

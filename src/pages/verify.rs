@@ -1,6 +1,7 @@
 use hongling_core::certificate::{self, CertStatus, Payload, StatusEntry, VerifyError};
 use leptos::prelude::*;
 
+use crate::components::QrScanner;
 use crate::i18n::Key;
 use crate::read_model::load_verification;
 use crate::state::AppCtx;
@@ -12,6 +13,7 @@ pub fn VerifyPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let text = RwSignal::new(String::new());
     let result = RwSignal::new(None::<Result<(Payload, Option<StatusEntry>), VerifyError>>);
+    let scanning = RwSignal::new(false);
     let check = move || {
         let qr = text.get_untracked();
         leptos::task::spawn_local(async move {
@@ -35,7 +37,17 @@ pub fn VerifyPage() -> impl IntoView {
                 <button type="submit" class="btn btn-primary btn-block" data-testid="verify">
                     {move || ctx.t(Key::VerifyButton)}
                 </button>
+                <button type="button" class="btn btn-block" data-testid="verify-scan"
+                    on:click=move |_| scanning.update(|s| *s = !*s)>
+                    {move || if scanning.get() { ctx.t(Key::StopScanning) } else { ctx.t(Key::ScanCertificate) }}
+                </button>
             </form>
+            <Show when=move || scanning.get()>
+                <QrScanner on_text=Callback::new(move |qr: String| {
+                    text.set(qr);
+                    check();
+                }) />
+            </Show>
             {move || result.get().map(|r| match r {
                 Err(e) => view! {
                     <div class="verify-result bad" role="alert" data-testid="verify-result">

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Honours, PhotoField, RecordHistory};
+use crate::components::{Honours, PhotoField, RecordHistory, WorkerRecord};
 use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::Directory;
@@ -516,6 +516,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 </div>
             </form>
             {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <Honours worker_id /> }))}
+            {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <WorkerRecord worker_id /> }))}
             {move || (ctx.is_committee() && fixing().is_none())
                 .then(|| editing().map(|id| view! { <RecordHistory kind="worker" id /> }))}
         </section>

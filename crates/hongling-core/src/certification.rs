@@ -57,7 +57,17 @@ pub struct ProgrammeSettings {
     /// Weekend days that are working days (调休).
     #[serde(default)]
     pub extra_workdays: Vec<NaiveDate>,
+    /// The largest a site photo may be after the tablet compresses it, in KiB.
+    #[serde(default = "default_photo_max_kib")]
+    pub photo_max_kib: u32,
 }
+
+fn default_photo_max_kib() -> u32 {
+    DEFAULT_PHOTO_MAX_KIB
+}
+
+/// The default for [`ProgrammeSettings::photo_max_kib`].
+pub const DEFAULT_PHOTO_MAX_KIB: u32 = 800;
 
 impl Default for ProgrammeSettings {
     fn default() -> ProgrammeSettings {
@@ -78,6 +88,7 @@ impl Default for ProgrammeSettings {
             validity_years: 3,
             holidays: Vec::new(),
             extra_workdays: Vec::new(),
+            photo_max_kib: DEFAULT_PHOTO_MAX_KIB,
         }
     }
 }
@@ -115,6 +126,13 @@ impl ProgrammeSettings {
                 RejectCode::InvalidData,
                 "validity_years",
                 "证书有效期应为 1 到 10 年",
+            ));
+        }
+        if !(100..=10_240).contains(&self.photo_max_kib) {
+            return Err(Rejection::field(
+                RejectCode::InvalidData,
+                "photo_max_kib",
+                "照片大小上限应在 100 KB 到 10240 KB 之间",
             ));
         }
         Ok(())

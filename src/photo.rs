@@ -1,0 +1,123 @@
+//! Site photos: compressed on the tablet before they are stored, so a visit with a few
+//! photos stays small in IndexedDB and quick to upload over a weak network.
+//!
+//! The browser decodes the picture (`createImageBitmap`) and re-encodes it as JPEG on a
+//! canvas, at a smaller size or lower quality until it fits the programme's limit
+//! (`ProgrammeSettings::photo_max_kib`). A photo that cannot be decoded or made small
+//! enough is refused with a message, never dropped without a word.
+
+use base64::Engine;
+use hongling_core::BlobRef;
+use sha2::Digest;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::state::db;
+
+/// The longest side a stored photo keeps.
+const MAX_SIDE: f64 = 2048.0;
+/// Below this longest side a photo is no longer useful; compression gives up.
+const MIN_SIDE: f64 = 320.0;
+
+/// Why a photo was not kept.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("无法读取这张照片（不是图片，或格式不受支持）")]
+    Unreadable,
+    #[error("照片无法压缩到 {0} KB 以内")]
+    TooLarge(u32),
+    #[error("照片未能保存到本设备：{0}")]
+    Storage(String),
+}
+
+/// Compresses `file` to at most `max_kib` KiB of JPEG; a JPEG already small enough is
+/// kept as it is. Returns the bytes and their media type.
+pub async fn compress(file: &web_sys::File, max_kib: u32) -> Result<(Vec<u8>, String), PhotoError> {
+    let max = max_kib as usize * 1024;
+    if file.type_() == "image/jpeg" && (file.size() as usize) <= max {
+        let buffer = JsFuture::from(file.array_buffer())
+            .await
+            .map_err(|_| PhotoError::Unreadable)?;
+        return Ok((
+            js_sys::Uint8Array::new(&buffer).to_vec(),
+            "image/jpeg".into(),
+        ));
+    }
+    let window = web_sys::window().ok_or(PhotoError::Unreadable)?;
+    let bitmap: web_sys::ImageBitmap = JsFuture::from(
+        window
+            .create_image_bitmap_with_blob(file)
+            .map_err(|_| PhotoError::Unreadable)?,
+    )
+    .await
+    .map_err(|_| PhotoError::Unreadable)?
+    .unchecked_into();
+    let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
+    if w < 1.0 || h < 1.0 {
+        return Err(PhotoError::Unreadable);
+    }
+    let document = window.document().ok_or(PhotoError::Unreadable)?;
+    let canvas: web_sys::HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|_| PhotoError::Unreadable)?
+        .unchecked_into();
+    let mut scale = (MAX_SIDE / w.max(h)).min(1.0);
+    loop {
+        let (cw, ch) = ((w * scale).round().max(1.0), (h * scale).round().max(1.0));
+        canvas.set_width(cw as u32);
+        canvas.set_height(ch as u32);
+        let context: web_sys::CanvasRenderingContext2d = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .ok_or(PhotoError::Unreadable)?
+            .unchecked_into();
+        // JPEG has no transparency: paint white under it.
+        context.set_fill_style_str("#fff");
+        context.fill_rect(0.0, 0.0, cw, ch);
+        context
+            .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, cw, ch)
+            .map_err(|_| PhotoError::Unreadable)?;
+        for quality in [0.85, 0.7, 0.55, 0.4] {
+            let url = canvas
+                .to_data_url_with_type_and_encoder_options("image/jpeg", &quality.into())
+                .map_err(|_| PhotoError::Unreadable)?;
+            let encoded = url.split_once(',').map_or("", |(_, b)| b);
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(encoded)
+                .map_err(|_| PhotoError::Unreadable)?;
+            if bytes.len() <= max {
+                bitmap.close();
+                return Ok((bytes, "image/jpeg".into()));
+            }
+        }
+        scale *= 0.7;
+        if w.max(h) * scale < MIN_SIDE {
+            bitmap.close();
+            return Err(PhotoError::TooLarge(max_kib));
+        }
+    }
+}
+
+/// Compresses `file` and keeps it in IndexedDB as a blob waiting for upload; returns
+/// its address for the form to name.
+pub async fn keep(file: &web_sys::File, max_kib: u32) -> Result<BlobRef, PhotoError> {
+    let (bytes, mime) = compress(file, max_kib).await?;
+    let hex: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sha = BlobRef::parse(&hex).ok_or_else(|| PhotoError::Storage("hash".into()))?;
+    let db = db().await.map_err(|e| PhotoError::Storage(e.to_string()))?;
+    if db
+        .blob(&sha)
+        .await
+        .map_err(|e| PhotoError::Storage(e.to_string()))?
+        .is_none()
+    {
+        db.keep_local_blob(sha.clone(), mime, bytes)
+            .await
+            .map_err(|e| PhotoError::Storage(e.to_string()))?;
+    }
+    Ok(sha)
+}
