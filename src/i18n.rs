@@ -340,7 +340,7 @@ keys! {
     TrainingPlace => "培训地点", "Place";
     TrainingHours => "学时", "Hours";
     Trainer => "授课人", "Trainer";
-    HoursInvalid => "学时须为 0.5 至 99 之间的数字（可带一位小数）", "Hours must be a number from 0.5 to 99 (one decimal place)";
+    HoursInvalid => "学时须为数字，最多一位小数（如 3.5）", "Hours must be a number with at most one decimal (such as 3.5)";
     Attended => "已到", "Attended";
     Compliance => "年度参训情况", "Yearly compliance";
     CameraUnavailable => "无法打开摄像头：", "Cannot open the camera: ";

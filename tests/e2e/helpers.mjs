@@ -59,8 +59,9 @@ export async function startServer({ dist } = {}) {
   };
 }
 
-export async function launch() {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+/** Launches Chromium; `extraArgs` add to the headless defaults (a fake camera, say). */
+export async function launch(extraArgs = []) {
+  return chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /** A new browser context: to the server, another device. `scale` is its pixel density. */
