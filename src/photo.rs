@@ -121,3 +121,68 @@ pub async fn keep(file: &web_sys::File, max_kib: u32) -> Result<BlobRef, PhotoEr
     }
     Ok(sha)
 }
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    use super::*;
+
+    wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+    /// A `side`×`side` PNG of noise (which compresses badly), as a file a tablet picks.
+    fn noisy_png(side: u32) -> web_sys::File {
+        let document = web_sys::window().unwrap().document().unwrap();
+        let canvas: web_sys::HtmlCanvasElement =
+            document.create_element("canvas").unwrap().unchecked_into();
+        canvas.set_width(side);
+        canvas.set_height(side);
+        let context: web_sys::CanvasRenderingContext2d =
+            canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+        let mut seed = 7u32;
+        let mut pixels = vec![0u8; (side * side * 4) as usize];
+        for p in pixels.chunks_mut(4) {
+            for c in &mut p[..3] {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                *c = (seed >> 16) as u8;
+            }
+            p[3] = 255;
+        }
+        let data = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+            wasm_bindgen::Clamped(&pixels),
+            side,
+            side,
+        )
+        .unwrap();
+        context.put_image_data(&data, 0.0, 0.0).unwrap();
+        let url = canvas.to_data_url().unwrap();
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(url.split_once(',').unwrap().1)
+            .unwrap();
+        file(&png, "image/png")
+    }
+
+    fn file(bytes: &[u8], mime: &str) -> web_sys::File {
+        let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+        let options = web_sys::FilePropertyBag::new();
+        options.set_type(mime);
+        web_sys::File::new_with_u8_array_sequence_and_options(&parts, "现场.png", &options).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_large_photo_is_compressed_to_the_limit_as_jpeg() {
+        let big = noisy_png(1200);
+        assert!(big.size() > 1024.0 * 1024.0, "the test photo is large");
+        let (bytes, mime) = compress(&big, 200).await.unwrap();
+        assert_eq!(mime, "image/jpeg");
+        assert_eq!(&bytes[..2], &[0xFF, 0xD8], "JPEG bytes");
+        assert!(bytes.len() <= 200 * 1024, "{} bytes", bytes.len());
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_file_that_is_not_a_picture_is_refused_with_a_reason() {
+        let text = file("不是照片".as_bytes(), "image/png");
+        assert_eq!(compress(&text, 800).await, Err(PhotoError::Unreadable));
+        assert!(PhotoError::Unreadable.to_string().contains("无法读取"));
+    }
+}
