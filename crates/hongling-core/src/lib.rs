@@ -25,6 +25,7 @@ pub mod model;
 pub mod op;
 pub mod pool;
 pub mod record;
+pub mod scoring;
 pub mod stipend;
 pub mod tasks;
 pub mod text;
