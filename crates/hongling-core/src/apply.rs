@@ -98,9 +98,11 @@ pub const HOLDER_READS: [RecordKind; 4] = [
     RecordKind::Promotion,
 ];
 
-/// Whether an account with `grants` may see one record: by where it lives, or because it
-/// is the account's own worker record.
+/// Whether the account `account` with `grants` may see one record: by where it lives, or
+/// because it is its own (its worker record and what `HOLDER_READS` lists, or a judge's
+/// own score sheet).
 pub fn can_see_record(
+    account: Uuid,
     grants: &[Grant],
     kind: RecordKind,
     id: Uuid,
@@ -109,6 +111,12 @@ pub fn can_see_record(
     let own = crate::grant::own_workers(grants);
     let mine = match kind {
         RecordKind::Worker => own.contains(&id),
+        // A judge reads their own score sheets.
+        RecordKind::ScoreSheet => body
+            .get("judge_id")
+            .and_then(|w| w.as_str())
+            .and_then(|w| w.parse::<Uuid>().ok())
+            .is_some_and(|w| w == account),
         // The holder reads their own certificates, trainings and inspections.
         k if HOLDER_READS.contains(&k) => body
             .get("worker_id")
@@ -134,7 +142,10 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::PoolCriteria
         | RecordKind::TaskList
         | RecordKind::TrainingSession
-        | RecordKind::Studio => Visibility::Public,
+        | RecordKind::Studio
+        | RecordKind::Contest
+        | RecordKind::ContestResults => Visibility::Public,
+        RecordKind::ScoreSheet => Visibility::Contest,
         RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
         // People's records live where the person works.
         RecordKind::Worker
@@ -264,6 +275,15 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::InspectionRecordV1(o) => crate::inspection::record(state, actor, o),
         Op::PromotionRequestV1(o) => crate::inspection::request_promotion(state, actor, o),
         Op::PromotionDecideV1(o) => crate::inspection::decide_promotion(state, actor, o),
+        Op::ContestCreateV1(o) => crate::contest::create(state, actor, o),
+        Op::ContestDrawV1(o) => crate::contest::draw(state, actor, o),
+        Op::ContestRecuseV1(o) => crate::contest::recuse(state, actor, o),
+        Op::ContestAbsentV1(o) => crate::contest::absent(state, actor, o),
+        Op::ContestSubstituteV1(o) => crate::contest::substitute(state, actor, o),
+        Op::SheetSaveV1(o) => crate::contest::save_sheet(state, actor, o),
+        Op::SheetSignV1(o) => crate::contest::sign_sheet(state, actor, o),
+        Op::SheetReopenV1(o) => crate::contest::reopen_sheet(state, actor, o),
+        Op::ContestPublishV1(o) => crate::contest::publish(state, actor, o),
     }
 }
 

@@ -117,6 +117,9 @@ pub enum Visibility {
     Township(Uuid),
     /// What only the district committee may hold (full ID-card numbers).
     Committee,
+    /// Contest score sheets: the contest administrators and the committee (a judge reads
+    /// their own sheets through `can_see_record`).
+    Contest,
 }
 
 impl Visibility {
@@ -126,6 +129,7 @@ impl Visibility {
             Visibility::Public => None,
             Visibility::Township(t) => Some(format!("township:{t}")),
             Visibility::Committee => Some(COMMITTEE_COLUMN.to_owned()),
+            Visibility::Contest => Some(CONTEST_COLUMN.to_owned()),
         }
     }
 }
@@ -140,11 +144,17 @@ pub fn can_see(grants: &[Grant], visibility: Visibility) -> bool {
                 && (g.scope == Scope::District || g.scope == Scope::Township(t))
         }),
         Visibility::Committee => is_committee(grants),
+        Visibility::Contest => {
+            is_committee(grants) || grants.iter().any(|g| g.role == Role::ContestAdmin)
+        }
     }
 }
 
 /// The scope column of committee-only records.
 pub const COMMITTEE_COLUMN: &str = "committee";
+
+/// The scope column of contest score sheets.
+pub const CONTEST_COLUMN: &str = "contest";
 
 /// The marker in [`visible_columns`] for "every township".
 pub const EVERY_TOWNSHIP: &str = "township:*";
@@ -164,12 +174,21 @@ pub fn visible_columns(grants: &[Grant]) -> Option<Vec<String>> {
         return None;
     }
     let reads = |g: &&Grant| g.role != Role::Judge && g.role != Role::Worker;
+    let contest = grants
+        .iter()
+        .any(|g| g.role == Role::ContestAdmin)
+        .then(|| CONTEST_COLUMN.to_owned());
     if grants
         .iter()
         .filter(reads)
         .any(|g| g.scope == Scope::District)
     {
-        return Some(vec![EVERY_TOWNSHIP.to_owned()]);
+        return Some(
+            [EVERY_TOWNSHIP.to_owned()]
+                .into_iter()
+                .chain(contest)
+                .collect(),
+        );
     }
     let mut cols: Vec<String> = grants
         .iter()
@@ -178,6 +197,7 @@ pub fn visible_columns(grants: &[Grant]) -> Option<Vec<String>> {
             Scope::Township(t) => Visibility::Township(t).column(),
             _ => None,
         })
+        .chain(contest)
         .collect();
     cols.sort();
     cols.dedup();

@@ -13,6 +13,7 @@ pub mod blob;
 pub mod certificate;
 pub mod certification;
 pub mod conflict;
+pub mod contest;
 pub mod fieldwork;
 pub mod grant;
 pub mod honour;

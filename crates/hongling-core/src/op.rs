@@ -108,6 +108,33 @@ pub enum Op {
     /// The committee decides a promotion request.
     #[serde(rename = "promotion.decide@1")]
     PromotionDecideV1(crate::inspection::PromotionDecideV1),
+    /// A contest administrator sets a contest up.
+    #[serde(rename = "contest.create@1")]
+    ContestCreateV1(crate::contest::ContestCreateV1),
+    /// The running order drawn by lot.
+    #[serde(rename = "contest.draw@1")]
+    ContestDrawV1(crate::contest::ContestDrawV1),
+    /// A judge's declared conflict of interest.
+    #[serde(rename = "contest.recuse@1")]
+    ContestRecuseV1(crate::contest::ContestRecuseV1),
+    /// A contestant did not take part.
+    #[serde(rename = "contest.absent@1")]
+    ContestAbsentV1(crate::contest::ContestAbsentV1),
+    /// A substitute judge takes over a judge's remaining sheets.
+    #[serde(rename = "contest.substitute@1")]
+    ContestSubstituteV1(crate::contest::ContestSubstituteV1),
+    /// A judge saves marks.
+    #[serde(rename = "sheet.save@1")]
+    SheetSaveV1(crate::contest::SheetSaveV1),
+    /// A judge signs a sheet.
+    #[serde(rename = "sheet.sign@1")]
+    SheetSignV1(crate::contest::SheetSignV1),
+    /// An administrator re-opens a signed sheet.
+    #[serde(rename = "sheet.reopen@1")]
+    SheetReopenV1(crate::contest::SheetReopenV1),
+    /// An administrator publishes the results.
+    #[serde(rename = "contest.publish@1")]
+    ContestPublishV1(crate::contest::ContestPublishV1),
 }
 
 impl Op {
@@ -180,6 +207,15 @@ impl Op {
                 "不同意晋级"
             }
             .to_owned(),
+            Op::ContestCreateV1(c) => format!("设置比赛：{}", c.title.trim()),
+            Op::ContestDrawV1(_) => "抽签确定出场顺序".to_owned(),
+            Op::ContestRecuseV1(_) => "登记评委回避".to_owned(),
+            Op::ContestAbsentV1(_) => "登记选手缺赛".to_owned(),
+            Op::ContestSubstituteV1(s) => format!("替补评委：{}", s.judge.name),
+            Op::SheetSaveV1(_) => "保存评分".to_owned(),
+            Op::SheetSignV1(_) => "评分表签名提交".to_owned(),
+            Op::SheetReopenV1(r) => format!("重新开启评分表：{}", r.reason.trim()),
+            Op::ContestPublishV1(_) => "公布比赛结果".to_owned(),
         }
     }
 
@@ -227,6 +263,24 @@ impl Op {
             ),
             Op::PromotionRequestV1(v) => RecordKey::new(RecordKind::Promotion, v.id),
             Op::PromotionDecideV1(v) => RecordKey::new(RecordKind::Promotion, v.id),
+            Op::ContestCreateV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::ContestDrawV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::ContestRecuseV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::ContestAbsentV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::ContestSubstituteV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::SheetSaveV1(v) => RecordKey::new(
+                RecordKind::ScoreSheet,
+                crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+            ),
+            Op::SheetSignV1(v) => RecordKey::new(
+                RecordKind::ScoreSheet,
+                crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+            ),
+            Op::SheetReopenV1(v) => RecordKey::new(
+                RecordKind::ScoreSheet,
+                crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+            ),
+            Op::ContestPublishV1(v) => RecordKey::new(RecordKind::Contest, v.id),
         }
     }
 
@@ -274,6 +328,15 @@ impl Op {
             Op::InspectionRecordV1(_) => "inspection.record@1",
             Op::PromotionRequestV1(_) => "promotion.request@1",
             Op::PromotionDecideV1(_) => "promotion.decide@1",
+            Op::ContestCreateV1(_) => "contest.create@1",
+            Op::ContestDrawV1(_) => "contest.draw@1",
+            Op::ContestRecuseV1(_) => "contest.recuse@1",
+            Op::ContestAbsentV1(_) => "contest.absent@1",
+            Op::ContestSubstituteV1(_) => "contest.substitute@1",
+            Op::SheetSaveV1(_) => "sheet.save@1",
+            Op::SheetSignV1(_) => "sheet.sign@1",
+            Op::SheetReopenV1(_) => "sheet.reopen@1",
+            Op::ContestPublishV1(_) => "contest.publish@1",
         }
     }
 }

@@ -65,11 +65,17 @@ pub enum RecordKind {
     Inspection,
     /// A promotion request and its decision.
     Promotion,
+    /// A contest (红领实训比赛) and its setup.
+    Contest,
+    /// One judge's score sheet for one contestant.
+    ScoreSheet,
+    /// A contest's published results.
+    ContestResults,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 26] = [
+    pub const ALL: [RecordKind; 29] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -96,6 +102,9 @@ impl RecordKind {
         RecordKind::MentoringActivity,
         RecordKind::Inspection,
         RecordKind::Promotion,
+        RecordKind::Contest,
+        RecordKind::ScoreSheet,
+        RecordKind::ContestResults,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -127,6 +136,9 @@ impl RecordKind {
             RecordKind::MentoringActivity => "mentoring_activity",
             RecordKind::Inspection => "inspection",
             RecordKind::Promotion => "promotion",
+            RecordKind::Contest => "contest",
+            RecordKind::ScoreSheet => "score_sheet",
+            RecordKind::ContestResults => "contest_results",
         }
     }
 

@@ -172,6 +172,9 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::MentoringActivity, "mentoring_activity"),
         (RecordKind::Inspection, "inspection"),
         (RecordKind::Promotion, "promotion"),
+        (RecordKind::Contest, "contest"),
+        (RecordKind::ScoreSheet, "score_sheet"),
+        (RecordKind::ContestResults, "contest_results"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);
@@ -375,5 +378,56 @@ fn field_work_training_mentoring_and_inspection_ops() {
     assert_eq!(
         hongling_core::inspection::inspection_id(id(8), 2026).to_string(),
         "a77de1df-674f-ca75-ee7e-ef2e64281a7f"
+    );
+}
+
+#[test]
+fn contest_ops_and_sheet_ids() {
+    let ops = [
+        json!({"type": "contest.create@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020", "title": "2026年红领实训比赛",
+            "date": "2026-12-05", "venue": "区委党校",
+            "rubric": [{"name": "内容", "max": 4000, "weight": 100, "step": 50}],
+            "contestants": [{"worker_id": "00000000-0000-0000-0000-000000000004",
+                "name": "张红梅", "organization": "谯韵中药饮片"}],
+            "judges": [{"account_id": "00000000-0000-0000-0000-000000000031", "name": "评委一"}],
+            "trim_from": 5, "tie_break": [0]}}),
+        json!({"type": "contest.draw@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020",
+            "order": ["00000000-0000-0000-0000-000000000004"]}}),
+        json!({"type": "contest.recuse@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020",
+            "judge_id": "00000000-0000-0000-0000-000000000031",
+            "contestant_id": "00000000-0000-0000-0000-000000000004", "reason": "同一单位"}}),
+        json!({"type": "contest.absent@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020",
+            "contestant_id": "00000000-0000-0000-0000-000000000004"}}),
+        json!({"type": "contest.substitute@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020",
+            "out": "00000000-0000-0000-0000-000000000031",
+            "judge": {"account_id": "00000000-0000-0000-0000-000000000032", "name": "评委二"}}}),
+        json!({"type": "sheet.save@1", "data": {
+            "contest_id": "00000000-0000-0000-0000-000000000020",
+            "judge_id": "00000000-0000-0000-0000-000000000031",
+            "contestant_id": "00000000-0000-0000-0000-000000000004", "marks": [3550, null]}}),
+        json!({"type": "sheet.sign@1", "data": {
+            "contest_id": "00000000-0000-0000-0000-000000000020",
+            "judge_id": "00000000-0000-0000-0000-000000000031",
+            "contestant_id": "00000000-0000-0000-0000-000000000004", "marks": [3550, 2500]}}),
+        json!({"type": "sheet.reopen@1", "data": {
+            "contest_id": "00000000-0000-0000-0000-000000000020",
+            "judge_id": "00000000-0000-0000-0000-000000000031",
+            "contestant_id": "00000000-0000-0000-0000-000000000004", "reason": "误录"}}),
+        json!({"type": "contest.publish@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020", "published_on": "2026-12-05"}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+    // A sheet's id follows from contest, judge and contestant: two tablets find one sheet.
+    assert_eq!(
+        hongling_core::contest::sheet_id(id(20), id(31), id(4)).to_string(),
+        "6aed8e3b-43f0-0b2e-22e8-fa08225f834a"
     );
 }

@@ -24,7 +24,7 @@ pub enum DemoScope {
 pub type DemoAccount = (&'static str, &'static str, &'static [(Role, DemoScope)]);
 
 /// The demo accounts. All share [`DEMO_PASSWORD`].
-pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
+pub const DEMO_ACCOUNTS: [DemoAccount; 14] = [
     (
         "quwei",
         "区委非公工委 管理员",
@@ -71,6 +71,36 @@ pub const DEMO_ACCOUNTS: [DemoAccount; 8] = [
         "zhidaozhan01",
         "古井镇党建工作指导站",
         &[(Role::GuidanceStation, DemoScope::Township(4))],
+    ),
+    (
+        "bisai01",
+        "钱丽（比赛管理员）",
+        &[(Role::ContestAdmin, DemoScope::District)],
+    ),
+    (
+        "pingwei01",
+        "评委 周明",
+        &[(Role::Judge, DemoScope::District)],
+    ),
+    (
+        "pingwei02",
+        "评委 吴芳",
+        &[(Role::Judge, DemoScope::District)],
+    ),
+    (
+        "pingwei03",
+        "评委 郑强",
+        &[(Role::Judge, DemoScope::District)],
+    ),
+    (
+        "pingwei04",
+        "评委 冯雪",
+        &[(Role::Judge, DemoScope::District)],
+    ),
+    (
+        "pingwei05",
+        "评委 陈刚",
+        &[(Role::Judge, DemoScope::District)],
     ),
 ];
 

@@ -114,7 +114,13 @@ async fn write_changes<T: StoreTx>(
     changes: &[Change],
 ) -> Result<(), StoreError> {
     for c in changes {
-        if !hongling_core::can_see_record(&actor.grants, c.key.kind, c.key.id, &c.body) {
+        if !hongling_core::can_see_record(
+            actor.account_id,
+            &actor.grants,
+            c.key.kind,
+            c.key.id,
+            &c.body,
+        ) {
             tx.delete(Area::View, &c.key).await?;
             continue;
         }

@@ -990,8 +990,9 @@ impl Store for SqliteStore {
             .iter()
             .map(Uuid::to_string)
             .collect();
+        // A judge also sees their own score sheets (the last placeholder: the account).
         let own_sql = |kind: &str, id: &str, body: &str| match own.len() {
-            0 => "0".to_owned(),
+            0 => format!("({kind} = 'score_sheet' AND json_extract({body}, '$.judge_id') = ?)"),
             n => {
                 let list = vec!["?"; n].join(", ");
                 let kinds = hongling_core::apply::HOLDER_READS
@@ -1001,7 +1002,8 @@ impl Store for SqliteStore {
                     .join(", ");
                 format!(
                     "(({kind} = 'worker' AND {id} IN ({list})) OR \
-                     ({kind} IN ({kinds}) AND json_extract({body}, '$.worker_id') IN ({list})))"
+                     ({kind} IN ({kinds}) AND json_extract({body}, '$.worker_id') IN ({list})) OR \
+                     ({kind} = 'score_sheet' AND json_extract({body}, '$.judge_id') = ?))"
                 )
             }
         };
@@ -1020,14 +1022,16 @@ impl Store for SqliteStore {
             own_now = own_sql("r.kind", "r.id", "r.body"),
         );
         // Placeholders in the order they appear above.
+        let account = session.account.id.to_string();
         let mut q = sqlx::query(&sql).bind(cursor as i64);
         for b in binds.iter().chain(&own).chain(&own) {
             q = q.bind(b);
         }
-        q = q.bind(cursor as i64);
+        q = q.bind(&account).bind(cursor as i64);
         for b in binds.iter().chain(&binds).chain(&own).chain(&own) {
             q = q.bind(b);
         }
+        q = q.bind(&account);
         let rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
         let more = rows.len() > limit as usize;
         let records = rows

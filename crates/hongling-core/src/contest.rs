@@ -1,0 +1,1116 @@
+//! 红领实训比赛: a contest's setup, the judges' score sheets and the published results.
+//!
+//! A contest administrator sets the contest up (rubric, contestants, judges, the panel
+//! rule and the tie-break order), draws the running order by lot, records recusals,
+//! absences and substitute judges, and publishes the results. Each judge fills one
+//! sheet per contestant on their own tablet, offline; "签名提交" locks it (the
+//! [`Lock`] of `conflict.rs`), and only an administrator re-opens it, as a new revision
+//! whose marks before are kept. The arithmetic is `scoring.rs`.
+//!
+//! Sheets live in the `contest` scope (administrators and the committee) and each judge
+//! also reads their own, so before publication a judge sees only their own marks; the
+//! contest and its published results are public.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::apply::{Actor, Change, RejectCode, Rejection, State};
+use crate::certification::{load, put};
+use crate::conflict::{Lock, decide_once};
+use crate::grant::Role;
+use crate::record::{RecordKey, RecordKind, derived_id};
+use crate::scoring::{Criterion, Marked, PanelResult, aggregate, check_marks, rank};
+
+/// Who sets contests up, re-opens sheets and publishes.
+pub const CONTEST_ADMINS: [Role; 2] = [Role::DistrictCommittee, Role::ContestAdmin];
+
+/// The default panel size from which the highest and lowest are dropped.
+pub const DEFAULT_TRIM_FROM: u32 = 5;
+
+/// A contestant, with what the judges' screens show (judges do not read worker records).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contestant {
+    pub worker_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub organization: String,
+}
+
+/// A judge: an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Judge {
+    pub account_id: Uuid,
+    pub name: String,
+}
+
+/// A declared conflict of interest: the judge does not score the contestant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recusal {
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub reason: String,
+}
+
+/// A substitute takes over a judge's remaining sheets: `kept` are the contestants whose
+/// sheets the judge had already signed, which still count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Substitution {
+    pub out: Uuid,
+    pub judge: Judge,
+    pub kept: Vec<Uuid>,
+}
+
+/// When and by whom the results were published.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Publication {
+    pub by: Uuid,
+    pub on: NaiveDate,
+}
+
+/// A contest (record `contest`, public).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contest {
+    pub title: String,
+    pub date: NaiveDate,
+    pub venue: String,
+    pub rubric: Vec<Criterion>,
+    pub contestants: Vec<Contestant>,
+    pub judges: Vec<Judge>,
+    /// The panel size from which one highest and one lowest total are dropped.
+    pub trim_from: u32,
+    /// Criteria (by index) that break ties, in order.
+    #[serde(default)]
+    pub tie_break: Vec<usize>,
+    /// The running order drawn by lot (contestant ids); empty until drawn.
+    #[serde(default)]
+    pub order: Vec<Uuid>,
+    #[serde(default)]
+    pub recusals: Vec<Recusal>,
+    /// Contestants who did not take part (缺赛).
+    #[serde(default)]
+    pub absent: Vec<Uuid>,
+    #[serde(default)]
+    pub substitutions: Vec<Substitution>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<Publication>,
+    pub created_by: Uuid,
+}
+
+impl Contest {
+    /// The contestants in running order (as entered until the draw).
+    pub fn running_order(&self) -> Vec<&Contestant> {
+        if self.order.is_empty() {
+            return self.contestants.iter().collect();
+        }
+        self.order
+            .iter()
+            .filter_map(|id| self.contestants.iter().find(|c| c.worker_id == *id))
+            .collect()
+    }
+
+    /// The judge responsible for `contestant` in `slot`'s place, after substitutions.
+    fn responsible(&self, slot: Uuid, contestant: Uuid) -> Uuid {
+        let mut judge = slot;
+        // A substitute may be substituted in turn; the chain is short.
+        for s in &self.substitutions {
+            if s.out == judge && !s.kept.contains(&contestant) {
+                judge = s.judge.account_id;
+            }
+        }
+        judge
+    }
+
+    /// A contestant's panel, in the judges' order: the responsible judges, less those
+    /// recused from them.
+    pub fn panel(&self, contestant: Uuid) -> Vec<Uuid> {
+        self.judges
+            .iter()
+            .map(|j| self.responsible(j.account_id, contestant))
+            .filter(|j| {
+                !self
+                    .recusals
+                    .iter()
+                    .any(|r| r.judge_id == *j && r.contestant_id == contestant)
+            })
+            .collect()
+    }
+
+    /// Every judge who ever sat, substitutes included, with their names.
+    pub fn all_judges(&self) -> Vec<&Judge> {
+        self.judges
+            .iter()
+            .chain(self.substitutions.iter().map(|s| &s.judge))
+            .collect()
+    }
+
+    pub fn judge_name(&self, id: Uuid) -> String {
+        self.all_judges()
+            .into_iter()
+            .find(|j| j.account_id == id)
+            .map(|j| j.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// The contestants `judge` scores now, in running order.
+    pub fn sheets_of(&self, judge: Uuid) -> Vec<&Contestant> {
+        self.running_order()
+            .into_iter()
+            .filter(|c| {
+                !self.absent.contains(&c.worker_id) && self.panel(c.worker_id).contains(&judge)
+            })
+            .collect()
+    }
+
+    fn is_admin(actor: &Actor) -> bool {
+        actor
+            .grants
+            .iter()
+            .any(|g| CONTEST_ADMINS.contains(&g.role))
+    }
+}
+
+/// One judge's sheet for one contestant (record `score_sheet`; id from [`sheet_id`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScoreSheet {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    /// One mark per criterion, in hundredths; blank until entered.
+    pub marks: Vec<Option<u32>>,
+    pub lock: Lock,
+    /// The marks of earlier revisions, oldest first (kept when a sheet is re-opened).
+    #[serde(default)]
+    pub revisions: Vec<Vec<Option<u32>>>,
+}
+
+/// The id of a judge's sheet for a contestant.
+pub fn sheet_id(contest: Uuid, judge: Uuid, contestant: Uuid) -> Uuid {
+    derived_id(&[
+        "hongling score sheet",
+        &contest.to_string(),
+        &judge.to_string(),
+        &contestant.to_string(),
+    ])
+}
+
+/// One contestant's line of the results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    pub contestant_id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub organization: String,
+    pub absent: bool,
+    /// The panel's judges whose signed sheet is still missing.
+    #[serde(default)]
+    pub missing: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<PanelResult>,
+    /// The final score as shown (two decimals, half up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank: Option<u32>,
+    #[serde(default)]
+    pub shared: bool,
+}
+
+impl Standing {
+    /// Every sheet of the panel is signed (and, on the server, synced).
+    pub fn complete(&self) -> bool {
+        !self.absent && self.missing.is_empty() && self.result.is_some()
+    }
+}
+
+/// The standings from the signed sheets at hand: complete and provisional results
+/// ranked together (provisional ones say what is missing), absentees last.
+pub fn standings(contest: &Contest, sheets: &[ScoreSheet]) -> Vec<Standing> {
+    let mut lines: Vec<Standing> = contest
+        .running_order()
+        .into_iter()
+        .map(|c| {
+            let absent = contest.absent.contains(&c.worker_id);
+            let panel = contest.panel(c.worker_id);
+            let signed: Vec<Marked> = sheets
+                .iter()
+                .filter(|s| s.contestant_id == c.worker_id && s.lock.is_signed())
+                .map(|s| Marked {
+                    judge_id: s.judge_id,
+                    marks: s.marks.clone(),
+                })
+                .collect();
+            let missing = if absent {
+                Vec::new()
+            } else {
+                panel
+                    .iter()
+                    .filter(|j| !signed.iter().any(|s| s.judge_id == **j))
+                    .copied()
+                    .collect()
+            };
+            let result = if absent {
+                None
+            } else {
+                aggregate(
+                    &contest.rubric,
+                    &panel,
+                    &signed,
+                    contest.trim_from as usize,
+                    &contest.tie_break,
+                )
+            };
+            Standing {
+                contestant_id: c.worker_id,
+                name: c.name.clone(),
+                organization: c.organization.clone(),
+                absent,
+                missing,
+                score: result.as_ref().map(|r| r.score.display()),
+                result,
+                rank: None,
+                shared: false,
+            }
+        })
+        .collect();
+    let scored: Vec<(Uuid, PanelResult)> = lines
+        .iter()
+        .filter_map(|l| l.result.clone().map(|r| (l.contestant_id, r)))
+        .collect();
+    let ranked = rank(&scored);
+    for (id, r, shared) in &ranked {
+        if let Some(l) = lines.iter_mut().find(|l| l.contestant_id == *id) {
+            l.rank = Some(*r);
+            l.shared = *shared;
+        }
+    }
+    lines.sort_by_key(|l| (l.rank.is_none(), l.rank.unwrap_or(u32::MAX)));
+    lines
+}
+
+/// The published results (record `contest_results`, public, same id as the contest).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContestResults {
+    pub contest_id: Uuid,
+    pub title: String,
+    pub date: NaiveDate,
+    pub rubric: Vec<Criterion>,
+    pub judges: Vec<Judge>,
+    pub standings: Vec<Standing>,
+    pub published: Publication,
+}
+
+// ---- Operations -------------------------------------------------------------------
+
+/// Sets a contest up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestCreateV1 {
+    pub id: Uuid,
+    pub title: String,
+    pub date: NaiveDate,
+    pub venue: String,
+    pub rubric: Vec<Criterion>,
+    pub contestants: Vec<Contestant>,
+    pub judges: Vec<Judge>,
+    #[serde(default = "default_trim_from")]
+    pub trim_from: u32,
+    #[serde(default)]
+    pub tie_break: Vec<usize>,
+}
+
+fn default_trim_from() -> u32 {
+    DEFAULT_TRIM_FROM
+}
+
+/// Records the running order drawn by lot (抽签).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestDrawV1 {
+    pub id: Uuid,
+    pub order: Vec<Uuid>,
+}
+
+/// Records a declared conflict of interest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestRecuseV1 {
+    pub id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub reason: String,
+}
+
+/// Records a contestant as absent (缺赛).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestAbsentV1 {
+    pub id: Uuid,
+    pub contestant_id: Uuid,
+}
+
+/// A substitute judge takes over a judge's remaining sheets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestSubstituteV1 {
+    pub id: Uuid,
+    pub out: Uuid,
+    pub judge: Judge,
+}
+
+/// A judge saves marks (autosave; blanks allowed). `judge_id` is the judge's own
+/// account, so the sheet the mutation is about is known before it is applied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetSaveV1 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub marks: Vec<Option<u32>>,
+}
+
+/// A judge signs a sheet with its final marks (签名提交).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetSignV1 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub marks: Vec<Option<u32>>,
+}
+
+/// An administrator re-opens a signed sheet, with a reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetReopenV1 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub reason: String,
+}
+
+/// An administrator publishes the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestPublishV1 {
+    pub id: Uuid,
+    pub published_on: NaiveDate,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> Rejection {
+    Rejection::field(RejectCode::InvalidData, field, message)
+}
+
+fn admin_only(actor: &Actor) -> Result<(), Rejection> {
+    if Contest::is_admin(actor) {
+        Ok(())
+    } else {
+        Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只有比赛管理员可以进行此操作",
+        ))
+    }
+}
+
+fn load_contest(state: &dyn State, id: Uuid) -> Result<Contest, Rejection> {
+    load(state, RecordKind::Contest, id, "该比赛不存在")
+}
+
+fn not_published(c: &Contest) -> Result<(), Rejection> {
+    decide_once(&c.published, "比赛结果")
+        .map_err(|_| Rejection::new(RejectCode::AlreadyDecided, "比赛结果已公布，不能再修改"))
+}
+
+fn contestant_of(c: &Contest, id: Uuid) -> Result<(), Rejection> {
+    if c.contestants.iter().any(|x| x.worker_id == id) {
+        Ok(())
+    } else {
+        Err(invalid("contestant_id", "该选手不在本场比赛中"))
+    }
+}
+
+fn check_setup(op: &ContestCreateV1) -> Result<(), Rejection> {
+    let title = op.title.trim();
+    if title.is_empty() || title.chars().count() > 100 {
+        return Err(invalid("title", "请填写比赛名称（不超过 100 个字）"));
+    }
+    if op.venue.chars().count() > 100 {
+        return Err(invalid("venue", "比赛地点不超过 100 个字"));
+    }
+    if op.rubric.is_empty() || op.rubric.len() > 20 {
+        return Err(invalid("rubric", "评分细则应有 1 至 20 项"));
+    }
+    for c in &op.rubric {
+        if c.name.trim().is_empty() {
+            return Err(invalid("rubric", "每个评分项都要有名称"));
+        }
+        if !(1..=100_000).contains(&c.max) || !(1..=10_000).contains(&c.weight) {
+            return Err(invalid(
+                "rubric",
+                format!(
+                    "“{}”的满分应在 0.01 至 1000 分之间，权重在 0.01 至 100 之间",
+                    c.name
+                ),
+            ));
+        }
+        if c.step == 0 || c.step > c.max || !c.max.is_multiple_of(c.step) {
+            return Err(invalid(
+                "rubric",
+                format!("“{}”的满分须为步长的整数倍", c.name),
+            ));
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if op.contestants.is_empty() || op.contestants.len() > 500 {
+        return Err(invalid("contestants", "选手应有 1 至 500 名"));
+    }
+    if !op.contestants.iter().all(|c| seen.insert(c.worker_id)) {
+        return Err(invalid("contestants", "选手重复"));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if op.judges.is_empty() || op.judges.len() > 50 {
+        return Err(invalid("judges", "评委应有 1 至 50 名"));
+    }
+    if !op.judges.iter().all(|j| seen.insert(j.account_id)) {
+        return Err(invalid("judges", "评委重复"));
+    }
+    if !(3..=50).contains(&op.trim_from) {
+        return Err(invalid(
+            "trim_from",
+            "去掉最高最低分的评委人数下限应在 3 至 50 之间",
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if op
+        .tie_break
+        .iter()
+        .any(|i| *i >= op.rubric.len() || !seen.insert(*i))
+    {
+        return Err(invalid("tie_break", "同分比较项须为不重复的评分项"));
+    }
+    Ok(())
+}
+
+pub(crate) fn create(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestCreateV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    crate::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
+    check_setup(op)?;
+    let contest = Contest {
+        title: op.title.trim().to_owned(),
+        date: op.date,
+        venue: op.venue.trim().to_owned(),
+        rubric: op.rubric.clone(),
+        contestants: op.contestants.clone(),
+        judges: op.judges.clone(),
+        trim_from: op.trim_from,
+        tie_break: op.tie_break.clone(),
+        order: Vec::new(),
+        recusals: Vec::new(),
+        absent: Vec::new(),
+        substitutions: Vec::new(),
+        published: None,
+        created_by: actor.account_id,
+    };
+    Ok(vec![put(RecordKind::Contest, op.id, &contest)])
+}
+
+pub(crate) fn draw(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestDrawV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    if !c.order.is_empty() {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            "出场顺序已抽签确定",
+        ));
+    }
+    let mut drawn = op.order.clone();
+    drawn.sort();
+    let mut all: Vec<Uuid> = c.contestants.iter().map(|x| x.worker_id).collect();
+    all.sort();
+    if drawn != all {
+        return Err(invalid("order", "出场顺序须包含每名选手各一次"));
+    }
+    c.order = op.order.clone();
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+pub(crate) fn recuse(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestRecuseV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    contestant_of(&c, op.contestant_id)?;
+    if !c.all_judges().iter().any(|j| j.account_id == op.judge_id) {
+        return Err(invalid("judge_id", "该评委不在本场比赛中"));
+    }
+    if op.reason.trim().is_empty() {
+        return Err(invalid("reason", "请填写回避原因"));
+    }
+    if !c
+        .recusals
+        .iter()
+        .any(|r| r.judge_id == op.judge_id && r.contestant_id == op.contestant_id)
+    {
+        c.recusals.push(Recusal {
+            judge_id: op.judge_id,
+            contestant_id: op.contestant_id,
+            reason: op.reason.trim().to_owned(),
+        });
+    }
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+pub(crate) fn absent(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestAbsentV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    contestant_of(&c, op.contestant_id)?;
+    if !c.absent.contains(&op.contestant_id) {
+        c.absent.push(op.contestant_id);
+    }
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+fn load_sheet(
+    state: &dyn State,
+    contest: Uuid,
+    judge: Uuid,
+    contestant: Uuid,
+) -> Option<ScoreSheet> {
+    state
+        .get(RecordKey::new(
+            RecordKind::ScoreSheet,
+            sheet_id(contest, judge, contestant),
+        ))
+        .and_then(|r| r.decode().ok())
+}
+
+pub(crate) fn substitute(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestSubstituteV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    if !c.all_judges().iter().any(|j| j.account_id == op.out) {
+        return Err(invalid("out", "被替换的评委不在本场比赛中"));
+    }
+    if c.all_judges()
+        .iter()
+        .any(|j| j.account_id == op.judge.account_id)
+    {
+        return Err(invalid("judge", "替补评委已在本场比赛中"));
+    }
+    let kept = c
+        .contestants
+        .iter()
+        .map(|x| x.worker_id)
+        .filter(|x| load_sheet(state, op.id, op.out, *x).is_some_and(|s| s.lock.is_signed()))
+        .collect();
+    c.substitutions.push(Substitution {
+        out: op.out,
+        judge: op.judge.clone(),
+        kept,
+    });
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+/// The checks of a judge's own sheet: the contest is open, the contestant is theirs.
+fn judge_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    contest_id: Uuid,
+    judge_id: Uuid,
+    contestant_id: Uuid,
+) -> Result<(Contest, ScoreSheet), Rejection> {
+    if judge_id != actor.account_id {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只能填写自己的评分表",
+        ));
+    }
+    let c = load_contest(state, contest_id)?;
+    not_published(&c)?;
+    contestant_of(&c, contestant_id)?;
+    if c.absent.contains(&contestant_id) {
+        return Err(invalid("contestant_id", "该选手缺赛，无需评分"));
+    }
+    if !c.panel(contestant_id).contains(&actor.account_id) {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "您不是该选手的评委（或已回避、已被替换）",
+        ));
+    }
+    let sheet =
+        load_sheet(state, contest_id, actor.account_id, contestant_id).unwrap_or_else(|| {
+            ScoreSheet {
+                contest_id,
+                judge_id: actor.account_id,
+                contestant_id,
+                marks: vec![None; c.rubric.len()],
+                lock: Lock::new(),
+                revisions: Vec::new(),
+            }
+        });
+    Ok((c, sheet))
+}
+
+fn sheet_change(s: &ScoreSheet) -> Change {
+    put(
+        RecordKind::ScoreSheet,
+        sheet_id(s.contest_id, s.judge_id, s.contestant_id),
+        s,
+    )
+}
+
+pub(crate) fn save_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetSaveV1,
+) -> Result<Vec<Change>, Rejection> {
+    let (c, mut sheet) = judge_sheet(state, actor, op.contest_id, op.judge_id, op.contestant_id)?;
+    sheet.lock.check_editable()?;
+    check_marks(&c.rubric, &op.marks, false).map_err(|e| invalid("marks", e.to_string()))?;
+    sheet.marks = op.marks.clone();
+    Ok(vec![sheet_change(&sheet)])
+}
+
+pub(crate) fn sign_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetSignV1,
+) -> Result<Vec<Change>, Rejection> {
+    let (c, mut sheet) = judge_sheet(state, actor, op.contest_id, op.judge_id, op.contestant_id)?;
+    sheet.lock.check_editable()?;
+    check_marks(&c.rubric, &op.marks, true).map_err(|e| invalid("marks", e.to_string()))?;
+    sheet.marks = op.marks.clone();
+    sheet.lock.sign(actor.account_id)?;
+    Ok(vec![sheet_change(&sheet)])
+}
+
+pub(crate) fn reopen_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetReopenV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let c = load_contest(state, op.contest_id)?;
+    not_published(&c)?;
+    let mut sheet = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+        .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该评分表不存在"))?;
+    sheet.lock.reopen(actor.account_id, &op.reason)?;
+    sheet.revisions.push(sheet.marks.clone());
+    Ok(vec![sheet_change(&sheet)])
+}
+
+pub(crate) fn publish(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestPublishV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    let sheets: Vec<ScoreSheet> = c
+        .contestants
+        .iter()
+        .flat_map(|x| {
+            c.all_judges()
+                .into_iter()
+                .filter_map(|j| load_sheet(state, op.id, j.account_id, x.worker_id))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let lines = standings(&c, &sheets);
+    if let Some(open) = lines.iter().find(|l| !l.absent && !l.complete()) {
+        return Err(Rejection::new(
+            RejectCode::InvalidData,
+            format!(
+                "{} 还有 {} 张评分表未签名提交，不能公布",
+                open.name,
+                open.missing.len().max(1)
+            ),
+        ));
+    }
+    let publication = Publication {
+        by: actor.account_id,
+        on: op.published_on,
+    };
+    c.published = Some(publication.clone());
+    let results = ContestResults {
+        contest_id: op.id,
+        title: c.title.clone(),
+        date: c.date,
+        rubric: c.rubric.clone(),
+        judges: c.all_judges().into_iter().cloned().collect(),
+        standings: lines,
+        published: publication,
+    };
+    Ok(vec![
+        put(RecordKind::Contest, op.id, &c),
+        put(RecordKind::ContestResults, op.id, &results),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Op;
+    use crate::grant::{Grant, Scope};
+    use crate::testkit::{World, get, run};
+
+    fn id(n: u8) -> Uuid {
+        Uuid::from_bytes([n; 16])
+    }
+
+    fn admin() -> Actor {
+        Actor {
+            account_id: id(200),
+            grants: vec![Grant {
+                role: Role::ContestAdmin,
+                scope: Scope::District,
+            }],
+        }
+    }
+
+    fn judge(n: u8) -> Actor {
+        Actor {
+            account_id: id(100 + n),
+            grants: vec![Grant {
+                role: Role::Judge,
+                scope: Scope::District,
+            }],
+        }
+    }
+
+    const CONTEST: u8 = 1;
+
+    /// A contest with `judges` judges and three contestants (ids 11, 12, 13).
+    fn setup(judges: u8) -> World {
+        let mut w = World::new();
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestCreateV1(ContestCreateV1 {
+                id: id(CONTEST),
+                title: "2026年红领实训比赛".into(),
+                date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+                venue: "区委党校报告厅".into(),
+                rubric: vec![
+                    Criterion {
+                        name: "内容".into(),
+                        max: 4000,
+                        weight: 100,
+                        step: 50,
+                    },
+                    Criterion {
+                        name: "表达".into(),
+                        max: 3000,
+                        weight: 100,
+                        step: 50,
+                    },
+                    Criterion {
+                        name: "创新".into(),
+                        max: 3000,
+                        weight: 100,
+                        step: 50,
+                    },
+                ],
+                contestants: (11..=13)
+                    .map(|n| Contestant {
+                        worker_id: id(n),
+                        name: format!("选手{n}"),
+                        organization: String::new(),
+                    })
+                    .collect(),
+                judges: (1..=judges)
+                    .map(|n| Judge {
+                        account_id: id(100 + n),
+                        name: format!("评委{n}"),
+                    })
+                    .collect(),
+                trim_from: 5,
+                tie_break: vec![0],
+            }),
+        )
+        .unwrap();
+        w
+    }
+
+    fn sign(w: &mut World, j: u8, contestant: u8, marks: [u32; 3]) -> Result<(), Rejection> {
+        run(
+            w,
+            &judge(j),
+            Op::SheetSignV1(SheetSignV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(100 + j),
+                contestant_id: id(contestant),
+                marks: marks.into_iter().map(Some).collect(),
+            }),
+        )
+    }
+
+    fn contest(w: &World) -> Contest {
+        get(w, RecordKind::Contest, id(CONTEST))
+    }
+
+    fn sheets(w: &World) -> Vec<ScoreSheet> {
+        w.values()
+            .filter(|r| r.kind == RecordKind::ScoreSheet)
+            .map(|r| r.decode().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn setup_is_validated_and_only_for_administrators() {
+        let mut w = World::new();
+        let bad = ContestCreateV1 {
+            id: id(CONTEST),
+            title: "比赛".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            venue: String::new(),
+            rubric: vec![Criterion {
+                name: "内容".into(),
+                max: 1000,
+                weight: 100,
+                step: 300,
+            }],
+            contestants: vec![Contestant {
+                worker_id: id(11),
+                name: "甲".into(),
+                organization: String::new(),
+            }],
+            judges: vec![Judge {
+                account_id: id(101),
+                name: "评委".into(),
+            }],
+            trim_from: 5,
+            tie_break: vec![],
+        };
+        let r = run(&mut w, &admin(), Op::ContestCreateV1(bad.clone())).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("rubric"));
+        let r = run(&mut w, &judge(1), Op::ContestCreateV1(bad)).unwrap_err();
+        assert_eq!(r.code, RejectCode::Forbidden);
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn a_judge_saves_signs_and_is_then_refused_until_an_administrator_reopens() {
+        let mut w = setup(3);
+        let save = |marks: Vec<Option<u32>>| {
+            Op::SheetSaveV1(SheetSaveV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                marks,
+            })
+        };
+        run(&mut w, &judge(1), save(vec![Some(3500), None, None])).unwrap();
+        // Above the maximum, or off the 0.5 step: refused, nothing changes.
+        let r = run(&mut w, &judge(1), save(vec![Some(4100), None, None])).unwrap_err();
+        assert!(r.message.contains("最高 40.00 分"), "{}", r.message);
+        let r = run(&mut w, &judge(1), save(vec![Some(3525), None, None])).unwrap_err();
+        assert!(r.message.contains("0.50"), "{}", r.message);
+        // Signing needs every mark.
+        let r = run(
+            &mut w,
+            &judge(1),
+            Op::SheetSignV1(SheetSignV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                marks: vec![Some(3500), None, None],
+            }),
+        )
+        .unwrap_err();
+        assert!(r.message.contains("尚未评分"));
+        sign(&mut w, 1, 11, [3500, 2500, 2500]).unwrap();
+        let r = run(
+            &mut w,
+            &judge(1),
+            save(vec![Some(4000), Some(3000), Some(3000)]),
+        )
+        .unwrap_err();
+        assert_eq!(r.code, RejectCode::SheetLocked);
+        // Another judge cannot write this judge's sheet; a judge cannot re-open.
+        let reopen = Op::SheetReopenV1(SheetReopenV1 {
+            contest_id: id(CONTEST),
+            judge_id: id(101),
+            contestant_id: id(11),
+            reason: "评委误录“表达”分".into(),
+        });
+        assert_eq!(
+            run(&mut w, &judge(2), reopen.clone()).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        run(&mut w, &admin(), reopen).unwrap();
+        let s: ScoreSheet = get(
+            &w,
+            RecordKind::ScoreSheet,
+            sheet_id(id(CONTEST), id(101), id(11)),
+        );
+        assert_eq!(s.lock.revision, 2);
+        assert_eq!(s.revisions, vec![vec![Some(3500), Some(2500), Some(2500)]]);
+        sign(&mut w, 1, 11, [3500, 2600, 2500]).unwrap();
+    }
+
+    #[test]
+    fn recusal_absence_and_substitution_shape_each_panel() {
+        let mut w = setup(5);
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestRecuseV1(ContestRecuseV1 {
+                id: id(CONTEST),
+                judge_id: id(102),
+                contestant_id: id(12),
+                reason: "同一单位".into(),
+            }),
+        )
+        .unwrap();
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestAbsentV1(ContestAbsentV1 {
+                id: id(CONTEST),
+                contestant_id: id(13),
+            }),
+        )
+        .unwrap();
+        // Judge 5 signs contestant 11, then leaves; judge 6 takes over the rest.
+        sign(&mut w, 5, 11, [3000, 2000, 2000]).unwrap();
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestSubstituteV1(ContestSubstituteV1 {
+                id: id(CONTEST),
+                out: id(105),
+                judge: Judge {
+                    account_id: id(106),
+                    name: "评委6".into(),
+                },
+            }),
+        )
+        .unwrap();
+        let c = contest(&w);
+        assert_eq!(c.panel(id(11)), [101, 102, 103, 104, 105].map(id));
+        assert_eq!(c.panel(id(12)), [101, 103, 104, 106].map(id));
+        // The recused judge and the replaced judge are refused; the substitute scores.
+        assert_eq!(
+            sign(&mut w, 2, 12, [3000, 2000, 2000]).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        assert_eq!(
+            sign(&mut w, 5, 12, [3000, 2000, 2000]).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        assert!(
+            sign(&mut w, 1, 13, [3000, 2000, 2000])
+                .unwrap_err()
+                .message
+                .contains("缺赛")
+        );
+        for j in [1, 3, 4, 6] {
+            sign(&mut w, j, 12, [3000 + 100 * u32::from(j), 2000, 2000]).unwrap();
+        }
+        for j in [1, 2, 3, 4] {
+            sign(&mut w, j, 11, [3000 + 200 * u32::from(j), 2000, 2000]).unwrap();
+        }
+        let lines = standings(&contest(&w), &sheets(&w));
+        // 11: five judges (72, 74, 76, 78, 70): drop 78 and 70 → 74.00.
+        let first = &lines[0];
+        assert_eq!(first.contestant_id, id(11));
+        assert_eq!(first.score.as_deref(), Some("74.00"));
+        assert!(first.complete());
+        // 12: four judges after the recusal, under 5: plain mean of 71, 73, 74, 76 = 73.50.
+        assert_eq!(lines[1].score.as_deref(), Some("73.50"));
+        assert_eq!(lines[1].result.as_ref().unwrap().dropped_high, None);
+        assert!(lines[2].absent && lines[2].rank.is_none());
+        // Publication freezes everything.
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestPublishV1(ContestPublishV1 {
+                id: id(CONTEST),
+                published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            }),
+        )
+        .unwrap();
+        let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
+        assert_eq!(r.standings[0].rank, Some(1));
+        assert_eq!(
+            sign(&mut w, 6, 11, [3000, 2000, 2000]).unwrap_err().code,
+            RejectCode::AlreadyDecided
+        );
+    }
+
+    #[test]
+    fn results_are_not_published_while_a_sheet_is_missing() {
+        let mut w = setup(3);
+        for c in [11, 12, 13] {
+            for j in [1, 2] {
+                sign(&mut w, j, c, [3000, 2000, 2000]).unwrap();
+            }
+        }
+        let publish = Op::ContestPublishV1(ContestPublishV1 {
+            id: id(CONTEST),
+            published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        });
+        let r = run(&mut w, &admin(), publish.clone()).unwrap_err();
+        assert!(r.message.contains("未签名提交"), "{}", r.message);
+        for c in [11, 12, 13] {
+            sign(&mut w, 3, c, [3000, 2000, 2000]).unwrap();
+        }
+        assert_eq!(
+            run(&mut w, &judge(1), publish.clone()).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        run(&mut w, &admin(), publish.clone()).unwrap();
+        assert_eq!(
+            run(&mut w, &admin(), publish).unwrap_err().code,
+            RejectCode::AlreadyDecided
+        );
+        // All equal on everything: one shared first place.
+        let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
+        assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    #[test]
+    fn the_draw_is_a_permutation_recorded_once() {
+        let mut w = setup(3);
+        let draw = |order: Vec<u8>| {
+            Op::ContestDrawV1(ContestDrawV1 {
+                id: id(CONTEST),
+                order: order.into_iter().map(id).collect(),
+            })
+        };
+        assert_eq!(
+            run(&mut w, &admin(), draw(vec![13, 11]))
+                .unwrap_err()
+                .field
+                .as_deref(),
+            Some("order")
+        );
+        run(&mut w, &admin(), draw(vec![13, 11, 12])).unwrap();
+        let names: Vec<String> = contest(&w)
+            .running_order()
+            .iter()
+            .map(|c| c.name.clone())
+            .collect();
+        assert_eq!(names, ["选手13", "选手11", "选手12"]);
+        assert_eq!(
+            run(&mut w, &admin(), draw(vec![11, 12, 13]))
+                .unwrap_err()
+                .code,
+            RejectCode::AlreadyDecided
+        );
+    }
+}

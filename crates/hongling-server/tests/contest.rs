@@ -1,0 +1,190 @@
+//! A contest through the real server: judges score on their own tablets offline, a
+//! signed sheet refuses edits on the server too, each judge pulls only their own
+//! sheets, the administrator sees them all and publishes, and everyone sees the
+//! published results.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::{Server, Tablet, push_raw};
+use hongling_core::contest::{
+    Contest, ContestCreateV1, ContestPublishV1, ContestResults, Contestant, Judge, ScoreSheet,
+    SheetReopenV1, SheetSaveV1, SheetSignV1, standings,
+};
+use hongling_core::scoring::Criterion;
+use hongling_core::wire::MutationStatus;
+use hongling_core::{Op, RecordKind, Worker};
+use uuid::Uuid;
+
+#[tokio::test(flavor = "current_thread")]
+async fn judges_score_offline_see_only_their_own_sheets_and_the_admin_publishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("contest.sqlite"), &[]);
+    let base = server.base.clone();
+    let admin = Tablet::new(&base, "bisai01").await;
+    let judges = [
+        Tablet::new(&base, "pingwei01").await,
+        Tablet::new(&base, "pingwei02").await,
+        Tablet::new(&base, "pingwei03").await,
+    ];
+    admin.sync().await;
+    let workers = admin.all::<Worker>(RecordKind::Worker);
+    assert!(
+        !workers.is_empty(),
+        "a contest administrator reads the people to enter"
+    );
+    let contestants: Vec<Contestant> = workers
+        .iter()
+        .take(3)
+        .map(|(id, w)| Contestant {
+            worker_id: *id,
+            name: w.name.clone(),
+            organization: String::new(),
+        })
+        .collect();
+    let contest = Uuid::new_v4();
+    admin
+        .commit(Op::ContestCreateV1(ContestCreateV1 {
+            id: contest,
+            title: "2026年红领实训比赛".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            venue: "区委党校报告厅".into(),
+            rubric: vec![
+                Criterion {
+                    name: "内容".into(),
+                    max: 6000,
+                    weight: 100,
+                    step: 50,
+                },
+                Criterion {
+                    name: "表达".into(),
+                    max: 4000,
+                    weight: 100,
+                    step: 50,
+                },
+            ],
+            contestants: contestants.clone(),
+            judges: judges
+                .iter()
+                .map(|t| Judge {
+                    account_id: t.actor.account_id,
+                    name: "评委".into(),
+                })
+                .collect(),
+            trim_from: 5,
+            tie_break: vec![0],
+        }))
+        .await
+        .unwrap();
+    admin.sync().await;
+
+    // Every judge scores every contestant offline, then syncs.
+    for (i, judge) in judges.iter().enumerate() {
+        judge.sync().await;
+        assert!(judge.get::<Contest>(RecordKind::Contest, contest).is_some());
+        for (k, c) in contestants.iter().enumerate() {
+            let marks = vec![Some(5000 + 100 * (i as u32 + k as u32)), Some(3000)];
+            judge
+                .commit(Op::SheetSignV1(SheetSignV1 {
+                    contest_id: contest,
+                    judge_id: judge.actor.account_id,
+                    contestant_id: c.worker_id,
+                    marks,
+                }))
+                .await
+                .unwrap();
+        }
+        judge.sync().await;
+    }
+    // The server refuses an edit of a signed sheet even from a device that never saw it.
+    let first = &judges[0];
+    let edit = push_raw(
+        &base,
+        "pingwei01",
+        Op::SheetSaveV1(SheetSaveV1 {
+            contest_id: contest,
+            judge_id: first.actor.account_id,
+            contestant_id: contestants[0].worker_id,
+            marks: vec![Some(6000), Some(4000)],
+        }),
+    )
+    .await;
+    assert_eq!(edit.status, MutationStatus::Rejected);
+    assert_eq!(edit.code.as_deref(), Some("sheet_locked"));
+
+    // Each judge holds only their own three sheets; the administrator holds all nine.
+    for judge in &judges {
+        judge.sync().await;
+        let own = judge.all::<ScoreSheet>(RecordKind::ScoreSheet);
+        assert_eq!(own.len(), 3);
+        assert!(
+            own.iter()
+                .all(|(_, s)| s.judge_id == judge.actor.account_id)
+        );
+    }
+    admin.sync().await;
+    let sheets: Vec<ScoreSheet> = admin
+        .all::<ScoreSheet>(RecordKind::ScoreSheet)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(sheets.len(), 9);
+    let c: Contest = admin.get(RecordKind::Contest, contest).unwrap();
+    let lines = standings(&c, &sheets);
+    // Three judges, under the threshold of 5: the plain mean. Contestant 3 scored highest.
+    assert_eq!(lines[0].contestant_id, contestants[2].worker_id);
+    assert_eq!(lines[0].score.as_deref(), Some("83.00"));
+
+    // A judge may not re-open or publish; the administrator re-opens with a reason.
+    let reopen = Op::SheetReopenV1(SheetReopenV1 {
+        contest_id: contest,
+        judge_id: first.actor.account_id,
+        contestant_id: contestants[0].worker_id,
+        reason: "评委申请更正".into(),
+    });
+    assert_eq!(
+        push_raw(&base, "pingwei02", reopen.clone()).await.status,
+        MutationStatus::Rejected
+    );
+    assert_eq!(
+        push_raw(&base, "bisai01", reopen).await.status,
+        MutationStatus::Applied
+    );
+    let publish = Op::ContestPublishV1(ContestPublishV1 {
+        id: contest,
+        published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+    });
+    let refused = push_raw(&base, "bisai01", publish.clone()).await;
+    assert_eq!(
+        refused.status,
+        MutationStatus::Rejected,
+        "a sheet is open again"
+    );
+    first.sync().await;
+    first
+        .commit(Op::SheetSignV1(SheetSignV1 {
+            contest_id: contest,
+            judge_id: first.actor.account_id,
+            contestant_id: contestants[0].worker_id,
+            marks: vec![Some(5100), Some(3000)],
+        }))
+        .await
+        .unwrap();
+    first.sync().await;
+    assert_eq!(
+        push_raw(&base, "bisai01", publish).await.status,
+        MutationStatus::Applied
+    );
+
+    // The published results reach every judge.
+    for judge in &judges {
+        judge.sync().await;
+        let results: ContestResults = judge.get(RecordKind::ContestResults, contest).unwrap();
+        assert_eq!(results.standings.len(), 3);
+        assert_eq!(results.standings[0].rank, Some(1));
+        assert_eq!(
+            results.standings[0].result.as_ref().unwrap().totals.len(),
+            3
+        );
+    }
+}
