@@ -19,8 +19,10 @@ use crate::apply::{Actor, Change, RejectCode, Rejection, State};
 use crate::certification::{load, put};
 use crate::conflict::{Lock, decide_once};
 use crate::grant::Role;
+use crate::model::Worker;
 use crate::record::{RecordKey, RecordKind, derived_id};
 use crate::scoring::{Criterion, Marked, PanelResult, aggregate, check_marks, rank};
+use crate::training::{Attendance, Mark, TrainingKind, TrainingSession, Via, attendance_id};
 
 /// Who sets contests up, re-opens sheets and publishes.
 pub const CONTEST_ADMINS: [Role; 2] = [Role::DistrictCommittee, Role::ContestAdmin];
@@ -754,10 +756,85 @@ pub(crate) fn publish(
         standings: lines,
         published: publication,
     };
-    Ok(vec![
+    let mut changes = vec![
         put(RecordKind::Contest, op.id, &c),
         put(RecordKind::ContestResults, op.id, &results),
-    ])
+    ];
+    // Taking part counts as a 红领实训比赛 training in each contestant's log: a session
+    // with the contest's id and an attendance for everyone who was not absent.
+    let session = TrainingSession {
+        kind: TrainingKind::Contest,
+        title: c.title.clone(),
+        date: c.date,
+        place: c.venue.clone(),
+        hours_tenths: 0,
+        trainer: String::new(),
+        created_by: actor.account_id,
+    };
+    changes.push(put(RecordKind::TrainingSession, op.id, &session));
+    for line in results.standings.iter().filter(|l| !l.absent) {
+        // A tablet that does not hold the worker leaves the mark to the server.
+        let Some(worker) = state
+            .get(RecordKey::new(RecordKind::Worker, line.contestant_id))
+            .and_then(|r| r.decode::<Worker>().ok())
+        else {
+            continue;
+        };
+        let mark = Attendance {
+            session_id: op.id,
+            worker_id: line.contestant_id,
+            township_id: worker.township_id,
+            mark: Mark::Present,
+            via: Via::Manual,
+            date: c.date,
+            kind: TrainingKind::Contest,
+            hours_tenths: 0,
+        };
+        changes.push(put(
+            RecordKind::Attendance,
+            attendance_id(op.id, line.contestant_id),
+            &mark,
+        ));
+    }
+    Ok(changes)
+}
+
+/// The published results as rows for CSV and Excel: rank, name, organisation, each
+/// judge's total (a dropped one marked “（去掉）”), the final score.
+pub fn result_rows(r: &ContestResults) -> Vec<Vec<String>> {
+    let mut header = vec!["名次".to_owned(), "选手".to_owned(), "单位".to_owned()];
+    header.extend(r.judges.iter().map(|j| j.name.clone()));
+    header.push("最后得分".to_owned());
+    let mut rows = vec![header];
+    for s in &r.standings {
+        let mut row = vec![
+            match (s.absent, s.rank) {
+                (true, _) => "缺赛".to_owned(),
+                (false, Some(rank)) if s.shared => format!("{rank}（并列）"),
+                (false, Some(rank)) => rank.to_string(),
+                (false, None) => String::new(),
+            },
+            s.name.clone(),
+            s.organization.clone(),
+        ];
+        for j in &r.judges {
+            let cell = s.result.as_ref().and_then(|res| {
+                let total = res.totals.iter().find(|t| t.0 == j.account_id)?.1;
+                let shown = crate::scoring::Score::new(total, 1).display();
+                let dropped =
+                    res.dropped_high == Some(j.account_id) || res.dropped_low == Some(j.account_id);
+                Some(if dropped {
+                    format!("{shown}（去掉）")
+                } else {
+                    shown
+                })
+            });
+            row.push(cell.unwrap_or_default());
+        }
+        row.push(s.score.clone().unwrap_or_default());
+        rows.push(row);
+    }
+    rows
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use hongling_core::wire::{
     LoginRequest, LoginResponse, MAX_PULL_LIMIT, MAX_PUSH_BATCH, Mutation, PROTOCOL_HEADER,
     PROTOCOL_VERSION, PullResponse, PushResponse,
 };
-use hongling_core::{Grant, Op, RecordKey, RecordKind};
+use hongling_core::{Grant, Op, RecordKey, RecordKind, Role};
 use serde::Deserialize;
 use sha2::Digest;
 use uuid::Uuid;
@@ -259,6 +259,47 @@ pub async fn list_accounts<S: Store>(
     Committee(_): Committee,
 ) -> Result<ApiJson<Vec<AccountSummary>>, AppError> {
     Ok(ApiJson(state.store.list_accounts().await?))
+}
+
+/// One judge a contest administrator may put on a panel.
+#[derive(Debug, Clone, serde::Serialize, Deserialize)]
+pub struct JudgeSummary {
+    pub account_id: Uuid,
+    pub username: String,
+    pub name: String,
+}
+
+/// `GET /api/v1/contest/judges`: the enabled accounts with a judge grant, for a contest
+/// administrator setting a contest up (online, in the office).
+pub async fn contest_judges<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(session): Authenticated,
+) -> Result<ApiJson<Vec<JudgeSummary>>, AppError> {
+    let admin = session
+        .account
+        .grants
+        .iter()
+        .any(|g| hongling_core::contest::CONTEST_ADMINS.contains(&g.role));
+    if !admin {
+        return Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "只有比赛管理员可以查看评委名单",
+        ));
+    }
+    let judges = state
+        .store
+        .list_accounts()
+        .await?
+        .into_iter()
+        .filter(|a| !a.disabled && a.account.grants.iter().any(|g| g.role == Role::Judge))
+        .map(|a| JudgeSummary {
+            account_id: a.account.id,
+            username: a.account.username,
+            name: a.account.display_name,
+        })
+        .collect();
+    Ok(ApiJson(judges))
 }
 
 #[derive(Debug, Deserialize)]

@@ -78,6 +78,8 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         )
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/reports/stipends", get(reports::stipends::<S>))
+        .route("/reports/contests/{id}", get(reports::contest::<S>))
+        .route("/contest/judges", get(api::contest_judges::<S>))
         .route("/admin/import/{what}", post(import_export::import::<S>))
         .route("/admin/export/{what}", get(import_export::export::<S>))
         .route("/health", get(api::health))

@@ -1,4 +1,5 @@
-//! Reports the district office downloads: the monthly stipend roster as CSV or XLSX.
+//! Reports the district office downloads: the monthly stipend roster and a contest's
+//! published results, as CSV or XLSX.
 //!
 //! The numbers come from `hongling_core::stipend`, the same code the app uses to show
 //! the roster on a tablet; this module only reads the records and writes the files.
@@ -13,7 +14,7 @@ use hongling_core::{RecordKind, Township};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::Committee;
+use crate::auth::{Authenticated, Committee};
 use crate::error::AppError;
 use crate::store::Store;
 
@@ -134,6 +135,64 @@ pub async fn stipends<S: Store>(
                 (header::CONTENT_DISPOSITION, disposition),
             ],
             xlsx(&format!("{year}年{month}月岗位津贴"), &rows)?,
+        )
+            .into_response()
+    })
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct FormatQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /api/v1/reports/contests/{id}?format=csv|xlsx`: a contest's published results
+/// (public once published: any signed-in account).
+pub async fn contest<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(_session): Authenticated,
+    axum::extract::Path(id): axum::extract::Path<Uuid>,
+    Query(q): Query<FormatQuery>,
+) -> Result<Response, AppError> {
+    let format = q.format.as_deref().unwrap_or("csv");
+    if !matches!(format, "csv" | "xlsx") {
+        return Err(AppError::bad_request(
+            "invalid_format",
+            "导出格式应为 csv 或 xlsx",
+        ));
+    }
+    let results: hongling_core::contest::ContestResults = state
+        .store
+        .records_of(RecordKind::ContestResults)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && !r.deleted)
+        .and_then(|r| r.decode().ok())
+        .ok_or_else(|| {
+            AppError::client(StatusCode::NOT_FOUND, "not_found", "该比赛结果尚未公布")
+        })?;
+    let rows = hongling_core::contest::result_rows(&results);
+    let disposition = format!("attachment; filename=\"contest-{}.{format}\"", results.date);
+    Ok(if format == "csv" {
+        (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            csv(&rows),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::OK,
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            xlsx("比赛结果", &rows)?,
         )
             .into_response()
     })

@@ -176,6 +176,64 @@ async fn judges_score_offline_see_only_their_own_sheets_and_the_admin_publishes(
         MutationStatus::Applied
     );
 
+    // Taking part is a 红领实训比赛 training in each contestant's log.
+    admin.sync().await;
+    let marks = admin.all::<hongling_core::training::Attendance>(RecordKind::Attendance);
+    for c in &contestants {
+        assert!(marks.iter().any(|(_, a)| a.worker_id == c.worker_id
+            && a.session_id == contest
+            && a.kind == hongling_core::training::TrainingKind::Contest));
+    }
+
+    // The results as a spreadsheet, and the judges a contest administrator may choose.
+    let http = reqwest::Client::new();
+    let token = common::login(&base, "bisai01", Uuid::new_v4()).await.token;
+    let get = |path: String| {
+        http.get(format!("{base}/api/v1{path}"))
+            .header("x-hongling-protocol", "1")
+            .bearer_auth(&token)
+            .send()
+    };
+    let csv = get(format!("/reports/contests/{contest}?format=csv"))
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.contains("名次,选手,单位,评委,评委,评委,最后得分"),
+        "{text}"
+    );
+    let xlsx = get(format!("/reports/contests/{contest}?format=xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"));
+    let missing = get(format!("/reports/contests/{}", Uuid::new_v4()))
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+    let roster: Vec<serde_json::Value> = get("/contest/judges".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(roster.len(), 5);
+    assert!(roster.iter().any(|j| j["username"] == "pingwei01"));
+    let judge_token = common::login(&base, "pingwei02", Uuid::new_v4())
+        .await
+        .token;
+    let refused = http
+        .get(format!("{base}/api/v1/contest/judges"))
+        .header("x-hongling-protocol", "1")
+        .bearer_auth(&judge_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+
     // The published results reach every judge.
     for judge in &judges {
         judge.sync().await;
