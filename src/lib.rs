@@ -23,10 +23,11 @@ use leptos_router::path;
 use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    CompliancePage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LoginPage,
+    CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
+    ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LoginPage,
     MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
-    RecommendationsPage, SettingsPage, StipendsPage, TasksPage, TrainingPage, TrainingsPage,
-    VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage, WorkersPage,
+    RecommendationsPage, ScoreSheetPage, SettingsPage, StipendsPage, TasksPage, TrainingPage,
+    TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -123,6 +124,12 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/tasks") view=TasksPage />
                             <Route path=path!("/inspections") view=InspectionsPage />
                             <Route path=path!("/dashboard") view=DashboardPage />
+                            <Route path=path!("/contests") view=ContestsPage />
+                            <Route path=path!("/contests/new") view=ContestFormPage />
+                            <Route path=path!("/contests/:id") view=ContestPage />
+                            <Route path=path!("/contests/:id/sheet/:contestant") view=ScoreSheetPage />
+                            <Route path=path!("/contests/:id/screen") view=ContestScreenPage />
+                            <Route path=path!("/contests/:id/results") view=ContestResultsPage />
                         </Routes>
                         </Show>
                     </main>

@@ -90,6 +90,15 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavStipends)}</span>
                 </A>
             </Show>
+            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::ContestAdmin | hongling_core::Role::Judge)))>
+                <A href="/contests" attr:data-testid="nav-contests">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <path d="M7 3.5h10v5a5 5 0 0 1-10 0z" />
+                        <path d="M7 5.5H4v1.5a3 3 0 0 0 3 3M17 5.5h3v1.5a3 3 0 0 1-3 3M12 13.5v4M8 20.5h8" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavContests)}</span>
+                </A>
+            </Show>
             <A href="/verify">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <path d="M12 2.5l8 3v6c0 5-3.4 8.6-8 10-4.6-1.4-8-5-8-10v-6z" />

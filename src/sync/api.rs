@@ -280,3 +280,16 @@ pub mod admin {
         .await
     }
 }
+
+/// A judge a contest administrator may put on a panel.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct JudgeSummary {
+    pub account_id: uuid::Uuid,
+    pub username: String,
+    pub name: String,
+}
+
+/// The judge roster (contest administrators, online).
+pub async fn contest_judges(token: &str) -> Result<Vec<JudgeSummary>, ApiError> {
+    call::<(), _>("GET", "/contest/judges", Some(token), None).await
+}

@@ -1,0 +1,263 @@
+//! One contest. A judge sees their contestants in running order with each sheet's state
+//! and, before publication, only their own marks and ranking. An administrator draws
+//! the running order, records absences, recusals and substitute judges, watches the live
+//! ranking with the sheets still missing, re-opens a signed sheet with a reason, and
+//! publishes.
+
+use hongling_core::Op;
+use hongling_core::contest::{
+    ContestAbsentV1, ContestDrawV1, ContestPublishV1, ContestRecuseV1, ContestSubstituteV1, Judge,
+    SheetReopenV1, standings,
+};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::pages::contests::{ContestData, SheetState, is_contest_admin};
+use crate::state::AppCtx;
+
+/// A running order drawn by lot on this tablet (Fisher–Yates with the browser's random).
+fn draw_lots(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut order = ids.to_vec();
+    for i in (1..order.len()).rev() {
+        let k = (js_sys::Math::random() * (i + 1) as f64) as usize;
+        order.swap(i, k.min(i));
+    }
+    order
+}
+
+#[component]
+pub fn ContestPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let params = use_params_map();
+    let contest_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
+    let data = LocalResource::new(move || {
+        ctx.data_rev.get();
+        let id = contest_id();
+        async move { ContestData::load(id?).await }
+    });
+    let error = RwSignal::new(None::<String>);
+    let save = move |op: Op| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(m) = ctx.save(op).await {
+                error.set(Some(m));
+            }
+        });
+    };
+    let me = move || ctx.actor().map(|a| a.account_id);
+    let today = hongling_core::china_today(chrono::Utc::now());
+
+    // The administrator's forms.
+    let recuse_judge = RwSignal::new(None::<Uuid>);
+    let recuse_contestant = RwSignal::new(None::<Uuid>);
+    let recuse_reason = RwSignal::new(String::new());
+    let sub_out = RwSignal::new(None::<Uuid>);
+    let sub_in = RwSignal::new(None::<Uuid>);
+    let roster = RwSignal::new(Vec::<crate::sync::api::JudgeSummary>::new());
+    let reopen_reason = RwSignal::new(String::new());
+    if let Some(token) = ctx
+        .session
+        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        && is_contest_admin(&ctx)
+        && ctx.online.get_untracked()
+    {
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::sync::api::contest_judges(&token).await {
+                roster.set(list);
+            }
+        });
+    }
+
+    view! {
+        <section class="page contest">
+            {move || data.get().flatten().map(|d| {
+                let c = d.contest.clone();
+                let id = d.id;
+                let admin = is_contest_admin(&ctx);
+                let me = me().unwrap_or_default();
+                let mine: Vec<_> = c.sheets_of(me).into_iter().cloned().collect();
+                let published = c.published.is_some();
+                view! {
+                    <div class="page-head">
+                        <h1 data-testid="contest-title">{c.title.clone()}</h1>
+                        <span class="muted">{c.date.to_string()} " · " {c.venue.clone()}</span>
+                    </div>
+                    <div class="inline-form">
+                        {admin.then(|| view! {
+                            <A href=format!("/contests/{id}/screen") attr:class="btn" attr:data-testid="open-screen">{ctx.t(Key::BigScreen)}</A>
+                        })}
+                        {published.then(|| view! {
+                            <A href=format!("/contests/{id}/results") attr:class="btn btn-primary" attr:data-testid="open-results">{ctx.t(Key::Results)}</A>
+                        })}
+                    </div>
+                    {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="contest-error">{m}</p> })}
+
+                    // The judge's own sheets.
+                    {(!mine.is_empty()).then(|| {
+                        let own: Vec<_> = d.sheets.iter().filter(|s| s.judge_id == me).cloned().collect();
+                        let own_lines = standings(&c, &own);
+                        view! {
+                            <h2>{ctx.t(Key::MySheets)}</h2>
+                            <ol class="card-list" data-testid="my-sheets">
+                                {mine.into_iter().map(|x| {
+                                    let state = SheetState::of(&d, me, x.worker_id);
+                                    let href = format!("/contests/{id}/sheet/{}", x.worker_id);
+                                    let (name, org) = (x.name, x.organization);
+                                    let label = name.clone();
+                                    view! {
+                                        <li class="card sheet-item" data-testid="sheet-item" data-name=name data-state=state.css()>
+                                            <A href=href>
+                                                <strong>{label}</strong>
+                                                <span class="muted">" " {org}</span>
+                                            </A>
+                                            <span class=format!("tag sheet-{}", state.css())>{ctx.t(state.key())}</span>
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                            {(!published).then(|| view! {
+                                <h2>{ctx.t(Key::MyRanking)}</h2>
+                                <table class="table" data-testid="my-ranking">
+                                    <tbody>
+                                        {own_lines.into_iter().filter(|l| l.rank.is_some() && l.missing.is_empty()).map(|l| view! {
+                                            <tr><td class="num">{l.rank}</td><td>{l.name.clone()}</td><td class="num">{l.score.clone()}</td></tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            })}
+                        }
+                    })}
+
+                    // The administrator's desk.
+                    {admin.then(|| {
+                        let lines = standings(&c, &d.sheets);
+                        let contestants = c.running_order().into_iter().cloned().collect::<Vec<_>>();
+                        let judges: Vec<Judge> = c.all_judges().into_iter().cloned().collect();
+                        let signed: Vec<_> = d.sheets.iter().filter(|s| s.lock.is_signed()).cloned().collect();
+                        let c2 = c.clone();
+                        view! {
+                            <h2>{ctx.t(Key::LiveRanking)}</h2>
+                            {(c.order.is_empty() && !published).then(|| {
+                                let ids: Vec<Uuid> = c.contestants.iter().map(|x| x.worker_id).collect();
+                                view! {
+                                    <button type="button" class="btn" data-testid="draw"
+                                        on:click=move |_| save(Op::ContestDrawV1(ContestDrawV1 { id, order: draw_lots(&ids) }))>
+                                        {ctx.t(Key::DrawLots)}
+                                    </button>
+                                }
+                            })}
+                            <table class="table" data-testid="ranking">
+                                <thead><tr>
+                                    <th>{ctx.t(Key::Rank)}</th><th>{ctx.t(Key::Contestant)}</th>
+                                    <th class="num">{ctx.t(Key::FinalScore)}</th><th>{ctx.t(Key::MissingSheets)}</th><th></th>
+                                </tr></thead>
+                                <tbody>
+                                    {lines.into_iter().map(|l| {
+                                        let missing = l.missing.iter().map(|j| c2.judge_name(*j)).collect::<Vec<_>>().join("、");
+                                        let who = l.contestant_id;
+                                        view! {
+                                            <tr data-testid="ranking-row" data-name=l.name.clone()
+                                                data-rank=l.rank.map(|r| r.to_string()).unwrap_or_default()
+                                                data-score=l.score.clone().unwrap_or_default()>
+                                                <td class="num">{if l.absent { ctx.t(Key::Absent).to_owned() } else {
+                                                    l.rank.map(|r| if l.shared { format!("{r}（并列）") } else { r.to_string() }).unwrap_or_default()
+                                                }}</td>
+                                                <td>{l.name.clone()}</td>
+                                                <td class="num">{l.score.clone().unwrap_or_default()}
+                                                    {(!l.missing.is_empty() && l.result.is_some()).then(|| view! { <span class="muted">" " {ctx.t(Key::Provisional)}</span> })}</td>
+                                                <td class="muted">{missing}</td>
+                                                <td>{(!published && !l.absent).then(|| view! {
+                                                    <button type="button" class="btn btn-small" data-testid="mark-absent-contestant"
+                                                        on:click=move |_| save(Op::ContestAbsentV1(ContestAbsentV1 { id, contestant_id: who }))>
+                                                        {ctx.t(Key::Absent)}
+                                                    </button>
+                                                })}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            {(!published).then(|| {
+                                let judges2 = judges.clone();
+                                let judges3 = judges.clone();
+                                let contestants2 = contestants.clone();
+                                view! {
+                                    <button type="button" class="btn btn-primary" data-testid="publish"
+                                        on:click=move |_| {
+                                            let ok = window().confirm_with_message(ctx.t(Key::PublishConfirm)).unwrap_or(false);
+                                            if ok {
+                                                save(Op::ContestPublishV1(ContestPublishV1 { id, published_on: today }));
+                                            }
+                                        }>
+                                        {ctx.t(Key::Publish)}
+                                    </button>
+
+                                    <h2>{ctx.t(Key::SignedSheets)}</h2>
+                                    <input type="text" placeholder=ctx.t(Key::ReopenReason) data-testid="reopen-reason"
+                                        prop:value=move || reopen_reason.get() on:input=move |ev| reopen_reason.set(event_target_value(&ev)) />
+                                    <ul class="decisions" data-testid="signed-sheets">
+                                        {signed.into_iter().map(|s| {
+                                            let name = contestants2.iter().find(|x| x.worker_id == s.contestant_id).map(|x| x.name.clone()).unwrap_or_default();
+                                            let (judge_id, contestant_id) = (s.judge_id, s.contestant_id);
+                                            view! {
+                                                <li data-testid="signed-sheet">
+                                                    {c.judge_name(judge_id)} " → " {name} " · " {ctx.t(Key::Revision)} " " {s.lock.revision}
+                                                    <button type="button" class="btn btn-small" data-testid="reopen"
+                                                        on:click=move |_| save(Op::SheetReopenV1(SheetReopenV1 {
+                                                            contest_id: id, judge_id, contestant_id, reason: reopen_reason.get_untracked(),
+                                                        }))>
+                                                        {ctx.t(Key::Reopen)}
+                                                    </button>
+                                                </li>
+                                            }
+                                        }).collect_view()}
+                                    </ul>
+
+                                    <h2>{ctx.t(Key::Recusal)}</h2>
+                                    <form class="inline-form" data-testid="recuse-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                        ev.prevent_default();
+                                        let (Some(judge_id), Some(contestant_id)) = (recuse_judge.get_untracked(), recuse_contestant.get_untracked()) else { return };
+                                        save(Op::ContestRecuseV1(ContestRecuseV1 { id, judge_id, contestant_id, reason: recuse_reason.get_untracked() }));
+                                    }>
+                                        <select on:change=move |ev| recuse_judge.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">{ctx.t(Key::Judge)}</option>
+                                            {judges2.iter().map(|j| view! { <option value=j.account_id.to_string()>{j.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <select on:change=move |ev| recuse_contestant.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">{ctx.t(Key::Contestant)}</option>
+                                            {contestants.iter().map(|x| view! { <option value=x.worker_id.to_string()>{x.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <input type="text" placeholder=ctx.t(Key::Reasons)
+                                            prop:value=move || recuse_reason.get() on:input=move |ev| recuse_reason.set(event_target_value(&ev)) />
+                                        <button type="submit" class="btn">{ctx.t(Key::Recuse)}</button>
+                                    </form>
+
+                                    <h2>{ctx.t(Key::Substitute)}</h2>
+                                    <form class="inline-form" data-testid="substitute-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                        ev.prevent_default();
+                                        let (Some(out), Some(new)) = (sub_out.get_untracked(), sub_in.get_untracked()) else { return };
+                                        let Some(j) = roster.get_untracked().into_iter().find(|j| j.account_id == new) else { return };
+                                        save(Op::ContestSubstituteV1(ContestSubstituteV1 { id, out, judge: Judge { account_id: j.account_id, name: j.name } }));
+                                    }>
+                                        <select on:change=move |ev| sub_out.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">{ctx.t(Key::Judge)}</option>
+                                            {judges3.iter().map(|j| view! { <option value=j.account_id.to_string()>{j.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <select on:change=move |ev| sub_in.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">{ctx.t(Key::SubstituteJudge)}</option>
+                                            {move || roster.get().into_iter().map(|j| view! { <option value=j.account_id.to_string()>{j.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <button type="submit" class="btn">{ctx.t(Key::Substitute)}</button>
+                                    </form>
+                                }
+                            })}
+                        }
+                    })}
+                }
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,178 @@
+//! 红领实训比赛: the contests this device holds, newest first; administrators set up new
+//! ones. Judges, administrators and the committee reach each contest from here.
+
+use hongling_core::RecordKind;
+use hongling_core::contest::{CONTEST_ADMINS, Contest};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use uuid::Uuid;
+
+use crate::i18n::Key;
+use crate::state::{AppCtx, db};
+
+/// Every contest on this device, newest first.
+pub async fn load_contests() -> Vec<(Uuid, Contest)> {
+    let Ok(db) = db().await else {
+        return Vec::new();
+    };
+    let mut list: Vec<(Uuid, Contest)> = db
+        .list(RecordKind::Contest)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect();
+    list.sort_by_key(|c| std::cmp::Reverse(c.1.date));
+    list
+}
+
+/// Whether the signed-in account administers contests (reactive).
+pub fn is_contest_admin(ctx: &AppCtx) -> bool {
+    ctx.actor()
+        .is_some_and(|a| a.grants.iter().any(|g| CONTEST_ADMINS.contains(&g.role)))
+}
+
+#[component]
+pub fn ContestsPage() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let contests = LocalResource::new(move || {
+        ctx.data_rev.get();
+        load_contests()
+    });
+    view! {
+        <section class="page">
+            <div class="page-head">
+                <h1>{move || ctx.t(Key::Contests)}</h1>
+                <Show when=move || is_contest_admin(&ctx)>
+                    <A href="/contests/new" attr:class="btn btn-primary" attr:data-testid="new-contest">
+                        {move || ctx.t(Key::NewContest)}
+                    </A>
+                </Show>
+            </div>
+            {move || contests.get().map(|list| if list.is_empty() {
+                view! { <p class="empty-state">{ctx.t(Key::NoContests)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="card-list" data-testid="contests">
+                        {list.into_iter().map(|(id, c)| view! {
+                            <li class="card" data-testid="contest-item">
+                                <A href=format!("/contests/{id}")>
+                                    <strong>{c.title.clone()}</strong>
+                                </A>
+                                <p class="muted">{c.date.to_string()} " · " {c.venue.clone()} " · "
+                                    {c.contestants.len()} {ctx.t(Key::ContestantsCount)}
+                                    {c.published.is_some().then(|| view! { " · " <span class="tag">{ctx.t(Key::Published)}</span> })}
+                                </p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            })}
+        </section>
+    }
+}
+
+/// One contest with what this device holds of it.
+#[derive(Debug, Clone)]
+pub struct ContestData {
+    pub id: Uuid,
+    pub contest: hongling_core::contest::Contest,
+    /// Every sheet this device may hold: all of them for an administrator, a judge's own.
+    pub sheets: Vec<hongling_core::contest::ScoreSheet>,
+    pub results: Option<hongling_core::contest::ContestResults>,
+    /// Records changed here and not yet acknowledged by the server.
+    pub pending: std::collections::BTreeSet<String>,
+}
+
+impl ContestData {
+    pub async fn load(id: Uuid) -> Option<ContestData> {
+        let db = db().await.ok()?;
+        let contest = db
+            .get(hongling_core::RecordKey::new(RecordKind::Contest, id))
+            .await
+            .ok()??
+            .decode()
+            .ok()?;
+        let sheets = db
+            .list(RecordKind::ScoreSheet)
+            .await
+            .ok()?
+            .into_iter()
+            .filter_map(|r| r.decode::<hongling_core::contest::ScoreSheet>().ok())
+            .filter(|s| s.contest_id == id)
+            .collect();
+        let results = db
+            .get(hongling_core::RecordKey::new(
+                RecordKind::ContestResults,
+                id,
+            ))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.decode().ok());
+        Some(ContestData {
+            id,
+            contest,
+            sheets,
+            results,
+            pending: db.pending_keys().await.ok()?,
+        })
+    }
+
+    pub fn sheet(
+        &self,
+        judge: Uuid,
+        contestant: Uuid,
+    ) -> Option<&hongling_core::contest::ScoreSheet> {
+        self.sheets
+            .iter()
+            .find(|s| s.judge_id == judge && s.contestant_id == contestant)
+    }
+
+    /// Whether the sheet has changes this device has not synced yet.
+    pub fn sheet_pending(&self, judge: Uuid, contestant: Uuid) -> bool {
+        let key = hongling_core::RecordKey::new(
+            RecordKind::ScoreSheet,
+            hongling_core::contest::sheet_id(self.id, judge, contestant),
+        );
+        self.pending.contains(&key.storage_key())
+    }
+}
+
+/// A sheet's state as a judge sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetState {
+    NotStarted,
+    Draft,
+    Signed,
+    Synced,
+}
+
+impl SheetState {
+    pub fn of(data: &ContestData, judge: Uuid, contestant: Uuid) -> SheetState {
+        match data.sheet(judge, contestant) {
+            None => SheetState::NotStarted,
+            Some(s) if !s.lock.is_signed() => SheetState::Draft,
+            Some(_) if data.sheet_pending(judge, contestant) => SheetState::Signed,
+            Some(_) => SheetState::Synced,
+        }
+    }
+
+    pub fn key(self) -> Key {
+        match self {
+            SheetState::NotStarted => Key::SheetNotStarted,
+            SheetState::Draft => Key::SheetDraft,
+            SheetState::Signed => Key::SheetSigned,
+            SheetState::Synced => Key::SheetSynced,
+        }
+    }
+
+    pub fn css(self) -> &'static str {
+        match self {
+            SheetState::NotStarted => "not-started",
+            SheetState::Draft => "draft",
+            SheetState::Signed => "signed",
+            SheetState::Synced => "synced",
+        }
+    }
+}
