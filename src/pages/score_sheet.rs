@@ -62,6 +62,27 @@ pub fn ScoreSheetPage() -> impl IntoView {
         };
         Some((d.clone(), d.sheet(me(), who).cloned()))
     };
+    // What the form is built from. A memo, so saving (which reloads the data) does not
+    // rebuild the inputs under the judge's fingers.
+    let form = Memo::new(move |_| {
+        let (Some(Some(d)), Some(who)) = (data.get(), contestant_id()) else {
+            return None;
+        };
+        let name = d
+            .contest
+            .contestants
+            .iter()
+            .find(|x| x.worker_id == who)
+            .map(|x| x.name.clone())
+            .unwrap_or_default();
+        let order = d.contest.sheets_of(me());
+        let next = order
+            .iter()
+            .skip_while(|x| x.worker_id != who)
+            .nth(1)
+            .map(|x| x.worker_id);
+        Some((d.id, name, next, d.contest.rubric.clone()))
+    });
     let signed = move || {
         sheet()
             .and_then(|(_, s)| s)
@@ -128,17 +149,12 @@ pub fn ScoreSheetPage() -> impl IntoView {
 
     view! {
         <section class="page score-sheet">
-            {move || sheet().map(|(d, _)| {
-                let who = contestant_id().unwrap_or_default();
-                let name = d.contest.contestants.iter().find(|x| x.worker_id == who).map(|x| x.name.clone()).unwrap_or_default();
-                let order = d.contest.sheets_of(me());
-                let next = order.iter().skip_while(|x| x.worker_id != who).nth(1).map(|x| x.worker_id);
-                let rubric = d.contest.rubric.clone();
+            {move || form.get().map(|(contest_id, name, next, rubric)| {
                 let rubric2 = rubric.clone();
                 view! {
                     <div class="page-head">
                         <h1 data-testid="sheet-contestant">{name}</h1>
-                        <A href=format!("/contests/{}", d.id) attr:class="btn">{ctx.t(Key::BackToList)}</A>
+                        <A href=format!("/contests/{contest_id}") attr:class="btn">{ctx.t(Key::BackToList)}</A>
                     </div>
                     <Show when=signed>
                         <p class="verify-result good" role="status" data-testid="sheet-locked">{ctx.t(Key::SheetLockedHint)}</p>
@@ -198,7 +214,7 @@ pub fn ScoreSheetPage() -> impl IntoView {
                             {ctx.t(Key::SignAndSubmit)}
                         </button>
                         {next.map(|n| view! {
-                            <A href=format!("/contests/{}/sheet/{n}", d.id) attr:class="btn btn-block" attr:data-testid="next-sheet">{ctx.t(Key::NextContestant)}</A>
+                            <A href=format!("/contests/{contest_id}/sheet/{n}") attr:class="btn btn-block" attr:data-testid="next-sheet">{ctx.t(Key::NextContestant)}</A>
                         })}
                     </div>
                 }

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { api, device, login, serverAndBrowser, shot } from "./helpers.mjs";
+import { api, device, firstSync, login, serverAndBrowser, shot } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 
@@ -16,6 +16,8 @@ test("the committee creates and disables an account", async () => {
 
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "quwei");
+  // The townships a grant names arrive with the first sync.
+  await firstSync(page);
   await page.click("a[href='/admin/accounts']");
   await page.waitForSelector("[data-testid=account-list]");
   await page.fill("input[name=new-username]", "dc01");

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { device, login, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
+import { device, firstSync, login, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 
@@ -37,7 +37,7 @@ test("three judges score offline, a signed sheet stays locked, and the administr
   const a = admin.page;
   a.on("dialog", (d) => d.accept());
   await login(a, base, "bisai01");
-  await synced(a);
+  await firstSync(a);
   await a.click("[data-testid=nav-contests]");
   await a.click("[data-testid=new-contest]");
   await a.fill("input[name=title]", "2026年红领实训比赛（决赛）");

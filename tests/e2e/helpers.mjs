@@ -90,6 +90,18 @@ export async function waitForServiceWorker(page) {
   });
 }
 
+/** Waits until the device has finished a sync since login (the header no longer says
+ * 尚未同步) and has nothing left to send. */
+export async function firstSync(page) {
+  await page.waitForFunction(
+    () =>
+      !document.querySelector("[data-testid=last-sync]")?.textContent.includes("尚未同步") &&
+      document.querySelector("[data-testid=pending] strong")?.textContent === "0",
+    null,
+    { timeout: 90_000 },
+  );
+}
+
 export async function pending(page) {
   return Number(await page.textContent("[data-testid=pending] strong"));
 }

@@ -10,7 +10,16 @@ import { after, before, test } from "node:test";
 
 import { PNG } from "pngjs";
 
-import { api, apiLogin, device, launch, login, startServer, waitForServiceWorker } from "./helpers.mjs";
+import {
+  api,
+  apiLogin,
+  device,
+  firstSync,
+  launch,
+  login,
+  startServer,
+  waitForServiceWorker,
+} from "./helpers.mjs";
 
 const W = 640;
 const H = 480;
@@ -70,11 +79,7 @@ test("a certificate's QR code held to the tablet camera checks its holder in to 
   ]);
   const { context, page } = await device(env.camera);
   await login(page, base, "zhidao02");
-  await page.waitForFunction(
-    () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",
-    null,
-    { timeout: 60_000 },
-  );
+  await firstSync(page);
   // Verified offline: the keys and the status list came with the first sync.
   await waitForServiceWorker(page);
   await context.setOffline(true);
