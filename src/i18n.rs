@@ -459,6 +459,7 @@ keys! {
     Recuse => "登记回避", "Record recusal";
     Substitute => "替补评委", "Substitute judge";
     SubstituteJudge => "替补评委", "Substitute";
+    JudgeAbsent => "评委缺席（无替补）", "Judge absent (no substitute)";
     SheetLockedHint => "已签名提交，评分已锁定；如需更正，请联系比赛管理员重新开启。", "Signed and locked; ask the contest administrator to re-open it for a correction.";
     MarkNotANumber => "请输入数字，最多两位小数", "Type a number with at most two decimals";
     SignConfirm => "签名提交后不能再修改。确认提交？", "A signed sheet cannot be changed. Sign now?";

@@ -6,8 +6,8 @@
 
 use hongling_core::Op;
 use hongling_core::contest::{
-    ContestAbsentV1, ContestDrawV1, ContestPublishV1, ContestRecuseV1, ContestSubstituteV1, Judge,
-    SheetReopenV1, standings,
+    ContestAbsentV1, ContestDrawV1, ContestJudgeAbsentV1, ContestPublishV1, ContestRecuseV1,
+    ContestSubstituteV1, Judge, SheetReopenV1, standings,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -58,6 +58,7 @@ pub fn ContestPage() -> impl IntoView {
     let sub_in = RwSignal::new(None::<Uuid>);
     let roster = RwSignal::new(Vec::<crate::sync::api::JudgeSummary>::new());
     let reopen_reason = RwSignal::new(String::new());
+    let absent_judge = RwSignal::new(None::<Uuid>);
     if let Some(token) = ctx
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
@@ -183,6 +184,7 @@ pub fn ContestPage() -> impl IntoView {
                             {(!published).then(|| {
                                 let judges2 = judges.clone();
                                 let judges3 = judges.clone();
+                                let judges4 = judges.clone();
                                 let contestants2 = contestants.clone();
                                 view! {
                                     <button type="button" class="btn btn-primary" data-testid="publish"
@@ -251,6 +253,19 @@ pub fn ContestPage() -> impl IntoView {
                                             {move || roster.get().into_iter().map(|j| view! { <option value=j.account_id.to_string()>{j.name.clone()}</option> }).collect_view()}
                                         </select>
                                         <button type="submit" class="btn">{ctx.t(Key::Substitute)}</button>
+                                    </form>
+
+                                    <h2>{ctx.t(Key::JudgeAbsent)}</h2>
+                                    <form class="inline-form" data-testid="judge-absent-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                        ev.prevent_default();
+                                        let Some(judge_id) = absent_judge.get_untracked() else { return };
+                                        save(Op::ContestJudgeAbsentV1(ContestJudgeAbsentV1 { id, judge_id }));
+                                    }>
+                                        <select on:change=move |ev| absent_judge.set(event_target_value(&ev).parse().ok())>
+                                            <option value="">{ctx.t(Key::Judge)}</option>
+                                            {judges4.iter().map(|j| view! { <option value=j.account_id.to_string()>{j.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                        <button type="submit" class="btn">{ctx.t(Key::JudgeAbsent)}</button>
                                     </form>
                                 }
                             })}

@@ -284,6 +284,7 @@ pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, R
         Op::SheetSignV1(o) => crate::contest::sign_sheet(state, actor, o),
         Op::SheetReopenV1(o) => crate::contest::reopen_sheet(state, actor, o),
         Op::ContestPublishV1(o) => crate::contest::publish(state, actor, o),
+        Op::ContestJudgeAbsentV1(o) => crate::contest::judge_absent(state, actor, o),
     }
 }
 

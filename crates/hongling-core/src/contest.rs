@@ -63,6 +63,14 @@ pub struct Substitution {
     pub kept: Vec<Uuid>,
 }
 
+/// A judge who left without a substitute: `kept` are the contestants whose sheets they
+/// had signed, which still count; the other panels go on without them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JudgeAbsence {
+    pub judge_id: Uuid,
+    pub kept: Vec<Uuid>,
+}
+
 /// When and by whom the results were published.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
@@ -94,6 +102,9 @@ pub struct Contest {
     pub absent: Vec<Uuid>,
     #[serde(default)]
     pub substitutions: Vec<Substitution>,
+    /// Judges who left without a substitute.
+    #[serde(default)]
+    pub judge_absences: Vec<JudgeAbsence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<Publication>,
     pub created_by: Uuid,
@@ -124,7 +135,7 @@ impl Contest {
     }
 
     /// A contestant's panel, in the judges' order: the responsible judges, less those
-    /// recused from them.
+    /// recused from them and those absent before signing their sheet.
     pub fn panel(&self, contestant: Uuid) -> Vec<Uuid> {
         self.judges
             .iter()
@@ -134,6 +145,12 @@ impl Contest {
                     .recusals
                     .iter()
                     .any(|r| r.judge_id == *j && r.contestant_id == contestant)
+            })
+            .filter(|j| {
+                !self
+                    .judge_absences
+                    .iter()
+                    .any(|a| a.judge_id == *j && !a.kept.contains(&contestant))
             })
             .collect()
     }
@@ -355,6 +372,13 @@ pub struct ContestSubstituteV1 {
     pub judge: Judge,
 }
 
+/// A judge leaves without a substitute (their remaining panels shrink).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestJudgeAbsentV1 {
+    pub id: Uuid,
+    pub judge_id: Uuid,
+}
+
 /// A judge saves marks (autosave; blanks allowed). `judge_id` is the judge's own
 /// account, so the sheet the mutation is about is known before it is applied.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -505,6 +529,7 @@ pub(crate) fn create(
         recusals: Vec::new(),
         absent: Vec::new(),
         substitutions: Vec::new(),
+        judge_absences: Vec::new(),
         published: None,
         created_by: actor.account_id,
     };
@@ -620,6 +645,33 @@ pub(crate) fn substitute(
     c.substitutions.push(Substitution {
         out: op.out,
         judge: op.judge.clone(),
+        kept,
+    });
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+pub(crate) fn judge_absent(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestJudgeAbsentV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    if !c.all_judges().iter().any(|j| j.account_id == op.judge_id) {
+        return Err(invalid("judge_id", "该评委不在本场比赛中"));
+    }
+    if c.judge_absences.iter().any(|a| a.judge_id == op.judge_id) {
+        return Ok(vec![put(RecordKind::Contest, op.id, &c)]);
+    }
+    let kept = c
+        .contestants
+        .iter()
+        .map(|x| x.worker_id)
+        .filter(|x| load_sheet(state, op.id, op.judge_id, *x).is_some_and(|s| s.lock.is_signed()))
+        .collect();
+    c.judge_absences.push(JudgeAbsence {
+        judge_id: op.judge_id,
         kept,
     });
     Ok(vec![put(RecordKind::Contest, op.id, &c)])
@@ -1126,6 +1178,28 @@ mod tests {
         assert_eq!(
             sign(&mut w, 6, 11, [3000, 2000, 2000]).unwrap_err().code,
             RejectCode::AlreadyDecided
+        );
+    }
+
+    #[test]
+    fn a_judge_who_leaves_keeps_the_signed_sheets_and_shrinks_the_other_panels() {
+        let mut w = setup(5);
+        sign(&mut w, 5, 11, [3000, 2000, 2000]).unwrap();
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestJudgeAbsentV1(ContestJudgeAbsentV1 {
+                id: id(CONTEST),
+                judge_id: id(105),
+            }),
+        )
+        .unwrap();
+        let c = contest(&w);
+        assert_eq!(c.panel(id(11)).len(), 5, "the signed sheet still counts");
+        assert_eq!(c.panel(id(12)).len(), 4, "a panel of four: the plain mean");
+        assert_eq!(
+            sign(&mut w, 5, 12, [3000, 2000, 2000]).unwrap_err().code,
+            RejectCode::Forbidden
         );
     }
 

@@ -135,6 +135,9 @@ pub enum Op {
     /// An administrator publishes the results.
     #[serde(rename = "contest.publish@1")]
     ContestPublishV1(crate::contest::ContestPublishV1),
+    /// A judge leaves without a substitute.
+    #[serde(rename = "contest.judge_absent@1")]
+    ContestJudgeAbsentV1(crate::contest::ContestJudgeAbsentV1),
 }
 
 impl Op {
@@ -216,6 +219,7 @@ impl Op {
             Op::SheetSignV1(_) => "评分表签名提交".to_owned(),
             Op::SheetReopenV1(r) => format!("重新开启评分表：{}", r.reason.trim()),
             Op::ContestPublishV1(_) => "公布比赛结果".to_owned(),
+            Op::ContestJudgeAbsentV1(_) => "登记评委缺席".to_owned(),
         }
     }
 
@@ -281,6 +285,7 @@ impl Op {
                 crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
             ),
             Op::ContestPublishV1(v) => RecordKey::new(RecordKind::Contest, v.id),
+            Op::ContestJudgeAbsentV1(v) => RecordKey::new(RecordKind::Contest, v.id),
         }
     }
 
@@ -337,6 +342,7 @@ impl Op {
             Op::SheetSignV1(_) => "sheet.sign@1",
             Op::SheetReopenV1(_) => "sheet.reopen@1",
             Op::ContestPublishV1(_) => "contest.publish@1",
+            Op::ContestJudgeAbsentV1(_) => "contest.judge_absent@1",
         }
     }
 }
