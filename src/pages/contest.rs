@@ -98,8 +98,14 @@ pub fn ContestPage() -> impl IntoView {
 
                     // The judge's own sheets.
                     {(!mine.is_empty()).then(|| {
+                        // The judge's own ranking: a panel of one, their signed sheets only.
                         let own: Vec<_> = d.sheets.iter().filter(|s| s.judge_id == me).cloned().collect();
-                        let own_lines = standings(&c, &own);
+                        let mut solo = c.clone();
+                        solo.judges = vec![Judge { account_id: me, name: String::new() }];
+                        solo.substitutions.clear();
+                        solo.judge_absences.clear();
+                        solo.recusals.retain(|r| r.judge_id == me);
+                        let own_lines = standings(&solo, &own);
                         view! {
                             <h2>{ctx.t(Key::MySheets)}</h2>
                             <ol class="card-list" data-testid="my-sheets">
@@ -123,7 +129,7 @@ pub fn ContestPage() -> impl IntoView {
                                 <h2>{ctx.t(Key::MyRanking)}</h2>
                                 <table class="table" data-testid="my-ranking">
                                     <tbody>
-                                        {own_lines.into_iter().filter(|l| l.rank.is_some() && l.missing.is_empty()).map(|l| view! {
+                                        {own_lines.into_iter().filter(|l| l.complete()).map(|l| view! {
                                             <tr><td class="num">{l.rank}</td><td>{l.name.clone()}</td><td class="num">{l.score.clone()}</td></tr>
                                         }).collect_view()}
                                     </tbody>
