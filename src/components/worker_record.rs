@@ -135,7 +135,9 @@ pub fn WorkerRecord(worker_id: Uuid) -> impl IntoView {
                             <ul class="decisions" data-testid="training-log">
                                 {log.into_iter().map(|a| view! {
                                     <li>{a.date.to_string()} " · " {a.kind.label_zh()} " · " {title_of(a.session_id)}
-                                        " · " {crate::pages::trainings::hours_text(a.hours_tenths)} " h · " {a.mark.label_zh()}</li>
+                                        // A contest is logged without hours.
+                                        {(a.hours_tenths > 0).then(|| format!(" · {} h", crate::pages::trainings::hours_text(a.hours_tenths)))}
+                                        " · " {a.mark.label_zh()}</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any()

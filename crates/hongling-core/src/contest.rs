@@ -785,14 +785,20 @@ pub(crate) fn publish(
         .collect();
     let lines = standings(&c, &sheets);
     if let Some(open) = lines.iter().find(|l| !l.absent && !l.complete()) {
-        return Err(Rejection::new(
-            RejectCode::InvalidData,
+        let message = if open.missing.is_empty() {
+            // Every judge of the panel was recused or left: nobody can score them.
+            format!(
+                "{} 没有可评分的评委，请先安排评委或登记缺赛，才能公布",
+                open.name
+            )
+        } else {
             format!(
                 "{} 还有 {} 张评分表未签名提交，不能公布",
                 open.name,
-                open.missing.len().max(1)
-            ),
-        ));
+                open.missing.len()
+            )
+        };
+        return Err(Rejection::new(RejectCode::InvalidData, message));
     }
     let publication = Publication {
         by: actor.account_id,
@@ -1216,7 +1222,7 @@ mod tests {
             published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
         });
         let r = run(&mut w, &admin(), publish.clone()).unwrap_err();
-        assert!(r.message.contains("未签名提交"), "{}", r.message);
+        assert_eq!(r.message, "选手11 还有 1 张评分表未签名提交，不能公布");
         for c in [11, 12, 13] {
             sign(&mut w, 3, c, [3000, 2000, 2000]).unwrap();
         }
@@ -1232,6 +1238,39 @@ mod tests {
         // All equal on everything: one shared first place.
         let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    #[test]
+    fn a_contestant_with_no_judge_left_blocks_publication_with_a_reason() {
+        let mut w = setup(1);
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestRecuseV1(ContestRecuseV1 {
+                id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                reason: "亲属关系".into(),
+            }),
+        )
+        .unwrap();
+        for c in [12, 13] {
+            sign(&mut w, 1, c, [3000, 2000, 2000]).unwrap();
+        }
+        let r = run(
+            &mut w,
+            &admin(),
+            Op::ContestPublishV1(ContestPublishV1 {
+                id: id(CONTEST),
+                published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            }),
+        )
+        .unwrap_err();
+        assert!(
+            r.message.starts_with("选手11 没有可评分的评委"),
+            "{}",
+            r.message
+        );
     }
 
     #[test]
