@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { device, login, serverAndBrowser, shot } from "./helpers.mjs";
+import { device, firstSync, login, serverAndBrowser, shot } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 
@@ -33,6 +33,8 @@ test("a pool application filed offline is admitted and found by pinyin initials"
   const office = await device(env.browser);
   const c = office.page;
   await login(c, env.server.base, "quwei");
+  // The first pull brings the pool and the criteria; publishing before it lands races it.
+  await firstSync(c);
   await c.goto(env.server.base + "/pool");
   await c.fill("textarea[name=criteria]", "任现职满一年；政治素质过硬；所在党组织规范化建设达标");
   await c.click("[data-testid=publish-criteria]");
