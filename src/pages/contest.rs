@@ -11,11 +11,10 @@ use hongling_core::contest::{
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::i18n::Key;
-use crate::pages::contests::{ContestData, SheetState, is_contest_admin};
+use crate::pages::contests::{SheetState, contest_of_route, is_contest_admin};
 use crate::state::AppCtx;
 
 /// A running order drawn by lot on this tablet (Fisher–Yates with the browser's random).
@@ -31,13 +30,7 @@ fn draw_lots(ids: &[Uuid]) -> Vec<Uuid> {
 #[component]
 pub fn ContestPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let params = use_params_map();
-    let contest_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
-    let data = LocalResource::new(move || {
-        ctx.data_rev.get();
-        let id = contest_id();
-        async move { ContestData::load(id?).await }
-    });
+    let data = contest_of_route(ctx);
     let error = RwSignal::new(None::<String>);
     let save = move |op: Op| {
         error.set(None);

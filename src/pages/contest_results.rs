@@ -4,23 +4,16 @@
 
 use hongling_core::contest::result_rows;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::i18n::Key;
-use crate::pages::contests::ContestData;
+use crate::pages::contests::contest_of_route;
 use crate::state::AppCtx;
 
 #[component]
 pub fn ContestResultsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let params = use_params_map();
-    let contest_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
-    let data = LocalResource::new(move || {
-        ctx.data_rev.get();
-        let id = contest_id();
-        async move { ContestData::load(id?).await }
-    });
+    let data = contest_of_route(ctx);
     let error = RwSignal::new(None::<String>);
     let xlsx = move |id: Uuid| {
         let Some(token) = ctx

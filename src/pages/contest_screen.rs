@@ -6,11 +6,9 @@
 use hongling_core::contest::standings;
 use hongling_core::scoring::Score;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
-use uuid::Uuid;
 
 use crate::i18n::Key;
-use crate::pages::contests::ContestData;
+use crate::pages::contests::contest_of_route;
 use crate::state::AppCtx;
 
 /// How often the big screen syncs, in milliseconds.
@@ -19,13 +17,7 @@ const REFRESH_MS: u64 = 5_000;
 #[component]
 pub fn ContestScreenPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let params = use_params_map();
-    let contest_id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
-    let data = LocalResource::new(move || {
-        ctx.data_rev.get();
-        let id = contest_id();
-        async move { ContestData::load(id?).await }
-    });
+    let data = contest_of_route(ctx);
     if let Ok(handle) = set_interval_with_handle(
         move || {
             if ctx.online.get_untracked() {

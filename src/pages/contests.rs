@@ -176,3 +176,13 @@ impl SheetState {
         }
     }
 }
+
+/// The contest named by the route's `:id`, reloaded whenever local data changes.
+pub fn contest_of_route(ctx: AppCtx) -> LocalResource<Option<ContestData>> {
+    let params = leptos_router::hooks::use_params_map();
+    LocalResource::new(move || {
+        ctx.data_rev.get();
+        let id = params.with(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
+        async move { ContestData::load(id?).await }
+    })
+}

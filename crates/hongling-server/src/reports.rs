@@ -113,15 +113,29 @@ pub async fn stipends<S: Store>(
             .unwrap_or_default()
     };
     let rows = roster(year, month, &settings, &certificates).rows(&settings, &name);
-    let file = format!("stipends-{year}-{month:02}.{format}");
-    let disposition = format!("attachment; filename=\"{file}\"");
+    rows_file(
+        format,
+        &format!("stipends-{year}-{month:02}"),
+        &format!("{year}年{month}月岗位津贴"),
+        &rows,
+    )
+}
+
+/// Rows as a CSV or XLSX download named `stem.format`.
+fn rows_file(
+    format: &str,
+    stem: &str,
+    sheet: &str,
+    rows: &[Vec<String>],
+) -> Result<Response, AppError> {
+    let disposition = format!("attachment; filename=\"{stem}.{format}\"");
     Ok(if format == "csv" {
         (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CONTENT_DISPOSITION, disposition),
             ],
-            csv(&rows),
+            csv(rows),
         )
             .into_response()
     } else {
@@ -134,7 +148,7 @@ pub async fn stipends<S: Store>(
                 ),
                 (header::CONTENT_DISPOSITION, disposition),
             ],
-            xlsx(&format!("{year}年{month}月岗位津贴"), &rows)?,
+            xlsx(sheet, rows)?,
         )
             .into_response()
     })
@@ -172,28 +186,10 @@ pub async fn contest<S: Store>(
             AppError::client(StatusCode::NOT_FOUND, "not_found", "该比赛结果尚未公布")
         })?;
     let rows = hongling_core::contest::result_rows(&results);
-    let disposition = format!("attachment; filename=\"contest-{}.{format}\"", results.date);
-    Ok(if format == "csv" {
-        (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            csv(&rows),
-        )
-            .into_response()
-    } else {
-        (
-            StatusCode::OK,
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-                ),
-                (header::CONTENT_DISPOSITION, disposition),
-            ],
-            xlsx("比赛结果", &rows)?,
-        )
-            .into_response()
-    })
+    rows_file(
+        format,
+        &format!("contest-{}", results.date),
+        "比赛结果",
+        &rows,
+    )
 }
