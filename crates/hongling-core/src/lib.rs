@@ -24,6 +24,7 @@ pub mod inspection;
 pub mod mentoring;
 pub mod model;
 pub mod op;
+pub mod password;
 pub mod pool;
 pub mod record;
 pub mod scoring;

@@ -114,6 +114,26 @@ pub struct LoginResponse {
     /// server, before it asks to go online.
     #[serde(default = "default_grace_days")]
     pub offline_grace_days: u32,
+    /// The password was chosen by someone else (`create-admin`, `reset-password`, an
+    /// administrator's reset): the app asks for a new one before anything else, and the
+    /// server refuses every other request with `password_change_required`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub must_change_password: bool,
+    /// The server holds demo data: the app shows 演示环境 on every screen.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub demo: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// `POST /api/v1/auth/password`: a user sets their own password. Their other sessions
+/// end (`password_changed`); this one goes on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePasswordRequest {
+    pub old_password: String,
+    pub new_password: String,
 }
 
 /// The default offline grace period, in days.

@@ -434,3 +434,79 @@ fn contest_ops_and_sheet_ids() {
         "6aed8e3b-43f0-0b2e-22e8-fa08225f834a"
     );
 }
+
+/// Added with deployment (issue 12): the login answer says when the password must be
+/// changed first and when the server is a demo; both are left out when false, so the
+/// answers of earlier servers still read.
+#[test]
+fn login_response_with_forced_change_and_demo() {
+    use hongling_core::wire::{AccountInfo, LoginResponse};
+    let r = LoginResponse {
+        token: "t0k3n".into(),
+        account: AccountInfo {
+            id: id(9),
+            username: "boss".into(),
+            display_name: "区委非公工委".into(),
+            grants: vec![Grant {
+                role: Role::DistrictCommittee,
+                scope: Scope::District,
+            }],
+        },
+        offline_grace_days: 7,
+        must_change_password: true,
+        demo: true,
+    };
+    let expected = json!({
+        "token": "t0k3n",
+        "account": {
+            "id": "00000000-0000-0000-0000-000000000009",
+            "username": "boss",
+            "display_name": "区委非公工委",
+            "grants": [{"role": "district_committee", "scope": {"type": "district"}}]
+        },
+        "offline_grace_days": 7,
+        "must_change_password": true,
+        "demo": true
+    });
+    assert_eq!(serde_json::to_value(&r).unwrap(), expected);
+    assert_eq!(
+        serde_json::from_value::<LoginResponse>(expected).unwrap(),
+        r
+    );
+    let plain = LoginResponse {
+        must_change_password: false,
+        demo: false,
+        ..r
+    };
+    let old = json!({
+        "token": "t0k3n",
+        "account": {
+            "id": "00000000-0000-0000-0000-000000000009",
+            "username": "boss",
+            "display_name": "区委非公工委",
+            "grants": [{"role": "district_committee", "scope": {"type": "district"}}]
+        },
+        "offline_grace_days": 7
+    });
+    assert_eq!(serde_json::to_value(&plain).unwrap(), old);
+    assert_eq!(serde_json::from_value::<LoginResponse>(old).unwrap(), plain);
+}
+
+/// Added with deployment (issue 12): a user's own password change.
+#[test]
+fn change_password_request() {
+    use hongling_core::wire::ChangePasswordRequest;
+    let r = ChangePasswordRequest {
+        old_password: "first-temporary-pw".into(),
+        new_password: "a-river-at-dawn-2026".into(),
+    };
+    let expected = json!({
+        "old_password": "first-temporary-pw",
+        "new_password": "a-river-at-dawn-2026"
+    });
+    assert_eq!(serde_json::to_value(&r).unwrap(), expected);
+    assert_eq!(
+        serde_json::from_value::<ChangePasswordRequest>(expected).unwrap(),
+        r
+    );
+}

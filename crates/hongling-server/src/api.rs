@@ -117,6 +117,8 @@ pub async fn login<S: Store>(
         token,
         account: account.info,
         offline_grace_days: state.offline_grace_days,
+        must_change_password: account.must_change_password,
+        demo: crate::seed::is_demo(&state.store).await?,
     }))
 }
 
@@ -311,16 +313,6 @@ pub struct NewAccountRequest {
     grants: Vec<Grant>,
 }
 
-/// Shortest password accepted.
-const MIN_PASSWORD_CHARS: usize = 8;
-
-fn check_password(password: &str) -> Result<(), AppError> {
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AppError::bad_request("weak_password", "密码至少 8 位"));
-    }
-    Ok(())
-}
-
 async fn hash(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -345,7 +337,7 @@ pub async fn create_account<S: Store>(
     if req.display_name.trim().is_empty() {
         return Err(AppError::bad_request("invalid_display_name", "请填写姓名"));
     }
-    check_password(&req.password)?;
+    crate::password::check_api(&username, &req.password)?;
     let password_hash = hash(req.password).await?;
     state
         .store
@@ -354,6 +346,7 @@ pub async fn create_account<S: Store>(
             display_name: req.display_name.trim().to_owned(),
             password_hash,
             grants: req.grants,
+            must_change_password: false,
         })
         .await?;
     Ok(StatusCode::CREATED)
@@ -388,12 +381,57 @@ pub async fn set_password<S: Store>(
     Path(username): Path<String>,
     ApiJson(req): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
-    check_password(&req.password)?;
+    crate::password::check_api(&username, &req.password)?;
     let password_hash = hash(req.password).await?;
+    // The administrator knows this password: the user must choose their own first.
     found(
-        state.store.set_password(&username, &password_hash).await?,
+        state
+            .store
+            .set_password(&username, &password_hash, true, None)
+            .await?,
         &username,
     )
+}
+
+/// `POST /api/v1/auth/password`: a user sets their own password (the old one is
+/// required). Their other sessions end with `password_changed`; this one goes on, and
+/// a forced change is then done.
+pub async fn change_own_password<S: Store>(
+    State(state): State<AppState<S>>,
+    crate::auth::AnySession(session, token): crate::auth::AnySession,
+    ApiJson(req): ApiJson<hongling_core::wire::ChangePasswordRequest>,
+) -> Result<StatusCode, AppError> {
+    let username = session.account.username.clone();
+    let account = state
+        .store
+        .account_by_username(&username)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
+    let old = req.old_password.clone();
+    let stored = account.password_hash.clone();
+    let ok = tokio::task::spawn_blocking(move || verify_password(&old, &stored))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    if !ok {
+        return Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "wrong_password",
+            "原密码不正确",
+        ));
+    }
+    if req.new_password == req.old_password {
+        return Err(AppError::bad_request(
+            "weak_password",
+            "新密码不能与原密码相同",
+        ));
+    }
+    crate::password::check_api(&username, &req.new_password)?;
+    let password_hash = hash(req.new_password).await?;
+    state
+        .store
+        .set_password(&username, &password_hash, false, Some(&token_hash(&token)))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/admin/devices/{id}/revoke`.
@@ -504,13 +542,33 @@ pub async fn get_blob<S: Store>(
 pub struct Health {
     status: &'static str,
     protocol: u32,
+    /// The server's version.
+    version: &'static str,
+    /// The newest migration applied to the database.
+    schema: Option<i64>,
+    /// `ok` when the database answered, `unavailable` when it did not (then 503).
+    database: &'static str,
+    /// The https address of the app (`serve --public-url`), for the non-secure screen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    public_url: Option<String>,
 }
 
-pub async fn health() -> ApiJson<Health> {
-    ApiJson(Health {
-        status: "ok",
+pub async fn health<S: Store>(State(state): State<AppState<S>>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let schema = state.store.schema_version().await;
+    let body = Health {
+        status: if schema.is_ok() { "ok" } else { "degraded" },
         protocol: PROTOCOL_VERSION,
-    })
+        version: env!("CARGO_PKG_VERSION"),
+        schema: schema.as_ref().ok().copied(),
+        database: if schema.is_ok() { "ok" } else { "unavailable" },
+        public_url: state.public_url.clone(),
+    };
+    if let Err(e) = &schema {
+        tracing::error!(error = %e, "health: the database does not answer");
+        return (StatusCode::SERVICE_UNAVAILABLE, ApiJson(body)).into_response();
+    }
+    ApiJson(body).into_response()
 }
 
 pub async fn not_found() -> AppError {

@@ -76,11 +76,36 @@ impl<S: Store> FromRequestParts<AppState<S>> for Committee {
     }
 }
 
-/// The session of the request's bearer token; rejects the request without one.
+/// The session of the request's bearer token; rejects the request without one, and
+/// while the account must change its password (403 `password_change_required`).
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub SessionRow);
 
 impl<S: Store> FromRequestParts<AppState<S>> for Authenticated {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState<S>,
+    ) -> Result<Self, Self::Rejection> {
+        let AnySession(session, _) = AnySession::from_request_parts(parts, state).await?;
+        if session.must_change_password {
+            return Err(AppError::client(
+                StatusCode::FORBIDDEN,
+                "password_change_required",
+                "请先修改密码：此密码由他人设置，只能用来设置新密码",
+            ));
+        }
+        Ok(Authenticated(session))
+    }
+}
+
+/// A live session and its token, even one that must change its password first: only
+/// the password change takes this.
+#[derive(Debug, Clone)]
+pub struct AnySession(pub SessionRow, pub String);
+
+impl<S: Store> FromRequestParts<AppState<S>> for AnySession {
     type Rejection = AppError;
 
     async fn from_request_parts(
@@ -96,7 +121,12 @@ impl<S: Store> FromRequestParts<AppState<S>> for Authenticated {
             .strip_prefix("Bearer ")
             .ok_or_else(|| AppError::unauthorized("登录凭据格式不正确，请重新登录"))?;
         match state.store.session(&token_hash(token)).await? {
-            SessionLookup::Live(session) => Ok(Authenticated(session)),
+            SessionLookup::Live(session) => {
+                if let Some(slot) = parts.extensions.get::<crate::running::AccountSlot>() {
+                    slot.set(&session.account.username);
+                }
+                Ok(AnySession(session, token.to_owned()))
+            }
             SessionLookup::Unknown | SessionLookup::Expired => {
                 Err(AppError::unauthorized("登录已失效，请重新登录"))
             }
@@ -109,6 +139,11 @@ impl<S: Store> FromRequestParts<AppState<S>> for Authenticated {
                 StatusCode::FORBIDDEN,
                 "device_revoked",
                 "此设备已被停用，本设备上的变更暂不能同步，请联系区委非公工委",
+            )),
+            SessionLookup::PasswordChanged => Err(AppError::client(
+                StatusCode::UNAUTHORIZED,
+                "password_changed",
+                "账号密码已修改，请用新密码重新登录；本设备上的变更会保留",
             )),
         }
     }

@@ -16,10 +16,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod error;
+pub mod headers;
 pub mod import_export;
 pub mod limit;
+pub mod lock;
+pub mod password;
 pub mod reports;
+pub mod running;
 pub mod seed;
 pub mod signing;
 pub mod store;
@@ -34,6 +39,8 @@ pub struct AppState<S> {
     pub limiter: std::sync::Arc<std::sync::Mutex<limit::LoginLimiter>>,
     /// Days a tablet keeps working offline after its last sync.
     pub offline_grace_days: u32,
+    /// The app's https address (`serve --public-url`), shown on a non-secure origin.
+    pub public_url: Option<String>,
 }
 
 impl<S> AppState<S> {
@@ -42,6 +49,7 @@ impl<S> AppState<S> {
             store,
             limiter: Default::default(),
             offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
+            public_url: None,
         }
     }
 }
@@ -50,6 +58,7 @@ impl<S> AppState<S> {
 pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> Router {
     let api = Router::new()
         .route("/auth/login", post(api::login::<S>))
+        .route("/auth/password", post(api::change_own_password::<S>))
         .route("/sync/push", post(api::push::<S>))
         .route("/sync/pull", get(api::pull::<S>))
         .route(
@@ -82,7 +91,7 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         .route("/contest/judges", get(api::contest_judges::<S>))
         .route("/admin/import/{what}", post(import_export::import::<S>))
         .route("/admin/export/{what}", get(import_export::export::<S>))
-        .route("/health", get(api::health))
+        .route("/health", get(api::health::<S>))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::overriding(
@@ -91,7 +100,10 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
         ))
         .with_state(state);
     let router = Router::new().nest("/api/v1", api);
-    match static_dir {
+    let csp = headers::content_security_policy(
+        static_dir.as_ref().map(|d| d.join("index.html")).as_deref(),
+    );
+    let router = match static_dir {
         // Every file is revalidated: the service worker holds the offline copy, and a
         // stale index.html or sw.js would pin old code.
         Some(dir) => router
@@ -101,5 +113,14 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
                 HeaderValue::from_static("no-cache"),
             )),
         None => router.fallback(api::not_found),
-    }
+    };
+    headers::secure(router, &csp)
+        .layer(axum::middleware::from_fn(running::deadline))
+        .layer(axum::middleware::from_fn(running::log_request))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            running::panic_response,
+        ))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            running::MAX_IN_FLIGHT,
+        ))
 }

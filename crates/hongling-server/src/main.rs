@@ -1,74 +1,128 @@
-//! `hongling-server`: opens the database, seeds demo data on request, serves the API and
-//! the built app.
+//! `hongling-server`: the district office's one program. `serve` (the default) opens the
+//! database and serves the API and the built app; the other subcommands are what an IT
+//! person runs by hand or from a timer: the first administrator, a way back in for a
+//! locked-out one, backups and key rotation.
+//!
+//! Why subcommands and not flags: each task has its own arguments and its own `--help`,
+//! and `serve` staying the default keeps `hongling-server --db … --demo` working.
 
+use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use hongling_server::store::Store;
+use clap::{Args, Parser, Subcommand};
 use hongling_server::store::sqlite::SqliteStore;
-use hongling_server::{AppState, app, seed, signing};
+use hongling_server::store::{NewAccount, Store};
+use hongling_server::{AppState, app, backup, lock, seed, signing};
 
-const USAGE: &str = "usage: hongling-server [--bind ADDR] [--db FILE] [--static DIR] [--demo]
-
-  --bind ADDR    address to listen on (default 127.0.0.1:8080; port 0 picks a free port)
-  --db FILE      SQLite database file (default data/hongling.sqlite)
-  --static DIR   the built app to serve (default: serve the API only)
-  --demo         on a new database, create the Qiaocheng demo data and accounts
-  --rotate-signing-key
-                 retire the certificate signing key and make a new one (the old one
-                 stays published, so what it signed still verifies)
-  --offline-grace-days N
-                 days a tablet keeps working offline after its last sync (default 7)";
-
-#[derive(Debug)]
-struct Args {
-    bind: SocketAddr,
-    db: PathBuf,
-    static_dir: Option<PathBuf>,
-    demo: bool,
-    rotate_signing_key: bool,
-    offline_grace_days: u32,
+/// 红领认证 sync server.
+#[derive(Debug, Parser)]
+#[command(version, args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// With no subcommand, the server runs (`serve`) with these options.
+    #[command(flatten)]
+    serve: ServeArgs,
 }
 
-fn parse_args() -> anyhow::Result<Args> {
-    let mut args = Args {
-        bind: "127.0.0.1:8080".parse()?,
-        db: PathBuf::from("data/hongling.sqlite"),
-        static_dir: None,
-        demo: false,
-        rotate_signing_key: false,
-        offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(arg) = it.next() {
-        let mut value = || {
-            it.next()
-                .with_context(|| format!("{arg} needs a value\n\n{USAGE}"))
-        };
-        match arg.as_str() {
-            "--bind" => args.bind = value()?.parse().context("--bind wants HOST:PORT")?,
-            "--db" => args.db = PathBuf::from(value()?),
-            "--static" => args.static_dir = Some(PathBuf::from(value()?)),
-            "--demo" => args.demo = true,
-            "--rotate-signing-key" => args.rotate_signing_key = true,
-            "--offline-grace-days" => {
-                args.offline_grace_days = value()?
-                    .parse()
-                    .context("--offline-grace-days wants a number of days")?;
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other:?}\n\n{USAGE}"),
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API and the app (the default when no subcommand is given).
+    Serve(ServeArgs),
+    /// Create a district committee (区委非公工委) account: the first administrator.
+    ///
+    /// The password is read from standard input (asked twice, hidden, on a terminal).
+    /// The first login must then set a new password.
+    CreateAdmin {
+        #[command(flatten)]
+        db: DbArg,
+        /// The new account's username (letters, digits, _ - .).
+        username: String,
+        /// The name shown in the app.
+        #[arg(long, default_value = "区委非公工委")]
+        name: String,
+    },
+    /// Set a new password for an account, for example a locked-out last administrator.
+    ///
+    /// The password is read from standard input; the account's sessions end and its
+    /// first login must set a new password.
+    ResetPassword {
+        #[command(flatten)]
+        db: DbArg,
+        username: String,
+    },
+    /// Write a consistent copy of the database while the server runs.
+    ///
+    /// The copy is checked with SQLite's integrity_check, written with mode 0600 into
+    /// OUT (a folder), and only the newest --keep copies are kept there.
+    Backup {
+        #[command(flatten)]
+        db: DbArg,
+        /// The folder that holds the backups.
+        out: PathBuf,
+        /// How many backups to keep in OUT (older ones are removed).
+        #[arg(long, default_value_t = 14)]
+        keep: usize,
+    },
+    /// Retire the certificate signing key and make a new one.
+    ///
+    /// The old key stays published, so what it signed still verifies. Refused while a
+    /// server holds the database: stop it first, so no server signs with a retired key.
+    RotateSigningKey {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DbArg {
+    /// The SQLite database file.
+    #[arg(long, default_value = "data/hongling.sqlite")]
+    db: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// The SQLite database file.
+    #[arg(long, default_value = "data/hongling.sqlite")]
+    db: PathBuf,
+    /// The built app to serve (default: the API only).
+    #[arg(long = "static", value_name = "DIR")]
+    static_dir: Option<PathBuf>,
+    /// Seed a new database with the 谯城区 demo data and accounts, and mark it a demo for
+    /// good. On an existing demo database it does nothing; on a real one it is refused.
+    #[arg(long)]
+    demo: bool,
+    /// Before serving, retire the signing key and make a new one (as
+    /// `rotate-signing-key`).
+    #[arg(long)]
+    rotate_signing_key: bool,
+    /// Days a tablet keeps working offline after its last sync.
+    #[arg(long, default_value_t = hongling_core::wire::DEFAULT_GRACE_DAYS)]
+    offline_grace_days: u32,
+    /// The app's https address (for example https://hongling.example.gov.cn), shown to
+    /// a tablet that opens a plain http address.
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
+}
+
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The chain of causes, without a backtrace: this is read by a person.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
         }
     }
-    Ok(args)
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn run() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -76,7 +130,138 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let args = parse_args()?;
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            None => serve(cli.serve).await,
+            Some(Command::Serve(args)) => serve(args).await,
+            Some(Command::CreateAdmin { db, username, name }) => {
+                create_admin(&db.db, &username, &name).await
+            }
+            Some(Command::ResetPassword { db, username }) => {
+                reset_password(&db.db, &username).await
+            }
+            Some(Command::Backup { db, out, keep }) => {
+                let report = backup::backup(&db.db, &out, keep).await?;
+                println!(
+                    "backed up {} to {} ({} bytes, integrity ok); removed {} older backups",
+                    db.db.display(),
+                    report.file.display(),
+                    report.bytes,
+                    report.removed
+                );
+                Ok(())
+            }
+            Some(Command::RotateSigningKey { db }) => {
+                let _lock = lock::DbLock::acquire(&db.db)?;
+                let store = open_existing(&db.db).await?;
+                let id = signing::rotate(&store).await?;
+                println!("new certificate signing key {id}; the old one stays published");
+                Ok(())
+            }
+        }
+    })
+}
+
+/// Opens a database that must exist already (the subcommands other than `serve`).
+async fn open_existing(path: &Path) -> anyhow::Result<SqliteStore> {
+    if !path.is_file() {
+        bail!(
+            "{} does not exist: give the database of the server with --db",
+            path.display()
+        );
+    }
+    SqliteStore::open(path).await
+}
+
+/// Reads a new password: hidden and twice on a terminal, one line otherwise (a script).
+fn read_new_password(username: &str) -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password(format!("{username} 的新密码: "))?;
+        let again = rpassword::prompt_password("再输入一次: ")?;
+        if first != again {
+            bail!("the two passwords differ: nothing was changed");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    };
+    hongling_server::password::check(username, &password)
+        .map_err(|p| anyhow::anyhow!("{p} (nothing was changed)"))?;
+    Ok(password)
+}
+
+fn hash(password: &str) -> anyhow::Result<String> {
+    hongling_server::auth::hash_password(password)
+}
+
+async fn create_admin(db: &Path, username: &str, name: &str) -> anyhow::Result<()> {
+    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    if username.is_empty() || username.len() > 32 || !username.chars().all(valid) {
+        bail!("a username is 1 to 32 letters, digits or _ - .");
+    }
+    let store = SqliteStore::open(db).await?;
+    if seed::is_demo(&store).await? {
+        bail!(
+            "{} is a demo database: real accounts do not go into demo data. Start the \
+             server on a new database without --demo and create the administrator there",
+            db.display()
+        );
+    }
+    if store.account_by_username(username).await?.is_some() {
+        bail!("{username} exists already: use reset-password to set its password");
+    }
+    let password = read_new_password(username)?;
+    let grant = hongling_core::Grant {
+        role: hongling_core::Role::DistrictCommittee,
+        scope: hongling_core::Scope::District,
+    };
+    store
+        .create_account(NewAccount {
+            username: username.to_owned(),
+            display_name: name.to_owned(),
+            password_hash: hash(&password)?,
+            grants: vec![grant],
+            must_change_password: true,
+        })
+        .await?;
+    println!(
+        "created the district committee account {username}: log in with it in the app, \
+         which asks for a new password first"
+    );
+    Ok(())
+}
+
+async fn reset_password(db: &Path, username: &str) -> anyhow::Result<()> {
+    let store = open_existing(db).await?;
+    let Some(account) = store.account_by_username(username).await? else {
+        bail!("there is no account {username}");
+    };
+    let password = read_new_password(username)?;
+    store
+        .set_password(username, &hash(&password)?, true, None)
+        .await?;
+    println!(
+        "set a new password for {username}; its sessions ended, and its first login asks \
+         for a password of its own"
+    );
+    if account.disabled {
+        println!("note: {username} is disabled; another administrator can enable it");
+    }
+    Ok(())
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(url) = &args.public_url
+        && !url.starts_with("https://")
+    {
+        bail!("--public-url must be an https:// address, not {url}");
+    }
     if let Some(dir) = &args.static_dir
         && !dir.join("index.html").is_file()
     {
@@ -85,6 +270,7 @@ async fn main() -> anyhow::Result<()> {
             dir.display()
         );
     }
+    let _lock = lock::DbLock::acquire(&args.db)?;
     let store = SqliteStore::open(&args.db).await?;
     let mut seeded = false;
     if args.demo {
@@ -109,22 +295,49 @@ async fn main() -> anyhow::Result<()> {
         let n = store.issue_waiting().await?;
         println!("issued {n} demo certificates");
     }
+    if store.is_empty().await? {
+        println!(
+            "this database has no account yet: create the first administrator with\n  \
+             hongling-server create-admin --db {} USERNAME",
+            args.db.display()
+        );
+    }
+    // Installed before the server says it listens, so a SIGTERM that comes at once is
+    // already a clean stop.
+    let stop = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     // Tests read this line to find the port.
     println!("listening on http://{addr}");
-    let mut state = AppState::new(store);
+    let mut state = AppState::new(store.clone());
     state.offline_grace_days = args.offline_grace_days;
+    state.public_url = args.public_url;
     let router = app(state, args.static_dir);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(stop)
     .await?;
+    // In-flight requests are done: close the pool, so SQLite checkpoints its WAL.
+    store.close().await;
+    tracing::info!("stopped cleanly");
     Ok(())
+}
+
+/// A future that resolves on SIGTERM (systemd's stop) or SIGINT (Ctrl-C). The handlers
+/// are installed when this is called, not when the future is first polled.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::info!("stopping: finishing the requests under way");
+    })
 }

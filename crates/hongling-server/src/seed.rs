@@ -222,10 +222,26 @@ fn record<T: serde::Serialize>(kind: RecordKind, body: &T) -> Record {
 
 /// Seeds a new database; does nothing when accounts already exist. Returns whether it
 /// seeded.
+/// The `meta` key that marks a demo database, for good.
+pub const DEMO_META: &str = "demo";
+
+/// True when the database was seeded as a demo.
+pub async fn is_demo<S: Store>(store: &S) -> Result<bool, crate::store::StoreError> {
+    Ok(store.meta(DEMO_META).await?.as_deref() == Some("1"))
+}
+
 pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
     if !store.is_empty().await? {
-        return Ok(false);
+        if store.meta(DEMO_META).await?.as_deref() == Some("1") {
+            return Ok(false);
+        }
+        anyhow::bail!(
+            "this database is not a demo database: --demo seeds only a new database, \
+             and never mixes demo data with real data"
+        );
     }
+    // Marked first, so a seed cut short still leaves a database that is a demo for good.
+    store.set_meta(DEMO_META, "1").await?;
     let townships: Vec<Record> = TOWNSHIPS
         .iter()
         .map(|name| {
@@ -362,6 +378,7 @@ pub async fn seed_demo<S: Store>(store: &S) -> anyhow::Result<bool> {
                 display_name: display_name.to_owned(),
                 password_hash: hash.clone(),
                 grants,
+                must_change_password: false,
             })
             .await?;
     }

@@ -100,7 +100,7 @@ async fn the_committee_manages_accounts_and_devices() {
     );
 
     // Create an account with a grant; it can log in.
-    let new = json!({"username": "dc01", "display_name": "督察专员 王强", "password": "dc01-secret",
+    let new = json!({"username": "dc01", "display_name": "督察专员 王强", "password": "dc01-secret-pass",
         "grants": [{"role": "supervisor", "scope": {"type": "district"}}]});
     assert_eq!(
         admin
@@ -122,7 +122,7 @@ async fn the_committee_manages_accounts_and_devices() {
             .1["code"],
         "weak_password"
     );
-    let (status, body) = try_login(&server, "dc01", "dc01-secret").await;
+    let (status, body) = try_login(&server, "dc01", "dc01-secret-pass").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["account"]["grants"][0]["role"], "supervisor");
 
@@ -219,13 +219,17 @@ async fn the_committee_manages_accounts_and_devices() {
             .0,
         StatusCode::NO_CONTENT
     );
+    let (status, body) = other.call(Method::GET, "/sync/pull", None).await;
     assert_eq!(
-        other.call(Method::GET, "/sync/pull", None).await.0,
-        StatusCode::UNAUTHORIZED
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("password_changed")),
+        "the old session says why it ended"
     );
+    let (status, body) = try_login(&server, "zhidao02", "new-password-1").await;
+    assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        try_login(&server, "zhidao02", "new-password-1").await.0,
-        StatusCode::OK
+        body["must_change_password"], true,
+        "the administrator knows this password: the user must choose their own"
     );
 }
 

@@ -38,6 +38,8 @@ pub struct AccountRow {
     pub info: AccountInfo,
     pub password_hash: String,
     pub disabled: bool,
+    /// Someone else chose the password: the user must set their own first.
+    pub must_change_password: bool,
 }
 
 /// Who a bearer token belongs to.
@@ -47,6 +49,8 @@ pub struct SessionRow {
     pub device_id: Uuid,
     /// Bumped when the account's grants change.
     pub grants_version: u64,
+    /// Someone else chose the password: only the password change is allowed.
+    pub must_change_password: bool,
 }
 
 impl SessionRow {
@@ -66,6 +70,8 @@ pub enum SessionLookup {
     Expired,
     AccountDisabled,
     DeviceRevoked,
+    /// The account's password changed since this session began.
+    PasswordChanged,
 }
 
 pub use hongling_core::wire::{AccountSummary, DeviceSummary, HistoryEntry};
@@ -77,6 +83,8 @@ pub struct NewAccount {
     pub display_name: String,
     pub password_hash: String,
     pub grants: Vec<Grant>,
+    /// Someone else chose the password (`create-admin`): the first login must change it.
+    pub must_change_password: bool,
 }
 
 /// A freshly made signing key, to be stored and published.
@@ -152,12 +160,30 @@ pub trait Store: Clone + Send + Sync + 'static {
         disabled: bool,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Sets a new password hash and ends the account's sessions.
+    /// Sets a new password hash and ends the account's sessions (they then answer
+    /// `password_changed`), except `keep` (the session of a user changing their own).
+    /// `must_change`: the password is temporary, chosen by someone else. False when
+    /// there is no such account.
     fn set_password(
         &self,
         username: &str,
         password_hash: &str,
+        must_change: bool,
+        keep: Option<&str>,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The newest migration applied; an error when the database does not answer.
+    fn schema_version(&self) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// A fact about the database as a whole (see the `meta` table).
+    fn meta(&self, key: &str) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Records a fact about the database as a whole.
+    fn set_meta(
+        &self,
+        key: &str,
+        value: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Revokes a device: its sessions stop working and it may not log in again.
     fn revoke_device(

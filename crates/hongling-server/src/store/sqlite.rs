@@ -240,6 +240,11 @@ impl SqliteStore {
         })
     }
 
+    /// Closes every connection, so SQLite checkpoints the WAL into the main file.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// The pool, for tests that inspect the file directly.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -641,7 +646,7 @@ impl Store for SqliteStore {
 
     async fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, username, display_name, password_hash, disabled FROM accounts WHERE username = ?",
+            "SELECT id, username, display_name, password_hash, disabled, must_change_password FROM accounts WHERE username = ?",
         )
         .bind(username)
         .fetch_optional(&self.pool)
@@ -658,6 +663,7 @@ impl Store for SqliteStore {
             },
             password_hash: row.try_get("password_hash")?,
             disabled: row.try_get("disabled")?,
+            must_change_password: row.try_get("must_change_password")?,
         }))
     }
 
@@ -666,13 +672,14 @@ impl Store for SqliteStore {
         let id = Uuid::new_v4();
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO accounts (id, username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO accounts (id, username, display_name, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_string())
         .bind(&account.username)
         .bind(&account.display_name)
         .bind(&account.password_hash)
         .bind(now())
+        .bind(account.must_change_password)
         .execute(&mut *tx)
         .await
         .map_err(|e| match &e {
@@ -737,7 +744,7 @@ impl Store for SqliteStore {
     async fn session(&self, token_hash: &str) -> Result<SessionLookup, StoreError> {
         let row = sqlx::query(
             "SELECT a.id, a.username, a.display_name, a.grants_version, a.disabled, d.revoked,
-                    s.device_id, s.expires_at
+                    s.device_id, s.expires_at, s.ended, a.must_change_password
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              JOIN devices d ON d.id = s.device_id
              WHERE s.token_hash = ?",
@@ -753,6 +760,9 @@ impl Store for SqliteStore {
         }
         if row.try_get::<bool, _>("revoked")? {
             return Ok(SessionLookup::DeviceRevoked);
+        }
+        if row.try_get::<Option<String>, _>("ended")?.is_some() {
+            return Ok(SessionLookup::PasswordChanged);
         }
         let expires: String = row.try_get("expires_at")?;
         let expires = DateTime::parse_from_rfc3339(&expires)
@@ -772,6 +782,7 @@ impl Store for SqliteStore {
             },
             device_id: parse_uuid(row.try_get("device_id")?)?,
             grants_version: grants_version as u64,
+            must_change_password: row.try_get("must_change_password")?,
         }))
     }
 
@@ -825,21 +836,33 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn set_password(&self, username: &str, password_hash: &str) -> Result<bool, StoreError> {
+    async fn set_password(
+        &self,
+        username: &str,
+        password_hash: &str,
+        must_change: bool,
+        keep: Option<&str>,
+    ) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         let Some(id) = account_id_of(&mut tx, username).await? else {
             return Ok(false);
         };
-        sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+        sqlx::query("UPDATE accounts SET password_hash = ?, must_change_password = ? WHERE id = ?")
             .bind(password_hash)
+            .bind(must_change)
             .bind(&id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM sessions WHERE account_id = ?")
-            .bind(&id)
-            .execute(&mut *tx)
-            .await?;
+        // Ended sessions stay, marked, so their tablets learn why (`password_changed`).
+        sqlx::query(
+            "UPDATE sessions SET ended = 'password_changed'
+             WHERE account_id = ? AND ended IS NULL AND token_hash IS NOT ?",
+        )
+        .bind(&id)
+        .bind(keep)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1112,6 +1135,31 @@ impl Store for SqliteStore {
             tx.commit().await?;
         }
         Ok(ids.len())
+    }
+
+    async fn schema_version(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT COALESCE(MAX(version), 0) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    async fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let _w = self.writer.lock().await;
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn is_empty(&self) -> Result<bool, StoreError> {

@@ -20,6 +20,8 @@ pub struct Server {
     pub child: Child,
     pub base: String,
     pub db: PathBuf,
+    /// What the server printed before it listened.
+    pub banner: Vec<String>,
 }
 
 impl Drop for Server {
@@ -37,9 +39,20 @@ impl Server {
 
     /// [`Server::start`] with extra command-line arguments.
     pub fn start_args(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
+        let mut all = vec!["--demo"];
+        all.extend_from_slice(args);
+        Server::spawn(db, env, &all)
+    }
+
+    /// The server on `db` as a district runs it: no demo data.
+    pub fn start_real(db: &Path, args: &[&str]) -> Server {
+        Server::spawn(db, &[], args)
+    }
+
+    fn spawn(db: &Path, env: &[(&str, &str)], args: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hongling-server"));
         command
-            .args(["--bind", "127.0.0.1:0", "--demo", "--db"])
+            .args(["--bind", "127.0.0.1:0", "--db"])
             .arg(db)
             .args(args)
             .stdout(Stdio::piped())
@@ -51,6 +64,7 @@ impl Server {
         let mut child = command.spawn().unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
+        let mut banner = Vec::new();
         let base = loop {
             let line = lines
                 .next()
@@ -59,6 +73,7 @@ impl Server {
             if let Some(addr) = line.strip_prefix("listening on ") {
                 break addr.to_owned();
             }
+            banner.push(line);
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
@@ -66,6 +81,7 @@ impl Server {
             child,
             base,
             db: db.to_path_buf(),
+            banner,
         }
     }
 
@@ -73,6 +89,14 @@ impl Server {
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM (systemd's stop) and waits for the process to end; its status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().unwrap()
     }
 
     /// Waits for the process to end by itself (a deliberate crash).
@@ -270,4 +294,30 @@ pub async fn push_raw(base: &str, username: &str, op: hongling_core::Op) -> Muta
         .await
         .unwrap();
     reply.results.into_iter().next().unwrap()
+}
+
+/// Runs the server binary with `args`, `stdin` on its standard input; its exit status,
+/// standard output and standard error.
+pub fn run_cli(args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hongling-server"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("RUST_LOG", "hongling_server=warn")
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
