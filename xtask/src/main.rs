@@ -145,12 +145,19 @@ fn dist(timer: &mut Timer) -> Result<()> {
 fn run(timer: &mut Timer) -> Result<()> {
     setup::run(timer, false)?;
     dist(timer)?;
-    timer.stage("build the server (release)", || {
-        run_cmd(cmd("cargo").args(["build", "--release", "--locked", "-p", "hongling-server"]))
+    timer.stage("build the server (release, the server profile)", || {
+        run_cmd(cmd("cargo").args([
+            "build",
+            "--profile",
+            "server",
+            "--locked",
+            "-p",
+            "hongling-server",
+        ]))
     })?;
     timer.summary();
     println!("\nstarting the server: open http://127.0.0.1:8080 (Ctrl-C stops it)");
-    let status = cmd("target/release/hongling-server")
+    let status = cmd("target/server/hongling-server")
         .args([
             "--bind",
             "127.0.0.1:8080",

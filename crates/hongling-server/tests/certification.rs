@@ -135,7 +135,7 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
         .bearer_auth(&admin.token)
         .json(
             &json!({"username": "shuangzhi", "display_name": "双职审核员",
-            "password": "hongling2026", "grants": [
+            "password": common::password_of("shuangzhi"), "grants": [
                 {"role": "township_reviewer", "scope": {"type": "township", "id": gujing}},
                 {"role": "district_reviewer", "scope": {"type": "district"}}]}),
         )
@@ -317,7 +317,7 @@ async fn an_application_is_reviewed_noticed_and_certified_across_accounts() {
         .header(PROTOCOL_HEADER, "1")
         .bearer_auth(&admin.token)
         .json(&json!({"username": "sunhy", "display_name": "孙海燕",
-            "password": "hongling2026", "grants": [
+            "password": common::password_of("sunhy"), "grants": [
                 {"role": "worker", "scope": {"type": "worker", "id": worker}}]}))
         .send()
         .await

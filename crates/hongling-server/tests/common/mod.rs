@@ -105,12 +105,26 @@ impl Server {
     }
 }
 
+/// The password of a test account: the demo password for the demo accounts, and for an
+/// account a test creates, one derived from its name (the demo password is on the list of
+/// common passwords, so a real account cannot have it).
+pub fn password_of(username: &str) -> String {
+    if hongling_server::seed::DEMO_ACCOUNTS
+        .iter()
+        .any(|(u, _, _)| *u == username)
+    {
+        hongling_server::seed::DEMO_PASSWORD.to_owned()
+    } else {
+        format!("{username}-test-password")
+    }
+}
+
 /// Logs in and returns the token and the account.
 pub async fn login(base: &str, username: &str, device: Uuid) -> LoginResponse {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .header(PROTOCOL_HEADER, "1")
-        .json(&json!({"username": username, "password": "hongling2026", "device_id": device}))
+        .json(&json!({"username": username, "password": password_of(username), "device_id": device}))
         .send()
         .await
         .unwrap();
