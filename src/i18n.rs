@@ -204,7 +204,7 @@ keys! {
     DisableAccount => "停用账号", "Disable account";
     EnableAccount => "启用账号", "Enable account";
     ResetPassword => "重置密码", "Reset password";
-    NewPassword => "新密码（至少 8 位）", "New password (8+ characters)";
+    NewPassword => "新密码（至少 12 位）", "New password (12+ characters)";
     Devices => "设备", "Devices";
     RevokeDevice => "停用此设备", "Revoke this device";
     Revoked => "已停用", "Revoked";
@@ -222,6 +222,17 @@ keys! {
     RoleJudge => "评委", "Judge";
     RoleWorker => "党务工作者", "Party-affairs worker";
     GraceExpired => "离线使用期限已到：请联网后点击“立即同步”。本设备上的数据都还在。", "The offline period is over: go online and tap “Sync now”. Everything on this device is kept.";
+    ChangePassword => "修改密码", "Change password";
+    ChangePasswordFirst => "此密码由他人设置，请先设置只有您知道的新密码。", "Someone else set this password: set one that only you know first.";
+    OldPassword => "原密码", "Current password";
+    RepeatPassword => "再输入一次新密码", "New password again";
+    PasswordsDiffer => "两次输入的新密码不一致", "The two new passwords differ";
+    PasswordChanged => "密码已修改，其他设备上的登录已结束", "Password changed; other devices were logged out";
+    DemoRibbon => "演示环境：数据和证书都是演示用的", "Demo: data and certificates are for demonstration only";
+    InsecureTitle => "此地址不能使用", "This address cannot be used";
+    InsecureBody => "此地址未加密（不是 https），平板无法离线保存数据，也不能使用摄像头扫码。在这里录入的内容会留在这个地址，不会同步。请改用下面的 https 地址：", "This address is not encrypted (not https): the tablet cannot keep data offline or use the camera, and anything typed here would be stranded. Use the https address below:";
+    InsecureNoUrl => "请向区里的信息管理员要本系统的 https 地址。", "Ask the district's IT person for the https address of this system.";
+    InsecureInstall => "首次使用：安装证书", "First time: install the certificate";
     Login => "登录", "Log in";
     Username => "用户名", "Username";
     Password => "密码", "Password";

@@ -7,6 +7,7 @@ pub mod components;
 pub mod download;
 pub mod drafts;
 pub mod i18n;
+pub mod insecure;
 pub mod pages;
 pub mod photo;
 pub mod pwa;
@@ -79,10 +80,25 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <UpdateBanner />
+            <Show when=move || ctx.session.with(|s| s.as_ref().is_some_and(|s| s.demo))>
+                <div class="demo-ribbon" role="note" data-testid="demo-ribbon">{move || ctx.t(crate::i18n::Key::DemoRibbon)}</div>
+            </Show>
             <Show
                 when=move || ctx.session.with(Option::is_some)
                 fallback=|| view! { <LoginPage /> }
             >
+                <Show
+                    when=move || !ctx.session.with(|s| s.as_ref().is_some_and(|s| s.must_change_password))
+                    fallback=move || view! {
+                        <section class="login">
+                            <div class="card form" data-testid="forced-password-change">
+                                <h1>{move || ctx.t(crate::i18n::Key::ChangePassword)}</h1>
+                                <p>{move || ctx.t(crate::i18n::Key::ChangePasswordFirst)}</p>
+                                <crate::components::PasswordForm />
+                            </div>
+                        </section>
+                    }
+                >
                 <div class="shell">
                     <AppHeader />
                     <NavBar />
@@ -134,6 +150,7 @@ pub fn App() -> impl IntoView {
                         </Show>
                     </main>
                 </div>
+                </Show>
             </Show>
         </Router>
     }

@@ -38,6 +38,8 @@ pub fn LoginPage() -> impl IntoView {
                         logged_in_at: Utc::now(),
                         last_online: Utc::now(),
                         offline_grace_days: reply.offline_grace_days,
+                        must_change_password: reply.must_change_password,
+                        demo: reply.demo,
                     };
                     session.save();
                     ctx.session.set(Some(session));

@@ -173,6 +173,10 @@ pub fn SettingsPage() -> impl IntoView {
                 </Show>
             </div>
             <div class="card">
+                <h2>{move || ctx.t(Key::ChangePassword)}</h2>
+                <crate::components::PasswordForm />
+            </div>
+            <div class="card">
                 <h2>{move || ctx.t(Key::Backup)}</h2>
                 <p class="muted">{move || ctx.t(Key::ImportBackupHint)}</p>
                 <div class="segmented">

@@ -155,6 +155,22 @@ pub async fn login(req: &LoginRequest) -> Result<LoginResponse, ApiError> {
     call("POST", "/auth/login", None, Some(req)).await
 }
 
+/// `POST /auth/password`: the user's own new password. The reply has no body.
+pub async fn change_password(
+    token: &str,
+    req: &hongling_core::wire::ChangePasswordRequest,
+) -> Result<(), ApiError> {
+    let body = serde_json::to_string(req).map_err(|e| ApiError::Decode(e.to_string()))?;
+    send(
+        "POST",
+        "/auth/password",
+        Some(token),
+        Some((&JsValue::from_str(&body), "application/json")),
+    )
+    .await
+    .map(|_| ())
+}
+
 /// The protocol over the browser's `fetch`, for `hongling_sync::sync_once`.
 #[derive(Debug, Clone)]
 pub struct FetchTransport {

@@ -25,6 +25,13 @@ pub struct Session {
     pub last_online: DateTime<Utc>,
     #[serde(default = "default_grace")]
     pub offline_grace_days: u32,
+    /// The password was set by someone else: the app shows only 修改密码 until the user
+    /// sets their own.
+    #[serde(default)]
+    pub must_change_password: bool,
+    /// The server holds demo data: every screen says 演示环境.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 fn default_grace() -> u32 {

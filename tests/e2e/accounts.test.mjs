@@ -22,7 +22,7 @@ test("the committee creates and disables an account", async () => {
   await page.waitForSelector("[data-testid=account-list]");
   await page.fill("input[name=new-username]", "dc01");
   await page.fill("input[name=new-name]", "王强（督察专员）");
-  await page.fill("input[name=new-password]", "dc01-secret");
+  await page.fill("input[name=new-password]", "dc01-secret-pass");
   await page.selectOption("[data-testid=new-account] [data-testid=grant-role]", { label: "督察专员" });
   await page.selectOption("[data-testid=new-account] [data-testid=grant-scope]", { label: "古井镇" });
   await page.click("[data-testid=new-account] [data-testid=grant-add]");
@@ -33,14 +33,14 @@ test("the committee creates and disables an account", async () => {
   await shot(page, "10-accounts-1280x800.png");
 
   let r = await api(env.server.base, "POST", "/auth/login", {
-    body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
+    body: { username: "dc01", password: "dc01-secret-pass", device_id: crypto.randomUUID() },
   });
   assert.equal(r.status, 200);
 
   await card.locator("[data-testid=toggle-disabled]").click();
   await page.locator("[data-testid=account-dc01]", { hasText: "已停用" }).waitFor();
   r = await api(env.server.base, "POST", "/auth/login", {
-    body: { username: "dc01", password: "dc01-secret", device_id: crypto.randomUUID() },
+    body: { username: "dc01", password: "dc01-secret-pass", device_id: crypto.randomUUID() },
   });
   assert.equal(r.status, 403);
   assert.equal(r.body.code, "account_disabled");

@@ -29,14 +29,22 @@ const CHROMIUM_ARGS = [
 ];
 
 /** Starts the server on a free port; resolves once it listens. */
-export async function startServer({ dist } = {}) {
-  const bin = path.resolve(root, process.env.HONGLING_SERVER_BIN ?? "target/debug/hongling-server");
+export const serverBin = () =>
+  path.resolve(root, process.env.HONGLING_SERVER_BIN ?? "target/debug/hongling-server");
+
+/** Starts the server on a free port; resolves once it listens. `demo: false` starts it on
+ * an empty database as a district would; `setup(db)` runs before it starts. */
+export async function startServer({ dist, demo = true, args = [], setup } = {}) {
+  const bin = serverBin();
   const staticDir = path.resolve(root, dist ?? process.env.HONGLING_DIST ?? "dist");
   const dir = mkdtempSync(path.join(tmpdir(), "hongling-e2e-"));
+  const db = path.join(dir, "e2e.sqlite");
+  if (setup) await setup(db);
   const child = spawn(
     bin,
-    ["--bind", "127.0.0.1:0", "--db", path.join(dir, "e2e.sqlite"), "--static", staticDir, "--demo"],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    ["--bind", "127.0.0.1:0", "--db", db, "--static", staticDir, ...(demo ? ["--demo"] : []), ...args],
+    // The request log is one line per request: keep the test output to warnings.
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "hongling_server=warn" } },
   );
   const lines = createInterface({ input: child.stdout });
   const base = await new Promise((resolve, reject) => {
@@ -52,12 +60,22 @@ export async function startServer({ dist } = {}) {
   });
   return {
     base,
+    db,
     async stop() {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
+
+/** Every CSP violation any page of this test file logged. */
+export const cspViolations = [];
+
+after(() => {
+  if (cspViolations.length > 0) {
+    throw new Error(`Content-Security-Policy violations:\n${cspViolations.join("\n")}`);
+  }
+});
 
 /** Launches Chromium; `extraArgs` add to the headless defaults (a fake camera, say). */
 export async function launch(extraArgs = []) {
@@ -69,6 +87,11 @@ export async function device(browser, viewport = { width: 1280, height: 800 }, {
   const context = await browser.newContext({ viewport, locale: "zh-CN", deviceScaleFactor: scale });
   const page = await context.newPage();
   page.on("pageerror", (e) => console.error("page error:", e.message));
+  // The app must run under the server's Content-Security-Policy: any violation fails
+  // the test file (see the `after` hook below).
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   if (process.env.HONGLING_E2E_CONSOLE) {
     page.on("console", (m) => console.error("console:", m.type(), m.text()));
   }
@@ -150,4 +173,17 @@ export function serverAndBrowser(options) {
     await env.server?.stop();
   });
   return env;
+}
+
+/** Runs the server binary with `args`, writing `input` to its standard input. */
+export function runServerCli(args, input = "") {
+  return new Promise((resolve) => {
+    const child = spawn(serverBin(), args, { stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    child.on("exit", (code) => resolve({ code, out, err }));
+    child.stdin.end(input);
+  });
 }

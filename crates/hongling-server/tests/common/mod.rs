@@ -124,7 +124,9 @@ pub async fn login(base: &str, username: &str, device: Uuid) -> LoginResponse {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .header(PROTOCOL_HEADER, "1")
-        .json(&json!({"username": username, "password": password_of(username), "device_id": device}))
+        .json(
+            &json!({"username": username, "password": password_of(username), "device_id": device}),
+        )
         .send()
         .await
         .unwrap();

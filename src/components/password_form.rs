@@ -1,0 +1,97 @@
+use hongling_core::wire::ChangePasswordRequest;
+use leptos::prelude::*;
+
+use crate::i18n::{Key, t};
+use crate::state::AppCtx;
+use crate::sync::api::{self, ApiError};
+
+/// 修改密码: old password, new password twice. The length and username rules are the
+/// core's, checked as the user types; the common-password list is the server's, whose
+/// answer is shown as it comes. On success the session goes on (the server ends the
+/// account's other sessions) and a forced change is done.
+#[component]
+pub fn PasswordForm() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let old = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let lang = ctx.lang.get_untracked();
+        let Some(session) = ctx.session.get_untracked() else {
+            return;
+        };
+        done.set(false);
+        let new_password = new.get_untracked();
+        if new_password != again.get_untracked() {
+            error.set(Some(t(lang, Key::PasswordsDiffer).to_owned()));
+            return;
+        }
+        if let Err(p) =
+            hongling_core::password::check(&session.account.username, &new_password, |_| false)
+        {
+            error.set(Some(p.to_string()));
+            return;
+        }
+        error.set(None);
+        busy.set(true);
+        let req = ChangePasswordRequest {
+            old_password: old.get_untracked(),
+            new_password,
+        };
+        leptos::task::spawn_local(async move {
+            match api::change_password(&session.token, &req).await {
+                Ok(()) => {
+                    let mut s = session;
+                    s.must_change_password = false;
+                    s.save();
+                    ctx.session.set(Some(s));
+                    old.set(String::new());
+                    new.set(String::new());
+                    again.set(String::new());
+                    done.set(true);
+                    ctx.request_sync();
+                }
+                Err(ApiError::Network(_)) => error.set(Some(t(lang, Key::NeedsNetwork).to_owned())),
+                Err(ApiError::Server { body, .. }) => error.set(Some(body.message)),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="form" on:submit=submit data-testid="password-form">
+            <label class="field">
+                <span class="label">{move || ctx.t(Key::OldPassword)}</span>
+                <input name="old-password" type="password" autocomplete="current-password"
+                    prop:value=move || old.get()
+                    on:input=move |ev| old.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span class="label">{move || ctx.t(Key::NewPassword)}</span>
+                <input name="new-password" type="password" autocomplete="new-password"
+                    prop:value=move || new.get()
+                    on:input=move |ev| new.set(event_target_value(&ev)) />
+            </label>
+            <label class="field">
+                <span class="label">{move || ctx.t(Key::RepeatPassword)}</span>
+                <input name="repeat-password" type="password" autocomplete="new-password"
+                    prop:value=move || again.get()
+                    on:input=move |ev| again.set(event_target_value(&ev)) />
+            </label>
+            {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="password-error">{m}</p> })}
+            <Show when=move || done.get()>
+                <p role="status" data-testid="password-changed">{move || ctx.t(Key::PasswordChanged)}</p>
+            </Show>
+            <button type="submit" class="btn btn-primary" data-testid="change-password" disabled=move || busy.get()>
+                {move || if busy.get() { ctx.t(Key::Saving) } else { ctx.t(Key::ChangePassword) }}
+            </button>
+        </form>
+    }
+}
