@@ -28,6 +28,7 @@ pub mod running;
 pub mod seed;
 pub mod signing;
 pub mod store;
+pub mod tls;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;

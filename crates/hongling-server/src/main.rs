@@ -66,6 +66,27 @@ enum Command {
         #[arg(long, default_value_t = 14)]
         keep: usize,
     },
+    /// Make a local certificate authority and a server certificate, for an office with
+    /// no domain name.
+    ///
+    /// The CA may sign only for the given names and address ranges (name constraints);
+    /// tablets trust it once (see /install). `--renew` makes a new server certificate from
+    /// the same CA, so the tablets need nothing new. Prints the CA's SHA-256 fingerprint
+    /// and writes a poster of it (ca-poster.html) to put up in the office.
+    TlsInit {
+        /// The server's host name, as tablets open it (repeatable).
+        #[arg(long = "hostname", required = true)]
+        hostnames: Vec<String>,
+        /// The server's address, or address/prefix to allow the office's range (repeatable).
+        #[arg(long = "ip")]
+        ips: Vec<hongling_server::tls::IpArg>,
+        /// The folder for ca.crt, ca.key, server.crt, server.key and the poster.
+        #[arg(long)]
+        out: PathBuf,
+        /// A new server certificate from the CA already in --out.
+        #[arg(long)]
+        renew: bool,
+    },
     /// Retire the certificate signing key and make a new one.
     ///
     /// The old key stays published, so what it signed still verifies. Refused while a
@@ -105,6 +126,16 @@ struct ServeArgs {
     /// Days a tablet keeps working offline after its last sync.
     #[arg(long, default_value_t = hongling_core::wire::DEFAULT_GRACE_DAYS)]
     offline_grace_days: u32,
+    /// Serve HTTPS with this certificate chain (PEM); SIGHUP re-reads it and the key.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM).
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Send Strict-Transport-Security (only with a public certificate: with a local CA a
+    /// mistake would lock tablets out).
+    #[arg(long)]
+    hsts: bool,
     /// The app's https address (for example https://hongling.example.gov.cn), shown to
     /// a tablet that opens a plain http address.
     #[arg(long, value_name = "URL")]
@@ -123,6 +154,8 @@ fn main() -> std::process::ExitCode {
 }
 
 fn run() -> anyhow::Result<()> {
+    // One crypto provider for the whole process (ring), chosen before anything uses TLS.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -152,6 +185,30 @@ fn run() -> anyhow::Result<()> {
                     report.file.display(),
                     report.bytes,
                     report.removed
+                );
+                Ok(())
+            }
+            Some(Command::TlsInit {
+                hostnames,
+                ips,
+                out,
+                renew,
+            }) => {
+                let report = hongling_server::tls::init(&out, &hostnames, &ips, renew)?;
+                let f = &report.files;
+                println!(
+                    "{} {} and its key {}\nCA: {} (key {}, keep it offline)\n\
+                     CA SHA-256 fingerprint:\n  {}\nposter to put up in the office: {}\n\
+                     serve with: --tls-cert {} --tls-key {}",
+                    if renew { "renewed" } else { "made" },
+                    f.cert.display(),
+                    f.key.display(),
+                    f.ca_cert.display(),
+                    f.ca_key.display(),
+                    report.ca_fingerprint,
+                    f.poster.display(),
+                    f.cert.display(),
+                    f.key.display(),
                 );
                 Ok(())
             }
@@ -305,16 +362,28 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Installed before the server says it listens, so a SIGTERM that comes at once is
     // already a clean stop.
     let stop = shutdown_signal()?;
+    let mut state = AppState::new(store.clone());
+    state.offline_grace_days = args.offline_grace_days;
+    state.public_url = args.public_url;
+    let mut router = app(state, args.static_dir);
+    if args.hsts {
+        router = router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            axum::http::header::STRICT_TRANSPORT_SECURITY,
+            axum::http::HeaderValue::from_static("max-age=31536000"),
+        ));
+    }
+    if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
+        serve_tls(args.bind, cert, key, router, stop).await?;
+        store.close().await;
+        tracing::info!("stopped cleanly");
+        return Ok(());
+    }
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("cannot listen on {}", args.bind))?;
     let addr = listener.local_addr()?;
     // Tests read this line to find the port.
     println!("listening on http://{addr}");
-    let mut state = AppState::new(store.clone());
-    state.offline_grace_days = args.offline_grace_days;
-    state.public_url = args.public_url;
-    let router = app(state, args.static_dir);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -324,6 +393,53 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // In-flight requests are done: close the pool, so SQLite checkpoints its WAL.
     store.close().await;
     tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Serves HTTPS (HTTP/1.1 and HTTP/2) until `stop`; SIGHUP re-reads the certificate and
+/// key, so a renewed certificate needs no restart.
+async fn serve_tls(
+    bind: SocketAddr,
+    cert: &Path,
+    key: &Path,
+    router: axum::Router,
+    stop: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    use axum_server::tls_rustls::RustlsConfig;
+    let config = RustlsConfig::from_pem_file(cert, key)
+        .await
+        .with_context(|| format!("cannot read {} and {}", cert.display(), key.display()))?;
+    let listener =
+        std::net::TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
+    listener.set_nonblocking(true)?;
+    let addr = listener.local_addr()?;
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        .context("cannot handle SIGHUP")?;
+    let reload = config.clone();
+    let (cert, key) = (cert.to_path_buf(), key.to_path_buf());
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            match reload.reload_from_pem_file(&cert, &key).await {
+                Ok(()) => tracing::info!(cert = %cert.display(), "re-read the TLS certificate"),
+                Err(e) => tracing::error!(
+                    error = %e,
+                    "cannot re-read the TLS certificate: the old one stays in use"
+                ),
+            }
+        }
+    });
+    let handle = axum_server::Handle::new();
+    let h = handle.clone();
+    tokio::spawn(async move {
+        stop.await;
+        h.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+    });
+    // Tests read this line to find the port.
+    println!("listening on https://{addr}");
+    axum_server::from_tcp_rustls(listener, config)?
+        .handle(handle)
+        .serve(router.into_make_service_with_connect_info::<SocketAddr>())
+        .await?;
     Ok(())
 }
 

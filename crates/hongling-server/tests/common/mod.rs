@@ -91,6 +91,13 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Sends SIGHUP (re-read the TLS certificate).
+    pub fn hangup(&self) {
+        let _ = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status();
+    }
+
     /// Sends SIGTERM (systemd's stop) and waits for the process to end; its status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
