@@ -20,6 +20,7 @@ pub mod backup;
 pub mod error;
 pub mod headers;
 pub mod import_export;
+pub mod install;
 pub mod limit;
 pub mod lock;
 pub mod password;
@@ -42,6 +43,8 @@ pub struct AppState<S> {
     pub offline_grace_days: u32,
     /// The app's https address (`serve --public-url`), shown on a non-secure origin.
     pub public_url: Option<String>,
+    /// The local CA that `/install` and `/ca.crt` give to tablets.
+    pub install: install::Install,
 }
 
 impl<S> AppState<S> {
@@ -51,12 +54,17 @@ impl<S> AppState<S> {
             limiter: Default::default(),
             offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
             public_url: None,
+            install: install::Install {
+                ca: None,
+                public_url: None,
+            },
         }
     }
 }
 
 /// The whole HTTP application. `static_dir`, when given, is the built PWA (`dist/`).
 pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> Router {
+    let install = state.install.clone();
     let api = Router::new()
         .route("/auth/login", post(api::login::<S>))
         .route("/auth/password", post(api::change_own_password::<S>))
@@ -100,7 +108,9 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
             HeaderValue::from_static("no-store"),
         ))
         .with_state(state);
-    let router = Router::new().nest("/api/v1", api);
+    let router = Router::new()
+        .nest("/api/v1", api)
+        .merge(install::routes(install));
     let csp = headers::content_security_policy(
         static_dir.as_ref().map(|d| d.join("index.html")).as_deref(),
     );

@@ -132,6 +132,14 @@ struct ServeArgs {
     /// The private key of --tls-cert (PEM).
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The local CA (from tls-init) that /install and /ca.crt give to tablets (default:
+    /// ca.crt beside --tls-cert, when there is one).
+    #[arg(long, value_name = "PEM")]
+    tls_ca: Option<PathBuf>,
+    /// Also listen for plain HTTP here: /install and /ca.crt are served, everything
+    /// else is redirected to https.
+    #[arg(long, value_name = "ADDR", requires = "tls_cert")]
+    redirect_http: Option<SocketAddr>,
     /// Send Strict-Transport-Security (only with a public certificate: with a local CA a
     /// mistake would lock tablets out).
     #[arg(long)]
@@ -364,7 +372,23 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stop = shutdown_signal()?;
     let mut state = AppState::new(store.clone());
     state.offline_grace_days = args.offline_grace_days;
+    let ca_file = args.tls_ca.clone().or_else(|| {
+        args.tls_cert
+            .as_ref()
+            .and_then(|c| c.parent().map(|d| d.join("ca.crt")))
+            .filter(|p| p.is_file())
+    });
+    state.install = match &ca_file {
+        Some(path) => {
+            hongling_server::install::Install::with_ca_file(path, args.public_url.clone())?
+        }
+        None => hongling_server::install::Install {
+            ca: None,
+            public_url: args.public_url.clone(),
+        },
+    };
     state.public_url = args.public_url;
+    let install = state.install.clone();
     let mut router = app(state, args.static_dir);
     if args.hsts {
         router = router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
@@ -373,7 +397,25 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ));
     }
     if let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) {
-        serve_tls(args.bind, cert, key, router, stop).await?;
+        let tls_listener = std::net::TcpListener::bind(args.bind)
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let https_port = tls_listener.local_addr()?.port();
+        if let Some(plain) = args.redirect_http {
+            let listener = tokio::net::TcpListener::bind(plain)
+                .await
+                .with_context(|| format!("cannot listen on {plain} (--redirect-http)"))?;
+            println!("redirecting http://{} to https", listener.local_addr()?);
+            let redirect = hongling_server::headers::secure(
+                hongling_server::install::redirect_router(install, https_port),
+                &hongling_server::headers::content_security_policy(None),
+            );
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, redirect).await {
+                    tracing::error!(error = %e, "the http redirect stopped");
+                }
+            });
+        }
+        serve_tls(tls_listener, cert, key, router, stop).await?;
         store.close().await;
         tracing::info!("stopped cleanly");
         return Ok(());
@@ -399,7 +441,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 /// Serves HTTPS (HTTP/1.1 and HTTP/2) until `stop`; SIGHUP re-reads the certificate and
 /// key, so a renewed certificate needs no restart.
 async fn serve_tls(
-    bind: SocketAddr,
+    listener: std::net::TcpListener,
     cert: &Path,
     key: &Path,
     router: axum::Router,
@@ -409,8 +451,6 @@ async fn serve_tls(
     let config = RustlsConfig::from_pem_file(cert, key)
         .await
         .with_context(|| format!("cannot read {} and {}", cert.display(), key.display()))?;
-    let listener =
-        std::net::TcpListener::bind(bind).with_context(|| format!("cannot listen on {bind}"))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())

@@ -169,3 +169,91 @@ async fn https_with_a_local_ca_is_checked_by_name_and_renewed_on_sighup() {
         "with no request under way it stops at once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_http_redirects_to_https_except_the_page_that_installs_the_ca() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = dir.path().join("tls");
+    tls_init(
+        &certs,
+        &["--hostname", "hongling.test", "--ip", "127.0.0.1"],
+    );
+    let cert = certs.join("server.crt");
+    let key = certs.join("server.key");
+    let mut server = Server::start_args(
+        &dir.path().join("r.sqlite"),
+        &[],
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+            "--redirect-http",
+            "127.0.0.1:0",
+        ],
+    );
+    let https: SocketAddr = server.base.trim_start_matches("https://").parse().unwrap();
+    let plain = server
+        .banner
+        .iter()
+        .find_map(|l| l.strip_prefix("redirecting http://"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the redirect listener's address")
+        .to_owned();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let ca_pem = std::fs::read_to_string(certs.join("ca.crt")).unwrap();
+    let fp = hongling_server::tls::fingerprint(&hongling_server::tls::pem_der(&ca_pem).unwrap());
+
+    let res = http
+        .get(format!("http://{plain}/install"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    let page = res.text().await.unwrap();
+    let first_group = fp.split(':').take(8).collect::<Vec<_>>().join(" ");
+    assert!(
+        page.contains(&first_group),
+        "the fingerprint to compare with the poster"
+    );
+    for words in ["核对", "安装证书", "证书信任设置", "<svg"] {
+        assert!(page.contains(words), "{words}");
+    }
+    let res = http
+        .get(format!("http://{plain}/ca.crt"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/x-x509-ca-cert");
+    assert_eq!(res.text().await.unwrap(), ca_pem);
+
+    let res = http
+        .get(format!("http://{plain}/workers?q=zhang"))
+        .header(
+            "host",
+            format!("hongling.test:{}", plain.rsplit(':').next().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 308);
+    assert_eq!(
+        res.headers()["location"],
+        format!("https://hongling.test:{}/workers?q=zhang", https.port()).as_str()
+    );
+    // Over https the page is there too, for a tablet that trusts the CA already.
+    let res = client(&certs.join("ca.crt"), https)
+        .get(format!("https://hongling.test:{}/install", https.port()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains(&first_group));
+    drop(http);
+    assert!(server.terminate().success());
+}
