@@ -13,6 +13,15 @@ pub const MIN_CHARS: usize = 12;
 /// Most bytes a password may have; longer ones are refused before they are hashed.
 pub const MAX_BYTES: usize = 256;
 
+/// Whether `username` may name an account: 1 to 32 letters, digits or `_ - .`.
+pub fn username_is_valid(username: &str) -> bool {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
+    !username.is_empty() && username.len() <= 32 && username.chars().all(allowed)
+}
+
+/// What to say of a username that [`username_is_valid`] refuses.
+pub const USERNAME_RULE: &str = "用户名须为 1 到 32 位字母、数字或 _ - .";
+
 /// Why a password may not be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordProblem {
@@ -97,6 +106,15 @@ mod tests {
         );
         // A long password that merely contains a short username is fine.
         assert_eq!(check("li", "li-walks-to-the-river", none), Ok(()));
+    }
+
+    #[test]
+    fn usernames_are_short_and_plain() {
+        assert!(username_is_valid("zhidao01"));
+        assert!(username_is_valid("li.wen-hua_2"));
+        assert!(!username_is_valid(""));
+        assert!(!username_is_valid("李文华"));
+        assert!(!username_is_valid(&"a".repeat(33)));
     }
 
     #[test]

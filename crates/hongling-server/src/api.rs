@@ -327,11 +327,10 @@ pub async fn create_account<S: Store>(
     ApiJson(req): ApiJson<NewAccountRequest>,
 ) -> Result<StatusCode, AppError> {
     let username = req.username.trim().to_owned();
-    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-    if username.is_empty() || username.len() > 32 || !username.chars().all(valid) {
+    if !hongling_core::password::username_is_valid(&username) {
         return Err(AppError::bad_request(
             "invalid_username",
-            "用户名须为 1 到 32 位字母、数字或 _ - .",
+            hongling_core::password::USERNAME_RULE,
         ));
     }
     if req.display_name.trim().is_empty() {
@@ -562,7 +561,7 @@ pub async fn health<S: Store>(State(state): State<AppState<S>>) -> axum::respons
         version: env!("CARGO_PKG_VERSION"),
         schema: schema.as_ref().ok().copied(),
         database: if schema.is_ok() { "ok" } else { "unavailable" },
-        public_url: state.public_url.clone(),
+        public_url: state.install.public_url.clone(),
     };
     if let Err(e) = &schema {
         tracing::error!(error = %e, "health: the database does not answer");

@@ -64,17 +64,19 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The host the tablet asked for (`Host`), with its port if it gave one.
+fn requested_host(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost")
+}
+
 /// The address of this page as the tablet should open it.
 fn page_url(install: &Install, headers: &HeaderMap) -> String {
     match &install.public_url {
         Some(u) => format!("{}/install", u.trim_end_matches('/')),
-        None => {
-            let host = headers
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("localhost");
-            format!("https://{host}/install")
-        }
+        None => format!("https://{}/install", requested_host(headers)),
     }
 }
 
@@ -168,10 +170,7 @@ pub fn redirect_router(install: Install, https_port: u16) -> Router {
             let target = match public {
                 Some(u) => format!("{}{path}", u.trim_end_matches('/')),
                 None => {
-                    let host = headers
-                        .get(header::HOST)
-                        .and_then(|h| h.to_str().ok())
-                        .unwrap_or("localhost");
+                    let host = requested_host(&headers);
                     // Drop a port, keeping an IPv6 address whole.
                     let name = match host.rsplit_once(':') {
                         Some((h, p))

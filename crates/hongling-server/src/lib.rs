@@ -41,9 +41,8 @@ pub struct AppState<S> {
     pub limiter: std::sync::Arc<std::sync::Mutex<limit::LoginLimiter>>,
     /// Days a tablet keeps working offline after its last sync.
     pub offline_grace_days: u32,
-    /// The app's https address (`serve --public-url`), shown on a non-secure origin.
-    pub public_url: Option<String>,
-    /// The local CA that `/install` and `/ca.crt` give to tablets.
+    /// The local CA that `/install` and `/ca.crt` give to tablets, and the app's https
+    /// address (`serve --public-url`) that a non-secure origin shows.
     pub install: install::Install,
 }
 
@@ -53,7 +52,6 @@ impl<S> AppState<S> {
             store,
             limiter: Default::default(),
             offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
-            public_url: None,
             install: install::Install {
                 ca: None,
                 public_url: None,

@@ -266,9 +266,8 @@ fn hash(password: &str) -> anyhow::Result<String> {
 }
 
 async fn create_admin(db: &Path, username: &str, name: &str) -> anyhow::Result<()> {
-    let valid = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';
-    if username.is_empty() || username.len() > 32 || !username.chars().all(valid) {
-        bail!("a username is 1 to 32 letters, digits or _ - .");
+    if !hongling_core::password::username_is_valid(username) {
+        bail!("{}", hongling_core::password::USERNAME_RULE);
     }
     let store = SqliteStore::open(db).await?;
     if seed::is_demo(&store).await? {
@@ -387,7 +386,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             public_url: args.public_url.clone(),
         },
     };
-    state.public_url = args.public_url;
     let install = state.install.clone();
     let mut router = app(state, args.static_dir);
     if args.hsts {
