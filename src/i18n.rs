@@ -191,6 +191,7 @@ keys! {
     VerifyButton => "验证", "Verify";
     VerifyOk => "签名有效：此证书由区委非公工委签发", "Valid signature: issued by the district committee";
     StatusUnknown => "状态列表中没有此证书，请联网同步后再查", "Not in the status list on this device; sync and check again";
+    VerifyDemo => "演示证书：此证书由演示环境签发，只用于演示，不是真实的红领资格证", "Demo certificate: signed by a demo server, for demonstration only; not a real certificate";
     AsOfSync => "状态截至上次同步：", "Status as of the last sync: ";
     Accounts => "账号与权限", "Accounts and grants";
     NeedsNetwork => "此功能需要联网。", "This needs a network connection.";

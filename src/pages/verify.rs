@@ -1,4 +1,4 @@
-use hongling_core::certificate::{self, CertStatus, Payload, StatusEntry, VerifyError};
+use hongling_core::certificate::{self, CertStatus, StatusEntry, Verified, VerifyError};
 use leptos::prelude::*;
 
 use crate::components::QrScanner;
@@ -12,15 +12,15 @@ use crate::state::AppCtx;
 pub fn VerifyPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let text = RwSignal::new(String::new());
-    let result = RwSignal::new(None::<Result<(Payload, Option<StatusEntry>), VerifyError>>);
+    let result = RwSignal::new(None::<Result<(Verified, Option<StatusEntry>), VerifyError>>);
     let scanning = RwSignal::new(false);
     let check = move || {
         let qr = text.get_untracked();
         leptos::task::spawn_local(async move {
             let (keys, statuses) = load_verification().await.unwrap_or_default();
-            result.set(Some(certificate::verify(&qr, &keys).map(|p| {
-                let status = statuses.into_iter().find(|s| s.number == p.no);
-                (p, status)
+            result.set(Some(certificate::verify(&qr, &keys).map(|v| {
+                let status = statuses.into_iter().find(|s| s.number == v.payload.no);
+                (v, status)
             })));
         });
     };
@@ -54,7 +54,7 @@ pub fn VerifyPage() -> impl IntoView {
                         <strong>"✗ "</strong>{e.to_string()}
                     </div>
                 }.into_any(),
-                Ok((p, status)) => {
+                Ok((Verified { payload: p, demo }, status)) => {
                     let line = status.as_ref().map(|s| {
                         let mut t = s.status.label_zh().to_owned();
                         if let Some(by) = &s.replaced_by {
@@ -62,11 +62,17 @@ pub fn VerifyPage() -> impl IntoView {
                         }
                         t
                     });
-                    let valid = status.as_ref().is_some_and(|s| s.status == CertStatus::Valid);
+                    // A demo certificate is never shown as a good one, whatever its status.
+                    let valid = !demo
+                        && status.as_ref().is_some_and(|s| s.status == CertStatus::Valid);
                     view! {
                         <div class=if valid { "verify-result good" } else { "verify-result warn" }
                             role="status" data-testid="verify-result">
-                            <p><strong>"✓ "</strong>{ctx.t(Key::VerifyOk)}</p>
+                            {if demo {
+                                view! { <p data-testid="verify-demo"><strong>"⚠ "</strong>{ctx.t(Key::VerifyDemo)}</p> }.into_any()
+                            } else {
+                                view! { <p><strong>"✓ "</strong>{ctx.t(Key::VerifyOk)}</p> }.into_any()
+                            }}
                             <dl class="cert-facts">
                                 <dt>{ctx.t(Key::Holder)}</dt><dd data-testid="verify-holder">{p.name.clone()}</dd>
                                 <dt>{ctx.t(Key::CertNumber)}</dt><dd>{p.no.clone()}</dd>

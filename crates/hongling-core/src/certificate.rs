@@ -252,10 +252,30 @@ pub enum VerifyError {
     UnknownKey(String),
     #[error("签名无效：证书内容被改动或伪造")]
     BadSignature,
+    /// The key had been retired before the certificate's issue date: a retired key signs
+    /// nothing new, so whoever signed this holds a key that should no longer sign.
+    #[error("签名无效：签发日期 {issued} 晚于签名密钥 {key_id} 的停用日期 {retired}")]
+    IssuedAfterRetirement {
+        key_id: String,
+        issued: NaiveDate,
+        retired: NaiveDate,
+    },
+}
+
+/// A QR text that verified: what was signed, and whether a demo server signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub payload: Payload,
+    /// Signed by a demo server's key (演示证书): true to its demo data, but no certificate.
+    pub demo: bool,
 }
 
 /// Checks a QR text against the public keys this device holds; returns what was signed.
-pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Payload, VerifyError> {
+///
+/// A retired key still verifies what it signed before its retirement (in China's
+/// calendar: a certificate issued on the day of the rotation is fine), and nothing
+/// dated after it.
+pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Verified, VerifyError> {
     let mut parts = qr.trim().split('.');
     let (Some(QR_PREFIX), Some(key_id), Some(payload), Some(signature), None) = (
         parts.next(),
@@ -288,5 +308,19 @@ pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Payload, VerifyErro
     public
         .verify_strict(&payload, &ed25519_dalek::Signature::from_bytes(&signature))
         .map_err(|_| VerifyError::BadSignature)?;
-    serde_json::from_slice(&payload).map_err(|_| VerifyError::NotACertificate)
+    let payload: Payload =
+        serde_json::from_slice(&payload).map_err(|_| VerifyError::NotACertificate)?;
+    if let Some(retired) = key.retired_at.map(crate::china_today)
+        && payload.issued > retired
+    {
+        return Err(VerifyError::IssuedAfterRetirement {
+            key_id: key.key_id.clone(),
+            issued: payload.issued,
+            retired,
+        });
+    }
+    Ok(Verified {
+        payload,
+        demo: key.demo,
+    })
 }

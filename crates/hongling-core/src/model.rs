@@ -119,9 +119,13 @@ pub struct SigningPublicKey {
     /// The 32-byte public key, standard base64.
     pub public_key: String,
     pub created_at: chrono::DateTime<chrono::Utc>,
-    /// Set when a newer key took over; it then signs nothing new.
+    /// Set when a newer key took over; it then signs nothing new, and a certificate it
+    /// signed with a later issue date is refused as forged (see `certificate::verify`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// A demo server's key: what it signed verifies as 演示证书, never as genuine.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
 }
 
 /// Longest name accepted, in characters.

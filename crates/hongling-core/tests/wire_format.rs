@@ -246,6 +246,7 @@ fn shared_bodies_signing_key_and_lock() {
         public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
         created_at: Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap(),
         retired_at: None,
+        demo: false,
     };
     assert_eq!(
         serde_json::to_value(&key).unwrap(),
@@ -508,5 +509,28 @@ fn change_password_request() {
     assert_eq!(
         serde_json::from_value::<ChangePasswordRequest>(expected).unwrap(),
         r
+    );
+}
+
+/// Added with deployment (issue 12): a demo server's key says so, and a key without the
+/// field is a real one.
+#[test]
+fn signing_key_of_a_demo_server() {
+    let key = SigningPublicKey {
+        key_id: "fedcba9876543210".into(),
+        algorithm: "ed25519".into(),
+        public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+        created_at: Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap(),
+        retired_at: Some(Utc.with_ymd_and_hms(2026, 12, 3, 0, 0, 0).unwrap()),
+        demo: true,
+    };
+    let wire = json!({"key_id": "fedcba9876543210", "algorithm": "ed25519",
+        "public_key": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        "created_at": "2026-12-02T00:00:00Z", "retired_at": "2026-12-03T00:00:00Z",
+        "demo": true});
+    assert_eq!(serde_json::to_value(&key).unwrap(), wire);
+    assert_eq!(
+        serde_json::from_value::<SigningPublicKey>(wire).unwrap(),
+        key
     );
 }

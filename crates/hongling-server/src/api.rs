@@ -47,10 +47,11 @@ pub async fn require_protocol(
     }
 }
 
-/// The client's address, when the server knows it (not in in-process tests).
+/// The client's address (through a trusted proxy, the one it forwarded for), when the
+/// server knows it.
 fn client_address(ext: &axum::http::Extensions) -> String {
-    ext.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+    ext.get::<crate::running::ClientAddr>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string())
 }
 
 pub async fn login<S: Store>(

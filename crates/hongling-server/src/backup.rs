@@ -6,10 +6,18 @@
 //! `VACUUM INTO` writes the whole database as one read transaction sees it, while the
 //! server goes on. The copy is checked with `integrity_check` before it takes its final
 //! name, so a backup in the folder is always a whole one.
+//!
+//! The signing keys are not in the database (see `keyfile`). A backup takes them only
+//! encrypted, as an age file (scrypt passphrase, the format of the `age` tool, so an IT
+//! person can open it without this program) beside the database copy: a plain copy of
+//! the keys in every backup would let anyone who finds one forge certificates.
 
 use std::path::{Path, PathBuf};
 
+use age::secrecy::SecretString;
 use anyhow::{Context, bail};
+
+use crate::keyfile::{KeyEntry, KeyFile};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
@@ -17,18 +25,73 @@ use sqlx::{ConnectOptions, Connection};
 pub const PREFIX: &str = "hongling-";
 /// The name every backup file ends with.
 pub const SUFFIX: &str = ".sqlite";
+/// The name of a backup's encrypted signing keys ends with this instead of [`SUFFIX`].
+pub const KEYS_SUFFIX: &str = ".keys.age";
 
 /// What a backup did.
 #[derive(Debug)]
 pub struct Report {
     pub file: PathBuf,
     pub bytes: u64,
+    /// The encrypted signing keys beside it, when a passphrase was given.
+    pub keys: Option<PathBuf>,
     /// Older backups removed to keep the newest `keep`.
     pub removed: usize,
 }
 
-/// Backs `db` up into the folder `out`, keeping the newest `keep` backups there.
-pub async fn backup(db: &Path, out: &Path, keep: usize) -> anyhow::Result<Report> {
+/// The encrypted signing keys that belong to a backup file.
+pub fn keys_of(backup: &Path) -> PathBuf {
+    let name = backup
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    backup.with_file_name(format!(
+        "{}{KEYS_SUFFIX}",
+        name.strip_suffix(SUFFIX).unwrap_or(name)
+    ))
+}
+
+/// Reads a passphrase from the first line of a file only its owner can read.
+pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the passphrase file {}", path.display()))?;
+    crate::keyfile::check_private(path)?;
+    let line = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    if line.chars().count() < 12 {
+        bail!(
+            "the passphrase in {} is shorter than 12 characters",
+            path.display()
+        );
+    }
+    Ok(SecretString::from(line.to_owned()))
+}
+
+/// Opens a backup's encrypted signing keys with the passphrase.
+pub fn decrypt_keys(file: &Path, passphrase: &SecretString) -> anyhow::Result<Vec<KeyEntry>> {
+    let sealed = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let identity = age::scrypt::Identity::new(passphrase.clone());
+    let plain = age::decrypt(&identity, &sealed).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open {} ({e}): is it the passphrase it was made with?",
+            file.display()
+        )
+    })?;
+    let text = String::from_utf8(plain).context("the decrypted keys are not text")?;
+    crate::keyfile::parse(&text)
+}
+
+/// Backs `db` up into the folder `out`, keeping the newest `keep` backups there; with
+/// `keys`, the key file goes in too, encrypted with the passphrase.
+pub async fn backup(
+    db: &Path,
+    out: &Path,
+    keep: usize,
+    keys: Option<&(KeyFile, SecretString)>,
+) -> anyhow::Result<Report> {
     if keep == 0 {
         bail!("--keep must be at least 1");
     }
@@ -61,12 +124,35 @@ pub async fn backup(db: &Path, out: &Path, keep: usize) -> anyhow::Result<Report
     conn.close().await?;
     restrict(&partial, 0o600)?;
     check_integrity(&partial).await?;
+    // The keys first: a database copy in the folder always has its keys beside it.
+    let keys = match keys {
+        Some((file_of_keys, passphrase)) => {
+            if file_of_keys.entries().is_empty() {
+                bail!(
+                    "the signing key file {} holds no key: give the server's --signing-keys",
+                    file_of_keys.path().display()
+                );
+            }
+            let target = keys_of(&file);
+            let sealed = age::encrypt(
+                &age::scrypt::Recipient::new(passphrase.clone()),
+                file_of_keys.to_text().as_bytes(),
+            )
+            .context("cannot encrypt the signing keys")?;
+            let partial_keys = out.join(format!(".{}.partial", name_of(&target)));
+            write_private(&partial_keys, &sealed)?;
+            std::fs::rename(&partial_keys, &target)?;
+            Some(target)
+        }
+        None => None,
+    };
     std::fs::rename(&partial, &file)?;
     let bytes = std::fs::metadata(&file)?.len();
     let removed = rotate(out, keep)?;
     Ok(Report {
         file,
         bytes,
+        keys,
         removed,
     })
 }
@@ -108,8 +194,38 @@ fn rotate(out: &Path, keep: usize) -> anyhow::Result<usize> {
     let extra = files.len().saturating_sub(keep);
     for old in &files[..extra] {
         std::fs::remove_file(old).with_context(|| format!("cannot remove {}", old.display()))?;
+        let keys = keys_of(old);
+        if keys.exists() {
+            std::fs::remove_file(&keys)
+                .with_context(|| format!("cannot remove {}", keys.display()))?;
+        }
     }
     Ok(extra)
+}
+
+fn name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Writes a file that is mode 0600 from its first byte.
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let _ = std::fs::remove_file(path);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
 }
 
 #[cfg(unix)]

@@ -21,6 +21,7 @@ pub mod error;
 pub mod headers;
 pub mod import_export;
 pub mod install;
+pub mod keyfile;
 pub mod limit;
 pub mod lock;
 pub mod password;
@@ -44,6 +45,8 @@ pub struct AppState<S> {
     /// The local CA that `/install` and `/ca.crt` give to tablets, and the app's https
     /// address (`serve --public-url`) that a non-secure origin shows.
     pub install: install::Install,
+    /// The reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
+    pub trusted_proxies: running::TrustedProxies,
 }
 
 impl<S> AppState<S> {
@@ -56,6 +59,7 @@ impl<S> AppState<S> {
                 ca: None,
                 public_url: None,
             },
+            trusted_proxies: Default::default(),
         }
     }
 }
@@ -63,6 +67,7 @@ impl<S> AppState<S> {
 /// The whole HTTP application. `static_dir`, when given, is the built PWA (`dist/`).
 pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> Router {
     let install = state.install.clone();
+    let proxies = state.trusted_proxies.clone();
     let api = Router::new()
         .route("/auth/login", post(api::login::<S>))
         .route("/auth/password", post(api::change_own_password::<S>))
@@ -126,6 +131,10 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
     headers::secure(router, &csp)
         .layer(axum::middleware::from_fn(running::deadline))
         .layer(axum::middleware::from_fn(running::log_request))
+        .layer(axum::middleware::from_fn_with_state(
+            proxies,
+            running::client_addr,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             running::panic_response,
         ))

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use hongling_server::keyfile::KeyFile;
 use hongling_server::store::sqlite::SqliteStore;
 use hongling_server::store::{NewAccount, Store};
 use hongling_server::{AppState, app, backup, lock, seed, signing};
@@ -56,15 +57,24 @@ enum Command {
     /// Write a consistent copy of the database while the server runs.
     ///
     /// The copy is checked with SQLite's integrity_check, written with mode 0600 into
-    /// OUT (a folder), and only the newest --keep copies are kept there.
+    /// OUT (a folder), and only the newest --keep copies are kept there. The signing key
+    /// file goes in only encrypted with the passphrase of --key-passphrase-file (an age
+    /// file beside the copy); without it the backup holds no key, and the key file must
+    /// be kept safe some other way.
     Backup {
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        keys: KeysArg,
         /// The folder that holds the backups.
         out: PathBuf,
         /// How many backups to keep in OUT (older ones are removed).
         #[arg(long, default_value_t = 14)]
         keep: usize,
+        /// A file (mode 0600) whose first line is the passphrase that encrypts the
+        /// signing keys into the backup.
+        #[arg(long, value_name = "FILE")]
+        key_passphrase_file: Option<PathBuf>,
     },
     /// Make a local certificate authority and a server certificate, for an office with
     /// no domain name.
@@ -94,7 +104,25 @@ enum Command {
     RotateSigningKey {
         #[command(flatten)]
         db: DbArg,
+        #[command(flatten)]
+        keys: KeysArg,
     },
+}
+
+#[derive(Debug, Args)]
+struct KeysArg {
+    /// The signing key file (mode 0600; default: beside the database, with the extension
+    /// .keys). Several servers on one database share one such file.
+    #[arg(long, value_name = "FILE", env = "HONGLING_SIGNING_KEYS")]
+    signing_keys: Option<PathBuf>,
+}
+
+impl KeysArg {
+    fn path(&self, db: &Path) -> PathBuf {
+        self.signing_keys
+            .clone()
+            .unwrap_or_else(|| KeyFile::default_path(db))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +140,8 @@ struct ServeArgs {
     /// The SQLite database file.
     #[arg(long, default_value = "data/hongling.sqlite")]
     db: PathBuf,
+    #[command(flatten)]
+    keys: KeysArg,
     /// The built app to serve (default: the API only).
     #[arg(long = "static", value_name = "DIR")]
     static_dir: Option<PathBuf>,
@@ -148,6 +178,10 @@ struct ServeArgs {
     /// a tablet that opens a plain http address.
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// A reverse proxy (an address or address/prefix; repeatable) whose X-Forwarded-For
+    /// names the client, for the login limits and the log. Nobody else's is believed.
+    #[arg(long = "trusted-proxy", value_name = "CIDR", value_parser = hongling_server::running::parse_proxy)]
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -185,8 +219,19 @@ fn run() -> anyhow::Result<()> {
             Some(Command::ResetPassword { db, username }) => {
                 reset_password(&db.db, &username).await
             }
-            Some(Command::Backup { db, out, keep }) => {
-                let report = backup::backup(&db.db, &out, keep).await?;
+            Some(Command::Backup {
+                db,
+                keys,
+                out,
+                keep,
+                key_passphrase_file,
+            }) => {
+                let key_file = keys.path(&db.db);
+                let with_keys = match &key_passphrase_file {
+                    Some(p) => Some((KeyFile::load(&key_file)?, backup::read_passphrase(p)?)),
+                    None => None,
+                };
+                let report = backup::backup(&db.db, &out, keep, with_keys.as_ref()).await?;
                 println!(
                     "backed up {} to {} ({} bytes, integrity ok); removed {} older backups",
                     db.db.display(),
@@ -194,6 +239,18 @@ fn run() -> anyhow::Result<()> {
                     report.bytes,
                     report.removed
                 );
+                match &report.keys {
+                    Some(keys) => println!(
+                        "the signing keys are in {} (encrypted with the passphrase)",
+                        keys.display()
+                    ),
+                    None => println!(
+                        "note: this backup does not hold the signing key file {}: give \
+                         --key-passphrase-file to put it in encrypted, or keep a copy of it \
+                         somewhere safe yourself",
+                        key_file.display()
+                    ),
+                }
                 Ok(())
             }
             Some(Command::TlsInit {
@@ -220,15 +277,37 @@ fn run() -> anyhow::Result<()> {
                 );
                 Ok(())
             }
-            Some(Command::RotateSigningKey { db }) => {
+            Some(Command::RotateSigningKey { db, keys }) => {
                 let _lock = lock::DbLock::acquire(&db.db)?;
                 let store = open_existing(&db.db).await?;
-                let id = signing::rotate(&store).await?;
-                println!("new certificate signing key {id}; the old one stays published");
+                let started = open_keys(&store, &keys.path(&db.db), true).await?;
+                println!(
+                    "new certificate signing key {}; the old one stays published",
+                    started.active
+                );
                 Ok(())
             }
         }
     })
+}
+
+/// Reads the signing key file and checks it against the database (moving secrets that an
+/// older version kept in the database into it); with `rotate`, a new key signs from now on.
+async fn open_keys(
+    store: &SqliteStore,
+    path: &Path,
+    rotate: bool,
+) -> anyhow::Result<signing::Started> {
+    let mut file = KeyFile::load(path)?;
+    let moved = store.move_secrets_to(&mut file).await?;
+    if moved > 0 {
+        println!(
+            "moved {moved} signing key(s) out of the database into {}",
+            path.display()
+        );
+    }
+    let demo = seed::is_demo(store).await?;
+    signing::start(store, &mut file, store.keyring(), demo, rotate).await
 }
 
 /// Opens a database that must exist already (the subcommands other than `serve`).
@@ -347,14 +426,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             println!("  {username:<12} {name}");
         }
     }
-    let key_id = if args.rotate_signing_key {
-        let id = signing::rotate(&store).await?;
-        println!("new certificate signing key {id}");
-        id
-    } else {
-        signing::ensure(&store).await?
-    };
-    tracing::info!(key_id, "certificate signing key");
+    let key_file = args.keys.path(&args.db);
+    let started = open_keys(&store, &key_file, args.rotate_signing_key).await?;
+    if args.rotate_signing_key {
+        println!("new certificate signing key {}", started.active);
+    }
+    tracing::info!(
+        key_id = started.active,
+        key_file = %key_file.display(),
+        "certificate signing key"
+    );
     if seeded {
         let n = store.issue_waiting().await?;
         println!("issued {n} demo certificates");
@@ -371,6 +452,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stop = shutdown_signal()?;
     let mut state = AppState::new(store.clone());
     state.offline_grace_days = args.offline_grace_days;
+    state.trusted_proxies =
+        hongling_server::running::TrustedProxies(std::sync::Arc::new(args.trusted_proxies.clone()));
     let ca_file = args.tls_ca.clone().or_else(|| {
         args.tls_cert
             .as_ref()

@@ -3,8 +3,8 @@
 //! leaves one structured log line.
 //!
 //! The log line says method, route (the matched pattern, so no ID-card number or token
-//! in a path reaches the log), status, milliseconds and account: never a body, a token
-//! or a password.
+//! in a path reaches the log), status, milliseconds, account and client address: never a
+//! body, a token or a password.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -37,6 +37,80 @@ impl AccountSlot {
     }
 }
 
+/// The address a request came from: the peer's, or, when the peer is a trusted reverse
+/// proxy (`serve --trusted-proxy`), the one that proxy says it forwarded for. The login
+/// limits and the request log use it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub std::net::IpAddr);
+
+/// The reverse proxies whose `X-Forwarded-For` is believed.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Arc<Vec<ipnet::IpNet>>);
+
+impl TrustedProxies {
+    fn trusts(&self, ip: std::net::IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(&ip))
+    }
+
+    /// The client of a request from `peer` with these `X-Forwarded-For` values.
+    ///
+    /// Only a trusted peer's header counts. Each proxy appends the address it received
+    /// from, so the header is read from the right, past the trusted proxies, to the
+    /// first address none of them is: whatever a client wrote further left is its own
+    /// claim and proves nothing.
+    pub fn client<'a>(
+        &self,
+        peer: std::net::IpAddr,
+        forwarded_for: impl Iterator<Item = &'a str>,
+    ) -> std::net::IpAddr {
+        if !self.trusts(peer) {
+            return peer;
+        }
+        let hops: Vec<&str> = forwarded_for.flat_map(|v| v.split(',')).collect();
+        let mut client = peer;
+        for hop in hops.iter().rev() {
+            let Ok(ip) = hop.trim().parse::<std::net::IpAddr>() else {
+                break;
+            };
+            client = ip;
+            if !self.trusts(ip) {
+                break;
+            }
+        }
+        client
+    }
+}
+
+/// Parses `--trusted-proxy`: an address range (`10.0.0.0/8`) or one address.
+pub fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text} is neither an address nor an address/prefix range"))
+}
+
+/// Puts the request's [`ClientAddr`] into its extensions (when the peer is known).
+pub async fn client_addr(
+    axum::extract::State(proxies): axum::extract::State<TrustedProxies>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let client = proxies.client(
+            peer,
+            req.headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        );
+        req.extensions_mut().insert(ClientAddr(client));
+    }
+    next.run(req).await
+}
+
 /// Logs one line per request.
 pub async fn log_request(mut req: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -45,6 +119,10 @@ pub async fn log_request(mut req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "(static)".to_owned(), |p| p.as_str().to_owned());
+    let client = req
+        .extensions()
+        .get::<ClientAddr>()
+        .map_or_else(|| "-".to_owned(), |c| c.0.to_string());
     let slot = AccountSlot::default();
     req.extensions_mut().insert(slot.clone());
     let res = next.run(req).await;
@@ -57,6 +135,7 @@ pub async fn log_request(mut req: Request, next: Next) -> Response {
         status = res.status().as_u16(),
         ms,
         account = account.as_deref().unwrap_or("-"),
+        client,
     );
     res
 }
@@ -103,5 +182,49 @@ pub async fn deadline(req: Request, next: Next) -> Response {
     match tokio::time::timeout(limit, next.run(req)).await {
         Ok(res) => res,
         Err(_) => timeout_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proxies(nets: &[&str]) -> TrustedProxies {
+        TrustedProxies(Arc::new(
+            nets.iter().map(|n| parse_proxy(n).unwrap()).collect(),
+        ))
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_is_believed_and_only_from_the_right() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let p = proxies(&["10.0.0.0/8", "192.168.1.1"]);
+        // Straight from a client: its header is its own claim.
+        assert_eq!(
+            p.client(ip("203.0.113.9"), ["1.2.3.4"].into_iter()),
+            ip("203.0.113.9")
+        );
+        // Through the proxy: the address it appended.
+        assert_eq!(
+            p.client(ip("10.0.0.2"), ["203.0.113.9"].into_iter()),
+            ip("203.0.113.9")
+        );
+        // A client that forged a header in front: the proxy's entry is the rightmost.
+        assert_eq!(
+            p.client(ip("10.0.0.2"), ["6.6.6.6, 203.0.113.9"].into_iter()),
+            ip("203.0.113.9")
+        );
+        // Two proxies in a row, over two header lines.
+        assert_eq!(
+            p.client(ip("10.0.0.2"), ["203.0.113.9", "192.168.1.1"].into_iter()),
+            ip("203.0.113.9")
+        );
+        // Nothing usable: the proxy itself.
+        assert_eq!(
+            p.client(ip("10.0.0.2"), ["garbage"].into_iter()),
+            ip("10.0.0.2")
+        );
+        assert_eq!(p.client(ip("10.0.0.2"), std::iter::empty()), ip("10.0.0.2"));
+        assert!(parse_proxy("10.0.0.0/33").is_err());
     }
 }

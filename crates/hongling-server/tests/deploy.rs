@@ -372,7 +372,7 @@ async fn health_names_the_version_and_schema_and_every_answer_has_the_security_h
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], "ok");
     assert_eq!(body["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(body["schema"], 4, "the newest migration");
+    assert_eq!(body["schema"], 5, "the newest migration");
     assert_eq!(body["public_url"], "https://hongling.test");
     let csp = headers["content-security-policy"].to_str().unwrap();
     for part in [
@@ -412,4 +412,381 @@ async fn health_names_the_version_and_schema_and_every_answer_has_the_security_h
         "",
     );
     assert!(!ok && err.contains("https://"), "{err}");
+}
+
+/// One SQL text value of the database file (read-only).
+async fn text_of(db: &std::path::Path, sql: &str) -> String {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let s: String = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
+    conn.close().await.unwrap();
+    s
+}
+
+/// Runs `serve` on `db` and expects it to refuse to start: its standard error. A server
+/// that starts after all is killed after 30 s and fails the test.
+fn refused_serve(db: &std::path::Path, extra: &[&str]) -> String {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hongling-server"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(!status.success(), "the server should have refused to start");
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            return err;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the server started instead of refusing");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// The signing keys as the database publishes them (the `signing_key` records).
+async fn published_keys(db: &std::path::Path) -> Vec<hongling_core::SigningPublicKey> {
+    let json = text_of(
+        db,
+        "SELECT json_group_array(json(body)) FROM records WHERE kind = 'signing_key'",
+    )
+    .await;
+    let mut keys: Vec<hongling_core::SigningPublicKey> = serde_json::from_str(&json).unwrap();
+    keys.sort_by_key(|k| k.created_at);
+    keys
+}
+
+#[tokio::test]
+async fn the_signing_key_lives_in_a_private_file_and_without_it_the_server_will_not_start() {
+    use hongling_server::keyfile::KeyFile;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("district.sqlite");
+    let keys = dir.path().join("district.keys");
+    let mut server = Server::start_real(&db, &[]);
+    assert!(server.terminate().success());
+
+    // The secret is in the key file, mode 0600; the database holds only the public half.
+    assert_eq!(mode_of(&keys), 0o600);
+    let file = KeyFile::load(&keys).unwrap();
+    assert_eq!(file.entries().len(), 1);
+    let key = &file.entries()[0];
+    assert_eq!(
+        count_rows(
+            &db,
+            "SELECT COUNT(*) FROM signing_keys WHERE length(secret) > 0"
+        )
+        .await,
+        0
+    );
+    let secret = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(key.key.to_bytes())
+    };
+    let db_bytes = std::fs::read(&db).unwrap();
+    assert!(
+        !db_bytes.windows(32).any(|w| w == key.key.to_bytes()),
+        "the secret is nowhere in the database file"
+    );
+    let published = published_keys(&db).await;
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].key_id, key.key_id);
+    assert!(!published[0].demo, "a real server's key is no demo key");
+    {
+        use base64::Engine;
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD
+                .decode(&published[0].public_key)
+                .unwrap(),
+            key.public()
+        );
+    }
+
+    // Without its key file the server refuses, names the key, and makes no new one.
+    let aside = dir.path().join("aside.keys");
+    std::fs::rename(&keys, &aside).unwrap();
+    let err = refused_serve(&db, &[]);
+    assert!(
+        err.contains("does not hold the key") && err.contains(&key.key_id),
+        "{err}"
+    );
+    assert!(!keys.exists(), "no new key file was made");
+    assert_eq!(
+        count_rows(&db, "SELECT COUNT(*) FROM signing_keys").await,
+        1
+    );
+
+    // A key file others can read is refused too.
+    std::fs::rename(&aside, &keys).unwrap();
+    set_mode(&keys, 0o644);
+    let err = refused_serve(&db, &[]);
+    assert!(err.contains("chmod 600"), "{err}");
+    set_mode(&keys, 0o600);
+
+    // A rotation adds a key and keeps the old one, in the file and in the published list.
+    let db_arg = db.to_str().unwrap();
+    let (ok, out, err) = run_cli(&["rotate-signing-key", "--db", db_arg], "");
+    assert!(ok, "{err}");
+    let file = KeyFile::load(&keys).unwrap();
+    assert_eq!(file.entries().len(), 2);
+    assert_eq!(file.entries()[0].key_id, key.key_id);
+    let new_id = &file.entries()[1].key_id;
+    assert!(out.contains(new_id.as_str()), "{out}");
+    let published = published_keys(&db).await;
+    assert_eq!(published.len(), 2);
+    assert!(published[0].retired_at.is_some() && published[1].retired_at.is_none());
+    assert_eq!(&published[1].key_id, new_id);
+    assert!(std::fs::read_to_string(&keys).unwrap().contains(&secret));
+
+    // A key file elsewhere (several servers share one) is named with --signing-keys.
+    let shared = dir.path().join("shared").join("hongling.keys");
+    std::fs::create_dir_all(shared.parent().unwrap()).unwrap();
+    std::fs::rename(&keys, &shared).unwrap();
+    let mut server = Server::start_real(&db, &["--signing-keys", shared.to_str().unwrap()]);
+    assert!(server.terminate().success());
+    assert!(!keys.exists());
+}
+
+#[tokio::test]
+async fn a_database_of_the_older_layout_gives_its_key_to_the_key_file() {
+    use hongling_server::keyfile::KeyFile;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("old.sqlite");
+    let keys = dir.path().join("old.keys");
+    let mut server = Server::start_real(&db, &[]);
+    assert!(server.terminate().success());
+    let key = KeyFile::load(&keys).unwrap().entries()[0].clone();
+    // What a version before the key file left: the secret in the table, no key file.
+    {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("UPDATE signing_keys SET secret = ?")
+            .bind(key.key.to_bytes().to_vec())
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    std::fs::remove_file(&keys).unwrap();
+    let mut server = Server::start_real(&db, &[]);
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|l| l.contains("moved 1 signing key")),
+        "{:?}",
+        server.banner
+    );
+    assert!(server.terminate().success());
+    let file = KeyFile::load(&keys).unwrap();
+    assert_eq!(file.entries().len(), 1);
+    assert_eq!(file.entries()[0].key_id, key.key_id);
+    assert_eq!(file.entries()[0].key.to_bytes(), key.key.to_bytes());
+    assert_eq!(
+        count_rows(
+            &db,
+            "SELECT COUNT(*) FROM signing_keys WHERE length(secret) > 0"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_demo_server_signs_with_a_demo_key_so_its_certificates_verify_as_demo_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let mut server = Server::start(&db, &[]);
+    assert!(server.terminate().success());
+    let keys = published_keys(&db).await;
+    assert_eq!(keys.len(), 1);
+    assert!(keys[0].demo);
+    let qr = text_of(
+        &db,
+        "SELECT json_extract(body, '$.qr') FROM records WHERE kind = 'certificate' LIMIT 1",
+    )
+    .await;
+    let verified = hongling_core::certificate::verify(&qr, &keys).unwrap();
+    assert!(
+        verified.demo,
+        "a demo certificate never verifies as genuine"
+    );
+    // The same QR checked against a real key of the same bytes would pass: the demo mark
+    // is what tells them apart.
+    let real = hongling_core::SigningPublicKey {
+        demo: false,
+        ..keys[0].clone()
+    };
+    assert!(
+        !hongling_core::certificate::verify(&qr, &[real])
+            .unwrap()
+            .demo
+    );
+}
+
+#[tokio::test]
+async fn a_backup_takes_the_signing_keys_only_encrypted_with_the_passphrase() {
+    use hongling_server::keyfile::KeyFile;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("district.sqlite");
+    let out = dir.path().join("backups");
+    let server = Server::start_real(&db, &[]);
+    let db_arg = db.to_str().unwrap();
+    let out_arg = out.to_str().unwrap();
+    let key = KeyFile::load(&dir.path().join("district.keys"))
+        .unwrap()
+        .entries()[0]
+        .clone();
+    let secret = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(key.key.to_bytes())
+    };
+
+    // Without a passphrase: no key in the backup, and the output says so.
+    let (ok, stdout, err) = run_cli(&["backup", "--db", db_arg, out_arg], "");
+    assert!(ok, "{err}");
+    assert!(stdout.contains("does not hold the signing key"), "{stdout}");
+    let first = hongling_server::backup::list(&out).unwrap().pop().unwrap();
+    assert!(!hongling_server::backup::keys_of(&first).exists());
+
+    // A passphrase file others can read is refused, and changes nothing.
+    let pass = dir.path().join("backup-passphrase");
+    std::fs::write(&pass, "correct horse battery staple\n").unwrap();
+    set_mode(&pass, 0o644);
+    let pass_arg = pass.to_str().unwrap();
+    let args = [
+        "backup",
+        "--db",
+        db_arg,
+        out_arg,
+        "--key-passphrase-file",
+        pass_arg,
+    ];
+    let (ok, _, err) = run_cli(&args, "");
+    assert!(!ok && err.contains("chmod 600"), "{err}");
+    assert_eq!(hongling_server::backup::list(&out).unwrap().len(), 1);
+
+    set_mode(&pass, 0o600);
+    let (ok, stdout, err) = run_cli(&args, "");
+    assert!(ok, "{err}");
+    let newest = hongling_server::backup::list(&out).unwrap().pop().unwrap();
+    let sealed = hongling_server::backup::keys_of(&newest);
+    assert!(stdout.contains(sealed.to_str().unwrap()), "{stdout}");
+    assert_eq!(mode_of(&sealed), 0o600);
+    let bytes = std::fs::read(&sealed).unwrap();
+    assert!(bytes.starts_with(b"age-encryption.org/v1"), "an age file");
+    assert!(
+        !String::from_utf8_lossy(&bytes).contains(&secret),
+        "the key is not in the clear"
+    );
+    let passphrase = hongling_server::backup::read_passphrase(&pass).unwrap();
+    let opened = hongling_server::backup::decrypt_keys(&sealed, &passphrase).unwrap();
+    assert_eq!(opened.len(), 1);
+    assert_eq!(opened[0].key.to_bytes(), key.key.to_bytes());
+    let wrong = age::secrecy::SecretString::from("not the passphrase at all".to_owned());
+    assert!(hongling_server::backup::decrypt_keys(&sealed, &wrong).is_err());
+
+    // Rotation removes an old backup's keys with it.
+    let (ok, _, err) = run_cli(
+        &[
+            "backup",
+            "--db",
+            db_arg,
+            out_arg,
+            "--key-passphrase-file",
+            pass_arg,
+            "--keep",
+            "1",
+        ],
+        "",
+    );
+    assert!(ok, "{err}");
+    assert!(!sealed.exists() && !newest.exists());
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(left.len(), 2, "one backup and its keys");
+    drop(server);
+}
+
+/// A wrong login claiming to come from `forwarded` (through a proxy, or forged); its status.
+async fn wrong_login_from(base: &str, username: &str, forwarded: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .header(PROTOCOL_HEADER, "1")
+        .header("x-forwarded-for", forwarded)
+        .json(&json!({"username": username, "password": "wrong-password-here", "device_id": Uuid::new_v4()}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limits_count_the_forwarded_address_and_nobody_elses() {
+    let per_address = hongling_server::limit::PER_ADDRESS;
+    let dir = tempfile::tempdir().unwrap();
+    // The test connects from 127.0.0.1: here that is the office's reverse proxy.
+    let behind = Server::start_real(
+        &dir.path().join("proxied.sqlite"),
+        &["--trusted-proxy", "127.0.0.1/32"],
+    );
+    for i in 0..per_address {
+        let status = wrong_login_from(&behind.base, &format!("user{i}"), "203.0.113.7").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    assert_eq!(
+        wrong_login_from(&behind.base, "someone", "203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the forwarded address is held"
+    );
+    assert_eq!(
+        wrong_login_from(&behind.base, "someone", "203.0.113.8").await,
+        StatusCode::UNAUTHORIZED,
+        "another tablet behind the same proxy is not"
+    );
+    // A client that writes its own header in front gains nothing: the proxy's entry is
+    // the rightmost one.
+    assert_eq!(
+        wrong_login_from(&behind.base, "someone", "198.51.100.1, 203.0.113.7").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // Without --trusted-proxy the header is ignored: changing it dodges nothing.
+    let direct = Server::start_real(&dir.path().join("direct.sqlite"), &[]);
+    for i in 0..per_address {
+        let forged = format!("198.51.100.{i}");
+        let status = wrong_login_from(&direct.base, &format!("user{i}"), &forged).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    assert_eq!(
+        wrong_login_from(&direct.base, "someone", "198.51.100.200").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    let (ok, _, err) = run_cli(&["serve", "--trusted-proxy", "10.0.0.0/33"], "");
+    assert!(!ok && err.contains("address/prefix"), "{err}");
 }

@@ -318,6 +318,7 @@ fn an_application_goes_through_three_stages_notice_and_issue() {
             .encode(key.verifying_key().to_bytes()),
         created_at: chrono::Utc::now(),
         retired_at: None,
+        demo: false,
     };
     let worker: Worker = w.state[&RecordKey::new(RecordKind::Worker, id(WORKER))]
         .decode()
@@ -369,9 +370,44 @@ fn an_application_goes_through_three_stages_notice_and_issue() {
         .is_empty()
     );
 
-    let payload = certificate::verify(&cert.qr, std::slice::from_ref(&public)).unwrap();
-    assert_eq!(payload.no, "HL2026-00063");
-    assert_eq!(payload.name, "张红梅");
+    let verified = certificate::verify(&cert.qr, std::slice::from_ref(&public)).unwrap();
+    assert!(!verified.demo);
+    assert_eq!(verified.payload.no, "HL2026-00063");
+    assert_eq!(verified.payload.name, "张红梅");
+    // A demo server's key: the same certificate says it is a demo one.
+    let demo_key = SigningPublicKey {
+        demo: true,
+        ..public.clone()
+    };
+    assert!(
+        certificate::verify(&cert.qr, std::slice::from_ref(&demo_key))
+            .unwrap()
+            .demo
+    );
+    // Issued on 2026-12-07 (China): a key retired that day, at 23:30 China time, still
+    // vouches for it; one retired the day before does not.
+    let retired_at = |y, m, d, h, min| {
+        use chrono::TimeZone;
+        Some(chrono::Utc.with_ymd_and_hms(y, m, d, h, min, 0).unwrap())
+    };
+    let same_day = SigningPublicKey {
+        retired_at: retired_at(2026, 12, 7, 15, 30),
+        ..public.clone()
+    };
+    assert!(certificate::verify(&cert.qr, std::slice::from_ref(&same_day)).is_ok());
+    let day_before = SigningPublicKey {
+        // 2026-12-06 15:59 UTC is 23:59 on the 6th in China.
+        retired_at: retired_at(2026, 12, 6, 15, 59),
+        ..public.clone()
+    };
+    assert_eq!(
+        certificate::verify(&cert.qr, std::slice::from_ref(&day_before)),
+        Err(VerifyError::IssuedAfterRetirement {
+            key_id: "k1".into(),
+            issued: date(2026, 12, 7),
+            retired: date(2026, 12, 6),
+        })
+    );
     // A changed payload, an unknown key, or not a certificate at all.
     let mut parts: Vec<String> = cert.qr.split('.').map(str::to_owned).collect();
     let forged = serde_json::to_vec(&json!({"v": 1, "no": "HL2026-00063", "name": "李四",

@@ -87,14 +87,22 @@ pub struct NewAccount {
     pub must_change_password: bool,
 }
 
-/// A freshly made signing key, to be stored and published.
+/// A freshly made signing key, to be published. Its secret half is in the key file only.
 #[derive(Debug, Clone)]
 pub struct NewSigningKey {
     pub key_id: String,
-    /// The 32-byte Ed25519 secret; it never leaves the server's database.
-    pub secret: Vec<u8>,
     pub public: Vec<u8>,
     pub created_at: DateTime<Utc>,
+    /// A demo database's key: published as one, so what it signs is a 演示证书.
+    pub demo: bool,
+}
+
+/// A signing key the database expects the key file to hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKeyRow {
+    pub key_id: String,
+    pub retired: bool,
+    pub demo: bool,
 }
 
 pub trait Store: Clone + Send + Sync + 'static {
@@ -112,10 +120,12 @@ pub trait Store: Clone + Send + Sync + 'static {
         kind: hongling_core::RecordKind,
     ) -> impl Future<Output = Result<Vec<Record>, StoreError>> + Send;
 
-    /// The active signing key: its id and 32-byte secret.
-    fn active_signing_key(
-        &self,
-    ) -> impl Future<Output = Result<Option<(String, Vec<u8>)>, StoreError>> + Send;
+    /// Every signing key the database knows, oldest first: the ids the key file must hold.
+    fn signing_keys(&self) -> impl Future<Output = Result<Vec<SigningKeyRow>, StoreError>> + Send;
+
+    /// Marks every signing key a demo key and publishes the change (a demo database
+    /// whose keys were made before keys said so).
+    fn mark_signing_keys_demo(&self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// Retires the active signing key (if any) and makes `key` the active one, publishing
     /// both changes as `signing_key` records in one transaction.

@@ -34,6 +34,8 @@ use super::{
 pub struct SqliteStore {
     pool: SqlitePool,
     writer: Arc<Mutex<()>>,
+    /// The secret signing keys, from the key file (see `signing::start`).
+    keys: crate::signing::Keyring,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -140,7 +142,14 @@ impl SqliteStore {
                     // gets it now, in the same transaction.
                     for change in &changes {
                         if change.key.kind == RecordKind::Application {
-                            issue_certificate(&mut tx, &mut seq, &mut state, change.key.id).await?;
+                            issue_certificate(
+                                &mut tx,
+                                &self.keys,
+                                &mut seq,
+                                &mut state,
+                                change.key.id,
+                            )
+                            .await?;
                         }
                     }
                     MutationResult {
@@ -237,7 +246,50 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             writer: Arc::new(Mutex::new(())),
+            keys: crate::signing::Keyring::default(),
         })
+    }
+
+    /// The keys this store signs with; `signing::start` fills them from the key file.
+    pub fn keyring(&self) -> &crate::signing::Keyring {
+        &self.keys
+    }
+
+    /// Moves signing secrets that a database made before the key file existed kept in its
+    /// `signing_keys` table into the key file, then blanks them; returns how many moved.
+    pub async fn move_secrets_to(
+        &self,
+        file: &mut crate::keyfile::KeyFile,
+    ) -> anyhow::Result<usize> {
+        let rows: Vec<(String, Vec<u8>, String)> = sqlx::query_as(
+            "SELECT key_id, secret, created_at FROM signing_keys WHERE length(secret) > 0 \
+             ORDER BY created_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for (key_id, secret, created_at) in &rows {
+            let secret: [u8; 32] = secret
+                .as_slice()
+                .try_into()
+                .with_context(|| format!("signing key {key_id} in the database is damaged"))?;
+            let created_at = DateTime::parse_from_rfc3339(created_at)?.with_timezone(&Utc);
+            let entry = crate::keyfile::KeyEntry::from_key(
+                ed25519_dalek::SigningKey::from_bytes(&secret),
+                created_at,
+            );
+            anyhow::ensure!(
+                &entry.key_id == key_id,
+                "signing key {key_id} in the database does not match its secret"
+            );
+            file.append(entry)?;
+        }
+        if !rows.is_empty() {
+            // Only once the file holds them all (append waits for the disk).
+            sqlx::query("UPDATE signing_keys SET secret = x'' WHERE length(secret) > 0")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(rows.len())
     }
 
     /// Closes every connection, so SQLite checkpoints the WAL into the main file.
@@ -479,12 +531,37 @@ async fn save_seq(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreErro
     Ok(())
 }
 
+/// A signing key's row, as its `signing_key` record publishes it.
+#[derive(sqlx::FromRow)]
+struct KeyPublication {
+    key_id: String,
+    record_id: String,
+    public: Vec<u8>,
+    created_at: String,
+    retired_at: Option<String>,
+    demo: bool,
+}
+
+impl KeyPublication {
+    fn record(&self) -> Result<Change, StoreError> {
+        signing_record(
+            &self.record_id,
+            &self.key_id,
+            &self.public,
+            &self.created_at,
+            self.retired_at.as_deref(),
+            self.demo,
+        )
+    }
+}
+
 fn signing_record(
     record_id: &str,
     key_id: &str,
     public: &[u8],
     created_at: &str,
     retired_at: Option<&str>,
+    demo: bool,
 ) -> Result<Change, StoreError> {
     use base64::Engine;
     let parse = |t: &str| {
@@ -498,6 +575,7 @@ fn signing_record(
         public_key: base64::engine::general_purpose::STANDARD.encode(public),
         created_at: parse(created_at)?,
         retired_at: retired_at.map(parse).transpose()?,
+        demo,
     };
     Ok(Change {
         key: RecordKey::new(RecordKind::SigningKey, parse_uuid(record_id)?),
@@ -511,6 +589,7 @@ fn signing_record(
 /// `hongling_core::certificate::issue`; this only supplies what needs the server.
 async fn issue_certificate(
     conn: &mut SqliteConnection,
+    keys: &crate::signing::Keyring,
     seq: &mut i64,
     state: &mut MissRecorder,
     id: Uuid,
@@ -547,16 +626,17 @@ async fn issue_certificate(
         )));
     };
     let settings = settings(&*state);
-    let (key_id, secret): (String, Vec<u8>) = sqlx::query_as(
-        "SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+    let key_id: String = sqlx::query_scalar(
+        "SELECT key_id FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
     )
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| StoreError::Other(anyhow::anyhow!("no active signing key")))?;
-    let secret: [u8; 32] = secret
-        .try_into()
-        .map_err(|_| StoreError::Other(anyhow::anyhow!("signing key {key_id} is damaged")))?;
-    let signer = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let signer = keys.get(&key_id).ok_or_else(|| {
+        StoreError::Other(anyhow::anyhow!(
+            "signing key {key_id} is not in the key file"
+        ))
+    })?;
     let today = hongling_core::china_today(chrono::Utc::now());
     let year = chrono::Datelike::year(&today);
     let number: i64 = sqlx::query_scalar(
@@ -598,12 +678,38 @@ impl Store for SqliteStore {
         rows.iter().map(row_to_record).collect()
     }
 
-    async fn active_signing_key(&self) -> Result<Option<(String, Vec<u8>)>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT key_id, secret FROM signing_keys WHERE retired_at IS NULL ORDER BY created_at DESC LIMIT 1",
+    async fn signing_keys(&self) -> Result<Vec<super::SigningKeyRow>, StoreError> {
+        let rows: Vec<(String, bool, bool)> = sqlx::query_as(
+            "SELECT key_id, retired_at IS NOT NULL, demo FROM signing_keys ORDER BY created_at",
         )
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(key_id, retired, demo)| super::SigningKeyRow {
+                key_id,
+                retired,
+                demo,
+            })
+            .collect())
+    }
+
+    async fn mark_signing_keys_demo(&self) -> Result<(), StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let mut seq = load_seq(&mut tx).await?;
+        let rows: Vec<KeyPublication> = sqlx::query_as(
+            "UPDATE signing_keys SET demo = 1 WHERE demo = 0
+             RETURNING key_id, record_id, public, created_at, retired_at, demo",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for row in rows {
+            write_change(&mut tx, &mut seq, &row.record()?, Known::Unknown).await?;
+        }
+        save_seq(&mut tx, seq).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn add_signing_key(&self, key: NewSigningKey) -> Result<(), StoreError> {
@@ -611,33 +717,40 @@ impl Store for SqliteStore {
         let mut tx = self.pool.begin().await?;
         let mut seq = load_seq(&mut tx).await?;
         let retired_at = key.created_at.to_rfc3339();
-        let active: Vec<(String, String, Vec<u8>, String)> = sqlx::query_as(
-            "SELECT key_id, record_id, public, created_at FROM signing_keys WHERE retired_at IS NULL",
+        let active: Vec<KeyPublication> = sqlx::query_as(
+            "SELECT key_id, record_id, public, created_at, retired_at, demo FROM signing_keys WHERE retired_at IS NULL",
         )
         .fetch_all(&mut *tx)
         .await?;
-        for (key_id, record_id, public, created_at) in active {
+        for mut row in active {
             sqlx::query("UPDATE signing_keys SET retired_at = ? WHERE key_id = ?")
                 .bind(&retired_at)
-                .bind(&key_id)
+                .bind(&row.key_id)
                 .execute(&mut *tx)
                 .await?;
-            let change =
-                signing_record(&record_id, &key_id, &public, &created_at, Some(&retired_at))?;
-            write_change(&mut tx, &mut seq, &change, Known::Unknown).await?;
+            row.retired_at = Some(retired_at.clone());
+            write_change(&mut tx, &mut seq, &row.record()?, Known::Unknown).await?;
         }
         let record_id = Uuid::new_v4().to_string();
+        // The secret column stays empty: the secret is in the key file (migration 0005).
         sqlx::query(
-            "INSERT INTO signing_keys (key_id, record_id, secret, public, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO signing_keys (key_id, record_id, secret, public, created_at, demo) VALUES (?, ?, x'', ?, ?, ?)",
         )
         .bind(&key.key_id)
         .bind(&record_id)
-        .bind(&key.secret)
         .bind(&key.public)
         .bind(&retired_at)
+        .bind(key.demo)
         .execute(&mut *tx)
         .await?;
-        let change = signing_record(&record_id, &key.key_id, &key.public, &retired_at, None)?;
+        let change = signing_record(
+            &record_id,
+            &key.key_id,
+            &key.public,
+            &retired_at,
+            None,
+            key.demo,
+        )?;
         write_change(&mut tx, &mut seq, &change, Known::Absent).await?;
         save_seq(&mut tx, seq).await?;
         tx.commit().await?;
@@ -1130,7 +1243,7 @@ impl Store for SqliteStore {
             let key = RecordKey::new(RecordKind::Application, parse_uuid(id)?);
             let found = load_record(&mut tx, key).await?;
             state.learn(key, found);
-            issue_certificate(&mut tx, &mut seq, &mut state, key.id).await?;
+            issue_certificate(&mut tx, &self.keys, &mut seq, &mut state, key.id).await?;
             save_seq(&mut tx, seq).await?;
             tx.commit().await?;
         }
