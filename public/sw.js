@@ -12,11 +12,21 @@ const VERSION = "__HONGLING_BUILD_VERSION__";
 const PRECACHE = [/* __HONGLING_PRECACHE__ */];
 const CACHE = "hongling-shell-" + VERSION;
 
+// Files Trunk names by their content hash never change: the server sends them
+// `immutable`, so the page's own download of them (in the HTTP cache) fills the precache
+// and a first visit fetches each once. The fixed names (index.html, icons) are
+// revalidated: a 304 when the page just fetched them, the new file after an update.
+const HASHED = /-[0-9a-f]{16}[._]/;
+
 self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })))),
+      .then((cache) =>
+        cache.addAll(
+          PRECACHE.map((url) => new Request(url, { cache: HASHED.test(url) ? "default" : "no-cache" })),
+        ),
+      ),
   );
 });
 

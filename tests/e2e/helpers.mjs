@@ -2,7 +2,7 @@
 // temporary SQLite file serving the release build, and Debian's Chromium driven by
 // playwright-core.
 
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -34,15 +34,18 @@ export const serverBin = () =>
 
 /** Starts the server on a free port; resolves once it listens. `demo: false` starts it on
  * an empty database as a district would; `setup(db)` runs before it starts. */
-export async function startServer({ dist, demo = true, args = [], setup } = {}) {
+export async function startServer({ dist, demo = true, args = [], setup, embedded = false } = {}) {
   const bin = serverBin();
   const staticDir = path.resolve(root, dist ?? process.env.HONGLING_DIST ?? "dist");
+  // `embedded`: the app built into the binary (the test command builds it so), as a
+  // district deploys it; otherwise --static, which overrides it.
+  const app = embedded ? [] : ["--static", staticDir];
   const dir = mkdtempSync(path.join(tmpdir(), "hongling-e2e-"));
   const db = path.join(dir, "e2e.sqlite");
   if (setup) await setup(db);
   const child = spawn(
     bin,
-    ["--bind", "127.0.0.1:0", "--db", db, "--static", staticDir, ...(demo ? ["--demo"] : []), ...args],
+    ["--bind", "127.0.0.1:0", "--db", db, ...app, ...(demo ? ["--demo"] : []), ...args],
     // The request log is one line per request: keep the test output to warnings.
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "hongling_server=warn" } },
   );
@@ -51,7 +54,7 @@ export async function startServer({ dist, demo = true, args = [], setup } = {}) 
     const timer = setTimeout(() => reject(new Error("the server did not start in 30 s")), 30_000);
     child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
     lines.on("line", (line) => {
-      const m = line.match(/^listening on (http:\/\/\S+)/);
+      const m = line.match(/^listening on (https?:\/\/\S+)/);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -77,9 +80,50 @@ after(() => {
   }
 });
 
-/** Launches Chromium; `extraArgs` add to the headless defaults (a fake camera, say). */
-export async function launch(extraArgs = []) {
-  return chromium.launch({ executablePath: "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs] });
+/** Launches Chromium; `extraArgs` add to the headless defaults (a fake camera, say).
+ * `home` gives it another home folder, whose NSS database says which CAs it trusts. */
+export async function launch(extraArgs = [], { home } = {}) {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    ...(home ? { env: { ...process.env, HOME: home } } : {}),
+  });
+}
+
+/** A home folder whose NSS database (where Chromium on Linux looks) trusts `caFile` to
+ * identify web sites: what a tablet has after its user installs the CA from /install. */
+export function homeTrusting(caFile) {
+  const home = mkdtempSync(path.join(tmpdir(), "hongling-home-"));
+  const nss = path.join(home, ".pki", "nssdb");
+  mkdirSync(nss, { recursive: true });
+  for (const args of [
+    ["-N", "-d", `sql:${nss}`, "--empty-password"],
+    ["-A", "-d", `sql:${nss}`, "-n", "hongling-local-ca", "-t", "C,,", "-i", caFile],
+  ]) {
+    const r = spawnSync("certutil", args, { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`certutil ${args[0]}: ${r.stderr || r.error}`);
+  }
+  return home;
+}
+
+/** A few seconds of 640×480 4:2:0 video (y4m) showing `png` (a pngjs image) in the middle
+ * of a white frame: what Chromium's fake camera shows. */
+export function y4m(png, W = 640, H = 480) {
+  const scale = Math.max(1, Math.floor(Math.min((W - 80) / png.width, (H - 80) / png.height)));
+  const [w, h] = [png.width * scale, png.height * scale];
+  const [x0, y0] = [Math.floor((W - w) / 2), Math.floor((H - h) / 2)];
+  const y = Buffer.alloc(W * H, 255);
+  for (let yy = 0; yy < h; yy++) {
+    for (let xx = 0; xx < w; xx++) {
+      const i = (Math.floor(yy / scale) * png.width + Math.floor(xx / scale)) * 4;
+      const lum = 0.299 * png.data[i] + 0.587 * png.data[i + 1] + 0.114 * png.data[i + 2];
+      y[(y0 + yy) * W + x0 + xx] = lum < 128 ? 16 : 235;
+    }
+  }
+  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  const frames = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)];
+  for (let f = 0; f < 20; f++) frames.push(Buffer.from("FRAME\n"), y, chroma);
+  return Buffer.concat(frames);
 }
 
 /** A new browser context: to the server, another device. `scale` is its pixel density. */

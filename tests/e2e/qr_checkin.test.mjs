@@ -19,29 +19,8 @@ import {
   login,
   startServer,
   waitForServiceWorker,
+  y4m,
 } from "./helpers.mjs";
-
-const W = 640;
-const H = 480;
-
-/** A few seconds of 4:2:0 video showing `png` in the middle of a white frame. */
-function y4m(png) {
-  const scale = Math.max(1, Math.floor(Math.min((W - 80) / png.width, (H - 80) / png.height)));
-  const [w, h] = [png.width * scale, png.height * scale];
-  const [x0, y0] = [Math.floor((W - w) / 2), Math.floor((H - h) / 2)];
-  const y = Buffer.alloc(W * H, 255);
-  for (let yy = 0; yy < h; yy++) {
-    for (let xx = 0; xx < w; xx++) {
-      const i = (Math.floor(yy / scale) * png.width + Math.floor(xx / scale)) * 4;
-      const lum = 0.299 * png.data[i] + 0.587 * png.data[i + 1] + 0.114 * png.data[i + 2];
-      y[(y0 + yy) * W + x0 + xx] = lum < 128 ? 16 : 235;
-    }
-  }
-  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
-  const frames = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)];
-  for (let f = 0; f < 20; f++) frames.push(Buffer.from("FRAME\n"), y, chroma);
-  return Buffer.concat(frames);
-}
 
 const env = {};
 before(async () => {

@@ -148,8 +148,15 @@ pub fn run(timer: &mut Timer, tests: bool) -> Result<()> {
         Ok(())
     })?;
     if tests {
-        timer.stage("setup: Chromium, ChromeDriver and CJK fonts", || {
-            apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk"])
+        // certutil (libnss3-tools) makes the NSS database in which the HTTPS test trusts
+        // the local CA that tls-init made, as a tablet would after /install.
+        timer.stage("setup: Chromium, ChromeDriver, CJK fonts, certutil", || {
+            apt_install(&[
+                "chromium",
+                "chromium-driver",
+                "fonts-noto-cjk",
+                "libnss3-tools",
+            ])
         })?;
     }
     Ok(())

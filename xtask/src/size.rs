@@ -5,19 +5,69 @@ use std::path::Path;
 
 use anyhow::Result;
 
-fn gzip(bytes: &[u8]) -> Result<usize> {
+/// `bytes` as gzip at its best level: what the server sends where brotli is not asked for.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(bytes)?;
-    Ok(enc.finish()?.len())
+    Ok(enc.finish()?)
 }
 
-fn brotli(bytes: &[u8]) -> Result<usize> {
+/// `bytes` as brotli at quality 11, window 22: what the server sends over HTTPS.
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     {
         let mut w = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
         w.write_all(bytes)?;
     }
-    Ok(out.len())
+    Ok(out)
+}
+
+/// The file types worth compressing (images and fonts are compressed already).
+const COMPRESSIBLE: &[&str] = &[
+    "wasm",
+    "js",
+    "css",
+    "html",
+    "json",
+    "svg",
+    "webmanifest",
+    "txt",
+];
+
+/// Writes `x.br` and `x.gz` beside each compressible file of `dist` (where smaller), so
+/// the server never compresses at request time; returns the bytes before and after brotli.
+pub fn precompress(dist: &Path) -> Result<(usize, usize)> {
+    let mut before = 0;
+    let mut after = 0;
+    let mut stack = vec![dist.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if !COMPRESSIBLE.contains(&ext) {
+                continue;
+            }
+            let bytes = std::fs::read(&path)?;
+            before += bytes.len();
+            let mut smallest = bytes.len();
+            for (suffix, packed) in [("br", brotli(&bytes)?), ("gz", gzip(&bytes)?)] {
+                if packed.len() < bytes.len() {
+                    if suffix == "br" {
+                        smallest = packed.len();
+                    }
+                    let mut name = path.clone().into_os_string();
+                    name.push(format!(".{suffix}"));
+                    std::fs::write(name, packed)?;
+                }
+            }
+            after += smallest;
+        }
+    }
+    Ok((before, after))
 }
 
 fn kib(n: usize) -> String {
@@ -42,7 +92,7 @@ pub fn report(dist: &Path) -> Result<()> {
             continue;
         }
         let bytes = std::fs::read(&path)?;
-        let sizes = [bytes.len(), gzip(&bytes)?, brotli(&bytes)?];
+        let sizes = [bytes.len(), gzip(&bytes)?.len(), brotli(&bytes)?.len()];
         for (t, s) in totals.iter_mut().zip(sizes) {
             *t += s;
         }

@@ -6,8 +6,6 @@
 //! else inline: an injected script cannot run. Styles keep `'unsafe-inline'` because the
 //! charts and Leptos set `style` attributes; styles cannot run code.
 
-use std::path::Path;
-
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use base64::Engine;
@@ -42,10 +40,9 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
 }
 
 /// The Content-Security-Policy, allowing the inline scripts of `index` (if any).
-pub fn content_security_policy(index: Option<&Path>) -> String {
+pub fn content_security_policy(index: Option<&[u8]>) -> String {
     let hashes = index
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|html| inline_script_hashes(&html))
+        .map(|html| inline_script_hashes(&String::from_utf8_lossy(html)))
         .unwrap_or_default();
     let mut script = String::from("script-src 'self' 'wasm-unsafe-eval'");
     for h in &hashes {

@@ -5,16 +5,14 @@
 //! later, PostgreSQL; [`app`] builds it so tests can drive it with `oneshot` and the
 //! binary can serve it.
 
-use std::path::PathBuf;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post, put};
-use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod backup;
 pub mod error;
@@ -64,8 +62,11 @@ impl<S> AppState<S> {
     }
 }
 
-/// The whole HTTP application. `static_dir`, when given, is the built PWA (`dist/`).
-pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> Router {
+/// The whole HTTP application. `assets`, when given, is the built PWA (`dist/`).
+pub fn app<S: store::Store>(
+    state: AppState<S>,
+    assets: Option<std::sync::Arc<assets::Assets>>,
+) -> Router {
     let install = state.install.clone();
     let proxies = state.trusted_proxies.clone();
     let api = Router::new()
@@ -114,18 +115,9 @@ pub fn app<S: store::Store>(state: AppState<S>, static_dir: Option<PathBuf>) -> 
     let router = Router::new()
         .nest("/api/v1", api)
         .merge(install::routes(install));
-    let csp = headers::content_security_policy(
-        static_dir.as_ref().map(|d| d.join("index.html")).as_deref(),
-    );
-    let router = match static_dir {
-        // Every file is revalidated: the service worker holds the offline copy, and a
-        // stale index.html or sw.js would pin old code.
-        Some(dir) => router
-            .fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(dir.join("index.html"))))
-            .layer(SetResponseHeaderLayer::if_not_present(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("no-cache"),
-            )),
+    let csp = headers::content_security_policy(assets.as_ref().map(|a| a.index_html()));
+    let router = match assets {
+        Some(assets) => router.fallback(get(assets::serve).with_state(assets)),
         None => router.fallback(api::not_found),
     };
     headers::secure(router, &csp)

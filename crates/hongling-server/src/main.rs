@@ -142,7 +142,8 @@ struct ServeArgs {
     db: PathBuf,
     #[command(flatten)]
     keys: KeysArg,
-    /// The built app to serve (default: the API only).
+    /// Serve the built app from this folder instead of the one built into the binary
+    /// (a binary built without one serves the API only).
     #[arg(long = "static", value_name = "DIR")]
     static_dir: Option<PathBuf>,
     /// Seed a new database with the 谯城区 demo data and accounts, and mark it a demo for
@@ -405,13 +406,31 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     {
         bail!("--public-url must be an https:// address, not {url}");
     }
-    if let Some(dir) = &args.static_dir
-        && !dir.join("index.html").is_file()
-    {
-        bail!(
-            "{} has no index.html: build the app first (cargo xtask dist)",
-            dir.display()
-        );
+    let assets = match &args.static_dir {
+        Some(dir) => {
+            if !dir.join("index.html").is_file() {
+                bail!(
+                    "{} has no index.html: build the app first (cargo xtask dist)",
+                    dir.display()
+                );
+            }
+            Some((
+                hongling_server::assets::Assets::from_dir(dir)?,
+                dir.display().to_string(),
+            ))
+        }
+        None => hongling_server::assets::Assets::embedded().map(|a| (a, "this binary".to_owned())),
+    };
+    match &assets {
+        Some((a, from)) => {
+            let (files, raw, br) = a.summary();
+            println!(
+                "serving the app from {from}: {files} files, {} KiB ({} KiB as brotli)",
+                raw / 1024,
+                br / 1024
+            );
+        }
+        None => println!("this binary has no app built in and --static is not given: API only"),
     }
     let _lock = lock::DbLock::acquire(&args.db)?;
     let store = SqliteStore::open(&args.db).await?;
@@ -470,7 +489,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
     };
     let install = state.install.clone();
-    let mut router = app(state, args.static_dir);
+    let mut router = app(state, assets.map(|(a, _)| std::sync::Arc::new(a)));
     if args.hsts {
         router = router.layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
             axum::http::header::STRICT_TRANSPORT_SECURITY,

@@ -790,3 +790,140 @@ async fn behind_a_trusted_proxy_the_limits_count_the_forwarded_address_and_nobod
     let (ok, _, err) = run_cli(&["serve", "--trusted-proxy", "10.0.0.0/33"], "");
     assert!(!ok && err.contains("address/prefix"), "{err}");
 }
+
+#[tokio::test]
+async fn the_app_is_served_precompressed_with_caching_by_name_and_routes_get_the_shell() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(dist.join("icons")).unwrap();
+    let script = "import init from '/hongling-0123456789abcdef.js';init();";
+    let index =
+        format!("<!doctype html><title>红领认证</title><script type=\"module\">{script}</script>");
+    std::fs::write(dist.join("index.html"), &index).unwrap();
+    std::fs::write(dist.join("index.html.br"), b"BR:index").unwrap();
+    let js = "export default function init() {}\n".repeat(200);
+    std::fs::write(dist.join("hongling-0123456789abcdef.js"), &js).unwrap();
+    // The server sends the copies as they are: any bytes tell which one came.
+    std::fs::write(dist.join("hongling-0123456789abcdef.js.br"), b"BR:js").unwrap();
+    std::fs::write(dist.join("hongling-0123456789abcdef.js.gz"), b"GZ:js").unwrap();
+    std::fs::write(dist.join("hongling-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(
+        dist.join("sw.js"),
+        "self.addEventListener('fetch', () => {});",
+    )
+    .unwrap();
+    std::fs::write(dist.join("icons/icon-192.png"), b"\x89PNG").unwrap();
+    let server = Server::start_real(
+        &dir.path().join("a.sqlite"),
+        &["--static", dist.to_str().unwrap()],
+    );
+    assert!(
+        server
+            .banner
+            .iter()
+            .any(|l| l.contains("serving the app from") && l.contains("5 files")),
+        "{:?}",
+        server.banner
+    );
+    // reqwest here decodes nothing: the bodies are the bytes on the wire.
+    let client = reqwest::Client::new();
+    let fetch = |path: &str, accept: &str| {
+        let mut req = client.get(format!("{}{path}", server.base));
+        if !accept.is_empty() {
+            req = req.header("accept-encoding", accept);
+        }
+        req.send()
+    };
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+
+    let res = fetch("/hongling-0123456789abcdef.js", "gzip, deflate, br, zstd")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-encoding"), "br");
+    assert_eq!(header(&res, "vary"), "Accept-Encoding");
+    assert_eq!(
+        header(&res, "content-type"),
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(
+        header(&res, "cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+    let br_tag = header(&res, "etag");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"BR:js");
+
+    let res = fetch("/hongling-0123456789abcdef.js", "gzip, deflate")
+        .await
+        .unwrap();
+    assert_eq!(header(&res, "content-encoding"), "gzip");
+    assert_ne!(
+        header(&res, "etag"),
+        br_tag,
+        "each encoding has its own ETag"
+    );
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"GZ:js");
+    let res = fetch("/hongling-0123456789abcdef.js", "").await.unwrap();
+    assert_eq!(header(&res, "content-encoding"), "");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), js.as_bytes());
+
+    let res = fetch("/hongling-0123456789abcdef_bg.wasm", "br")
+        .await
+        .unwrap();
+    assert_eq!(header(&res, "content-type"), "application/wasm");
+    assert_eq!(
+        header(&res, "content-encoding"),
+        "",
+        "no copy: sent as it is"
+    );
+
+    // The shell and the service worker are revalidated, with a 304 when unchanged.
+    for path in ["/", "/index.html", "/sw.js", "/icons/icon-192.png"] {
+        let res = fetch(path, "").await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert_eq!(header(&res, "cache-control"), "no-cache", "{path}");
+        let tag = header(&res, "etag");
+        let again = client
+            .get(format!("{}{path}", server.base))
+            .header("if-none-match", &tag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+    let res = fetch("/", "br").await.unwrap();
+    assert_eq!(res.bytes().await.unwrap().as_ref(), b"BR:index");
+    // Any route of the app is the shell; a missing file is a 404, and the API stays JSON.
+    let res = fetch("/workers/2b4c", "").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(header(&res, "content-type"), "text/html; charset=utf-8");
+    assert_eq!(res.text().await.unwrap(), index);
+    assert_eq!(
+        fetch("/missing-file.js", "").await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    let res = fetch("/api/v1/nothing-here", "").await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(header(&res, "content-type").starts_with("application/json"));
+    // The inline loader is allowed by its hash, and nothing else inline.
+    let csp = header(&fetch("/", "").await.unwrap(), "content-security-policy");
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    };
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+    assert!(!csp.contains("script-src 'self' 'wasm-unsafe-eval' 'unsafe-inline'"));
+    let res = client
+        .post(format!("{}/index.html", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+}
