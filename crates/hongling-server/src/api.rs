@@ -212,11 +212,27 @@ pub struct PullParams {
     scope: u64,
 }
 
+/// For the test that a panic answers 500 and the server goes on: in debug builds,
+/// `HONGLING_PANIC_ON_PULL=1` makes the first pull since start panic.
+fn deliberate_panic() {
+    #[cfg(debug_assertions)]
+    {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        static DONE: AtomicBool = AtomicBool::new(false);
+        if std::env::var_os("HONGLING_PANIC_ON_PULL").is_some()
+            && !DONE.swap(true, Ordering::SeqCst)
+        {
+            panic!("deliberate panic (HONGLING_PANIC_ON_PULL)");
+        }
+    }
+}
+
 pub async fn pull<S: Store>(
     State(state): State<AppState<S>>,
     Authenticated(session): Authenticated,
     params: Result<Query<PullParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<ApiJson<PullResponse>, AppError> {
+    deliberate_panic();
     let Query(params) = params?;
     let limit = params.limit.unwrap_or(500);
     if limit == 0 || limit > MAX_PULL_LIMIT {

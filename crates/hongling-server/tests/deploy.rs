@@ -927,3 +927,73 @@ async fn the_app_is_served_precompressed_with_caching_by_name_and_routes_get_the
         .unwrap();
     assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
+
+#[tokio::test]
+async fn a_new_version_backs_the_database_up_before_it_migrates_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("district.sqlite");
+    let mut server = Server::start_real(&db, &[]);
+    assert!(
+        !server.banner.iter().any(|l| l.contains("before migrating")),
+        "a new database has nothing to keep"
+    );
+    assert!(server.terminate().success());
+    let newest = count_rows(&db, "SELECT MAX(version) FROM _sqlx_migrations").await;
+    // The database as the version before the newest migration left it.
+    {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        sqlx::query("ALTER TABLE signing_keys DROP COLUMN demo")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM _sqlx_migrations WHERE version = ?")
+            .bind(newest)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    }
+    let mut server = Server::start_real(&db, &[]);
+    let line = server
+        .banner
+        .iter()
+        .find(|l| l.contains("before migrating"))
+        .unwrap_or_else(|| panic!("{:?}", server.banner))
+        .clone();
+    assert!(line.contains(&format!("schema {}", newest - 1)), "{line}");
+    let copies = hongling_server::backup::list(&dir.path().join("pre-migration")).unwrap();
+    assert_eq!(copies.len(), 1);
+    assert_eq!(
+        count_rows(&copies[0], "SELECT MAX(version) FROM _sqlx_migrations").await,
+        newest - 1,
+        "the copy is the database as it was"
+    );
+    assert!(server.terminate().success());
+    assert_eq!(
+        count_rows(&db, "SELECT MAX(version) FROM _sqlx_migrations").await,
+        newest
+    );
+}
+
+#[tokio::test]
+async fn a_panic_in_a_handler_answers_500_json_and_the_server_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &dir.path().join("p.sqlite"),
+        &[("HONGLING_PANIC_ON_PULL", "1")],
+    );
+    let (_, body) = login(&server.base, "zhidao01", "hongling2026").await;
+    let t = token(&body);
+    let (status, body) = get(&server.base, "/sync/pull?limit=10", &t).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(body["code"], "internal");
+    assert!(body["message"].as_str().unwrap().contains("服务器内部错误"));
+    let (status, body) = get(&server.base, "/sync/pull?limit=10", &t).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body["records"].as_array().unwrap().is_empty());
+}

@@ -239,7 +239,31 @@ impl SqliteStore {
             .connect_with(options)
             .await
             .with_context(|| format!("cannot open the database {}", path.display()))?;
-        sqlx::migrate!("./migrations/sqlite")
+        let migrator = sqlx::migrate!("./migrations/sqlite");
+        let newest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        // A table that is not there yet is a new database: nothing to keep.
+        let current: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&pool)
+                .await
+                .unwrap_or(None);
+        if let Some(current) = current
+            && current < newest
+        {
+            // A new version never changes a district's data without a copy from before.
+            let folder = path
+                .parent()
+                .unwrap_or(Path::new("."))
+                .join("pre-migration");
+            let report = crate::backup::backup(path, &folder, 5, None)
+                .await
+                .context("cannot back up the database before migrating it")?;
+            println!(
+                "backed up the database (schema {current}) to {} before migrating it to schema {newest}",
+                report.file.display()
+            );
+        }
+        migrator
             .run(&pool)
             .await
             .context("cannot migrate the database")?;
