@@ -5,6 +5,7 @@
 //! can set up a fresh Debian machine that has only Rust. Every setup step checks first
 //! and installs only what is missing, so running it again is cheap.
 
+mod release;
 mod setup;
 mod size;
 mod sw;
@@ -24,7 +25,9 @@ const USAGE: &str = "usage: cargo xtask <task>
   test              every check and test: fmt, clippy (native and wasm32), core, server,
                     browser storage tests, end-to-end tests in Chromium
   size              wasm, js and css sizes of dist/ (raw, gzip, brotli)
-  bench             push/pull throughput through the real server (see BENCHMARKS.md)";
+  bench             push/pull throughput through the real server (see BENCHMARKS.md)
+  release           static musl servers for x86_64 and aarch64 with the app inside, each run
+                    once (the ARM one under qemu), in a tarball with the systemd units";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -39,6 +42,13 @@ fn main() -> Result<()> {
             dist(&mut timer)?;
         }
         "run" => run(&mut timer)?,
+        "release" => {
+            setup::run(&mut timer, false)?;
+            setup::release_tools(&mut timer)?;
+            dist(&mut timer)?;
+            release::run(&mut timer)?;
+            timer.summary();
+        }
         "test" => test(&mut timer)?,
         "size" => {
             if !root.join("dist/index.html").exists() {
@@ -212,7 +222,7 @@ fn test(timer: &mut Timer) -> Result<()> {
     })?;
     timer.stage(
         "core, sync and server tests (real server on port 0, SQLite file, faults)",
-        || cargo("test --locked -p hongling-core -p hongling-sync -p hongling-server"),
+        || cargo("test --locked -p hongling-core -p hongling-sync -p hongling-server -p xtask"),
     )?;
     timer.stage(
         "browser storage tests (wasm-bindgen-test, headless Chromium)",

@@ -161,3 +161,78 @@ pub fn run(timer: &mut Timer, tests: bool) -> Result<()> {
     }
     Ok(())
 }
+
+/// The musl targets `cargo xtask release` builds for: district servers include Kylin
+/// and UOS machines on Kunpeng or Phytium ARM CPUs, with a glibc older than Debian's.
+pub const RELEASE_TARGETS: [&str; 2] = ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"];
+const CARGO_ZIGBUILD_VERSION: &str = "0.24.1";
+const ZIG_VERSION: &str = "0.15.2";
+/// Where zig (from PyPI's `ziglang`) is installed: inside target/, so nothing outside the
+/// checkout changes.
+pub const ZIG_DIR: &str = "target/tools/zig";
+
+/// What `cargo xtask release` needs besides the app's tools: the musl targets, zig and
+/// cargo-zigbuild (zig links both targets statically, with its own musl headers), and
+/// qemu-user-static to run the ARM binary once here.
+pub fn release_tools(timer: &mut Timer) -> Result<()> {
+    timer.stage("setup: musl targets", || {
+        let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
+            .unwrap_or_default();
+        let missing: Vec<&str> = RELEASE_TARGETS
+            .iter()
+            .copied()
+            .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+            .collect();
+        if missing.is_empty() {
+            println!("already installed");
+            return Ok(());
+        }
+        run_cmd(
+            Command::new("rustup")
+                .args(["target", "add"])
+                .args(&missing),
+        )
+    })?;
+    timer.stage(&format!("setup: zig {ZIG_VERSION} (PyPI ziglang)"), || {
+        let zig = std::path::Path::new(ZIG_DIR).join("ziglang/zig");
+        if output(Command::new(&zig).arg("version")).is_some_and(|v| v.trim() == ZIG_VERSION) {
+            println!("already installed");
+            return Ok(());
+        }
+        if output(cmd("python3").args(["-m", "pip", "--version"])).is_none() {
+            apt_install(&["python3-pip"])?;
+        }
+        run_cmd(cmd("python3").args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--upgrade",
+            "--break-system-packages",
+            "--target",
+            ZIG_DIR,
+            &format!("ziglang=={ZIG_VERSION}"),
+        ]))
+    })?;
+    timer.stage(
+        &format!("setup: cargo-zigbuild {CARGO_ZIGBUILD_VERSION}"),
+        || {
+            if output(cmd("cargo-zigbuild").arg("--version"))
+                .is_some_and(|v| v.contains(CARGO_ZIGBUILD_VERSION))
+            {
+                println!("already installed");
+                return Ok(());
+            }
+            run_cmd(cmd("cargo").args([
+                "install",
+                "--locked",
+                "cargo-zigbuild",
+                "--version",
+                CARGO_ZIGBUILD_VERSION,
+            ]))
+        },
+    )?;
+    timer.stage("setup: qemu-user-static (runs the ARM binary once)", || {
+        apt_install(&["qemu-user-static"])
+    })
+}

@@ -51,11 +51,24 @@ pub fn keys_of(backup: &Path) -> PathBuf {
     ))
 }
 
-/// Reads a passphrase from the first line of a file only its owner can read.
+/// Reads a passphrase from the first line of a file that others cannot read (systemd's
+/// credentials may be group-readable through an ACL; the world never).
 pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the passphrase file {}", path.display()))?;
-    crate::keyfile::check_private(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)?.permissions().mode();
+        if mode & 0o007 != 0 {
+            bail!(
+                "{} can be read by others (mode {:o}): run chmod 600 {} first",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+    }
     let line = text
         .lines()
         .next()
