@@ -25,7 +25,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   test              every check and test: fmt, clippy (native and wasm32), core, server,
                     browser storage tests, end-to-end tests in Chromium
   size              wasm, js and css sizes of dist/ (raw, gzip, brotli)
-  bench             push/pull throughput through the real server (see BENCHMARKS.md)
+  bench             push/pull throughput and a backup through the real server, then a
+                    first visit over HTTPS in Chromium (--sync-only: the first part)
   release           static musl servers for x86_64 and aarch64 with the app inside, each run
                     once (the ARM one under qemu), in a tarball with the systemd units";
 
@@ -272,5 +273,21 @@ fn bench(timer: &mut Timer) -> Result<()> {
             "--ignored",
             "--nocapture",
         ]))
+    })?;
+    if std::env::args().any(|a| a == "--sync-only") {
+        return Ok(());
+    }
+    setup::run(timer, true)?;
+    if !Path::new("dist/index.html").exists() {
+        dist(timer)?;
+    }
+    timer.stage("first visit over HTTPS (Chromium, fresh profile)", || {
+        cargo("build --locked -p hongling-server")?;
+        run_cmd(
+            cmd("node")
+                .arg("tests/bench/first_visit.mjs")
+                .env("HONGLING_SERVER_BIN", "target/debug/hongling-server")
+                .env("HONGLING_DIST", "dist"),
+        )
     })
 }

@@ -98,4 +98,25 @@ async fn push_and_pull_ten_thousand() {
         hongling_sync::PULL_PAGE,
         f64::from(report.pulled) / pull
     );
+
+    // A backup of that database while the server runs, as the nightly timer takes it.
+    let out = dir.path().join("backups");
+    let t = Instant::now();
+    let (ok, _, err) = common::run_cli(
+        &[
+            "backup",
+            "--db",
+            dir.path().join("bench.sqlite").to_str().unwrap(),
+            out.to_str().unwrap(),
+        ],
+        "",
+    );
+    let backup = t.elapsed().as_secs_f64();
+    assert!(ok, "{err}");
+    let copy = hongling_server::backup::list(&out).unwrap().pop().unwrap();
+    let bytes = std::fs::metadata(&copy).unwrap().len();
+    println!(
+        "back up the database with {N} more workers (VACUUM INTO, integrity_check): {backup:.2} s, {:.1} MiB",
+        bytes as f64 / 1024.0 / 1024.0
+    );
 }
