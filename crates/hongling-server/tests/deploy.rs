@@ -997,3 +997,101 @@ async fn a_panic_in_a_handler_answers_500_json_and_the_server_goes_on() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(!body["records"].as_array().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn sigterm_in_the_middle_of_a_push_loses_nothing_the_device_was_told_is_kept() {
+    const N: usize = 2000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("term.sqlite");
+    let mut server = Server::start(&db, &[]);
+    let tablet = common::Tablet::new(&server.base, "zhidao01").await;
+    tablet.sync().await;
+    let (org_id, org) = tablet
+        .all::<hongling_core::Organization>(hongling_core::RecordKind::Organization)
+        .into_iter()
+        .find(|(_, o)| {
+            tablet
+                .actor
+                .grants
+                .iter()
+                .any(|g| g.scope == hongling_core::Scope::Township(o.township_id))
+        })
+        .unwrap();
+    for i in 0..N {
+        let op = hongling_core::Op::WorkerCreateV1(hongling_core::WorkerCreateV1 {
+            id_card: None,
+            photo: None,
+            id: Uuid::new_v4(),
+            name: format!("停机测试{i}"),
+            organization_id: org_id,
+            township_id: org.township_id,
+            role: hongling_core::WorkerRole::Secretary,
+            management_post: String::new(),
+            years_in_post: 1,
+        });
+        tablet.commit(op).await.unwrap();
+    }
+    // The push runs; once the server has taken a batch or two, systemd stops it.
+    let sync = hongling_sync::sync_once(
+        &tablet.store,
+        &tablet.transport,
+        tablet.id,
+        &tablet.actor,
+        |_| {},
+    );
+    let stop = async {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            if count_rows(&db, "SELECT COALESCE(MAX(last_applied), 0) FROM devices").await >= 200 {
+                server.signal_term();
+                break;
+            }
+        }
+    };
+    let (outcome, ()) = tokio::join!(sync, stop);
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "a clean stop: {status:?}");
+    assert!(outcome.is_err(), "the stop came before the last batch");
+    let acknowledged = N - outbox_len(&tablet.store).await;
+    assert!(acknowledged >= 200, "{acknowledged}");
+    let kept = count_rows(
+        &db,
+        "SELECT COUNT(*) FROM records WHERE kind = 'worker' AND json_extract(body, '$.name') LIKE '停机测试%'",
+    )
+    .await as usize;
+    assert!(
+        kept >= acknowledged,
+        "every mutation the device was told is kept is in the database ({kept} < {acknowledged})"
+    );
+
+    // Started again, the device sends the rest: each once.
+    let server = Server::start(&db, &[]);
+    let tablet = common::Tablet {
+        transport: common::HttpTransport::new(
+            &server.base,
+            common::login(&server.base, "zhidao01", tablet.id)
+                .await
+                .token,
+        ),
+        ..tablet
+    };
+    tablet.sync().await;
+    assert_eq!(outbox_len(&tablet.store).await, 0);
+    assert_eq!(
+        count_rows(
+            &db,
+            "SELECT COUNT(*) FROM records WHERE kind = 'worker' AND json_extract(body, '$.name') LIKE '停机测试%'",
+        )
+        .await as usize,
+        N
+    );
+}
+
+/// How many mutations wait in a device's outbox.
+async fn outbox_len(store: &hongling_sync::memory::MemoryStore) -> usize {
+    use hongling_sync::{ClientStore, StoreTx};
+    let mut tx = store.begin().unwrap();
+    let n = tx.outbox(u32::MAX).await.unwrap().len();
+    tx.commit().await.unwrap();
+    n
+}

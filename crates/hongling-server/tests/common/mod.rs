@@ -98,6 +98,13 @@ impl Server {
             .status();
     }
 
+    /// Sends SIGTERM (systemd's stop) without waiting for the process to end.
+    pub fn signal_term(&self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+    }
+
     /// Sends SIGTERM (systemd's stop) and waits for the process to end; its status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let _ = Command::new("kill")
