@@ -34,18 +34,20 @@ export const serverBin = () =>
 
 /** Starts the server on a free port; resolves once it listens. `demo: false` starts it on
  * an empty database as a district would; `setup(db)` runs before it starts. */
-export async function startServer({ dist, demo = true, args = [], setup, embedded = false } = {}) {
+export async function startServer({ dist, demo = true, args = [], setup, embedded = false, port = 0, db: reuse } = {}) {
   const bin = serverBin();
   const staticDir = path.resolve(root, dist ?? process.env.HONGLING_DIST ?? "dist");
   // `embedded`: the app built into the binary (the test command builds it so), as a
   // district deploys it; otherwise --static, which overrides it.
   const app = embedded ? [] : ["--static", staticDir];
-  const dir = mkdtempSync(path.join(tmpdir(), "hongling-e2e-"));
-  const db = path.join(dir, "e2e.sqlite");
+  // `db` and `port`: start again on the database and address of a stopped server (a
+  // new version deployed), so the tablet's origin and session stay the same.
+  const dir = reuse ? path.dirname(reuse) : mkdtempSync(path.join(tmpdir(), "hongling-e2e-"));
+  const db = reuse ?? path.join(dir, "e2e.sqlite");
   if (setup) await setup(db);
   const child = spawn(
     bin,
-    ["--bind", "127.0.0.1:0", "--db", db, ...app, ...(demo ? ["--demo"] : []), ...args],
+    ["--bind", `127.0.0.1:${port}`, "--db", db, ...app, ...(demo ? ["--demo"] : []), ...args],
     // The request log is one line per request: keep the test output to warnings.
     { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "hongling_server=warn" } },
   );
@@ -64,9 +66,12 @@ export async function startServer({ dist, demo = true, args = [], setup, embedde
   return {
     base,
     db,
-    async stop() {
-      child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
+    /** Stops the server; `keep` leaves its database for a restart. */
+    async stop({ keep = false } = {}) {
+      const exited = new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
+      child.kill(keep ? "SIGTERM" : "SIGKILL");
+      await exited;
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

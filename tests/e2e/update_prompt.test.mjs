@@ -33,12 +33,18 @@ test("a new version is offered and taken on request", async () => {
   assert.equal(await page.locator("[data-testid=update]").count(), 0);
   const oldWorker = await page.evaluate(() => navigator.serviceWorker.controller.scriptURL);
 
-  // Deploy: a build with a different version string.
+  // Deploy: the server stops, a build with a different version string goes in, and it
+  // starts again on the same database and address (it reads the app when it starts).
   const swPath = path.join(dist, "sw.js");
   const sw = readFileSync(swPath, "utf8");
   const newer = sw.replace(/const VERSION = "([0-9a-f]+)";/, 'const VERSION = "$1-next";');
   assert.notEqual(newer, sw, "sw.js carries a build version");
+  const { port } = new URL(server.base);
+  await server.stop({ keep: true });
   writeFileSync(swPath, newer);
+  // The precompressed copies belong to the old file; this build has none of sw.js.
+  for (const copy of ["sw.js.br", "sw.js.gz"]) rmSync(path.join(dist, copy), { force: true });
+  server = await startServer({ dist, port: Number(port), db: server.db });
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
 
   const banner = page.locator("[data-testid=update]");
