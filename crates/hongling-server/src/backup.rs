@@ -56,19 +56,7 @@ pub fn keys_of(backup: &Path) -> PathBuf {
 pub fn read_passphrase(path: &Path) -> anyhow::Result<SecretString> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the passphrase file {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path)?.permissions().mode();
-        if mode & 0o007 != 0 {
-            bail!(
-                "{} can be read by others (mode {:o}): run chmod 600 {} first",
-                path.display(),
-                mode & 0o777,
-                path.display()
-            );
-        }
-    }
+    crate::keyfile::check_mode(path, 0o007)?;
     let line = text
         .lines()
         .next()

@@ -251,11 +251,16 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<KeyEntry>> {
 }
 
 /// Refuses a secret file that anyone but its owner may read.
-#[cfg(unix)]
 pub fn check_private(path: &Path) -> anyhow::Result<()> {
+    check_mode(path, 0o077)
+}
+
+/// Refuses a secret file whose mode has any of the `forbidden` permission bits.
+#[cfg(unix)]
+pub fn check_mode(path: &Path, forbidden: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path)?.permissions().mode();
-    if mode & 0o077 != 0 {
+    if mode & forbidden != 0 {
         bail!(
             "{} can be read by others (mode {:o}): it holds secrets; run chmod 600 {} first",
             path.display(),
@@ -267,7 +272,7 @@ pub fn check_private(path: &Path) -> anyhow::Result<()> {
 }
 
 #[cfg(not(unix))]
-pub fn check_private(_path: &Path) -> anyhow::Result<()> {
+pub fn check_mode(_path: &Path, _forbidden: u32) -> anyhow::Result<()> {
     Ok(())
 }
 

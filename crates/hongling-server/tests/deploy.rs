@@ -240,7 +240,11 @@ async fn a_demo_database_stays_a_demo_and_a_real_one_never_gets_demo_data() {
     assert!(!ok && err.contains("not a demo database"), "{err}");
 }
 
-async fn count_rows(db: &std::path::Path, sql: &str) -> i64 {
+/// One value an SQL query reads from the database file (read-only).
+async fn scalar<T>(db: &std::path::Path, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
     use sqlx::{ConnectOptions, Connection};
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(db)
@@ -248,9 +252,13 @@ async fn count_rows(db: &std::path::Path, sql: &str) -> i64 {
         .connect()
         .await
         .unwrap();
-    let n: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
+    let v: T = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
     conn.close().await.unwrap();
-    n
+    v
+}
+
+async fn count_rows(db: &std::path::Path, sql: &str) -> i64 {
+    scalar(db, sql).await
 }
 
 #[tokio::test]
@@ -414,18 +422,8 @@ async fn health_names_the_version_and_schema_and_every_answer_has_the_security_h
     assert!(!ok && err.contains("https://"), "{err}");
 }
 
-/// One SQL text value of the database file (read-only).
 async fn text_of(db: &std::path::Path, sql: &str) -> String {
-    use sqlx::{ConnectOptions, Connection};
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
-        .await
-        .unwrap();
-    let s: String = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
-    conn.close().await.unwrap();
-    s
+    scalar(db, sql).await
 }
 
 /// Runs `serve` on `db` and expects it to refuse to start: its standard error. A server
