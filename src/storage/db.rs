@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use hongling_core::wire::MutationResult;
 use hongling_core::{Actor, BlobRef, Op, Record, RecordKey, RecordKind, Rejection};
 use hongling_sync::{
-    Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx,
+    Area, BlobEntry, ClientStore, JournalEntry, OutboxEntry, RejectedEntry, StoreError, StoreTx,
 };
 use rexie::{Index, KeyRange, ObjectStore, Rexie, Store, Transaction, TransactionMode};
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,8 @@ const OUTBOX: &str = "outbox";
 const REJECTED: &str = "rejected";
 const META: &str = "meta";
 const BLOBS: &str = "blobs";
-const ALL: [&str; 6] = [RECORDS, BASE, OUTBOX, REJECTED, META, BLOBS];
+const JOURNAL: &str = "journal";
+const ALL: [&str; 7] = [RECORDS, BASE, OUTBOX, REJECTED, META, BLOBS, JOURNAL];
 
 /// Storage failures, as the sync crate names them.
 pub type StorageError = StoreError;
@@ -68,6 +69,7 @@ pub struct IdbTx {
     rejected: Store,
     meta: Store,
     blobs: Store,
+    journal: Store,
 }
 
 impl IdbTx {
@@ -165,6 +167,40 @@ impl StoreTx for IdbTx {
         Ok(())
     }
 
+    async fn blob_all(&mut self) -> Result<Vec<BlobEntry>, StoreError> {
+        let values = self.blobs.get_all(None, None).await.map_err(idb)?;
+        values.into_iter().map(from_js).collect()
+    }
+
+    async fn view_of_kind(&mut self, kind: RecordKind) -> Result<Vec<Record>, StoreError> {
+        let index = self.records.index("by_kind").map_err(idb)?;
+        let range = KeyRange::only(&JsValue::from_str(kind.as_str())).map_err(idb)?;
+        let values = index.get_all(Some(range), None).await.map_err(idb)?;
+        let mut out = Vec::with_capacity(values.len());
+        for v in values {
+            let r = from_js::<Stored>(v)?.record;
+            if !r.deleted {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.journal.put(&to_js(entry)?, None).await.map_err(idb)?;
+        Ok(())
+    }
+
+    async fn journal_after(&mut self, after: u64) -> Result<Vec<JournalEntry>, StoreError> {
+        let range = KeyRange::lower_bound(&id_js(after), Some(true)).map_err(idb)?;
+        let values = self.journal.get_all(Some(range), None).await.map_err(idb)?;
+        values.into_iter().map(from_js).collect()
+    }
+
+    async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.journal.delete(id_js(id)).await.map_err(idb)
+    }
+
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         match self.meta.get(JsValue::from_str(key)).await.map_err(idb)? {
             Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
@@ -204,6 +240,7 @@ impl ClientStore for Db {
             rejected: tx.store(REJECTED).map_err(idb)?,
             meta: tx.store(META).map_err(idb)?,
             blobs: tx.store(BLOBS).map_err(idb)?,
+            journal: tx.store(JOURNAL).map_err(idb)?,
             tx,
         })
     }
@@ -230,8 +267,9 @@ impl Db {
     /// Opens (creating or upgrading) the database called `name`.
     pub async fn open(name: &str) -> Result<Db, StorageError> {
         let rexie = Rexie::builder(name)
-            // Version 2 added `blobs`; an upgrade only creates the missing store.
-            .version(2)
+            // Version 2 added `blobs`, version 3 `journal`; an upgrade only creates the
+            // missing stores.
+            .version(3)
             .add_object_store(
                 ObjectStore::new(RECORDS)
                     .key_path("key")
@@ -242,6 +280,7 @@ impl Db {
             .add_object_store(ObjectStore::new(REJECTED).key_path("id"))
             .add_object_store(ObjectStore::new(META))
             .add_object_store(ObjectStore::new(BLOBS).key_path("sha256"))
+            .add_object_store(ObjectStore::new(JOURNAL).key_path("id"))
             .build()
             .await
             .map_err(idb)?;

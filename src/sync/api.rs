@@ -182,8 +182,8 @@ impl hongling_sync::Transport for FetchTransport {
         call("POST", "/sync/push", Some(&self.token), Some(req)).await
     }
 
-    async fn pull(&self, cursor: u64, limit: u32, scope: u64) -> Result<PullResponse, ApiError> {
-        let path = format!("/sync/pull?cursor={cursor}&limit={limit}&scope={scope}");
+    async fn pull(&self, query: &hongling_core::wire::PullQuery) -> Result<PullResponse, ApiError> {
+        let path = format!("/sync/pull?{}", query.to_query());
         call::<(), _>("GET", &path, Some(&self.token), None).await
     }
 

@@ -243,6 +243,59 @@ pub fn certificate_id(application_id: Uuid, issue: u32) -> Uuid {
     Uuid::from_bytes(bytes)
 }
 
+/// Splits a certificate number made by [`number`] into its year and sequence.
+pub fn parse_number(number: &str) -> Option<(i32, u32)> {
+    let (year, seq) = number.strip_prefix("HL")?.split_once('-')?;
+    Some((year.parse().ok()?, seq.parse().ok()?))
+}
+
+/// A certificate that a device sent back to a rewound server, checked: the server gives
+/// it again with the same number, date and signature, so paper already handed out stays
+/// true.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Returned {
+    pub key_id: String,
+    /// The signed bytes and their signature, exactly as the QR code carries them.
+    pub payload: Vec<u8>,
+    pub signature: [u8; 64],
+    pub signed: Payload,
+}
+
+impl Returned {
+    /// Checks the certificate's QR text against the server's own published keys; a
+    /// certificate whose text and number disagree is refused like a forged one.
+    pub fn check(
+        certificate: &Certificate,
+        keys: &[SigningPublicKey],
+    ) -> Result<Returned, VerifyError> {
+        let verified = verify(&certificate.qr, keys)?;
+        if verified.payload.no != certificate.number || parse_number(&certificate.number).is_none()
+        {
+            return Err(VerifyError::BadSignature);
+        }
+        let mut parts = certificate.qr.trim().split('.').skip(1);
+        let (Some(key_id), Some(payload), Some(signature)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(VerifyError::NotACertificate);
+        };
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| VerifyError::NotACertificate)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature)
+            .ok()
+            .and_then(|s| s.try_into().ok())
+            .ok_or(VerifyError::NotACertificate)?;
+        Ok(Returned {
+            key_id: key_id.to_owned(),
+            payload,
+            signature,
+            signed: verified.payload,
+        })
+    }
+}
+
 /// Why a QR text did not verify.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyError {

@@ -289,6 +289,19 @@ impl Op {
         }
     }
 
+    /// The op as a device may keep it in its journal: without a full ID-card number,
+    /// which only committee-only records may hold. True when one was removed; a worker
+    /// edit that only set the number becomes an empty edit.
+    pub fn without_id_card(&self) -> (Op, bool) {
+        let mut op = self.clone();
+        let removed = match &mut op {
+            Op::WorkerCreateV1(c) => c.id_card.take().is_some(),
+            Op::WorkerUpdateV1(u) => u.id_card.take().is_some(),
+            _ => false,
+        };
+        (op, removed)
+    }
+
     /// The attachments the mutation names: they must be uploaded before it is pushed,
     /// and the server refuses it while one is missing.
     pub fn blobs(&self) -> Vec<&BlobRef> {
@@ -427,5 +440,32 @@ impl WorkerUpdateV1 {
             && self.years_in_post.is_none()
             && self.photo.is_none()
             && self.id_card.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journalled_op_keeps_everything_but_the_id_card_number() {
+        let edit = Op::WorkerUpdateV1(WorkerUpdateV1 {
+            id: Uuid::nil(),
+            name: Some("李梅".into()),
+            id_card: Some("110105194912310021".into()),
+            ..WorkerUpdateV1::default()
+        });
+        let (kept, removed) = edit.without_id_card();
+        assert!(removed);
+        let Op::WorkerUpdateV1(u) = &kept else {
+            panic!("the kind changed")
+        };
+        assert_eq!(
+            (u.name.as_deref(), u.id_card.as_deref()),
+            (Some("李梅"), None)
+        );
+        assert!(!serde_json::to_string(&kept).unwrap().contains("110105"));
+        let (same, removed) = kept.without_id_card();
+        assert_eq!((same, removed), (kept, false));
     }
 }

@@ -32,6 +32,35 @@ pub struct Mutation {
 pub struct PushRequest {
     pub device_id: Uuid,
     pub mutations: Vec<Mutation>,
+    /// Set when the device sends again, from its journal, mutations that a rewound server
+    /// (restored from a backup, a VM snapshot put back) has lost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
+}
+
+/// What a replaying device knows of the mutations it sends again.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Replay {
+    /// The answer each mutation got the first time, by mutation id.
+    pub answers: Vec<FirstAnswer>,
+    /// Certificates the device holds, signed by the server before the rewind: the server
+    /// keeps those it lost with their numbers and signatures, so paper already handed out
+    /// stays true.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub certificates: Vec<Record>,
+}
+
+/// The first answer to a mutation, as the device's journal kept it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FirstAnswer {
+    pub id: u64,
+    pub status: MutationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// The journal kept the op without the full ID-card number it carried: the
+    /// committee must type it again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub id_card_removed: bool,
 }
 
 /// What became of one mutation.
@@ -62,6 +91,44 @@ pub struct PushResponse {
     pub results: Vec<MutationResult>,
 }
 
+/// `GET /api/v1/sync/pull`: what a device asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// The last change number the device holds (0 at first).
+    #[serde(default)]
+    pub cursor: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// The scope version of the device's last pull (0 at first).
+    #[serde(default)]
+    pub scope: u64,
+    /// The tag that came with `cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The server epoch the device last saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+}
+
+impl PullQuery {
+    /// The query string, `cursor=…&limit=…&scope=…[&tag=…][&epoch=…]` (tags and epochs
+    /// are hex, so nothing needs escaping).
+    pub fn to_query(&self) -> String {
+        let mut q = format!("cursor={}&scope={}", self.cursor, self.scope);
+        if let Some(limit) = self.limit {
+            q.push_str(&format!("&limit={limit}"));
+        }
+        for (name, value) in [("tag", &self.tag), ("epoch", &self.epoch)] {
+            if let Some(v) = value
+                && v.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                q.push_str(&format!("&{name}={v}"));
+            }
+        }
+        q
+    }
+}
+
 /// Reply to `GET /api/v1/sync/pull?cursor=N&limit=M`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
@@ -75,6 +142,46 @@ pub struct PullResponse {
     /// The account's scope version; the device sends it back with its next pull.
     #[serde(default)]
     pub scope: u64,
+    /// The database's epoch, renewed by every restore: a device that sees it change
+    /// knows the server was rewound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
+    /// The random tag of the commit that holds `cursor`; the device sends it back with
+    /// the cursor (`tag=`). A server that no longer knows the pair was rewound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    /// The last mutation id the server holds from this device: lower than what the
+    /// device saw acknowledged means the server lost some.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied: Option<u64>,
+    /// The cursor and tag, or the epoch, sent do not match this server's history: it was
+    /// rewound, and `reset` is set too (the device pulls from zero).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rewound: bool,
+}
+
+/// One line of 恢复核对 (`GET /api/v1/admin/recovery`): a mutation a device sent again
+/// after a rewind whose outcome differs from its first answer, or whose ID-card number
+/// the journal did not keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryItem {
+    pub username: String,
+    pub device_id: Uuid,
+    pub mutation_id: u64,
+    /// What the user did, in words (`Op::describe_zh`).
+    pub summary: String,
+    /// The record it is about (`kind/id`).
+    pub target: String,
+    pub first_outcome: MutationStatus,
+    pub outcome: MutationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The full ID-card number must be typed again.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub id_card_removed: bool,
+    pub at: String,
 }
 
 /// Every error body of the API.

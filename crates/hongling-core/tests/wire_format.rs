@@ -111,6 +111,10 @@ fn push_and_pull_replies() {
         more: false,
         reset: false,
         scope: 3,
+        epoch: None,
+        tag: None,
+        last_applied: None,
+        rewound: false,
     };
     assert_eq!(
         serde_json::to_value(&pull).unwrap(),
@@ -203,6 +207,7 @@ fn requests_errors_and_grants() {
     let push = PushRequest {
         device_id: id(5),
         mutations: vec![],
+        replay: None,
     };
     assert_eq!(
         serde_json::to_value(&push).unwrap(),
@@ -533,4 +538,55 @@ fn signing_key_of_a_demo_server() {
         serde_json::from_value::<SigningPublicKey>(wire).unwrap(),
         key
     );
+}
+
+#[test]
+fn a_pull_reply_names_the_epoch_the_cursor_tag_and_the_device_last_applied() {
+    let pull = PullResponse {
+        records: vec![],
+        cursor: 40,
+        more: false,
+        reset: false,
+        scope: 2,
+        epoch: Some("4b1f0c1e9a7d4f35".into()),
+        tag: Some("9c2e51d0a3b8f647".into()),
+        last_applied: Some(17),
+        rewound: false,
+    };
+    let frozen = json!({"records": [], "cursor": 40, "more": false, "reset": false,
+        "scope": 2, "epoch": "4b1f0c1e9a7d4f35", "tag": "9c2e51d0a3b8f647", "last_applied": 17});
+    assert_eq!(serde_json::to_value(&pull).unwrap(), frozen);
+    assert_eq!(
+        serde_json::from_value::<PullResponse>(frozen).unwrap(),
+        pull
+    );
+}
+
+#[test]
+fn a_rewound_server_says_so_and_resets_the_device() {
+    let frozen = json!({"records": [], "cursor": 0, "more": true, "reset": true,
+        "scope": 2, "epoch": "77aa", "last_applied": 3, "rewound": true});
+    let pull: PullResponse = serde_json::from_value(frozen.clone()).unwrap();
+    assert!(pull.rewound && pull.reset);
+    assert_eq!(pull.tag, None);
+    assert_eq!(serde_json::to_value(&pull).unwrap(), frozen);
+}
+
+#[test]
+fn a_replay_carries_the_first_answers_and_the_certificates_the_device_holds() {
+    let frozen = json!({"device_id": "00000000-0000-0000-0000-000000000005",
+        "mutations": [],
+        "replay": {"answers": [
+            {"id": 4, "status": "applied"},
+            {"id": 5, "status": "rejected", "code": "not_found"},
+            {"id": 6, "status": "applied", "id_card_removed": true}
+        ], "certificates": [{"kind": "certificate", "id": "00000000-0000-0000-0000-000000000007",
+            "version": 30, "deleted": false, "body": {"number": "HL-2026-0001"}}]}});
+    let push: PushRequest = serde_json::from_value(frozen.clone()).unwrap();
+    let replay = push.replay.as_ref().unwrap();
+    assert_eq!(replay.answers.len(), 3);
+    assert_eq!(replay.answers[1].status, MutationStatus::Rejected);
+    assert!(replay.answers[2].id_card_removed);
+    assert_eq!(replay.certificates[0].kind, RecordKind::Certificate);
+    assert_eq!(serde_json::to_value(&push).unwrap(), frozen);
 }

@@ -128,6 +128,8 @@ pub async fn login<S: Store>(
 pub struct RawPush {
     device_id: Uuid,
     mutations: Vec<RawMutation>,
+    #[serde(default)]
+    replay: Option<hongling_core::wire::Replay>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -197,7 +199,7 @@ pub async fn push<S: Store>(
     }
     let reply = state
         .store
-        .push(&session.actor(), session.device_id, mutations)
+        .push(&session.actor(), session.device_id, mutations, raw.replay)
         .await?;
     Ok(ApiJson(reply))
 }
@@ -210,6 +212,10 @@ pub struct PullParams {
     /// The scope version the device last pulled under (0 before its first pull).
     #[serde(default)]
     scope: u64,
+    /// The tag the device got with `cursor` (absent before its first pull).
+    tag: Option<String>,
+    /// The server epoch the device last saw.
+    epoch: Option<String>,
 }
 
 /// For the test that a panic answers 500 and the server goes on: in debug builds,
@@ -241,12 +247,38 @@ pub async fn pull<S: Store>(
             format!("limit 应在 1 到 {MAX_PULL_LIMIT} 之间"),
         ));
     }
-    Ok(ApiJson(
-        state
-            .store
-            .pull(&session, params.cursor, limit, params.scope)
-            .await?,
-    ))
+    let reply = state
+        .store
+        .pull(
+            &session,
+            params.cursor,
+            limit,
+            params.scope,
+            params.tag.as_deref(),
+            params.epoch.as_deref(),
+        )
+        .await?;
+    // After a rewind, certificates wait for a committee device to have synced: it has
+    // replayed its journal and sent back what it holds before it pulls to the end.
+    if !reply.more
+        && !reply.rewound
+        && hongling_core::grant::is_committee(&session.account.grants)
+        && let Some(issued) = state.store.release_certificate_hold().await?
+    {
+        tracing::info!(
+            issued,
+            "a committee device synced after the rewind: certificates are issued again"
+        );
+    }
+    Ok(ApiJson(reply))
+}
+
+/// `GET /api/v1/admin/recovery`: 恢复核对, what the committee checks after a rewind.
+pub async fn recovery<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+) -> Result<ApiJson<Vec<hongling_core::wire::RecoveryItem>>, AppError> {
+    Ok(ApiJson(state.store.recovery().await?))
 }
 
 /// `PUT /api/v1/admin/accounts/{username}/grants`: replaces an account's grants. Its

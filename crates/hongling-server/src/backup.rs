@@ -124,6 +124,20 @@ pub async fn backup(
         .context("VACUUM INTO failed")?;
     conn.close().await?;
     restrict(&partial, 0o600)?;
+    // The copy says when it was taken, for `restore`'s journal-window check (a copy of
+    // a schema older than the `meta` table cannot; restore then reads its file name).
+    let mut copy = SqliteConnectOptions::new()
+        .filename(&partial)
+        .connect()
+        .await
+        .with_context(|| format!("cannot open {}", partial.display()))?;
+    sqlx::query("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+        .bind(crate::restore::TAKEN_AT)
+        .bind(chrono::Utc::now().to_rfc3339())
+        .execute(&mut copy)
+        .await
+        .ok();
+    copy.close().await?;
     check_integrity(&partial).await?;
     // The keys first: a database copy in the folder always has its keys beside it.
     let keys = match keys {
@@ -230,13 +244,13 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 #[cfg(unix)]
-fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
+pub(crate) fn restrict(path: &Path, mode: u32) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
         .with_context(|| format!("cannot restrict {}", path.display()))
 }
 
 #[cfg(not(unix))]
-fn restrict(_path: &Path, _mode: u32) -> anyhow::Result<()> {
+pub(crate) fn restrict(_path: &Path, _mode: u32) -> anyhow::Result<()> {
     Ok(())
 }

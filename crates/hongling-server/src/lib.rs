@@ -24,6 +24,7 @@ pub mod limit;
 pub mod lock;
 pub mod password;
 pub mod reports;
+pub mod restore;
 pub mod running;
 pub mod seed;
 pub mod signing;
@@ -91,6 +92,7 @@ pub fn app<S: store::Store>(
             put(api::set_password::<S>),
         )
         .route("/admin/devices/{id}/revoke", post(api::revoke_device::<S>))
+        .route("/admin/recovery", get(api::recovery::<S>))
         .route("/admin/history/{kind}/{id}", get(api::history::<S>))
         .route(
             "/blobs/{sha256}",

@@ -76,6 +76,32 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         key_passphrase_file: Option<PathBuf>,
     },
+    /// Put a backup back in place of the database. Stop the server first.
+    ///
+    /// The database being replaced is backed up into pre-restore/ beside it first; its
+    /// -wal and -shm files are removed. The backup's signing keys (its .keys.age file,
+    /// opened with --key-passphrase-file) are merged into the key file, which keeps every
+    /// key added since. Devices see the rewind at their next sync and send again what the
+    /// backup lacks; certificates wait until a committee device has synced. A backup older
+    /// than the devices' journal (--journal-days) is refused unless --force is given.
+    Restore {
+        #[command(flatten)]
+        db: DbArg,
+        #[command(flatten)]
+        keys: KeysArg,
+        /// The backup file (hongling-<time>.sqlite).
+        backup: PathBuf,
+        /// A file (mode 0600) whose first line is the passphrase the backup's signing keys
+        /// were encrypted with.
+        #[arg(long, value_name = "FILE")]
+        key_passphrase_file: Option<PathBuf>,
+        /// How many days the devices keep their journal (the app's setting).
+        #[arg(long, default_value_t = hongling_server::restore::DEFAULT_JOURNAL_DAYS)]
+        journal_days: u32,
+        /// Restore a backup older than the journal window anyway.
+        #[arg(long)]
+        force: bool,
+    },
     /// Make a local certificate authority and a server certificate, for an office with
     /// no domain name.
     ///
@@ -252,6 +278,43 @@ fn run() -> anyhow::Result<()> {
                         key_file.display()
                     ),
                 }
+                Ok(())
+            }
+            Some(Command::Restore {
+                db,
+                keys,
+                backup,
+                key_passphrase_file,
+                journal_days,
+                force,
+            }) => {
+                let _lock = lock::DbLock::acquire(&db.db)?;
+                let passphrase = match &key_passphrase_file {
+                    Some(p) => Some(backup::read_passphrase(p)?),
+                    None => None,
+                };
+                let key_file = keys.path(&db.db);
+                let report = hongling_server::restore::restore(hongling_server::restore::Plan {
+                    db: &db.db,
+                    backup: &backup,
+                    key_file: &key_file,
+                    passphrase,
+                    journal_days,
+                    force,
+                })
+                .await?;
+                if let Some(previous) = &report.previous {
+                    println!("the database it replaced is kept in {}", previous.display());
+                }
+                println!(
+                    "restored {} from the backup taken {} (new epoch {}); {} signing key(s)                      added to {}.
+Devices send again what they did since at their next sync;                      certificates wait until a committee device has synced. Check 恢复核对                      in the app, and redo account, grant and password changes made after the                      backup (revocations first).",
+                    db.db.display(),
+                    report.taken_at.to_rfc3339(),
+                    report.epoch,
+                    report.keys_added,
+                    key_file.display()
+                );
                 Ok(())
             }
             Some(Command::TlsInit {

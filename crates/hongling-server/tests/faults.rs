@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Duration, Utc};
 use common::{HttpTransport, Server, login};
-use hongling_core::wire::{PullResponse, PushRequest, PushResponse};
+use hongling_core::wire::{PullQuery, PullResponse, PushRequest, PushResponse};
 use hongling_core::{
     Actor, BlobRef, Op, Organization, RecordKind, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
@@ -110,19 +110,14 @@ impl Transport for FaultyTransport {
         }
     }
 
-    async fn pull(
-        &self,
-        cursor: u64,
-        limit: u32,
-        scope: u64,
-    ) -> Result<PullResponse, TransportError> {
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
         match self.next.replace(Fault::None) {
             Fault::LoseRequest => Err(TransportError::Network("request lost".into())),
             Fault::LoseReply => {
-                self.inner.pull(cursor, limit, scope).await?;
+                self.inner.pull(query).await?;
                 Err(TransportError::Network("reply lost".into()))
             }
-            _ => self.inner.pull(cursor, limit, scope).await,
+            _ => self.inner.pull(query).await,
         }
     }
 }

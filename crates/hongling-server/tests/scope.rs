@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use chrono::Utc;
 use common::{HttpTransport, Server, login};
-use hongling_core::wire::{PROTOCOL_HEADER, PullResponse, PushRequest, PushResponse};
+use hongling_core::wire::{PROTOCOL_HEADER, PullQuery, PullResponse, PushRequest, PushResponse};
 use hongling_core::{
     Actor, Grant, Op, Organization, Record, RecordKind, RejectCode, Role, Scope, Worker,
     WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, can_see_record, visibility,
@@ -34,13 +34,8 @@ impl Transport for Checked {
         self.inner.put_blob(blob).await
     }
 
-    async fn pull(
-        &self,
-        cursor: u64,
-        limit: u32,
-        scope: u64,
-    ) -> Result<PullResponse, TransportError> {
-        let page = self.inner.pull(cursor, limit, scope).await?;
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
+        let page = self.inner.pull(query).await?;
         let grants = self.grants.borrow();
         for r in page.records.iter().filter(|r| !r.deleted) {
             assert!(

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::{
-    ErrorBody, MutationResult, MutationStatus, PullResponse, PushRequest, PushResponse,
+    ErrorBody, FirstAnswer, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest,
+    PushResponse, Replay,
 };
 use hongling_core::{
     Actor, BlobRef, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
@@ -12,13 +13,17 @@ use hongling_core::{
 use uuid::Uuid;
 
 use crate::store::{
-    Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx, meta,
+    Area, BlobEntry, ClientStore, JournalEntry, OutboxEntry, RejectedEntry, StoreError, StoreTx,
+    meta,
 };
 
 /// Mutations per push.
 pub const PUSH_BATCH: u32 = 200;
 /// Records per pull page.
 pub const PULL_PAGE: u32 = 500;
+/// How many days the journal keeps answered mutations unless the device is told
+/// otherwise (`meta::JOURNAL_DAYS`).
+pub const JOURNAL_DAYS: u32 = 30;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TransportError {
@@ -38,13 +43,7 @@ pub enum TransportError {
 #[allow(async_fn_in_trait)]
 pub trait Transport {
     async fn push(&self, req: &PushRequest) -> Result<PushResponse, TransportError>;
-    /// `scope` is the scope version of the last pull (0 at first).
-    async fn pull(
-        &self,
-        cursor: u64,
-        limit: u32,
-        scope: u64,
-    ) -> Result<PullResponse, TransportError>;
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError>;
     /// Uploads an attachment (`PUT /api/v1/blobs/{sha256}`); idempotent.
     async fn put_blob(&self, blob: &BlobEntry) -> Result<(), TransportError>;
 }
@@ -67,6 +66,10 @@ pub struct SyncReport {
     pub pushed: u32,
     pub rejected: u32,
     pub pulled: u32,
+    /// The server was found rewound (restored from a backup, a snapshot put back).
+    pub rewound: bool,
+    /// Mutations sent again from the journal to the rewound server.
+    pub replayed: u32,
 }
 
 /// Where a running cycle is, for a progress bar.
@@ -273,11 +276,27 @@ pub async fn acknowledge<S: ClientStore>(
 ) -> Result<(), StoreError> {
     let mut tx = store.begin()?;
     let mut undo = BTreeSet::new();
+    let now = Utc::now();
+    let mut answered = meta_u64(tx.meta_get(meta::ANSWERED).await?).unwrap_or(0);
     for r in results {
         let Some(entry) = tx.outbox_get(r.id).await? else {
             continue;
         };
         tx.outbox_delete(r.id).await?;
+        // The journal keeps every answered mutation, refused ones too, so a replay to a
+        // rewound server never has holes.
+        let (op, id_card_removed) = entry.op.without_id_card();
+        tx.journal_put(&JournalEntry {
+            id: entry.id,
+            at: entry.at,
+            op,
+            status: r.status,
+            code: r.code.clone(),
+            id_card_removed,
+            answered_at: now,
+        })
+        .await?;
+        answered = answered.max(r.id);
         if r.status == MutationStatus::Rejected {
             let kept = RejectedEntry {
                 id: entry.id,
@@ -291,8 +310,56 @@ pub async fn acknowledge<S: ClientStore>(
             undo.extend(entry.touched);
         }
     }
+    tx.meta_put(meta::ANSWERED, answered.into()).await?;
     rebase(&mut tx, actor, &undo).await?;
+    prune_journal(&mut tx, now).await?;
     tx.commit().await
+}
+
+/// Drops journal entries older than the journal window, at most once a day.
+async fn prune_journal<T: StoreTx>(tx: &mut T, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let last: Option<DateTime<Utc>> = tx
+        .meta_get(meta::JOURNAL_PRUNED)
+        .await?
+        .and_then(|v| serde_json::from_value(v).ok());
+    if last.is_some_and(|t| now - t < chrono::Duration::days(1)) {
+        return Ok(());
+    }
+    let days = meta_u64(tx.meta_get(meta::JOURNAL_DAYS).await?).unwrap_or(u64::from(JOURNAL_DAYS));
+    let horizon = now - chrono::Duration::days(days as i64);
+    for entry in tx.journal_after(0).await? {
+        if entry.answered_at < horizon {
+            tx.journal_delete(entry.id).await?;
+        }
+    }
+    tx.meta_put(
+        meta::JOURNAL_PRUNED,
+        serde_json::to_value(now).unwrap_or_default(),
+    )
+    .await
+}
+
+/// Sets how many days the journal keeps answered mutations (the window a restore may
+/// reach back over).
+pub async fn set_journal_days<S: ClientStore>(store: &S, days: u32) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    tx.meta_put(meta::JOURNAL_DAYS, days.into()).await?;
+    tx.commit().await
+}
+
+/// Where a pull stands: what the device sends with its next pull.
+async fn pull_point<S: ClientStore>(store: &S) -> Result<PullQuery, StoreError> {
+    let mut tx = store.begin()?;
+    let text = |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_owned));
+    let q = PullQuery {
+        cursor: meta_u64(tx.meta_get(meta::CURSOR).await?).unwrap_or(0),
+        limit: Some(PULL_PAGE),
+        scope: meta_u64(tx.meta_get(meta::SCOPE).await?).unwrap_or(0),
+        tag: text(tx.meta_get(meta::TAG).await?),
+        epoch: text(tx.meta_get(meta::EPOCH).await?),
+    };
+    tx.commit().await?;
+    Ok(q)
 }
 
 /// Stores one page of pulled records and the new cursor in one transaction, then
@@ -305,6 +372,40 @@ pub async fn apply_pull<S: ClientStore>(
     reset: bool,
     scope: u64,
 ) -> Result<(), StoreError> {
+    apply_page(
+        store,
+        actor,
+        PullResponse {
+            records: pulled,
+            cursor,
+            more: false,
+            reset,
+            scope,
+            epoch: None,
+            tag: None,
+            last_applied: None,
+            rewound: false,
+        },
+    )
+    .await
+}
+
+/// [`apply_pull`] of a whole reply: the cursor's tag and the server's epoch are kept in
+/// the same transaction as the records.
+async fn apply_page<S: ClientStore>(
+    store: &S,
+    actor: &Actor,
+    page: PullResponse,
+) -> Result<(), StoreError> {
+    let PullResponse {
+        records: pulled,
+        cursor,
+        reset,
+        scope,
+        epoch,
+        tag,
+        ..
+    } = page;
     let mut tx = store.begin()?;
     let mut changed = BTreeSet::new();
     if reset {
@@ -328,6 +429,12 @@ pub async fn apply_pull<S: ClientStore>(
     rebase(&mut tx, actor, &changed).await?;
     tx.meta_put(meta::CURSOR, cursor.into()).await?;
     tx.meta_put(meta::SCOPE, scope.into()).await?;
+    if let Some(tag) = tag {
+        tx.meta_put(meta::TAG, tag.into()).await?;
+    }
+    if let Some(epoch) = epoch {
+        tx.meta_put(meta::EPOCH, epoch.into()).await?;
+    }
     tx.commit().await
 }
 
@@ -360,14 +467,14 @@ pub async fn keep_blob<S: ClientStore>(store: &S, entry: &BlobEntry) -> Result<(
 async fn upload_blobs<S: ClientStore, T: Transport>(
     store: &S,
     transport: &T,
-    batch: &[OutboxEntry],
+    batch: &[&Op],
     progress: &mut impl FnMut(Progress),
 ) -> Result<(), SyncError> {
     let mut waiting: Vec<BlobRef> = Vec::new();
     {
         let mut tx = store.begin()?;
-        for entry in batch {
-            for sha in entry.op.blobs() {
+        for op in batch {
+            for sha in op.blobs() {
                 if !waiting.contains(sha) && tx.blob_get(sha).await?.is_some_and(|b| !b.uploaded) {
                     waiting.push(sha.clone());
                 }
@@ -420,22 +527,122 @@ pub async fn last_sync<S: ClientStore>(store: &S) -> Result<Option<DateTime<Utc>
     Ok(v.and_then(|v| serde_json::from_value(v).ok()))
 }
 
-/// One full cycle: push the whole outbox in batches, pull until nothing is left, and
-/// record the time. `progress` is told how far it got.
-pub async fn sync_once<S: ClientStore, T: Transport>(
+/// Sends again, from the journal, the mutations after `after` that a rewound server
+/// lost, with the certificates this device holds, and takes the new answers: one that
+/// now differs (refused where it was applied) goes to the conflicts inbox. Every
+/// attachment is uploaded again first, as the server may have lost those too.
+async fn replay<S: ClientStore, T: Transport>(
+    store: &S,
+    transport: &T,
+    device_id: Uuid,
+    after: u64,
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
+    report.rewound = true;
+    let (entries, mut certificates) = {
+        let mut tx = store.begin()?;
+        for mut blob in tx.blob_all().await? {
+            if blob.uploaded {
+                blob.uploaded = false;
+                tx.blob_put(&blob).await?;
+            }
+        }
+        let entries = tx.journal_after(after).await?;
+        let certificates = tx.view_of_kind(RecordKind::Certificate).await?;
+        tx.commit().await?;
+        (entries, certificates)
+    };
+    if let Some(first) = entries.first()
+        && first.id != after + 1
+    {
+        // The journal window no longer reaches back to what the server lost.
+        return Err(SyncError::Lost {
+            expected: after + 1,
+            first: first.id,
+        });
+    }
+    if entries.is_empty() && certificates.is_empty() {
+        return Ok(());
+    }
+    let mut chunks: Vec<&[JournalEntry]> = entries.chunks(PUSH_BATCH as usize).collect();
+    if chunks.is_empty() {
+        chunks.push(&[]);
+    }
+    for chunk in chunks {
+        let ops: Vec<&Op> = chunk.iter().map(|e| &e.op).collect();
+        upload_blobs(store, transport, &ops, progress).await?;
+        let req = PushRequest {
+            device_id,
+            mutations: chunk
+                .iter()
+                .map(|e| hongling_core::wire::Mutation {
+                    id: e.id,
+                    at: e.at,
+                    op: e.op.clone(),
+                })
+                .collect(),
+            replay: Some(Replay {
+                answers: chunk
+                    .iter()
+                    .map(|e| FirstAnswer {
+                        id: e.id,
+                        status: e.status,
+                        code: e.code.clone(),
+                        id_card_removed: e.id_card_removed,
+                    })
+                    .collect(),
+                certificates: std::mem::take(&mut certificates),
+            }),
+        };
+        let reply = transport.push(&req).await?;
+        report.replayed += reply.results.len() as u32;
+        let mut tx = store.begin()?;
+        for r in &reply.results {
+            let Some(entry) = chunk.iter().find(|e| e.id == r.id) else {
+                continue;
+            };
+            let refused_now = r.status == MutationStatus::Rejected;
+            if refused_now && entry.status != MutationStatus::Rejected {
+                tx.rejected_put(&RejectedEntry {
+                    id: entry.id,
+                    at: entry.at,
+                    op: entry.op.clone(),
+                    code: r.code.clone().unwrap_or_default(),
+                    message: r.message.clone().unwrap_or_default(),
+                    field: r.field.clone(),
+                })
+                .await?;
+            }
+            if r.status != MutationStatus::Duplicate {
+                let mut kept = entry.clone();
+                kept.status = r.status;
+                kept.code = r.code.clone();
+                tx.journal_put(&kept).await?;
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Pushes the whole outbox in batches. A server that expects mutations this device
+/// already had answered was rewound: they are replayed from the journal first.
+async fn push_outbox<S: ClientStore, T: Transport>(
     store: &S,
     transport: &T,
     device_id: Uuid,
     actor: &Actor,
-    mut progress: impl FnMut(Progress),
-) -> Result<SyncReport, SyncError> {
-    let mut report = SyncReport::default();
+    report: &mut SyncReport,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), SyncError> {
     let total = {
         let mut tx = store.begin()?;
         let n = tx.outbox(u32::MAX).await?.len() as u32;
         tx.commit().await?;
         n
     };
+    let mut replayed = false;
     loop {
         let batch = {
             let mut tx = store.begin()?;
@@ -446,7 +653,8 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         let Some(first) = batch.first().map(|e| e.id) else {
             break;
         };
-        upload_blobs(store, transport, &batch, &mut progress).await?;
+        let ops: Vec<&Op> = batch.iter().map(|e| &e.op).collect();
+        upload_blobs(store, transport, &ops, progress).await?;
         progress(Progress::Pushing {
             done: report.pushed,
             total: total.max(report.pushed),
@@ -454,6 +662,7 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         let req = PushRequest {
             device_id,
             mutations: batch.iter().map(OutboxEntry::mutation).collect(),
+            replay: None,
         };
         match transport.push(&req).await {
             Ok(reply) => {
@@ -466,25 +675,97 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
                 acknowledge(store, actor, &reply.results).await?;
             }
             Err(TransportError::Server { status: 409, body }) if body.code == "gap" => {
-                let expected = body.last_applied.unwrap_or(0) + 1;
-                return Err(SyncError::Lost { expected, first });
+                let last = body.last_applied.unwrap_or(0);
+                if replayed {
+                    return Err(SyncError::Lost {
+                        expected: last + 1,
+                        first,
+                    });
+                }
+                replayed = true;
+                replay(store, transport, device_id, last, report, progress).await?;
             }
             Err(e) => return Err(e.into()),
         }
     }
-    let mut at = cursor(store).await?;
-    let mut scope = scope_version(store).await?;
+    Ok(())
+}
+
+/// One full cycle: push the whole outbox in batches, pull until nothing is left, and
+/// record the time. `progress` is told how far it got.
+///
+/// A server found rewound — a new epoch, a cursor tag it does not know, or fewer of
+/// this device's mutations than it had answered — gets the lost mutations again from
+/// the journal (see [`replay`]), and the device pulls everything from zero.
+pub async fn sync_once<S: ClientStore, T: Transport>(
+    store: &S,
+    transport: &T,
+    device_id: Uuid,
+    actor: &Actor,
+    mut progress: impl FnMut(Progress),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    push_outbox(
+        store,
+        transport,
+        device_id,
+        actor,
+        &mut report,
+        &mut progress,
+    )
+    .await?;
+    let mut query = pull_point(store).await?;
+    let answered = {
+        let mut tx = store.begin()?;
+        let n = meta_u64(tx.meta_get(meta::ANSWERED).await?).unwrap_or(0);
+        tx.commit().await?;
+        n
+    };
+    let mut checked = false;
+    let mut from_zero = false;
     loop {
         progress(Progress::Pulling {
             records: report.pulled,
         });
-        let page = transport.pull(at, PULL_PAGE, scope).await?;
+        let mut page = transport.pull(&query).await?;
+        if !checked {
+            checked = true;
+            let epoch_moved = matches!((&query.epoch, &page.epoch), (Some(a), Some(b)) if a != b);
+            let lost = page.last_applied.is_some_and(|l| l < answered);
+            if page.rewound || epoch_moved || lost {
+                let after = page.last_applied.unwrap_or(0);
+                replay(
+                    store,
+                    transport,
+                    device_id,
+                    after,
+                    &mut report,
+                    &mut progress,
+                )
+                .await?;
+                query = PullQuery {
+                    cursor: 0,
+                    limit: Some(PULL_PAGE),
+                    scope: query.scope,
+                    tag: None,
+                    epoch: page.epoch.clone(),
+                };
+                from_zero = true;
+                continue;
+            }
+        }
         report.pulled += page.records.len() as u32;
-        at = page.cursor;
-        scope = page.scope;
-        let (cursor, reset, records) = (page.cursor, page.reset, page.records);
-        apply_pull(store, actor, records, cursor, reset, scope).await?;
-        if !page.more {
+        page.reset |= from_zero;
+        from_zero = false;
+        let more = page.more;
+        query.cursor = page.cursor;
+        query.scope = page.scope;
+        query.tag.clone_from(&page.tag);
+        if page.epoch.is_some() {
+            query.epoch.clone_from(&page.epoch);
+        }
+        apply_page(store, actor, page).await?;
+        if !more {
             break;
         }
     }

@@ -20,8 +20,10 @@ mod store;
 pub use backoff::Backoff;
 pub use backup::{BACKUP_FORMAT, Backup, ImportReport, export_backup, import_backup};
 pub use engine::{
-    PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport, TransportError, acknowledge,
-    apply_pull, blob, commit_local, commit_with_blobs, cursor, discard, keep_blob, last_sync,
-    resubmit, scope_version, sync_once,
+    JOURNAL_DAYS, PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport,
+    TransportError, acknowledge, apply_pull, blob, commit_local, commit_with_blobs, cursor,
+    discard, keep_blob, last_sync, resubmit, scope_version, set_journal_days, sync_once,
 };
-pub use store::{Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+pub use store::{
+    Area, BlobEntry, ClientStore, JournalEntry, OutboxEntry, RejectedEntry, StoreError, StoreTx,
+};

@@ -7,9 +7,11 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use hongling_core::{BlobRef, Record, RecordKey};
+use hongling_core::{BlobRef, Record, RecordKey, RecordKind};
 
-use crate::store::{Area, BlobEntry, ClientStore, OutboxEntry, RejectedEntry, StoreError, StoreTx};
+use crate::store::{
+    Area, BlobEntry, ClientStore, JournalEntry, OutboxEntry, RejectedEntry, StoreError, StoreTx,
+};
 
 #[derive(Debug, Default, Clone)]
 struct Data {
@@ -19,6 +21,7 @@ struct Data {
     rejected: BTreeMap<u64, RejectedEntry>,
     blobs: BTreeMap<BlobRef, BlobEntry>,
     meta: BTreeMap<String, serde_json::Value>,
+    journal: BTreeMap<u64, JournalEntry>,
 }
 
 /// The client store of one simulated device.
@@ -57,6 +60,11 @@ impl MemoryStore {
     pub fn rejected(&self) -> Vec<RejectedEntry> {
         self.data.borrow().rejected.values().cloned().collect()
     }
+
+    /// The journal of answered mutations.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        self.data.borrow().journal.values().cloned().collect()
+    }
 }
 
 /// Writes not yet committed: `Some` is a put, `None` a delete.
@@ -69,6 +77,7 @@ struct Overlay {
     rejected: BTreeMap<u64, Option<RejectedEntry>>,
     blobs: BTreeMap<BlobRef, BlobEntry>,
     meta: BTreeMap<String, serde_json::Value>,
+    journal: BTreeMap<u64, Option<JournalEntry>>,
 }
 
 #[derive(Debug)]
@@ -201,6 +210,42 @@ impl StoreTx for MemoryTx<'_> {
         Ok(())
     }
 
+    async fn blob_all(&mut self) -> Result<Vec<BlobEntry>, StoreError> {
+        let mut all = self.store.data.borrow().blobs.clone();
+        all.extend(self.overlay.blobs.clone());
+        Ok(all.into_values().collect())
+    }
+
+    async fn view_of_kind(&mut self, kind: RecordKind) -> Result<Vec<Record>, StoreError> {
+        let data = self.store.data.borrow();
+        let mut merged: BTreeMap<RecordKey, Record> = if self.overlay.cleared {
+            BTreeMap::new()
+        } else {
+            data.view.clone()
+        };
+        fold(&mut merged, self.overlay.view.clone());
+        Ok(merged
+            .into_values()
+            .filter(|r| r.kind == kind && !r.deleted)
+            .collect())
+    }
+
+    async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.overlay.journal.insert(entry.id, Some(entry.clone()));
+        Ok(())
+    }
+
+    async fn journal_after(&mut self, after: u64) -> Result<Vec<JournalEntry>, StoreError> {
+        let mut merged = self.store.data.borrow().journal.clone();
+        fold(&mut merged, self.overlay.journal.clone());
+        Ok(merged.into_values().filter(|e| e.id > after).collect())
+    }
+
+    async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.overlay.journal.insert(id, None);
+        Ok(())
+    }
+
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
         if let Some(v) = self.overlay.meta.get(key) {
             return Ok(Some(v.clone()));
@@ -220,25 +265,28 @@ impl StoreTx for MemoryTx<'_> {
             data.view.clear();
             data.base.clear();
         }
-        fn fold<K: Ord, V>(target: &mut BTreeMap<K, V>, writes: BTreeMap<K, Option<V>>) {
-            for (k, v) in writes {
-                match v {
-                    Some(v) => {
-                        target.insert(k, v);
-                    }
-                    None => {
-                        target.remove(&k);
-                    }
-                }
-            }
-        }
         fold(&mut data.view, o.view);
         fold(&mut data.base, o.base);
         fold(&mut data.outbox, o.outbox);
         fold(&mut data.rejected, o.rejected);
+        fold(&mut data.journal, o.journal);
         data.blobs.extend(o.blobs);
         data.meta.extend(o.meta);
         Ok(())
+    }
+}
+
+/// Lays writes (`Some`: a put, `None`: a delete) over a map.
+fn fold<K: Ord, V>(target: &mut BTreeMap<K, V>, writes: BTreeMap<K, Option<V>>) {
+    for (k, v) in writes {
+        match v {
+            Some(v) => {
+                target.insert(k, v);
+            }
+            None => {
+                target.remove(&k);
+            }
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! The store a client keeps its records, outbox and cursor in.
 
 use chrono::{DateTime, Utc};
-use hongling_core::wire::Mutation;
-use hongling_core::{BlobRef, Op, Record, RecordKey};
+use hongling_core::wire::{Mutation, MutationStatus};
+use hongling_core::{BlobRef, Op, Record, RecordKey, RecordKind};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,6 +72,24 @@ pub struct BlobEntry {
     pub uploaded: bool,
 }
 
+/// A mutation the server answered, as the device's journal keeps it (for 30 days by
+/// default, apart from the conflicts inbox): what it sends again if the server is
+/// rewound. The op carries no full ID-card number (`Op::without_id_card`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub op: Op,
+    pub status: MutationStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// A full ID-card number was taken out of the op.
+    #[serde(default)]
+    pub id_card_removed: bool,
+    /// When the answer came, for the journal window.
+    pub answered_at: DateTime<Utc>,
+}
+
 /// One atomic unit of work. Nothing is visible to other transactions until `commit`;
 /// dropping a transaction without committing it must change nothing.
 #[allow(async_fn_in_trait)]
@@ -92,6 +110,14 @@ pub trait StoreTx {
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn blob_get(&mut self, sha256: &BlobRef) -> Result<Option<BlobEntry>, StoreError>;
     async fn blob_put(&mut self, entry: &BlobEntry) -> Result<(), StoreError>;
+    /// Every attachment kept on the device.
+    async fn blob_all(&mut self) -> Result<Vec<BlobEntry>, StoreError>;
+    /// The live records of a kind in the view.
+    async fn view_of_kind(&mut self, kind: RecordKind) -> Result<Vec<Record>, StoreError>;
+    async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError>;
+    /// The journal's entries with an id above `after`, in id order.
+    async fn journal_after(&mut self, after: u64) -> Result<Vec<JournalEntry>, StoreError>;
+    async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError>;
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;
@@ -113,4 +139,14 @@ pub(crate) mod meta {
     pub const LAST_SYNC: &str = "last_sync";
     pub const SCOPE: &str = "scope_version";
     pub const NEXT_IMPORTED: &str = "next_imported_id";
+    /// The server's epoch as last pulled.
+    pub const EPOCH: &str = "server_epoch";
+    /// The tag of the cursor.
+    pub const TAG: &str = "cursor_tag";
+    /// The highest mutation id the server has answered.
+    pub const ANSWERED: &str = "answered_id";
+    /// When the journal was last pruned.
+    pub const JOURNAL_PRUNED: &str = "journal_pruned_at";
+    /// How many days the journal keeps answered mutations.
+    pub const JOURNAL_DAYS: &str = "journal_days";
 }

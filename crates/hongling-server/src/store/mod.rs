@@ -8,7 +8,9 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
-use hongling_core::wire::{AccountInfo, Mutation, PullResponse, PushResponse};
+use hongling_core::wire::{
+    AccountInfo, Mutation, PullResponse, PushResponse, RecoveryItem, Replay,
+};
 use hongling_core::{Actor, Grant, Record};
 use uuid::Uuid;
 
@@ -228,17 +230,33 @@ pub trait Store: Clone + Send + Sync + 'static {
         actor: &Actor,
         device_id: Uuid,
         mutations: Vec<Mutation>,
+        replay: Option<Replay>,
     ) -> impl Future<Output = Result<PushResponse, StoreError>> + Send;
+
+    /// What the committee checks after a rewind (恢复核对), oldest first.
+    fn recovery(&self) -> impl Future<Output = Result<Vec<RecoveryItem>, StoreError>> + Send;
+
+    /// After a rewind, certificates wait until a committee device has synced (its
+    /// journal and the certificates it holds are back): ends the wait and issues what
+    /// waits. Returns how many were issued; nothing happens when nothing was held.
+    fn release_certificate_hold(
+        &self,
+    ) -> impl Future<Output = Result<Option<usize>, StoreError>> + Send;
 
     /// Records the session may see that changed after `cursor`, oldest change first, and
     /// deletions of records that left its scope. When `scope` is not the account's
-    /// current grants version, the reply is a reset: everything from zero.
+    /// current grants version, the reply is a reset: everything from zero. `tag` is the
+    /// tag the device got with `cursor` and `epoch` the last epoch it saw: when this
+    /// server does not know the pair, or is in another epoch, it was rewound and the
+    /// reply is a reset marked `rewound`.
     fn pull(
         &self,
         session: &SessionRow,
         cursor: u64,
         limit: u32,
         scope: u64,
+        tag: Option<&str>,
+        epoch: Option<&str>,
     ) -> impl Future<Output = Result<PullResponse, StoreError>> + Send;
 
     /// Replaces an account's grants; its devices reset at their next pull. Returns

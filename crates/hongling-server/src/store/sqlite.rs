@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use hongling_core::grant::{EVERY_TOWNSHIP, own_workers, visible_columns};
 use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
+    RecoveryItem, Replay,
 };
 use hongling_core::{
     Actor, Change, Grant, MissRecorder, Record, RecordKey, RecordKind, Role, Scope,
@@ -53,9 +54,15 @@ impl SqliteStore {
         device_id: Uuid,
         mutations: Vec<Mutation>,
         atomic: bool,
+        replay: Option<&Replay>,
     ) -> Result<PushResponse, StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
+        if let Some(replay) = replay {
+            keep_returned_certificates(&mut tx, &replay.certificates).await?;
+        }
+        // After a rewind, no certificate is issued until a committee device has synced.
+        let held = meta_in(&mut tx, HOLD_CERTIFICATES).await?.as_deref() == Some("1");
         let last: Option<i64> =
             sqlx::query_scalar("SELECT last_applied FROM devices WHERE id = ? AND account_id = ?")
                 .bind(device_id.to_string())
@@ -141,7 +148,7 @@ impl SqliteStore {
                     // An application the mutation made ready for its certificate (待发证)
                     // gets it now, in the same transaction.
                     for change in &changes {
-                        if change.key.kind == RecordKind::Application {
+                        if change.key.kind == RecordKind::Application && !held {
                             issue_certificate(
                                 &mut tx,
                                 &self.keys,
@@ -168,14 +175,37 @@ impl SqliteStore {
                     field: rejection.field.clone(),
                 },
             };
-            let outcome_name = match result.status {
-                MutationStatus::Applied => "applied",
-                MutationStatus::Duplicate => "duplicate",
-                MutationStatus::Rejected => "rejected",
-            };
+            let outcome_name = status_name(result.status);
+            let first = replay.and_then(|r| r.answers.iter().find(|a| a.id == m.id));
+            if let Some(first) = first {
+                let same = (first.status == MutationStatus::Rejected)
+                    == (result.status == MutationStatus::Rejected);
+                if !same || first.id_card_removed {
+                    sqlx::query(
+                        "INSERT OR REPLACE INTO recovery (device_id, id, account_id, op_type, target, summary,
+                           first_outcome, first_code, outcome, code, message, id_card_removed, created_at)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(device_id.to_string())
+                    .bind(m.id as i64)
+                    .bind(actor.account_id.to_string())
+                    .bind(m.op.type_name())
+                    .bind(m.op.target().storage_key())
+                    .bind(m.op.describe_zh())
+                    .bind(status_name(first.status))
+                    .bind(&first.code)
+                    .bind(outcome_name)
+                    .bind(&result.code)
+                    .bind(&result.message)
+                    .bind(first.id_card_removed)
+                    .bind(&received_at)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
             sqlx::query(
-                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field, replayed)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(device_id.to_string())
             .bind(m.id as i64)
@@ -189,6 +219,7 @@ impl SqliteStore {
             .bind(&result.code)
             .bind(&result.message)
             .bind(&result.field)
+            .bind(replay.is_some())
             .execute(&mut *tx)
             .await?;
             last_applied = m.id;
@@ -539,6 +570,105 @@ async fn write_change(
     })
 }
 
+#[derive(sqlx::FromRow)]
+struct RecoveryRow {
+    username: String,
+    device_id: String,
+    id: i64,
+    summary: String,
+    target: String,
+    first_outcome: String,
+    outcome: String,
+    code: Option<String>,
+    message: Option<String>,
+    id_card_removed: bool,
+    created_at: String,
+}
+
+/// The meta key that holds certificate issuing after a rewind (`1` while held).
+pub(crate) const HOLD_CERTIFICATES: &str = "certificates_held";
+
+fn status_name(status: MutationStatus) -> &'static str {
+    match status {
+        MutationStatus::Applied => "applied",
+        MutationStatus::Duplicate => "duplicate",
+        MutationStatus::Rejected => "rejected",
+    }
+}
+
+fn status_of(name: &str) -> MutationStatus {
+    match name {
+        "rejected" => MutationStatus::Rejected,
+        "duplicate" => MutationStatus::Duplicate,
+        _ => MutationStatus::Applied,
+    }
+}
+
+async fn meta_in(conn: &mut SqliteConnection, key: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?)
+}
+
+/// Keeps, for re-issue, the certificates a replaying device holds that this server
+/// signed and no longer has, and moves each year's counter past their numbers so no
+/// number is ever given twice. One that does not verify is left out.
+async fn keep_returned_certificates(
+    conn: &mut SqliteConnection,
+    certificates: &[Record],
+) -> Result<(), StoreError> {
+    if certificates.is_empty() {
+        return Ok(());
+    }
+    let published: Vec<String> =
+        sqlx::query_scalar("SELECT body FROM records WHERE kind = 'signing_key' AND deleted = 0")
+            .fetch_all(&mut *conn)
+            .await?;
+    let keys: Vec<hongling_core::SigningPublicKey> = published
+        .iter()
+        .filter_map(|b| serde_json::from_str(b).ok())
+        .collect();
+    for record in certificates {
+        if record.kind != RecordKind::Certificate {
+            continue;
+        }
+        let Ok(certificate) = record.decode::<hongling_core::certificate::Certificate>() else {
+            continue;
+        };
+        let Ok(returned) = hongling_core::certificate::Returned::check(&certificate, &keys) else {
+            tracing::warn!(certificate = %record.id, "a returned certificate does not verify; left out");
+            continue;
+        };
+        let Some((year, seq)) = hongling_core::certificate::parse_number(&certificate.number)
+        else {
+            continue;
+        };
+        sqlx::query(
+            "INSERT INTO certificate_numbers (year, last) VALUES (?, ?)
+             ON CONFLICT (year) DO UPDATE SET last = max(last, excluded.last)",
+        )
+        .bind(year)
+        .bind(i64::from(seq))
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO returned_certificates (id, key_id, payload, signature)
+             SELECT ?, ?, ?, ? WHERE NOT EXISTS
+               (SELECT 1 FROM records WHERE kind = 'certificate' AND id = ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(record.id.to_string())
+        .bind(&returned.key_id)
+        .bind(&returned.payload)
+        .bind(returned.signature.as_slice())
+        .bind(record.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
 async fn load_seq(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT value FROM change_seq WHERE id = 1")
@@ -547,12 +677,38 @@ async fn load_seq(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
     )
 }
 
+/// Stores the last change number handed out and, when the commit wrote changes, gives
+/// it a fresh random tag (see `0006_rewind.sql`).
 async fn save_seq(conn: &mut SqliteConnection, seq: i64) -> Result<(), StoreError> {
+    if load_seq(&mut *conn).await? == seq {
+        return Ok(());
+    }
     sqlx::query("UPDATE change_seq SET value = ? WHERE id = 1")
         .bind(seq)
         .execute(&mut *conn)
         .await?;
+    sqlx::query("INSERT INTO commit_tags (last_seq, tag) VALUES (?, ?)")
+        .bind(seq)
+        .bind(random_tag())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
+}
+
+/// 64 random bits in hex: a commit tag or an epoch.
+pub(crate) fn random_tag() -> String {
+    let bytes: [u8; 8] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The tag of change number `seq`: that of the first commit that reached it.
+async fn tag_of(conn: &mut SqliteConnection, seq: u64) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT tag FROM commit_tags WHERE last_seq >= ? ORDER BY last_seq LIMIT 1",
+    )
+    .bind(seq as i64)
+    .fetch_optional(&mut *conn)
+    .await?)
 }
 
 /// A signing key's row, as its `signing_key` record publishes it.
@@ -661,24 +817,54 @@ async fn issue_certificate(
             "signing key {key_id} is not in the key file"
         ))
     })?;
-    let today = hongling_core::china_today(chrono::Utc::now());
-    let year = chrono::Datelike::year(&today);
-    let number: i64 = sqlx::query_scalar(
-        "INSERT INTO certificate_numbers (year, last) VALUES (?, 1)
-         ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-    )
-    .bind(year)
-    .fetch_one(&mut *conn)
-    .await?;
-    let sign = |bytes: &[u8]| signer.sign(bytes).to_bytes();
+    // A certificate sent back after a rewind is given again as it was.
+    let cert_id = hongling_core::certificate::certificate_id(id, app.issued + 1);
+    let returned: Option<(String, Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT key_id, payload, signature FROM returned_certificates WHERE id = ?")
+            .bind(cert_id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+    let returned = returned.and_then(|(key_id, payload, signature)| {
+        let signed: hongling_core::certificate::Payload = serde_json::from_slice(&payload).ok()?;
+        let signature: [u8; 64] = signature.try_into().ok()?;
+        let signer = keys.get(&key_id)?;
+        Some((key_id, payload, signature, signed, signer))
+    });
+    let (number, issued_on, key_id, signer, kept) = match returned {
+        Some((key_id, payload, signature, signed, signer)) => (
+            signed.no,
+            signed.issued,
+            key_id,
+            signer,
+            Some((payload, signature)),
+        ),
+        None => {
+            let today = hongling_core::china_today(chrono::Utc::now());
+            let year = chrono::Datelike::year(&today);
+            let number: i64 = sqlx::query_scalar(
+                "INSERT INTO certificate_numbers (year, last) VALUES (?, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            )
+            .bind(year)
+            .fetch_one(&mut *conn)
+            .await?;
+            let number = hongling_core::certificate::number(year, number as u32);
+            (number, today, key_id, signer, None)
+        }
+    };
+    // The same bytes keep their first signature; anything else is signed afresh.
+    let sign = |bytes: &[u8]| match &kept {
+        Some((payload, signature)) if payload.as_slice() == bytes => *signature,
+        _ => signer.sign(bytes).to_bytes(),
+    };
     let changes = hongling_core::certificate::issue(
         id,
         &app,
         &worker,
         &settings,
         hongling_core::certificate::Issuer {
-            number: hongling_core::certificate::number(year, number as u32),
-            issued_on: today,
+            number,
+            issued_on,
             key_id: &key_id,
             sign: &sign,
         },
@@ -1075,8 +1261,52 @@ impl Store for SqliteStore {
         actor: &Actor,
         device_id: Uuid,
         mutations: Vec<Mutation>,
+        replay: Option<Replay>,
     ) -> Result<PushResponse, StoreError> {
-        self.push_batch(actor, device_id, mutations, false).await
+        self.push_batch(actor, device_id, mutations, false, replay.as_ref())
+            .await
+    }
+
+    async fn recovery(&self) -> Result<Vec<RecoveryItem>, StoreError> {
+        let rows: Vec<RecoveryRow> = sqlx::query_as(
+            "SELECT a.username, r.device_id, r.id, r.summary, r.target, r.first_outcome,
+                    r.outcome, r.code, r.message, r.id_card_removed, r.created_at
+               FROM recovery r JOIN accounts a ON a.id = r.account_id
+              ORDER BY r.created_at, r.device_id, r.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(RecoveryItem {
+                    username: r.username,
+                    device_id: parse_uuid(&r.device_id)?,
+                    mutation_id: r.id as u64,
+                    summary: r.summary,
+                    target: r.target,
+                    first_outcome: status_of(&r.first_outcome),
+                    outcome: status_of(&r.outcome),
+                    code: r.code,
+                    message: r.message,
+                    id_card_removed: r.id_card_removed,
+                    at: r.created_at,
+                })
+            })
+            .collect()
+    }
+
+    async fn release_certificate_hold(&self) -> Result<Option<usize>, StoreError> {
+        {
+            let _w = self.writer.lock().await;
+            let done = sqlx::query("DELETE FROM meta WHERE key = ? AND value = '1'")
+                .bind(HOLD_CERTIFICATES)
+                .execute(&self.pool)
+                .await?;
+            if done.rows_affected() == 0 {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.issue_waiting().await?))
     }
 
     async fn import(
@@ -1103,7 +1333,8 @@ impl Store for SqliteStore {
                 op,
             })
             .collect();
-        self.push_batch(actor, device_id, mutations, true).await
+        self.push_batch(actor, device_id, mutations, true, None)
+            .await
     }
 
     async fn pull(
@@ -1112,8 +1343,18 @@ impl Store for SqliteStore {
         cursor: u64,
         limit: u32,
         scope: u64,
+        tag: Option<&str>,
+        epoch: Option<&str>,
     ) -> Result<PullResponse, StoreError> {
-        let reset = scope != session.grants_version;
+        let mut conn = self.pool.acquire().await?;
+        let current_epoch = meta_in(&mut conn, "epoch").await?;
+        // A cursor whose tag this server does not know was handed out by a history the
+        // server no longer has (a snapshot put back); another epoch is a restore.
+        let rewound = match tag {
+            Some(tag) if cursor > 0 => tag_of(&mut conn, cursor).await?.as_deref() != Some(tag),
+            _ => false,
+        } || epoch.is_some_and(|e| current_epoch.as_deref() != Some(e));
+        let reset = rewound || scope != session.grants_version;
         let cursor = if reset { 0 } else { cursor };
         // Which scoped records the account may see: all (the committee), every township,
         // or those of some townships.
@@ -1192,7 +1433,7 @@ impl Store for SqliteStore {
             q = q.bind(b);
         }
         q = q.bind(&account);
-        let rows = q.bind(i64::from(limit) + 1).fetch_all(&self.pool).await?;
+        let rows = q.bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?;
         let more = rows.len() > limit as usize;
         let records = rows
             .iter()
@@ -1200,12 +1441,26 @@ impl Store for SqliteStore {
             .map(row_to_record)
             .collect::<Result<Vec<_>, _>>()?;
         let next = records.last().map_or(cursor, |r| r.version);
+        let tag = if next > 0 {
+            tag_of(&mut conn, next).await?
+        } else {
+            None
+        };
+        let last_applied: Option<i64> =
+            sqlx::query_scalar("SELECT last_applied FROM devices WHERE id = ?")
+                .bind(session.device_id.to_string())
+                .fetch_optional(&mut *conn)
+                .await?;
         Ok(PullResponse {
             records,
             cursor: next,
             more,
             reset,
             scope: session.grants_version,
+            epoch: current_epoch,
+            tag,
+            last_applied: last_applied.map(|n| n as u64),
+            rewound,
         })
     }
 

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use hongling_core::wire::{
-    ErrorBody, LoginResponse, MutationResult, PROTOCOL_HEADER, PullResponse, PushRequest,
-    PushResponse,
+    ErrorBody, LoginResponse, MutationResult, PROTOCOL_HEADER, PullQuery, PullResponse,
+    PushRequest, PushResponse,
 };
 use hongling_sync::{BlobEntry, Transport, TransportError};
 use serde_json::json;
@@ -204,17 +204,13 @@ impl Transport for HttpTransport {
         HttpTransport::decode(res).await
     }
 
-    async fn pull(
-        &self,
-        cursor: u64,
-        limit: u32,
-        scope: u64,
-    ) -> Result<PullResponse, TransportError> {
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
         let res = self
             .http
             .get(format!(
-                "{}/api/v1/sync/pull?cursor={cursor}&limit={limit}&scope={scope}",
-                self.base
+                "{}/api/v1/sync/pull?{}",
+                self.base,
+                query.to_query()
             ))
             .header(PROTOCOL_HEADER, "1")
             .bearer_auth(&self.token)
@@ -320,6 +316,7 @@ pub async fn push_raw(base: &str, username: &str, op: hongling_core::Op) -> Muta
                 at: chrono::Utc::now(),
                 op,
             }],
+            replay: None,
         })
         .await
         .unwrap();
