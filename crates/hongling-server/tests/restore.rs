@@ -100,7 +100,8 @@ async fn after_a_restore_the_tablets_replay_what_it_lost_exactly_once_and_conver
         }))
         .await
         .unwrap();
-    let (_, op) = new_worker(&committee, "备份后丙", Some("11010519491231002X"));
+    // In one of the instructor's townships, so that both tablets see it.
+    let (_, op) = new_worker(&instructor, "备份后丙", Some("11010519491231002X"));
     committee.commit(op).await.unwrap();
     committee.sync().await;
     let made: i64 = scalar(&db, "SELECT COUNT(*) FROM mutations").await;
