@@ -195,6 +195,14 @@ keys! {
     AsOfSync => "状态截至上次同步：", "Status as of the last sync: ";
     Accounts => "账号与权限", "Accounts and grants";
     NeedsNetwork => "此功能需要联网。", "This needs a network connection.";
+    Recovery => "恢复核对", "Recovery check";
+    RecoveryHint => "服务器从备份恢复后，各平板重新发送了备份之后的变更。下列变更的结果与当时不同，或需要重新录入完整身份证号，请逐条核对处理。", "The server was restored from a backup and the tablets sent again what they did since. The changes below now have another outcome than their users saw, or need the full ID-card number typed again: check each.";
+    RecoveryEmpty => "没有需要核对的变更。", "Nothing to check.";
+    RecoveryOutcome => "结果", "Outcome";
+    RecoverySaved => "已保存", "saved";
+    RecoveryRefused => "被退回", "refused";
+    RecoveryRetypeIdCard => "需重新录入完整身份证号（平板不保存完整号码）", "Type the full ID-card number again (tablets never keep it)";
+    RecoveryOpen => "打开", "Open";
     NewAccount => "新建账号", "New account";
     DisplayName => "姓名", "Name";
     Create => "创建", "Create";

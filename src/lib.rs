@@ -27,8 +27,9 @@ use crate::pages::{
     CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
     ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LoginPage,
     MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
-    RecommendationsPage, ScoreSheetPage, SettingsPage, StipendsPage, TasksPage, TrainingPage,
-    TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage, WorkersPage,
+    RecommendationsPage, RecoveryPage, ScoreSheetPage, SettingsPage, StipendsPage, TasksPage,
+    TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage,
+    WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/inbox/:rid") view=WorkerFormPage />
                             <Route path=path!("/settings") view=SettingsPage />
                             <Route path=path!("/admin/accounts") view=AccountsPage />
+                            <Route path=path!("/admin/recovery") view=RecoveryPage />
                             <Route path=path!("/applications") view=ApplicationsPage />
                             <Route path=path!("/applications/new") view=ApplicationFormPage />
                             <Route path=path!("/applications/:id") view=ApplicationPage />

@@ -36,6 +36,11 @@ pub fn AccountsPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || ctx.t(Key::Accounts)}</h1>
+            <p>
+                <a class="btn" href="/admin/recovery" data-testid="open-recovery">
+                    {move || ctx.t(Key::Recovery)}
+                </a>
+            </p>
             <Show when=move || !ctx.online.get()>
                 <p class="error" role="alert">{move || ctx.t(Key::NeedsNetwork)}</p>
             </Show>

@@ -226,6 +226,11 @@ pub mod admin {
         call::<(), _>("GET", "/admin/accounts", Some(token), None).await
     }
 
+    /// 恢复核对: what the committee checks after the server was restored.
+    pub async fn recovery(token: &str) -> Result<Vec<hongling_core::wire::RecoveryItem>, ApiError> {
+        call::<(), _>("GET", "/admin/recovery", Some(token), None).await
+    }
+
     #[derive(Debug, Serialize)]
     pub struct NewAccount {
         pub username: String,
