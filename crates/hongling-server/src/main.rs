@@ -307,8 +307,11 @@ fn run() -> anyhow::Result<()> {
                     println!("the database it replaced is kept in {}", previous.display());
                 }
                 println!(
-                    "restored {} from the backup taken {} (new epoch {}); {} signing key(s)                      added to {}.
-Devices send again what they did since at their next sync;                      certificates wait until a committee device has synced. Check 恢复核对                      in the app, and redo account, grant and password changes made after the                      backup (revocations first).",
+                    "restored {} from the backup taken {} (new epoch {}); {} signing key(s) added to {}.\n\
+                     Devices send again what they did since at their next sync; certificates \
+                     wait until a committee device has synced. Check 恢复核对 in the app, and \
+                     redo account, grant and password changes made after the backup \
+                     (revocations first).",
                     db.db.display(),
                     report.taken_at.to_rfc3339(),
                     report.epoch,
