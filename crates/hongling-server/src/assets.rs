@@ -59,7 +59,9 @@ impl Assets {
     }
 
     /// The app built into this binary, if it was built with the `embedded-app` feature.
-    pub fn embedded() -> Option<Assets> {
+    /// A binary whose built-in app is broken (no `index.html`, say) is an error, not "no
+    /// app": it would otherwise serve the API alone and leave the tablets a blank page.
+    pub fn embedded() -> anyhow::Result<Option<Assets>> {
         #[cfg(feature = "embedded-app")]
         {
             let files = Embedded::iter()
@@ -67,11 +69,13 @@ impl Assets {
                     Embedded::get(&path).map(|f| (path.into_owned(), f.data.into_owned()))
                 })
                 .collect();
-            Assets::from_files(files).ok()
+            Assets::from_files(files)
+                .map(Some)
+                .map_err(|e| e.context("the app built into this binary is broken"))
         }
         #[cfg(not(feature = "embedded-app"))]
         {
-            None
+            Ok(None)
         }
     }
 

@@ -485,7 +485,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                 dir.display().to_string(),
             ))
         }
-        None => hongling_server::assets::Assets::embedded().map(|a| (a, "this binary".to_owned())),
+        None => hongling_server::assets::Assets::embedded()?.map(|a| (a, "this binary".to_owned())),
     };
     match &assets {
         Some((a, from)) => {
