@@ -11,9 +11,7 @@ use std::path::Path;
 
 use common::{Server, Tablet, run_cli};
 use hongling_core::wire::{MutationStatus, RecoveryItem};
-use hongling_core::{
-    Op, Organization, RecordKind, Worker, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
-};
+use hongling_core::{Op, RecordKind, Worker, WorkerUpdateV1};
 use uuid::Uuid;
 
 async fn scalar(db: &Path, sql: &str) -> i64 {
@@ -27,34 +25,6 @@ async fn scalar(db: &Path, sql: &str) -> i64 {
     let v: i64 = sqlx::query_scalar(sql).fetch_one(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     v
-}
-
-/// A new worker in an organization of the tablet's own townships.
-fn new_worker(tablet: &Tablet, name: &str, id_card: Option<&str>) -> (Uuid, Op) {
-    let (org, body) = tablet
-        .all::<Organization>(RecordKind::Organization)
-        .into_iter()
-        .find(|(_, o)| {
-            hongling_core::grant::holds_in_township(
-                &tablet.actor.grants,
-                &hongling_core::apply::WORKER_EDITORS,
-                o.township_id,
-            )
-        })
-        .expect("an organization in the tablet's townships");
-    let id = Uuid::new_v4();
-    let op = Op::WorkerCreateV1(WorkerCreateV1 {
-        id,
-        name: name.into(),
-        organization_id: org,
-        township_id: body.township_id,
-        role: WorkerRole::Secretary,
-        management_post: String::new(),
-        years_in_post: 2,
-        photo: None,
-        id_card: id_card.map(str::to_owned),
-    });
-    (id, op)
 }
 
 fn names(tablet: &Tablet) -> BTreeSet<String> {
@@ -76,7 +46,7 @@ async fn after_a_restore_the_tablets_replay_what_it_lost_exactly_once_and_conver
     let mut committee = Tablet::new(&server.base, "quwei").await;
     instructor.sync().await;
     committee.sync().await;
-    let (_, before) = new_worker(&instructor, "备份前", None);
+    let (_, before) = instructor.new_worker("备份前", None);
     instructor.commit(before).await.unwrap();
     instructor.sync().await;
 
@@ -86,9 +56,9 @@ async fn after_a_restore_the_tablets_replay_what_it_lost_exactly_once_and_conver
 
     // Work after the backup: the instructor adds two workers, the committee renames one
     // of them and adds one with a full ID-card number.
-    let (w1, op) = new_worker(&instructor, "备份后甲", None);
+    let (w1, op) = instructor.new_worker("备份后甲", None);
     instructor.commit(op).await.unwrap();
-    let (_, op) = new_worker(&instructor, "备份后乙", None);
+    let (_, op) = instructor.new_worker("备份后乙", None);
     instructor.commit(op).await.unwrap();
     instructor.sync().await;
     committee.sync().await;
@@ -101,7 +71,7 @@ async fn after_a_restore_the_tablets_replay_what_it_lost_exactly_once_and_conver
         .await
         .unwrap();
     // In one of the instructor's townships, so that both tablets see it.
-    let (_, op) = new_worker(&instructor, "备份后丙", Some("11010519491231002X"));
+    let (_, op) = instructor.new_worker("备份后丙", Some("11010519491231002X"));
     committee.commit(op).await.unwrap();
     committee.sync().await;
     let made: i64 = scalar(&db, "SELECT COUNT(*) FROM mutations").await;

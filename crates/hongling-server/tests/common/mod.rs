@@ -276,6 +276,36 @@ impl Tablet {
             .unwrap()
     }
 
+    /// A new worker (secretary, two years in post) in an organization of the tablet's own
+    /// townships, as the worker form makes it; not yet committed.
+    pub fn new_worker(&self, name: &str, id_card: Option<&str>) -> (Uuid, hongling_core::Op) {
+        use hongling_core::model::{Organization, WorkerRole};
+        let (org, body) = self
+            .all::<Organization>(hongling_core::RecordKind::Organization)
+            .into_iter()
+            .find(|(_, o)| {
+                hongling_core::grant::holds_in_township(
+                    &self.actor.grants,
+                    &hongling_core::apply::WORKER_EDITORS,
+                    o.township_id,
+                )
+            })
+            .expect("an organization in the tablet's townships");
+        let id = Uuid::new_v4();
+        let op = hongling_core::Op::WorkerCreateV1(hongling_core::op::WorkerCreateV1 {
+            id,
+            name: name.into(),
+            organization_id: org,
+            township_id: body.township_id,
+            role: WorkerRole::Secretary,
+            management_post: String::new(),
+            years_in_post: 2,
+            photo: None,
+            id_card: id_card.map(str::to_owned),
+        });
+        (id, op)
+    }
+
     /// Every live record of `kind` this tablet holds, decoded.
     pub fn all<T: serde::de::DeserializeOwned>(
         &self,
