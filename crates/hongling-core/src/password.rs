@@ -13,6 +13,11 @@ pub const MIN_CHARS: usize = 12;
 /// Most bytes a password may have; longer ones are refused before they are hashed.
 pub const MAX_BYTES: usize = 256;
 
+/// Most bytes the username of a login may have. Real ones have at most 32; the margin
+/// lets a mistyped one get the usual answer, and anything longer (with a password over
+/// [`MAX_BYTES`]) is refused before the server looks anything up or hashes anything.
+pub const MAX_LOGIN_USERNAME_BYTES: usize = 64;
+
 /// Whether `username` may name an account: 1 to 32 letters, digits or `_ - .`.
 pub fn username_is_valid(username: &str) -> bool {
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.';

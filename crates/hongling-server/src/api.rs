@@ -59,33 +59,30 @@ pub async fn login<S: Store>(
     ext: axum::http::Extensions,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<ApiJson<LoginResponse>, AppError> {
+    use hongling_core::password::{MAX_BYTES, MAX_LOGIN_USERNAME_BYTES};
+    if req.username.len() > MAX_LOGIN_USERNAME_BYTES || req.password.len() > MAX_BYTES {
+        return Err(AppError::bad_request(
+            "too_long",
+            format!(
+                "用户名不能超过 {MAX_LOGIN_USERNAME_BYTES} 字节，密码不能超过 {MAX_BYTES} 字节"
+            ),
+        ));
+    }
     let address = client_address(&ext);
     let username = req.username.trim().to_owned();
-    let wait = state
+    // Counted before the hash: attempts sent at once get no more guesses than allowed.
+    state
         .limiter
         .lock()
         .map_err(|_| AppError::Internal(anyhow::anyhow!("limiter poisoned")))?
-        .wait(&username, &address, std::time::Instant::now());
-    if let Some(wait) = wait {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(AppError::client(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            format!("登录失败次数过多，请 {minutes} 分钟后再试"),
-        ));
-    }
-    let limiter = state.limiter.clone();
-    let wrong = move || {
-        if let Ok(mut l) = limiter.lock() {
-            l.failed(&username, &address, std::time::Instant::now());
-        }
-        AppError::unauthorized("用户名或密码不正确")
-    };
-    let account = state.store.account_by_username(req.username.trim()).await?;
-    // The hash is deliberately slow: keep it off the async workers.
+        .attempt(&username, &address, std::time::Instant::now())
+        .map_err(|wait| AppError::Held {
+            wait_secs: wait.as_secs_f64().ceil() as u64,
+        })?;
+    let account = state.store.account_by_username(&username).await?;
     let password = req.password.clone();
     let stored = account.as_ref().map(|a| a.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || match stored {
+    let ok = crate::auth::slow_hash(&state.hashing, move || match stored {
         Some(hash) => verify_password(&password, &hash),
         None => {
             // Spend the same time as a real check, so timing does not reveal usernames.
@@ -93,20 +90,19 @@ pub async fn login<S: Store>(
             false
         }
     })
-    .await
-    .map_err(|e| AppError::Internal(e.into()))?;
+    .await?;
     let Some(account) = account.filter(|_| ok) else {
-        return Err(wrong());
+        return Err(AppError::unauthorized("用户名或密码不正确"));
     };
+    if let Ok(mut l) = state.limiter.lock() {
+        l.succeeded(&username, &address);
+    }
     if account.disabled {
         return Err(AppError::client(
             StatusCode::FORBIDDEN,
             "account_disabled",
             "该账号已停用，请联系区委非公工委",
         ));
-    }
-    if let Ok(mut l) = state.limiter.lock() {
-        l.succeeded(req.username.trim());
     }
     let token = new_token();
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
@@ -362,10 +358,12 @@ pub struct NewAccountRequest {
     grants: Vec<Grant>,
 }
 
-async fn hash(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?
+async fn hash(
+    state_hashing: &tokio::sync::Semaphore,
+    password: String,
+) -> Result<String, AppError> {
+    crate::auth::slow_hash(state_hashing, move || hash_password(&password))
+        .await?
         .map_err(AppError::Internal)
 }
 
@@ -386,7 +384,7 @@ pub async fn create_account<S: Store>(
         return Err(AppError::bad_request("invalid_display_name", "请填写姓名"));
     }
     crate::password::check_api(&username, &req.password)?;
-    let password_hash = hash(req.password).await?;
+    let password_hash = hash(&state.hashing, req.password).await?;
     state
         .store
         .create_account(NewAccount {
@@ -430,7 +428,7 @@ pub async fn set_password<S: Store>(
     ApiJson(req): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     crate::password::check_api(&username, &req.password)?;
-    let password_hash = hash(req.password).await?;
+    let password_hash = hash(&state.hashing, req.password).await?;
     // The administrator knows this password: the user must choose their own first.
     found(
         state
@@ -457,9 +455,7 @@ pub async fn change_own_password<S: Store>(
         .ok_or_else(|| AppError::unauthorized("登录已失效，请重新登录"))?;
     let old = req.old_password.clone();
     let stored = account.password_hash.clone();
-    let ok = tokio::task::spawn_blocking(move || verify_password(&old, &stored))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let ok = crate::auth::slow_hash(&state.hashing, move || verify_password(&old, &stored)).await?;
     if !ok {
         return Err(AppError::client(
             StatusCode::FORBIDDEN,
@@ -474,7 +470,7 @@ pub async fn change_own_password<S: Store>(
         ));
     }
     crate::password::check_api(&username, &req.new_password)?;
-    let password_hash = hash(req.new_password).await?;
+    let password_hash = hash(&state.hashing, req.new_password).await?;
     state
         .store
         .set_password(&username, &password_hash, false, Some(&token_hash(&token)))

@@ -36,6 +36,27 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
+/// Runs an argon2id hash or check on a blocking thread, at most one per permit of
+/// `hashing` (sized to the cores) at a time: a burst of logins waits here instead of
+/// taking every blocking thread and 19 MiB of memory each.
+pub async fn slow_hash<T: Send + 'static>(
+    hashing: &tokio::sync::Semaphore,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = hashing
+        .acquire()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))
+}
+
+/// How many hashes may run at once: one per core.
+pub fn hashing_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// A new random session token (URL-safe base64 of 32 bytes).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

@@ -21,6 +21,9 @@ pub enum AppError {
         message: String,
         last_applied: Option<u64>,
     },
+    /// Too many failed logins from this pair: 429 with `Retry-After`, answered at once.
+    #[error("held for {wait_secs} s")]
+    Held { wait_secs: u64 },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -124,6 +127,22 @@ impl IntoResponse for AppError {
                 }),
             )
                 .into_response(),
+            AppError::Held { wait_secs } => {
+                let minutes = wait_secs.div_ceil(60).max(1);
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(
+                        axum::http::header::RETRY_AFTER,
+                        wait_secs.max(1).to_string(),
+                    )],
+                    Json(ErrorBody {
+                        code: "too_many_attempts".to_owned(),
+                        message: format!("登录失败次数过多，请 {minutes} 分钟后再试"),
+                        last_applied: None,
+                    }),
+                )
+                    .into_response()
+            }
             AppError::Internal(e) => {
                 tracing::error!("internal error: {e:#}");
                 (

@@ -1,58 +1,145 @@
-//! Login attempt limits, per account and per address.
+//! Login attempt limits, per (account, address) pair, with bounded memory.
 //!
-//! Kept in memory: a restart forgets them, which is acceptable for slowing down password
-//! guessing (argon2 already makes each guess cost ~20 ms of a core). With several server
-//! instances each keeps its own count.
+//! Why a pair: counting per account lets anyone hold the owner out of their own tablet by
+//! guessing wrongly from elsewhere, and counting per address lets one user behind an
+//! office's shared address hold all the others. A pair is held only by its own failures.
+//!
+//! An attempt is counted *before* its password is hashed, so N requests sent at once get
+//! no more guesses than [`ALLOWED`]; a success clears the pair. A held pair is refused at
+//! once (the server never sleeps on a request) and each failure after a hold doubles the
+//! next one, up to [`MAX_HOLD`].
+//!
+//! Kept in memory: a restart forgets the counts, which is acceptable for slowing down
+//! guessing (each guess costs an argon2id hash). Entries expire [`FORGET_AFTER`] after
+//! their last failure once their hold is over, are pruned at most once per
+//! [`PRUNE_EVERY`] (or at once when full), and there are never more than the cap; when
+//! full, the entry idle longest goes first. With several server instances each keeps
+//! its own counts.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-/// Failed logins allowed per account in [`WINDOW`].
-pub const PER_ACCOUNT: usize = 5;
-/// Failed logins allowed per client address in [`WINDOW`].
-pub const PER_ADDRESS: usize = 20;
-/// The window failures are counted in.
-pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failed logins a pair may make before it is held.
+pub const ALLOWED: u32 = 5;
+/// The first hold; each further failure doubles it.
+pub const FIRST_HOLD: Duration = Duration::from_secs(60);
+/// The longest hold.
+pub const MAX_HOLD: Duration = Duration::from_secs(60 * 60);
+/// A pair with no failure for this long (and no hold left) starts again from zero.
+pub const FORGET_AFTER: Duration = Duration::from_secs(15 * 60);
+/// How often expired entries are swept out.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60);
+/// The most pairs kept by default.
+pub const DEFAULT_CAP: usize = 100_000;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    failures: u32,
+    last: Instant,
+    held_until: Option<Instant>,
+}
+
+impl Entry {
+    fn expired(&self, now: Instant) -> bool {
+        self.held_until.is_none_or(|h| h <= now)
+            && now.saturating_duration_since(self.last) >= FORGET_AFTER
+    }
+}
+
+#[derive(Debug)]
 pub struct LoginLimiter {
-    failures: HashMap<String, VecDeque<Instant>>,
+    pairs: HashMap<(String, String), Entry>,
+    cap: usize,
+    last_prune: Option<Instant>,
+}
+
+impl Default for LoginLimiter {
+    fn default() -> Self {
+        Self::with_cap(DEFAULT_CAP)
+    }
+}
+
+/// The hold a pair gets after its `failures`-th failure, if any.
+fn hold_for(failures: u32) -> Option<Duration> {
+    let over = failures.checked_sub(ALLOWED)?;
+    Some(
+        FIRST_HOLD
+            .checked_mul(1u32.checked_shl(over).unwrap_or(u32::MAX))
+            .map_or(MAX_HOLD, |d| d.min(MAX_HOLD)),
+    )
 }
 
 impl LoginLimiter {
-    fn recent(&mut self, key: &str, now: Instant) -> &mut VecDeque<Instant> {
-        let q = self.failures.entry(key.to_owned()).or_default();
-        while q.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-            q.pop_front();
+    pub fn with_cap(cap: usize) -> Self {
+        Self {
+            pairs: HashMap::new(),
+            cap: cap.max(1),
+            last_prune: None,
         }
-        q
     }
 
-    /// How long until `account` from `address` may try again; `None` when it may now.
-    pub fn wait(&mut self, account: &str, address: &str, now: Instant) -> Option<Duration> {
-        let mut wait = None;
-        for (key, max) in [
-            (format!("a:{account}"), PER_ACCOUNT),
-            (format!("ip:{address}"), PER_ADDRESS),
-        ] {
-            let q = self.recent(&key, now);
-            if q.len() >= max {
-                let until = q[q.len() - max] + WINDOW;
-                let w = until.saturating_duration_since(now);
-                wait = Some(wait.map_or(w, |x: Duration| x.max(w)));
+    /// How many pairs are kept now.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    fn prune(&mut self, now: Instant, force: bool) {
+        let due = self
+            .last_prune
+            .is_none_or(|t| now.saturating_duration_since(t) >= PRUNE_EVERY);
+        if !(due || force) {
+            return;
+        }
+        self.last_prune = Some(now);
+        self.pairs.retain(|_, e| !e.expired(now));
+    }
+
+    /// Counts an attempt by `account` from `address` before its password is checked:
+    /// `Err(wait)` when the pair is held (refuse it, saying when to try again), otherwise
+    /// the attempt counts as a failure until [`Self::succeeded`] clears it.
+    pub fn attempt(&mut self, account: &str, address: &str, now: Instant) -> Result<(), Duration> {
+        self.prune(now, false);
+        let key = (account.to_owned(), address.to_owned());
+        if !self.pairs.contains_key(&key) && self.pairs.len() >= self.cap {
+            self.prune(now, true);
+            if self.pairs.len() >= self.cap
+                && let Some(oldest) = self
+                    .pairs
+                    .iter()
+                    .min_by_key(|(_, e)| e.last)
+                    .map(|(k, _)| k.clone())
+            {
+                self.pairs.remove(&oldest);
             }
         }
-        wait
-    }
-
-    pub fn failed(&mut self, account: &str, address: &str, now: Instant) {
-        for key in [format!("a:{account}"), format!("ip:{address}")] {
-            self.recent(&key, now).push_back(now);
+        let entry = self.pairs.entry(key).or_insert(Entry {
+            failures: 0,
+            last: now,
+            held_until: None,
+        });
+        if entry.expired(now) {
+            *entry = Entry {
+                failures: 0,
+                last: now,
+                held_until: None,
+            };
         }
+        if let Some(until) = entry.held_until.filter(|h| *h > now) {
+            return Err(until - now);
+        }
+        entry.failures += 1;
+        entry.last = now;
+        entry.held_until = hold_for(entry.failures).map(|d| now + d);
+        Ok(())
     }
 
-    pub fn succeeded(&mut self, account: &str) {
-        self.failures.remove(&format!("a:{account}"));
+    /// The password was right: the pair starts again from zero.
+    pub fn succeeded(&mut self, account: &str, address: &str) {
+        self.pairs.remove(&(account.to_owned(), address.to_owned()));
     }
 }
 
@@ -60,47 +147,84 @@ impl LoginLimiter {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_account_is_held_after_five_failures_until_the_window_passes() {
-        let mut l = LoginLimiter::default();
-        let t0 = Instant::now();
-        for i in 0..PER_ACCOUNT {
-            assert_eq!(l.wait("zhidao01", "1.2.3.4", t0), None, "attempt {i}");
-            l.failed("zhidao01", "1.2.3.4", t0);
+    fn guesses(l: &mut LoginLimiter, account: &str, address: &str, now: Instant) -> u32 {
+        let mut n = 0;
+        while l.attempt(account, address, now).is_ok() {
+            n += 1;
+            assert!(n < 100, "never held");
         }
-        assert_eq!(
-            l.wait("zhidao01", "5.6.7.8", t0),
-            Some(WINDOW),
-            "any address"
-        );
-        assert_eq!(
-            l.wait("zhidao02", "5.6.7.8", t0),
-            None,
-            "other accounts are not held"
-        );
-        assert_eq!(l.wait("zhidao01", "1.2.3.4", t0 + WINDOW), None);
+        n
     }
 
     #[test]
-    fn an_address_is_held_after_twenty_failures_on_any_accounts() {
+    fn attempts_sent_at_once_get_no_more_guesses_than_allowed() {
+        // Every attempt is counted before any of them is checked.
         let mut l = LoginLimiter::default();
         let t0 = Instant::now();
-        for i in 0..PER_ADDRESS {
-            l.failed(&format!("user{i}"), "9.9.9.9", t0);
-        }
-        assert!(l.wait("someone", "9.9.9.9", t0).is_some());
-        assert_eq!(l.wait("someone", "9.9.9.8", t0), None);
+        assert_eq!(guesses(&mut l, "zhidao01", "1.2.3.4", t0), ALLOWED);
+        assert_eq!(l.attempt("zhidao01", "1.2.3.4", t0), Err(FIRST_HOLD));
     }
 
     #[test]
-    fn a_success_clears_the_account() {
+    fn a_guesser_elsewhere_holds_neither_the_owner_nor_the_office() {
         let mut l = LoginLimiter::default();
         let t0 = Instant::now();
-        for _ in 0..PER_ACCOUNT - 1 {
-            l.failed("quwei", "1.1.1.1", t0);
+        guesses(&mut l, "zhidao01", "6.6.6.6", t0);
+        assert!(l.attempt("zhidao01", "6.6.6.6", t0).is_err());
+        assert_eq!(
+            l.attempt("zhidao01", "1.2.3.4", t0),
+            Ok(()),
+            "the owner's tablet"
+        );
+        assert_eq!(
+            l.attempt("zhidao02", "6.6.6.6", t0),
+            Ok(()),
+            "another user there"
+        );
+    }
+
+    #[test]
+    fn each_failure_after_a_hold_doubles_the_next_one_up_to_an_hour() {
+        let mut l = LoginLimiter::default();
+        let mut now = Instant::now();
+        guesses(&mut l, "quwei", "1.1.1.1", now);
+        let mut expected = FIRST_HOLD;
+        for _ in 0..10 {
+            let wait = l.attempt("quwei", "1.1.1.1", now).unwrap_err();
+            assert_eq!(wait, expected);
+            now += wait;
+            l.attempt("quwei", "1.1.1.1", now).unwrap();
+            expected = (expected * 2).min(MAX_HOLD);
         }
-        l.succeeded("quwei");
-        l.failed("quwei", "1.1.1.1", t0);
-        assert_eq!(l.wait("quwei", "1.1.1.2", t0), None);
+        assert_eq!(expected, MAX_HOLD);
+    }
+
+    #[test]
+    fn a_success_clears_the_pair_and_quiet_pairs_are_forgotten() {
+        let mut l = LoginLimiter::default();
+        let t0 = Instant::now();
+        for _ in 0..ALLOWED - 1 {
+            l.attempt("quwei", "1.1.1.1", t0).unwrap();
+        }
+        l.succeeded("quwei", "1.1.1.1");
+        assert_eq!(guesses(&mut l, "quwei", "1.1.1.1", t0), ALLOWED);
+        // Held: after the hold and the quiet time the pair starts from zero again.
+        let later = t0 + FORGET_AFTER;
+        assert_eq!(guesses(&mut l, "quwei", "1.1.1.1", later), ALLOWED);
+    }
+
+    #[test]
+    fn memory_is_bounded_by_the_cap_and_expired_pairs_are_swept() {
+        let mut l = LoginLimiter::with_cap(1_000);
+        let t0 = Instant::now();
+        for i in 0..5_000 {
+            l.attempt(&format!("random{i}"), "2.2.2.2", t0).unwrap();
+        }
+        assert_eq!(l.len(), 1_000);
+        // A held pair survives the flood only while it is among the newest; a quiet one
+        // goes at the next sweep.
+        let t1 = t0 + FORGET_AFTER;
+        l.attempt("someone", "3.3.3.3", t1).unwrap();
+        assert_eq!(l.len(), 1, "the expired pairs were swept");
     }
 }

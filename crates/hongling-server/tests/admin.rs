@@ -78,7 +78,7 @@ async fn logins_are_rate_limited_per_account() {
     );
     assert_eq!(body["code"], "too_many_attempts");
     assert!(body["message"].as_str().unwrap().contains("分钟后再试"));
-    // Other accounts are not held (below the per-address limit).
+    // Other accounts are not held, even from the same address.
     assert_eq!(
         try_login(&server, "zhidao02", "hongling2026").await.0,
         StatusCode::OK
