@@ -43,7 +43,7 @@ pub fn ContestResultsPage() -> impl IntoView {
                 None => view! { <p class="empty-state" data-testid="not-published">{ctx.t(Key::NotPublishedYet)}</p> }.into_any(),
                 Some(r) => {
                     let rows = result_rows(&r);
-                    let csv = hongling_core::stipend::csv(&rows);
+                    let csv = hongling_core::csv::write(&rows);
                     let id = d.id;
                     let header = rows[0].clone();
                     view! {

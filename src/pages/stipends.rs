@@ -1,6 +1,7 @@
 use hongling_core::RecordKind;
 use hongling_core::certificate::{Certificate, StatusEntry};
-use hongling_core::stipend::{csv, month_of, parse_month, roster};
+use hongling_core::csv::write as csv;
+use hongling_core::stipend::{month_of, parse_month, roster};
 use leptos::prelude::*;
 use uuid::Uuid;
 

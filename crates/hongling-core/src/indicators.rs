@@ -93,21 +93,19 @@ pub struct Table {
 impl Table {
     /// The table as CSV (UTF-8 with a byte-order mark, for Excel).
     pub fn csv(&self) -> String {
-        let mut out = String::from("\u{feff}乡镇（街道）");
-        for c in &self.columns {
-            out.push(',');
-            out.push_str(c);
-        }
-        out.push_str("\r\n");
+        let mut rows = vec![
+            std::iter::once("乡镇（街道）".to_owned())
+                .chain(self.columns.iter().cloned())
+                .collect::<Vec<_>>(),
+        ];
         for (label, values) in &self.rows {
-            out.push_str(label);
-            for v in values {
-                out.push(',');
-                out.push_str(&v.to_string());
-            }
-            out.push_str("\r\n");
+            rows.push(
+                std::iter::once(label.clone())
+                    .chain(values.iter().map(i64::to_string))
+                    .collect(),
+            );
         }
-        out
+        crate::csv::write(&rows)
     }
 
     /// The total row's values.

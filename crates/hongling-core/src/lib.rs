@@ -14,6 +14,7 @@ pub mod certificate;
 pub mod certification;
 pub mod conflict;
 pub mod contest;
+pub mod csv;
 pub mod fieldwork;
 pub mod grant;
 pub mod honour;

@@ -167,26 +167,6 @@ impl Roster {
     }
 }
 
-/// Rows as CSV (RFC 4180, CRLF), with a UTF-8 byte order mark so Excel reads the Chinese.
-pub fn csv(rows: &[Vec<String>]) -> String {
-    let mut out = String::from("\u{feff}");
-    for row in rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| {
-                if c.contains([',', '"', '\n', '\r']) {
-                    format!("\"{}\"", c.replace('"', "\"\""))
-                } else {
-                    c.clone()
-                }
-            })
-            .collect();
-        out.push_str(&cells.join(","));
-        out.push_str("\r\n");
-    }
-    out
-}
-
 /// `2026-11` → (2026, 11).
 pub fn parse_month(s: &str) -> Option<(i32, u32)> {
     let (y, m) = s.trim().split_once('-')?;
@@ -311,7 +291,7 @@ mod tests {
         );
         assert_eq!(rows[1], ["工作者2", "古井镇", "10", "0", "30", "100.00"]);
         assert_eq!(rows[2], ["合计", "", "", "", "", "100.00"]);
-        let text = csv(&[vec!["a,b".into(), "say \"hi\"".into()]]);
+        let text = crate::csv::write(&[vec!["a,b".into(), "say \"hi\"".into()]]);
         assert_eq!(text, "\u{feff}\"a,b\",\"say \"\"hi\"\"\"\r\n");
         assert_eq!(parse_month("2026-11"), Some((2026, 11)));
         assert_eq!(parse_month("2026-13"), None);

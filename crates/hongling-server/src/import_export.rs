@@ -12,10 +12,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use calamine::{Data, Reader};
+use hongling_core::csv::write as csv;
 use hongling_core::import::{
     Records, organization_rows, plan_organizations, plan_workers, worker_rows,
 };
-use hongling_core::stipend::csv;
 use hongling_core::wire::{ImportReply, MutationStatus};
 use hongling_core::{Actor, RecordKind};
 use serde::Deserialize;

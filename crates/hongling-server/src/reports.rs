@@ -9,7 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hongling_core::certificate::{Certificate, StatusEntry};
 use hongling_core::certification::{ProgrammeSettings, SETTINGS_ID};
-use hongling_core::stipend::{csv, parse_month, roster};
+use hongling_core::csv::write as csv;
+use hongling_core::stipend::{parse_month, roster};
 use hongling_core::{RecordKind, Township};
 use uuid::Uuid;
 

@@ -159,3 +159,42 @@ async fn nobody_can_lock_another_person_out() {
     let (_, _, known) = login_from(&server.base, "198.51.100.21", "quwei", "x").await;
     assert_eq!(unknown, known);
 }
+
+#[tokio::test]
+async fn a_name_typed_as_a_formula_comes_out_of_every_csv_export_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("csv.sqlite"), &[]);
+    let committee = Tablet::new(&server.base, "quwei").await;
+    committee.sync().await;
+    for name in ["=1+2", "@SUM(A1)", "+86-1", "-2+3"] {
+        let (_, op) = committee.new_worker(name, None);
+        committee.commit(op).await.unwrap();
+    }
+    committee.sync().await;
+
+    let res = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/admin/export/workers?format=csv",
+            server.base
+        ))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(&committee.transport.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let text = res.text().await.unwrap();
+    let first_cells: Vec<&str> = text.lines().map(|l| l.split(',').next().unwrap()).collect();
+    for name in ["=1+2", "@SUM(A1)", "+86-1", "-2+3"] {
+        assert!(
+            first_cells.contains(&format!("'{name}").as_str()),
+            "{name}: {text}"
+        );
+        assert!(!first_cells.contains(&name), "{name} left live");
+    }
+    assert!(
+        first_cells
+            .iter()
+            .any(|c| c.trim_start_matches('\u{feff}') == "姓名")
+    );
+}
