@@ -113,6 +113,7 @@ keys! {
     Backup => "备份", "Backup";
     OfflineUntil => "离线可用至", "Usable offline until";
     DraftRestored => "已恢复上次未保存的内容", "Restored what you had not saved";
+    DraftNoIdCard => "（身份证号不随草稿保存，如需登记请重新输入）", "(the ID-card number is never kept in a draft: type it again if needed)";
     NavAccounts => "账号", "Accounts";
     NavApplications => "申请", "Applications";
     NavQueue => "待办", "To review";
@@ -260,6 +261,9 @@ keys! {
     Inbox => "待处理：被服务器退回的变更", "To do: changes the server refused";
     InboxHint => "这些变更没有生效，数据仍保存在本设备。请修改后重新提交，或确认放弃。", "These changes did not take effect; the data is still on this device. Fix and resubmit, or discard on purpose.";
     InboxEmpty => "没有被退回的变更。", "No refused changes.";
+    DuplicateIdCards => "身份证号重复", "Duplicate ID-card numbers";
+    DuplicateIdCardsHint => "下列党务工作者登记了与他人相同的身份证号（录入时未提示录入人）。请核对后在其中一人的资料中更正身份证号；更正后此项自动消失。", "These workers were given an ID-card number another worker already holds (the person entering it was not told). Check, then correct the number on one of them; the item goes once corrected.";
+    DuplicateOf => "与以下人员相同：", "Same as: ";
     RefusedBecause => "服务器退回：", "Refused by the server: ";
     FixAndResubmit => "修改后重新提交", "Fix and resubmit";
     Discard => "放弃", "Discard";

@@ -25,6 +25,8 @@ pub struct AppCtx {
     pub pending: RwSignal<u32>,
     /// Mutations the server refused (kept on this device).
     pub rejected: RwSignal<u32>,
+    /// 身份证号重复 items waiting for the committee (other devices hold none).
+    pub duplicates: RwSignal<u32>,
     pub last_sync: RwSignal<Option<DateTime<Utc>>>,
     pub syncing: RwSignal<bool>,
     pub sync_error: RwSignal<Option<String>>,
@@ -53,6 +55,7 @@ impl AppCtx {
             online: RwSignal::new(online),
             pending: RwSignal::new(0),
             rejected: RwSignal::new(0),
+            duplicates: RwSignal::new(0),
             last_sync: RwSignal::new(None),
             syncing: RwSignal::new(false),
             sync_error: RwSignal::new(None),
@@ -137,6 +140,9 @@ impl AppCtx {
                 }
                 if let Ok(r) = db.rejected().await {
                     self.rejected.set(r.len() as u32);
+                }
+                if let Ok(d) = db.list(hongling_core::RecordKind::IdCardDuplicate).await {
+                    self.duplicates.set(d.len() as u32);
                 }
                 if let Ok(at) = db.last_sync().await {
                     self.last_sync.set(at);

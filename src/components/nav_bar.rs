@@ -112,8 +112,8 @@ pub fn NavBar() -> impl IntoView {
                         <path d="M3.5 13.5 6 5.5h12l2.5 8v5h-17z" />
                         <path d="M3.5 13.5h5l1 2h5l1-2h5" />
                     </svg>
-                    <Show when=move || ctx.rejected.get() != 0>
-                        <span class="red-dot" data-testid="inbox-dot" aria-label="有被退回的变更"></span>
+                    <Show when=move || ctx.rejected.get() + ctx.duplicates.get() != 0>
+                        <span class="red-dot" data-testid="inbox-dot" aria-label="有待处理事项"></span>
                     </Show>
                 </span>
                 <span>{move || ctx.t(Key::NavInbox)}</span>

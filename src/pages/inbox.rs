@@ -1,11 +1,15 @@
 use leptos::prelude::*;
 
+use hongling_core::idcard::{IdCard, IdCardDuplicate};
+use hongling_core::{RecordKey, RecordKind, Worker};
+
 use crate::components::InboxItem;
 use crate::i18n::Key;
 use crate::state::{AppCtx, db};
 
 /// 待处理: mutations the server refused, each with its reason. Nothing here blocks the
-/// mutations behind it; each can be fixed and resubmitted, or discarded on purpose.
+/// mutations behind it; each can be fixed and resubmitted, or discarded on purpose. The
+/// committee also finds here the 身份证号重复 that instructors' tablets were not told of.
 #[component]
 pub fn InboxPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -29,6 +33,7 @@ pub fn InboxPage() -> impl IntoView {
     });
     view! {
         <section class="page">
+            <DuplicateIdCards />
             <h1>{move || ctx.t(Key::Inbox)}</h1>
             <p class="muted">{move || ctx.t(Key::InboxHint)}</p>
             {move || {
@@ -49,5 +54,106 @@ pub fn InboxPage() -> impl IntoView {
                 }
             }}
         </section>
+    }
+}
+
+/// One worker as the duplicate list shows them: name, organisation and full number.
+#[derive(Clone)]
+struct Named {
+    id: uuid::Uuid,
+    name: String,
+    organization: String,
+    number: String,
+}
+
+async fn named(db: &crate::storage::Db, id: uuid::Uuid) -> Named {
+    let worker = db
+        .get(RecordKey::new(RecordKind::Worker, id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.decode::<Worker>().ok());
+    let organization = match &worker {
+        Some(w) => db
+            .get(RecordKey::new(RecordKind::Organization, w.organization_id))
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.body["name"].as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let number = db
+        .get(RecordKey::new(RecordKind::IdCard, id))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.decode::<IdCard>().ok())
+        .map(|c| c.number)
+        .unwrap_or_default();
+    Named {
+        id,
+        name: worker.map(|w| w.name).unwrap_or_else(|| "？".into()),
+        organization,
+        number,
+    }
+}
+
+/// 身份证号重复 (committee only): each worker given a number another already holds, beside
+/// that other worker, with links to correct either one.
+#[component]
+fn DuplicateIdCards() -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let items = LocalResource::new(move || {
+        ctx.data_rev.get();
+        async move {
+            let Ok(db) = db().await else {
+                return Vec::new();
+            };
+            let mut out = Vec::new();
+            for record in db
+                .list(RecordKind::IdCardDuplicate)
+                .await
+                .unwrap_or_default()
+            {
+                if let Ok(d) = record.decode::<IdCardDuplicate>() {
+                    out.push((named(&db, d.worker_id).await, named(&db, d.holder_id).await));
+                }
+            }
+            out
+        }
+    });
+    let person = move |n: Named| {
+        view! {
+            <a href=format!("/workers/{}", n.id) data-testid="duplicate-worker">
+                <strong>{n.name}</strong>
+            </a>
+            " " <span class="muted">{n.organization}</span>
+            " " <span>{n.number}</span>
+        }
+    };
+    move || {
+        let list = items.get().unwrap_or_default();
+        (!list.is_empty()).then(|| {
+            view! {
+                <h1>{ctx.t(Key::DuplicateIdCards)}</h1>
+                <p class="muted">{ctx.t(Key::DuplicateIdCardsHint)}</p>
+                <ul class="inbox-list" data-testid="duplicate-id-cards">
+                    {list
+                        .into_iter()
+                        .map(|(worker, holder)| {
+                            view! {
+                                <li class="inbox-item" data-testid="duplicate-id-card">
+                                    <div>{person(worker)}</div>
+                                    <div class="muted">
+                                        {ctx.t(Key::DuplicateOf)} {person(holder)}
+                                    </div>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+        })
     }
 }

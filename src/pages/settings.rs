@@ -35,6 +35,7 @@ async fn wipe(ctx: AppCtx) {
     ctx.session.set(None);
     ctx.pending.set(0);
     ctx.rejected.set(0);
+    ctx.duplicates.set(0);
     ctx.last_sync.set(None);
     ctx.sync_error.set(None);
     // Start afresh from the app shell: nothing of the last user stays in memory either.

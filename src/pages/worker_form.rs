@@ -54,9 +54,8 @@ struct Draft {
     /// The chosen photo: its bytes are already in IndexedDB.
     #[serde(default)]
     photo: Option<BlobRef>,
-    /// A (new) ID-card number as typed; empty leaves it as it is.
-    #[serde(default)]
-    id_card: String,
+    // Never the ID-card number: local storage is readable by anything on the device and
+    // outlives the session, so the number is typed again after a restored draft.
 }
 
 /// The per-field edit from `old` to `new`: only what changed is sent.
@@ -123,7 +122,6 @@ pub fn WorkerFormPage() -> impl IntoView {
             post: post.get(),
             years: years.get(),
             photo: photo.get(),
-            id_card: id_card.get(),
         };
         if touched.get()
             && let Some(key) = draft_key.get_untracked()
@@ -140,7 +138,6 @@ pub fn WorkerFormPage() -> impl IntoView {
             post.set(d.post);
             years.set(d.years);
             photo.set(d.photo);
-            id_card.set(d.id_card);
             restored.set(true);
         }
         draft_key.set(Some(key));
@@ -402,7 +399,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 <p class="error" role="alert">{move || ctx.t(Key::NotFoundWorker)}</p>
             </Show>
             <Show when=move || restored.get()>
-                <p class="muted" role="status" data-testid="draft-restored">{move || ctx.t(Key::DraftRestored)}</p>
+                <p class="muted" role="status" data-testid="draft-restored">{move || ctx.t(Key::DraftRestored)} {move || ctx.t(Key::DraftNoIdCard)}</p>
             </Show>
             <form class="form" on:submit=submit novalidate=true data-testid="worker-form"
                 on:input=move |_| touched.set(true) on:change=move |_| touched.set(true)>

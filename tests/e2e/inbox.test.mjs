@@ -97,3 +97,84 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
   await other.context.close();
   await context.close();
 });
+
+async function addWorker(page, name, idCard) {
+  await page.click("a[href='/']");
+  await page.click("[data-testid=add-worker]");
+  await page.waitForSelector("[data-testid=worker-form]");
+  await page.fill("input[name=name]", name);
+  await page.selectOption("select[name=township]", { label: "古井镇" });
+  await page.selectOption("select[name=organization]", { label: "亳州市古井镇宏达酿造配套有限公司" });
+  await page.check("input[name=role][value=secretary]");
+  await page.fill("input[name=years_in_post]", "2");
+  await page.fill("input[name=id_card]", idCard);
+  await page.click("[data-testid=save]");
+  await page.locator(".worker-item", { hasText: name }).waitFor();
+  await page.click("[data-testid=sync-now]");
+  await page.waitForFunction(
+    () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",
+    null,
+    { timeout: 30_000 },
+  );
+}
+
+test("a number someone already holds is not revealed to the instructor and waits in the committee's 待处理", async () => {
+  const number = "11010519491231002X";
+  const office = await device(env.browser);
+  await login(office.page, env.server.base, "quwei");
+  await addWorker(office.page, "号码持有人", number);
+
+  // The instructor types the same number for another worker: saved and synced like any
+  // other, nothing refused, and only the last four characters on the tablet.
+  const field = await device(env.browser);
+  await login(field.page, env.server.base, "zhidao01");
+  await addWorker(field.page, "重复录入者", number);
+  assert.equal(await field.page.locator("[data-testid=inbox-dot]").count(), 0);
+  await field.page.locator(".worker-item a", { hasText: "重复录入者" }).click();
+  assert.match(await field.page.textContent("[data-testid=id-card-on-record]"), /\*{14}002X/);
+  const held = await field.page.evaluate(async () => {
+    const dbs = await indexedDB.databases();
+    const out = [];
+    for (const { name } of dbs) {
+      const db = await new Promise((ok, err) => {
+        const r = indexedDB.open(name);
+        r.onsuccess = () => ok(r.result);
+        r.onerror = () => err(r.error);
+      });
+      for (const store of db.objectStoreNames) {
+        const all = await new Promise((ok) => {
+          const r = db.transaction(store).objectStore(store).getAll();
+          r.onsuccess = () => ok(r.result);
+        });
+        out.push(JSON.stringify(all));
+      }
+      db.close();
+    }
+    return out.join("\n");
+  });
+  assert.ok(!held.includes(number), "the full number never rests on the instructor's tablet");
+
+  // The committee's next sync puts it in 待处理 as 身份证号重复, beside the holder.
+  await office.page.click("[data-testid=sync-now]");
+  await office.page.waitForSelector("[data-testid=inbox-dot]", { timeout: 30_000 });
+  await office.page.click("a[href='/inbox']");
+  const item = office.page.locator("[data-testid=duplicate-id-card]");
+  await item.waitFor();
+  const text = await item.textContent();
+  assert.match(text, /重复录入者/);
+  assert.match(text, /号码持有人/);
+  assert.ok(text.includes(number), text);
+  await shot(office.page, "08b-duplicate-id-card-1280x800.png");
+
+  // Corrected on the second worker's form, the item goes.
+  await item.locator("[data-testid=duplicate-worker]", { hasText: "重复录入者" }).click();
+  await office.page.waitForFunction(() => document.querySelector("input[name=name]")?.value === "重复录入者");
+  await office.page.fill("input[name=id_card]", "34010119900101123X");
+  await office.page.click("[data-testid=save]");
+  await office.page.waitForSelector("[data-testid=worker-list]");
+  await office.page.click("a[href='/inbox']");
+  await office.page.waitForSelector("[data-testid=inbox-empty]");
+  assert.equal(await office.page.locator("[data-testid=duplicate-id-card]").count(), 0);
+  await office.context.close();
+  await field.context.close();
+});

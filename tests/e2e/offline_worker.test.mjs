@@ -41,6 +41,7 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   await page.check("input[name=role][value=instructor]");
   await page.fill("input[name=management_post]", "办公室主任");
   await page.fill("input[name=years_in_post]", "3");
+  await page.fill("input[name=id_card]", "11010519491231002X");
   // A photo from the tablet's camera or gallery: kept in IndexedDB at once.
   await page.setInputFiles("[data-testid=photo-input]", path.join(root, "public/icons/icon-192.png"));
   await page.waitForFunction(photoShown);
@@ -50,6 +51,11 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   await page.reload();
   await page.waitForSelector("[data-testid=draft-restored]");
   assert.equal(await page.inputValue("input[name=name]"), "江晓燕");
+  // The ID-card number is never in the draft: local storage outlives the session.
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+  assert.ok(stored.includes("江晓燕") && !stored.includes("11010519491231002X"), stored);
+  assert.equal(await page.inputValue("input[name=id_card]"), "");
+  assert.match(await page.textContent("[data-testid=draft-restored]"), /身份证号不随草稿保存/);
   assert.equal(await page.inputValue("input[name=management_post]"), "办公室主任");
   await page.waitForFunction(photoShown);
   await page.waitForFunction(

@@ -146,7 +146,9 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::Contest
         | RecordKind::ContestResults => Visibility::Public,
         RecordKind::ScoreSheet => Visibility::Contest,
-        RecordKind::IdCard | RecordKind::IdCardIndex => Visibility::Committee,
+        RecordKind::IdCard | RecordKind::IdCardIndex | RecordKind::IdCardDuplicate => {
+            Visibility::Committee
+        }
         // People's records live where the person works.
         RecordKind::Worker
         | RecordKind::Application
@@ -361,11 +363,12 @@ fn create_worker(
         id_card_masked: None,
     };
     let mut worker = worker;
+    // References first: the ID-card number is looked at only for an otherwise valid worker.
+    check_worker(state, &worker)?;
     let mut changes = Vec::new();
     if let Some(number) = &c.id_card {
-        changes = set_id_card(state, c.id, &mut worker, number)?;
+        changes = set_id_card(state, actor, c.id, &mut worker, number)?;
     }
-    check_worker(state, &worker)?;
     changes.insert(0, worker_change(key, &worker));
     Ok(changes)
 }
@@ -414,33 +417,43 @@ fn update_worker(
     if let Some(photo) = &u.photo {
         worker.photo = photo.clone();
     }
+    check_worker(state, &worker)?;
     let mut changes = Vec::new();
     if let Some(number) = &u.id_card {
-        changes = set_id_card(state, u.id, &mut worker, number)?;
+        changes = set_id_card(state, actor, u.id, &mut worker, number)?;
     }
-    check_worker(state, &worker)?;
     changes.insert(0, worker_change(key, &worker));
     Ok(changes)
 }
 
-/// Records `number` as the ID card of `worker_id`: validated, not held by another worker,
-/// stored once in committee-only records (the previous number's index removed), and
-/// masked on the worker.
+/// Records `number` as the ID card of `worker_id`: validated, stored once in
+/// committee-only records (the previous number's index removed if it was this worker's),
+/// and masked on the worker.
+///
+/// A number another worker already holds is refused to the committee, next to the field.
+/// From anyone else it is accepted, without the index, and an `id_card_duplicate` record
+/// puts it before the committee: the reply must not tell an instructor whether a number is
+/// registered (issue 13, item 3).
 fn set_id_card(
     state: &dyn State,
+    actor: &Actor,
     worker_id: Uuid,
     worker: &mut Worker,
     number: &str,
 ) -> Result<Vec<Change>, Rejection> {
-    use crate::idcard::{IdCard, IdCardIndex, index_id, mask, normalize, validate};
+    use crate::idcard::{
+        IdCard, IdCardDuplicate, IdCardIndex, index_id, mask, normalize, validate,
+    };
     let number = normalize(number);
     validate(&number).map_err(|m| Rejection::field(RejectCode::InvalidData, "id_card", m))?;
-    let index = RecordKey::new(RecordKind::IdCardIndex, index_id(&number));
-    if let Some(held) = state.get(index)
-        && held
-            .decode::<IdCardIndex>()
-            .is_ok_and(|h| h.worker_id != worker_id)
-    {
+    let holder_of = |number: &str| {
+        state
+            .get(RecordKey::new(RecordKind::IdCardIndex, index_id(number)))
+            .and_then(|r| r.decode::<IdCardIndex>().ok())
+            .map(|h| h.worker_id)
+    };
+    let other_holder = holder_of(&number).filter(|h| *h != worker_id);
+    if other_holder.is_some() && crate::grant::is_committee(&actor.grants) {
         return Err(Rejection::field(
             RejectCode::AlreadyExists,
             "id_card",
@@ -451,6 +464,7 @@ fn set_id_card(
     let own = RecordKey::new(RecordKind::IdCard, worker_id);
     if let Some(old) = state.get(own).and_then(|r| r.decode::<IdCard>().ok())
         && old.number != number
+        && holder_of(&old.number) == Some(worker_id)
     {
         changes.push(Change {
             key: RecordKey::new(RecordKind::IdCardIndex, index_id(&old.number)),
@@ -466,11 +480,32 @@ fn set_id_card(
         })
         .expect("serializes"),
     });
-    changes.push(Change {
-        key: index,
-        deleted: false,
-        body: serde_json::to_value(IdCardIndex { worker_id }).expect("serializes"),
-    });
+    let duplicate = RecordKey::new(RecordKind::IdCardDuplicate, worker_id);
+    match other_holder {
+        Some(holder_id) => changes.push(Change {
+            key: duplicate,
+            deleted: false,
+            body: serde_json::to_value(IdCardDuplicate {
+                worker_id,
+                holder_id,
+            })
+            .expect("serializes"),
+        }),
+        None => {
+            changes.push(Change {
+                key: RecordKey::new(RecordKind::IdCardIndex, index_id(&number)),
+                deleted: false,
+                body: serde_json::to_value(IdCardIndex { worker_id }).expect("serializes"),
+            });
+            if state.get(duplicate).is_some() {
+                changes.push(Change {
+                    key: duplicate,
+                    deleted: true,
+                    body: serde_json::json!({}),
+                });
+            }
+        }
+    }
     worker.id_card_masked = Some(mask(&number));
     Ok(changes)
 }
@@ -873,7 +908,7 @@ mod tests {
         c.id_card = Some("11010519491231002x".into());
         let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(c.clone())).unwrap();
         let worker: Worker = serde_json::from_value(changes[0].body.clone()).unwrap();
-        assert_eq!(worker.id_card_masked.as_deref(), Some("1101**********002X"));
+        assert_eq!(worker.id_card_masked.as_deref(), Some("**************002X"));
         assert!(
             !changes[0].body.to_string().contains("11010519491231002X"),
             "the worker record holds only the masked number"
@@ -939,5 +974,110 @@ mod tests {
         let mut again = create(&f, "李明");
         again.id_card = Some("11010519491231002X".into());
         assert!(apply(&f.state, &actor(), &Op::WorkerCreateV1(again)).is_ok());
+    }
+
+    #[test]
+    fn an_instructor_learns_nothing_about_registered_id_card_numbers() {
+        use crate::idcard::{IdCard, IdCardDuplicate, IdCardIndex, index_id};
+        let mut f = fixture();
+        let instructor = Actor {
+            account_id: Uuid::from_u128(7),
+            grants: vec![Grant {
+                role: Role::Instructor,
+                scope: crate::Scope::Township(f.township),
+            }],
+        };
+        let mut held = create(&f, "王芳");
+        held.id_card = Some("11010519491231002X".into());
+        let changes = apply(&f.state, &actor(), &Op::WorkerCreateV1(held.clone())).unwrap();
+        commit(&mut f.state, changes);
+
+        // A made-up organisation is refused for that, whatever the number.
+        let fresh = format!(
+            "34010119900101123{}",
+            crate::idcard::check_char("34010119900101123").unwrap()
+        );
+        for number in ["11010519491231002X", fresh.as_str()] {
+            let mut probe = create(&f, "试探");
+            probe.organization_id = Uuid::from_u128(999);
+            probe.id_card = Some(number.into());
+            let refusal = apply(&f.state, &instructor, &Op::WorkerCreateV1(probe)).unwrap_err();
+            assert_eq!(
+                (refusal.code, refusal.field.as_deref()),
+                (RejectCode::NotFound, Some("organization_id"))
+            );
+        }
+
+        // A registered number from an instructor is accepted like any other, and the
+        // worker records they see are alike; the committee gets a duplicate to resolve.
+        let mut twin = create(&f, "李明");
+        twin.id_card = Some("11010519491231002X".into());
+        let dup = apply(&f.state, &instructor, &Op::WorkerCreateV1(twin.clone())).unwrap();
+        let mut other = create(&f, "赵强");
+        other.id_card = Some(fresh.clone());
+        let new = apply(&f.state, &instructor, &Op::WorkerCreateV1(other)).unwrap();
+        let seen = |changes: &[Change]| -> Vec<(RecordKind, bool)> {
+            changes
+                .iter()
+                .filter(|c| {
+                    crate::grant::can_see(&instructor.grants, visibility(c.key.kind, &c.body))
+                })
+                .map(|c| (c.key.kind, c.deleted))
+                .collect()
+        };
+        assert_eq!(seen(&dup), seen(&new));
+        let worker: Worker = serde_json::from_value(dup[0].body.clone()).unwrap();
+        assert_eq!(worker.id_card_masked.as_deref(), Some("**************002X"));
+        let duplicate = dup
+            .iter()
+            .find(|c| c.key.kind == RecordKind::IdCardDuplicate)
+            .expect("a duplicate for the committee");
+        assert_eq!(
+            serde_json::from_value::<IdCardDuplicate>(duplicate.body.clone()).unwrap(),
+            IdCardDuplicate {
+                worker_id: twin.id,
+                holder_id: held.id
+            }
+        );
+        assert!(
+            !dup.iter().any(|c| c.key.kind == RecordKind::IdCardIndex),
+            "the holder keeps the index"
+        );
+        commit(&mut f.state, dup);
+
+        // The committee corrects the second worker's number: the duplicate goes, and the
+        // first worker still holds theirs.
+        let corrected = format!(
+            "44030119851010456{}",
+            crate::idcard::check_char("44030119851010456").unwrap()
+        );
+        let fix = Op::WorkerUpdateV1(WorkerUpdateV1 {
+            id: twin.id,
+            id_card: Some(corrected.clone()),
+            ..Default::default()
+        });
+        let changes = apply(&f.state, &actor(), &fix).unwrap();
+        assert!(changes.iter().any(|c| c.deleted
+            && c.key == RecordKey::new(RecordKind::IdCardDuplicate, twin.id)));
+        assert!(
+            !changes
+                .iter()
+                .any(|c| c.deleted && c.key.kind == RecordKind::IdCardIndex),
+            "the holder's index is not the duplicate's to remove"
+        );
+        commit(&mut f.state, changes);
+        let index: IdCardIndex = State::get(
+            &f.state,
+            RecordKey::new(RecordKind::IdCardIndex, index_id("11010519491231002X")),
+        )
+        .unwrap()
+        .decode()
+        .unwrap();
+        assert_eq!(index.worker_id, held.id);
+        let card: IdCard = State::get(&f.state, RecordKey::new(RecordKind::IdCard, twin.id))
+            .unwrap()
+            .decode()
+            .unwrap();
+        assert_eq!(card.number, corrected);
     }
 }

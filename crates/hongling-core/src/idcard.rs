@@ -51,17 +51,15 @@ pub fn validate(number: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// The form everyone but the committee sees: the first 4 and last 4 characters.
+/// The form everyone but the committee sees: the last 4 characters only. The first 4 (the
+/// place of registration) would narrow a guess to a few thousand candidates.
 pub fn mask(number: &str) -> String {
-    if number.len() < 8 {
-        return "*".repeat(number.len());
-    }
-    format!(
-        "{}{}{}",
-        &number[..4],
-        "*".repeat(number.len() - 8),
-        &number[number.len() - 4..]
-    )
+    let chars: Vec<char> = number.chars().collect();
+    let shown = if chars.len() > 4 { 4 } else { 0 };
+    let hidden = chars.len() - shown;
+    let mut out = "*".repeat(hidden);
+    out.extend(&chars[hidden..]);
+    out
 }
 
 /// The id of the `id_card_index` record of a number.
@@ -82,6 +80,19 @@ pub struct IdCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdCardIndex {
     pub worker_id: Uuid,
+}
+
+/// Body of an `id_card_duplicate` record (committee only; id: the worker's): an account
+/// other than the committee gave `worker_id` a number that `holder_id` already holds.
+///
+/// Why accepted rather than refused: a refusal would tell an instructor that a number is
+/// registered, and let them test candidate numbers. The committee sees it in 待处理 as
+/// 身份证号重复 and corrects one of the two; the record goes when `worker_id`'s number no
+/// longer collides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdCardDuplicate {
+    pub worker_id: Uuid,
+    pub holder_id: Uuid,
 }
 
 #[cfg(test)]
@@ -107,7 +118,7 @@ mod tests {
             validate("1101051949123100AX"),
             Err("身份证号前 17 位应为数字")
         );
-        assert_eq!(mask("11010519491231002X"), "1101**********002X");
+        assert_eq!(mask("11010519491231002X"), "**************002X");
         assert_ne!(
             index_id("11010519491231002X"),
             index_id("110105194912310021")

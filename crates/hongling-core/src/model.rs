@@ -99,7 +99,7 @@ pub struct Worker {
     /// The holder's photo (for the certificate), as an attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub photo: Option<crate::BlobRef>,
-    /// The ID-card number as everyone but the committee sees it (`1101**********002X`);
+    /// The ID-card number as everyone but the committee sees it (`**************002X`: the last four only);
     /// the full number is in committee-only records (see `idcard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_card_masked: Option<String>,

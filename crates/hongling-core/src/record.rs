@@ -71,11 +71,14 @@ pub enum RecordKind {
     ScoreSheet,
     /// A contest's published results.
     ContestResults,
+    /// An ID-card number given to a second worker by an account other than the committee
+    /// (committee only; id: the worker's), for 待处理 身份证号重复.
+    IdCardDuplicate,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 29] = [
+    pub const ALL: [RecordKind; 30] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -105,6 +108,7 @@ impl RecordKind {
         RecordKind::Contest,
         RecordKind::ScoreSheet,
         RecordKind::ContestResults,
+        RecordKind::IdCardDuplicate,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -139,6 +143,7 @@ impl RecordKind {
             RecordKind::Contest => "contest",
             RecordKind::ScoreSheet => "score_sheet",
             RecordKind::ContestResults => "contest_results",
+            RecordKind::IdCardDuplicate => "id_card_duplicate",
         }
     }
 

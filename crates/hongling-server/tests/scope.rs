@@ -601,27 +601,37 @@ async fn a_full_id_card_number_reaches_only_the_committee_and_is_held_once() {
         .into_iter()
         .find(|(id, _)| *id == first.id)
         .unwrap();
-    assert_eq!(seen.id_card_masked.as_deref(), Some("1101**********002X"));
+    assert_eq!(seen.id_card_masked.as_deref(), Some("**************002X"));
     assert!(
         !full(&tablet),
         "the instructor's tablet holds the masked number only"
     );
     assert!(full(&committee), "the committee holds the full number");
 
-    // The same number typed on another tablet, offline: the server refuses it.
+    // The same number typed on another instructor's tablet, offline: accepted like any
+    // other (a refusal would tell the instructor the number is registered), and put
+    // before the committee as a duplicate.
+    let twin = new("李明");
     commit_local(
         &other.store,
         &other.actor,
-        Op::WorkerCreateV1(new("李明")),
+        Op::WorkerCreateV1(twin.clone()),
         Utc::now(),
     )
     .await
     .unwrap()
     .unwrap();
     other.sync().await;
-    let refused = other.store.rejected();
-    assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0].code, "already_exists");
-    assert_eq!(refused[0].field.as_deref(), Some("id_card"));
-    assert!(!other.names().contains(&"李明".to_owned()));
+    assert!(other.store.rejected().is_empty());
+    assert!(other.names().contains(&"李明".to_owned()));
+    assert!(!full(&other));
+    committee.sync().await;
+    let duplicate = committee
+        .store
+        .view()
+        .into_iter()
+        .find(|r| r.kind == RecordKind::IdCardDuplicate)
+        .expect("the committee sees the duplicate");
+    assert_eq!(duplicate.id, twin.id);
+    assert_eq!(duplicate.body["holder_id"], first.id.to_string());
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Instant;
 
-use common::{Server, Tablet, password_of};
+use common::{Server, Tablet, password_of, push_raw};
 use hongling_core::wire::PROTOCOL_HEADER;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -196,5 +196,70 @@ async fn a_name_typed_as_a_formula_comes_out_of_every_csv_export_as_text() {
         first_cells
             .iter()
             .any(|c| c.trim_start_matches('\u{feff}') == "姓名")
+    );
+}
+
+#[tokio::test]
+async fn an_instructor_cannot_test_whether_an_id_card_number_is_registered() {
+    use hongling_core::idcard::IdCardDuplicate;
+    use hongling_core::wire::MutationStatus;
+    use hongling_core::{Op, RecordKind, Worker};
+    const REGISTERED: &str = "11010519491231002X";
+    let fresh = format!(
+        "34010119900101123{}",
+        hongling_core::idcard::check_char("34010119900101123").unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("oracle.sqlite"), &[]);
+    let committee = Tablet::new(&server.base, "quwei").await;
+    let instructor = Tablet::new(&server.base, "zhidao01").await;
+    committee.sync().await;
+    instructor.sync().await;
+    let (holder, op) = instructor.new_worker("王芳", Some(REGISTERED));
+    committee.commit(op).await.unwrap();
+    committee.sync().await;
+
+    // A made-up organisation: the same answer for a registered number and a fresh one.
+    let mut answers = Vec::new();
+    for number in [REGISTERED, fresh.as_str()] {
+        let (_, mut op) = instructor.new_worker("试探", Some(number));
+        if let Op::WorkerCreateV1(c) = &mut op {
+            c.organization_id = Uuid::new_v4();
+        }
+        let r = push_raw(&server.base, "zhidao01", op).await;
+        answers.push((r.status, r.code, r.field, r.message));
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert_eq!(answers[0].1.as_deref(), Some("not_found"));
+    assert_eq!(answers[0].2.as_deref(), Some("organization_id"));
+
+    // A real organisation: both accepted alike.
+    let (twin, op) = instructor.new_worker("李明", Some(REGISTERED));
+    let dup = push_raw(&server.base, "zhidao01", op).await;
+    let (_, op) = instructor.new_worker("赵强", Some(&fresh));
+    let new = push_raw(&server.base, "zhidao01", op).await;
+    assert_eq!(dup.status, MutationStatus::Applied, "{dup:?}");
+    assert_eq!(
+        (dup.status, dup.code, dup.field, dup.message),
+        (new.status, new.code, new.field, new.message)
+    );
+    instructor.sync().await;
+    let seen: Worker = instructor.get(RecordKind::Worker, twin).unwrap();
+    assert_eq!(seen.id_card_masked.as_deref(), Some("**************002X"));
+    assert!(
+        instructor
+            .all::<serde_json::Value>(RecordKind::IdCardDuplicate)
+            .is_empty()
+    );
+
+    // The committee has it as 身份证号重复, naming both workers.
+    committee.sync().await;
+    let found: IdCardDuplicate = committee.get(RecordKind::IdCardDuplicate, twin).unwrap();
+    assert_eq!(
+        found,
+        IdCardDuplicate {
+            worker_id: twin,
+            holder_id: holder
+        }
     );
 }
