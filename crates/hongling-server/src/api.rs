@@ -358,10 +358,7 @@ pub struct NewAccountRequest {
     grants: Vec<Grant>,
 }
 
-async fn hash(
-    state_hashing: &tokio::sync::Semaphore,
-    password: String,
-) -> Result<String, AppError> {
+async fn hash(state_hashing: &crate::auth::Hashing, password: String) -> Result<String, AppError> {
     crate::auth::slow_hash(state_hashing, move || hash_password(&password))
         .await?
         .map_err(AppError::Internal)

@@ -36,25 +36,49 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// Runs an argon2id hash or check on a blocking thread, at most one per permit of
-/// `hashing` (sized to the cores) at a time: a burst of logins waits here instead of
-/// taking every blocking thread and 19 MiB of memory each.
+/// Where argon2id hashes wait their turn: one runs per core, and at most
+/// [`WAITING_PER_CORE`] per core wait; beyond that a request is refused at once with
+/// `503 busy`, so a flood of logins can neither take every blocking thread and 19 MiB of
+/// memory each nor pile up unbounded work.
+#[derive(Debug)]
+pub struct Hashing {
+    running: tokio::sync::Semaphore,
+    queue: tokio::sync::Semaphore,
+}
+
+/// How many hashes may wait per core before further ones are refused.
+pub const WAITING_PER_CORE: usize = 32;
+
+impl Hashing {
+    /// One hash at a time per core of this machine.
+    pub fn for_this_machine() -> Hashing {
+        Hashing::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    }
+
+    pub fn new(cores: usize) -> Hashing {
+        Hashing {
+            running: tokio::sync::Semaphore::new(cores),
+            queue: tokio::sync::Semaphore::new(cores * (WAITING_PER_CORE + 1)),
+        }
+    }
+}
+
+/// Runs an argon2id hash or check on a blocking thread, in its turn (see [`Hashing`]).
 pub async fn slow_hash<T: Send + 'static>(
-    hashing: &tokio::sync::Semaphore,
+    hashing: &Hashing,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
+    let Ok(_place) = hashing.queue.try_acquire() else {
+        return Err(AppError::Busy);
+    };
     let _permit = hashing
+        .running
         .acquire()
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| AppError::Internal(e.into()))
-}
-
-/// How many hashes may run at once: one per core.
-pub fn hashing_permits() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// A new random session token (URL-safe base64 of 32 bytes).

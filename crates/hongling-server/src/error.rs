@@ -24,6 +24,9 @@ pub enum AppError {
     /// Too many failed logins from this pair: 429 with `Retry-After`, answered at once.
     #[error("held for {wait_secs} s")]
     Held { wait_secs: u64 },
+    /// Too many password hashes already waiting: 503 with `Retry-After`, answered at once.
+    #[error("busy")]
+    Busy,
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -124,6 +127,16 @@ impl IntoResponse for AppError {
                     code: code.to_owned(),
                     message,
                     last_applied,
+                }),
+            )
+                .into_response(),
+            AppError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(axum::http::header::RETRY_AFTER, "2".to_owned())],
+                Json(ErrorBody {
+                    code: "busy".to_owned(),
+                    message: "服务器繁忙，请稍后再试".to_owned(),
+                    last_applied: None,
                 }),
             )
                 .into_response(),

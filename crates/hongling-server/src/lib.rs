@@ -39,8 +39,8 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub struct AppState<S> {
     pub store: S,
     pub limiter: std::sync::Arc<std::sync::Mutex<limit::LoginLimiter>>,
-    /// One permit per core for argon2id hashes (`auth::slow_hash`).
-    pub hashing: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Where argon2id hashes wait their turn (`auth::slow_hash`).
+    pub hashing: std::sync::Arc<auth::Hashing>,
     /// Days a tablet keeps working offline after its last sync.
     pub offline_grace_days: u32,
     /// The local CA that `/install` and `/ca.crt` give to tablets, and the app's https
@@ -55,7 +55,7 @@ impl<S> AppState<S> {
         AppState {
             store,
             limiter: Default::default(),
-            hashing: std::sync::Arc::new(tokio::sync::Semaphore::new(auth::hashing_permits())),
+            hashing: std::sync::Arc::new(auth::Hashing::for_this_machine()),
             offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
             install: install::Install {
                 ca: None,

@@ -11,10 +11,11 @@
 //!
 //! Kept in memory: a restart forgets the counts, which is acceptable for slowing down
 //! guessing (each guess costs an argon2id hash). Entries expire [`FORGET_AFTER`] after
-//! their last failure once their hold is over, are pruned at most once per
-//! [`PRUNE_EVERY`] (or at once when full), and there are never more than the cap; when
-//! full, the entry idle longest goes first. With several server instances each keeps
-//! its own counts.
+//! their last failure or the end of their hold, whichever is later, are pruned at most
+//! once per [`PRUNE_EVERY`] (or at once when full), and there are never more than the
+//! cap; when full, the tenth settled longest ago goes at once (held pairs last), so a
+//! flood of new pairs costs O(1) each, amortised. With several server instances each
+//! keeps its own counts.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -40,9 +41,15 @@ struct Entry {
 }
 
 impl Entry {
+    /// When the pair last mattered: its last failure, or the end of its hold if later.
+    /// Forgetting counts from here, so a long hold is not forgotten as it ends, and the
+    /// eviction of a full limiter takes held pairs last.
+    fn settled(&self) -> Instant {
+        self.held_until.map_or(self.last, |h| h.max(self.last))
+    }
+
     fn expired(&self, now: Instant) -> bool {
-        self.held_until.is_none_or(|h| h <= now)
-            && now.saturating_duration_since(self.last) >= FORGET_AFTER
+        now.saturating_duration_since(self.settled()) >= FORGET_AFTER
     }
 }
 
@@ -106,15 +113,7 @@ impl LoginLimiter {
         let key = (account.to_owned(), address.to_owned());
         if !self.pairs.contains_key(&key) && self.pairs.len() >= self.cap {
             self.prune(now, true);
-            if self.pairs.len() >= self.cap
-                && let Some(oldest) = self
-                    .pairs
-                    .iter()
-                    .min_by_key(|(_, e)| e.last)
-                    .map(|(k, _)| k.clone())
-            {
-                self.pairs.remove(&oldest);
-            }
+            self.evict_idlest();
         }
         let entry = self.pairs.entry(key).or_insert(Entry {
             failures: 0,
@@ -135,6 +134,27 @@ impl LoginLimiter {
         entry.last = now;
         entry.held_until = hold_for(entry.failures).map(|d| now + d);
         Ok(())
+    }
+
+    /// Makes room when full: the tenth of the pairs settled longest ago go at once (held
+    /// pairs last, so a flood of new pairs cannot buy a held one fresh guesses), so the
+    /// sweep is paid once per tenth of the cap and not on every new pair (a flood of new
+    /// pairs costs O(1) each, amortised).
+    fn evict_idlest(&mut self) {
+        if self.pairs.len() < self.cap {
+            return;
+        }
+        let room = (self.cap / 10).max(1);
+        let mut by_age: Vec<(Instant, (String, String))> = self
+            .pairs
+            .iter()
+            .map(|(k, e)| (e.settled(), k.clone()))
+            .collect();
+        let cut = room.min(by_age.len()) - 1;
+        by_age.select_nth_unstable_by_key(cut, |(last, _)| *last);
+        for (_, key) in by_age.into_iter().take(room) {
+            self.pairs.remove(&key);
+        }
     }
 
     /// The password was right: the pair starts again from zero.
@@ -208,8 +228,12 @@ mod tests {
         }
         l.succeeded("quwei", "1.1.1.1");
         assert_eq!(guesses(&mut l, "quwei", "1.1.1.1", t0), ALLOWED);
-        // Held: after the hold and the quiet time the pair starts from zero again.
-        let later = t0 + FORGET_AFTER;
+        // Held: a quiet time after the hold ends, the pair starts from zero again; not
+        // before, or a long hold would be forgotten as it ends.
+        let t1 = t0 + FORGET_AFTER;
+        assert_eq!(l.attempt("quwei", "1.1.1.1", t1), Ok(()), "one more guess");
+        assert_eq!(l.attempt("quwei", "1.1.1.1", t1), Err(FIRST_HOLD * 2));
+        let later = t1 + FIRST_HOLD * 2 + FORGET_AFTER;
         assert_eq!(guesses(&mut l, "quwei", "1.1.1.1", later), ALLOWED);
     }
 
@@ -217,13 +241,19 @@ mod tests {
     fn memory_is_bounded_by_the_cap_and_expired_pairs_are_swept() {
         let mut l = LoginLimiter::with_cap(1_000);
         let t0 = Instant::now();
-        for i in 0..5_000 {
-            l.attempt(&format!("random{i}"), "2.2.2.2", t0).unwrap();
+        // Held early, then busy: a flood of new pairs evicts the idlest, not this one.
+        guesses(&mut l, "quwei", "9.9.9.9", t0);
+        for i in 0..5_000u64 {
+            let now = t0 + Duration::from_millis(i);
+            l.attempt(&format!("random{i}"), "2.2.2.2", now).unwrap();
+            if i % 500 == 0 {
+                assert!(l.attempt("quwei", "9.9.9.9", now).is_err(), "still held");
+            }
+            assert!(l.len() <= 1_000);
         }
-        assert_eq!(l.len(), 1_000);
-        // A held pair survives the flood only while it is among the newest; a quiet one
-        // goes at the next sweep.
-        let t1 = t0 + FORGET_AFTER;
+        assert!(l.len() > 900);
+        // Once every hold is over and the quiet time has passed, the next sweep takes all.
+        let t1 = t0 + FIRST_HOLD * 2 + FORGET_AFTER;
         l.attempt("someone", "3.3.3.3", t1).unwrap();
         assert_eq!(l.len(), 1, "the expired pairs were swept");
     }

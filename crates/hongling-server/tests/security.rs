@@ -263,3 +263,53 @@ async fn an_instructor_cannot_test_whether_an_id_card_number_is_registered() {
         }
     );
 }
+
+#[tokio::test]
+async fn a_flood_of_logins_is_turned_away_at_once_instead_of_queued_without_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = proxied(&dir);
+    // Far more at once than the hashing queue holds (33 per core): each from its own
+    // address, so the limiter holds none of them.
+    // One client for all (building one per request is slower than the server).
+    let client = reqwest::Client::new();
+    let flood: Vec<_> = (0..600)
+        .map(|i| {
+            let request = client
+                .post(format!("{}/api/v1/auth/login", server.base))
+                .header(PROTOCOL_HEADER, "1")
+                .header("x-forwarded-for", format!("10.9.{}.{}", i / 250, i % 250))
+                .json(&json!({
+                    "username": format!("flood{i}"),
+                    "password": "wrong-password",
+                    "device_id": Uuid::new_v4(),
+                }));
+            tokio::spawn(async move {
+                let res = request.send().await.unwrap();
+                let status = res.status();
+                let retry: Option<u64> = res
+                    .headers()
+                    .get("retry-after")
+                    .map(|v| v.to_str().unwrap().parse().unwrap());
+                (status, retry, res.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    let mut busy = 0;
+    for answer in flood {
+        let (status, retry, body) = answer.await.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => {}
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert_eq!(body["code"], "busy");
+                assert_eq!(retry, Some(2));
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert!(busy > 0, "the queue never filled");
+    // And the owner gets in afterwards.
+    let (status, ..) =
+        login_from(&server.base, "198.51.100.7", "quwei", &password_of("quwei")).await;
+    assert_eq!(status, StatusCode::OK);
+}
