@@ -109,6 +109,16 @@ keys! {
     ImportQueued => "条待同步", "to sync";
     ImportKept => "条进入待处理", "to To do";
     BadBackup => "不是有效的红领认证备份文件", "Not a valid backup file";
+    BackupPassphrase => "备份口令", "Backup passphrase";
+    BackupPassphraseAgain => "再次输入口令", "Passphrase again";
+    BackupPassphraseHint => "备份文件用此口令加密（含身份证号等未同步的内容）。导入时须输入同一口令；口令遗失则无法打开备份，请另行妥善保管。至少 8 个字符。", "The backup is encrypted with this passphrase (it holds unsynced data such as ID-card numbers). Importing asks for the same passphrase; a lost passphrase cannot be recovered, so keep it safe. At least 8 characters.";
+    BackupSeal => "加密并导出", "Encrypt and export";
+    BackupSealing => "正在加密…", "Encrypting…";
+    PassphraseMismatch => "两次输入的口令不一致", "The two passphrases differ";
+    PassphraseTooShort => "口令至少需要 8 个字符", "The passphrase needs at least 8 characters";
+    ImportOpen => "解密并导入", "Decrypt and import";
+    ImportOpening => "正在解密…", "Decrypting…";
+    WrongPassphrase => "口令不正确，请重新输入", "Wrong passphrase; try again";
     LoggingOut => "正在同步后退出…", "Syncing, then logging out…";
     Backup => "备份", "Backup";
     OfflineUntil => "离线可用至", "Usable offline until";

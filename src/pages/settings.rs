@@ -1,5 +1,5 @@
 use chrono::Utc;
-use hongling_sync::{BACKUP_FORMAT, Backup};
+use hongling_sync::{MIN_PASSPHRASE_CHARS, OpenError};
 use leptos::prelude::*;
 
 use crate::i18n::{Key, Lang, t};
@@ -42,8 +42,21 @@ async fn wipe(ctx: AppCtx) {
     let _ = window().location().replace("/");
 }
 
-/// The backup of everything not yet on the server, as a file download.
-async fn export(ctx: AppCtx) -> Result<(), String> {
+/// Lets the page repaint (a busy label) before a second of scrypt on the main thread.
+async fn repaint() {
+    let wait = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
+}
+
+/// The backup of everything not yet on the server, sealed with `passphrase`, as a file
+/// download.
+async fn export(ctx: AppCtx, passphrase: &str) -> Result<(), String> {
+    let lang = ctx.lang.get_untracked();
+    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(t(lang, Key::PassphraseTooShort).to_owned());
+    }
     let session = ctx.session.get_untracked().ok_or("no session")?;
     let db = db().await.map_err(|e| e.to_string())?;
     let now = Utc::now();
@@ -51,13 +64,13 @@ async fn export(ctx: AppCtx) -> Result<(), String> {
         hongling_sync::export_backup(&db, &session.account.username, session.device_id, now)
             .await
             .map_err(|e| e.to_string())?;
-    let text = serde_json::to_string_pretty(&backup).map_err(|e| e.to_string())?;
+    let sealed = hongling_sync::seal_backup(&backup, passphrase).map_err(|e| e.to_string())?;
     let name = format!(
-        "红领认证备份-{}-{}.json",
+        "红领认证备份-{}-{}.age",
         session.account.username,
         now.with_timezone(&chrono::Local).format("%Y%m%d-%H%M")
     );
-    crate::download::save(&name, "application/json", text.as_bytes()).map_err(|e| format!("{e:?}"))
+    crate::download::save(&name, "application/octet-stream", &sealed).map_err(|e| format!("{e:?}"))
 }
 
 /// 设置: language, account, backup, storage, logout.
@@ -95,42 +108,95 @@ pub fn SettingsPage() -> impl IntoView {
             wipe(ctx).await;
         });
     };
-    let export_and_logout = move |_| {
+    // The passphrase form of an export: `Some(true)` logs out after it.
+    let export_then_logout = RwSignal::new(None::<bool>);
+    let passphrase = RwSignal::new(String::new());
+    let passphrase_again = RwSignal::new(String::new());
+    let sealing = RwSignal::new(false);
+    let seal_error = RwSignal::new(None::<String>);
+    let seal = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let lang = ctx.lang.get_untracked();
+        let (typed, again) = (passphrase.get_untracked(), passphrase_again.get_untracked());
+        if typed != again {
+            seal_error.set(Some(t(lang, Key::PassphraseMismatch).to_owned()));
+            return;
+        }
+        let logout_after = export_then_logout.get_untracked() == Some(true);
+        sealing.set(true);
+        seal_error.set(None);
         leptos::task::spawn_local(async move {
-            match export(ctx).await {
-                Ok(()) => wipe(ctx).await,
-                Err(e) => notice.set(Some(e)),
+            repaint().await;
+            let outcome = export(ctx, &typed).await;
+            sealing.set(false);
+            match outcome {
+                Ok(()) => {
+                    passphrase.set(String::new());
+                    passphrase_again.set(String::new());
+                    export_then_logout.set(None);
+                    if logout_after {
+                        wipe(ctx).await;
+                    }
+                }
+                Err(e) => seal_error.set(Some(e)),
             }
         });
     };
-    let export_only = move |_| {
-        leptos::task::spawn_local(async move {
-            if let Err(e) = export(ctx).await {
-                notice.set(Some(e));
-            }
-        });
-    };
-    let import = move |ev: leptos::ev::Event| {
+    // An import: the chosen file's bytes wait for their passphrase.
+    let import_file = RwSignal::new(None::<Vec<u8>>);
+    let import_passphrase = RwSignal::new(String::new());
+    let opening = RwSignal::new(false);
+    let choose = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         let Some(file) = input.files().and_then(|f| f.get(0)) else {
             return;
         };
         leptos::task::spawn_local(async move {
+            let bytes = wasm_bindgen_futures::JsFuture::from(file.array_buffer())
+                .await
+                .map(|b| js_sys::Uint8Array::new(&b).to_vec());
+            match bytes {
+                Ok(bytes) => {
+                    notice.set(None);
+                    import_file.set(Some(bytes));
+                }
+                Err(_) => notice.set(Some(ctx.t(Key::BadBackup).to_owned())),
+            }
+        });
+    };
+    let import = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(file) = import_file.get_untracked() else {
+            return;
+        };
+        let typed = import_passphrase.get_untracked();
+        opening.set(true);
+        leptos::task::spawn_local(async move {
             let lang = ctx.lang.get_untracked();
-            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
-            let backup = text
-                .ok()
-                .and_then(|t| t.as_string())
-                .and_then(|t| serde_json::from_str::<Backup>(&t).ok())
-                .filter(|b| b.format == BACKUP_FORMAT);
-            let (Some(backup), Some(session)) = (backup, ctx.session.get_untracked()) else {
-                notice.set(Some(t(lang, Key::BadBackup).to_owned()));
+            repaint().await;
+            let opened = hongling_sync::open_backup(&file, &typed);
+            opening.set(false);
+            let backup = match opened {
+                Ok(b) => b,
+                Err(OpenError::WrongPassphrase) => {
+                    notice.set(Some(t(lang, Key::WrongPassphrase).to_owned()));
+                    return;
+                }
+                Err(OpenError::NotABackup) => {
+                    import_file.set(None);
+                    notice.set(Some(t(lang, Key::BadBackup).to_owned()));
+                    return;
+                }
+            };
+            let Some(session) = ctx.session.get_untracked() else {
                 return;
             };
             let outcome = match db().await {
                 Ok(db) => hongling_sync::import_backup(&db, &session.actor(), backup).await,
                 Err(e) => Err(e),
             };
+            import_file.set(None);
+            import_passphrase.set(String::new());
             match outcome {
                 Ok(r) => notice.set(Some(format!(
                     "{}：{} {}，{} {}",
@@ -145,6 +211,31 @@ pub fn SettingsPage() -> impl IntoView {
             ctx.data_changed();
             ctx.request_sync();
         });
+    };
+    let passphrase_form = move || {
+        export_then_logout.get().is_some().then(|| {
+            view! {
+                <form class="form" data-testid="backup-form" on:submit=seal>
+                    <p class="muted">{move || ctx.t(Key::BackupPassphraseHint)}</p>
+                    <label>
+                        <span class="label">{move || ctx.t(Key::BackupPassphrase)}</span>
+                        <input type="password" autocomplete="new-password" data-testid="backup-passphrase"
+                            prop:value=move || passphrase.get()
+                            on:input=move |ev| passphrase.set(event_target_value(&ev)) />
+                    </label>
+                    <label>
+                        <span class="label">{move || ctx.t(Key::BackupPassphraseAgain)}</span>
+                        <input type="password" autocomplete="new-password" data-testid="backup-passphrase-again"
+                            prop:value=move || passphrase_again.get()
+                            on:input=move |ev| passphrase_again.set(event_target_value(&ev)) />
+                    </label>
+                    {move || seal_error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="backup-error">{m}</p> })}
+                    <button class="btn btn-primary" type="submit" data-testid="backup-seal" disabled=move || sealing.get()>
+                        {move || if sealing.get() { ctx.t(Key::BackupSealing) } else if export_then_logout.get() == Some(true) { ctx.t(Key::ExportAndLogout) } else { ctx.t(Key::BackupSeal) }}
+                    </button>
+                </form>
+            }
+        })
     };
     view! {
         <section class="page">
@@ -168,10 +259,12 @@ pub fn SettingsPage() -> impl IntoView {
                 </button>
                 <Show when=move || logout_blocked.get()>
                     <p class="field-error" role="alert" data-testid="logout-blocked">{move || ctx.t(Key::LogoutBlocked)}</p>
-                    <button class="btn btn-primary" data-testid="export-logout" on:click=export_and_logout>
+                    <button class="btn btn-primary" data-testid="export-logout"
+                        on:click=move |_| export_then_logout.set(Some(true))>
                         {move || ctx.t(Key::ExportAndLogout)}
                     </button>
                 </Show>
+                {move || (export_then_logout.get() == Some(true)).then(passphrase_form)}
             </div>
             <div class="card">
                 <h2>{move || ctx.t(Key::ChangePassword)}</h2>
@@ -181,13 +274,27 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{move || ctx.t(Key::Backup)}</h2>
                 <p class="muted">{move || ctx.t(Key::ImportBackupHint)}</p>
                 <div class="segmented">
-                    <button class="btn" data-testid="export" on:click=export_only>{move || ctx.t(Key::ExportBackup)}</button>
+                    <button class="btn" data-testid="export" on:click=move |_| export_then_logout.set(Some(false))>{move || ctx.t(Key::ExportBackup)}</button>
                     <label class="btn">
                         {move || ctx.t(Key::ImportBackup)}
-                        <input type="file" accept="application/json,.json" class="visually-hidden"
-                            data-testid="import" on:change=import />
+                        <input type="file" accept=".age,application/octet-stream" class="visually-hidden"
+                            data-testid="import" on:change=choose />
                     </label>
                 </div>
+                {move || (export_then_logout.get() == Some(false)).then(passphrase_form)}
+                {move || import_file.with(Option::is_some).then(|| view! {
+                    <form class="form" data-testid="import-form" on:submit=import>
+                        <label>
+                            <span class="label">{move || ctx.t(Key::BackupPassphrase)}</span>
+                            <input type="password" autocomplete="off" data-testid="import-passphrase"
+                                prop:value=move || import_passphrase.get()
+                                on:input=move |ev| import_passphrase.set(event_target_value(&ev)) />
+                        </label>
+                        <button class="btn btn-primary" type="submit" data-testid="import-open" disabled=move || opening.get()>
+                            {move || if opening.get() { ctx.t(Key::ImportOpening) } else { ctx.t(Key::ImportOpen) }}
+                        </button>
+                    </form>
+                })}
                 {move || notice.get().map(|m| view! { <p role="status" data-testid="notice">{m}</p> })}
             </div>
             <div class="card">

@@ -2,6 +2,7 @@
 // exported to a backup file, leaves no user data behind, and the backup can be imported.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
@@ -56,13 +57,28 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
   assert.ok(await page.locator("[data-testid=account]").count(), "still logged in");
   await shot(page, "09-logout-blocked-1280x800.png");
 
-  // Export, then log out: nothing of the user remains in the browser.
+  // Export with a passphrase typed twice, then log out: nothing of the user remains.
+  await page.click("[data-testid=export-logout]");
+  // Too short first: refused in Chinese, nothing downloaded.
+  await page.fill("[data-testid=backup-passphrase]", "短口令");
+  await page.fill("[data-testid=backup-passphrase-again]", "短口令");
+  await page.click("[data-testid=backup-seal]");
+  await page.waitForFunction(() => document.querySelector("[data-testid=backup-error]")?.textContent.includes("至少需要 8 个字符"));
+  await page.fill("[data-testid=backup-passphrase]", "古井镇备份口令2026");
+  await page.fill("[data-testid=backup-passphrase-again]", "古井镇备份口令2026X");
+  await page.click("[data-testid=backup-seal]");
+  assert.match(await page.textContent("[data-testid=backup-error]"), /两次输入的口令不一致/);
+  await page.fill("[data-testid=backup-passphrase-again]", "古井镇备份口令2026");
   const [download] = await Promise.all([
     page.waitForEvent("download"),
-    page.click("[data-testid=export-logout]"),
+    page.click("[data-testid=backup-seal]"),
   ]);
   const file = await download.path();
-  assert.match(download.suggestedFilename(), /^红领认证备份-zhidao01-.*\.json$/);
+  assert.match(download.suggestedFilename(), /^红领认证备份-zhidao01-.*\.age$/);
+  // Sealed: an age file in which nothing of the worker can be read.
+  const sealed = readFileSync(file);
+  assert.ok(sealed.subarray(0, 22).toString() === "age-encryption.org/v1\n");
+  assert.ok(!sealed.includes(Buffer.from("备份测试")), "the worker's name is not readable");
   await page.waitForSelector("[data-testid=login-form]");
   const left = await userData(page);
   assert.equal(left.records, 0, "no record, outbox entry or setting of the user is left");
@@ -79,6 +95,13 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
   assert.equal(await page.locator(".worker-item", { hasText: "备份测试" }).count(), 0);
   await page.click("a[href='/settings']");
   await page.setInputFiles("[data-testid=import]", file);
+  // The passphrase is asked again; a wrong one imports nothing.
+  await page.fill("[data-testid=import-passphrase]", "不是这个口令");
+  await page.click("[data-testid=import-open]");
+  await page.waitForFunction(() => document.querySelector("[data-testid=notice]")?.textContent.includes("口令不正确"));
+  assert.equal(await pending(page), 0);
+  await page.fill("[data-testid=import-passphrase]", "古井镇备份口令2026");
+  await page.click("[data-testid=import-open]");
   await page.waitForFunction(() => document.querySelector("[data-testid=notice]")?.textContent.includes("1 条待同步"));
   await page.waitForFunction(
     () => document.querySelector("[data-testid=pending] strong")?.textContent === "0",

@@ -18,7 +18,10 @@ pub mod memory;
 mod store;
 
 pub use backoff::Backoff;
-pub use backup::{BACKUP_FORMAT, Backup, ImportReport, export_backup, import_backup};
+pub use backup::{
+    BACKUP_FORMAT, BACKUP_WORK_FACTOR, Backup, ImportReport, MIN_PASSPHRASE_CHARS, OpenError,
+    SealError, export_backup, import_backup, open as open_backup, seal as seal_backup,
+};
 pub use engine::{
     JOURNAL_DAYS, PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport,
     TransportError, acknowledge, apply_pull, blob, commit_local, commit_with_blobs, cursor,
