@@ -14,6 +14,13 @@ fn megabytes(bytes: f64) -> String {
 /// Removes everything of the user from this browser: the database, cached API data
 /// (the app shell stays cached), the session and the device id.
 async fn wipe(ctx: AppCtx) {
+    // End the session on the server first (best effort: offline, the token still lapses
+    // after --session-idle-days unused).
+    if let Some(session) = ctx.session.get_untracked()
+        && ctx.online.get_untracked()
+    {
+        let _ = crate::sync::api::logout(&session.token).await;
+    }
     if let Ok(db) = db().await {
         let _ = db.clear_all().await;
     }

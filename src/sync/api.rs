@@ -171,6 +171,12 @@ pub async fn change_password(
     .map(|_| ())
 }
 
+/// `POST /auth/logout`: ends this session on the server too, so the token is worth
+/// nothing if it was copied. The reply has no body.
+pub async fn logout(token: &str) -> Result<(), ApiError> {
+    send("POST", "/auth/logout", Some(token), None).await.map(|_| ())
+}
+
 /// The protocol over the browser's `fetch`, for `hongling_sync::sync_once`.
 #[derive(Debug, Clone)]
 pub struct FetchTransport {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
+import { api, device, login, pending, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 
@@ -113,9 +113,15 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
   await other.page.locator(".worker-item", { hasText: "备份测试" }).waitFor({ timeout: 30_000 });
   await other.context.close();
 
-  // With nothing left to send, logout goes straight through.
+  // With nothing left to send, logout goes straight through, and ends the session on
+  // the server too: a copy of the token is worth nothing.
+  const { token } = JSON.parse(await page.evaluate(() => localStorage.getItem("hongling.session")));
+  assert.equal((await api(env.server.base, "GET", "/sync/pull?limit=1", { token })).status, 200);
   await page.click("[data-testid=logout]");
   await page.waitForSelector("[data-testid=login-form]");
+  const after = await api(env.server.base, "GET", "/sync/pull?limit=1", { token });
+  assert.equal(after.status, 401);
+  assert.equal(after.body.code, "session_ended");
   assert.equal(await pending(page).catch(() => null), null);
   await context.close();
 });

@@ -436,6 +436,19 @@ pub async fn set_password<S: Store>(
     )
 }
 
+/// `POST /auth/logout`: ends this session on the server; its token answers
+/// `session_ended` from then on.
+pub async fn logout<S: Store>(
+    State(state): State<AppState<S>>,
+    crate::auth::AnySession(_, token): crate::auth::AnySession,
+) -> Result<StatusCode, AppError> {
+    state
+        .store
+        .end_session(&token_hash(&token), "logged_out")
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `POST /api/v1/auth/password`: a user sets their own password (the old one is
 /// required). Their other sessions end with `password_changed`; this one goes on, and
 /// a forced change is then done.

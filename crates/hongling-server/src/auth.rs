@@ -165,16 +165,20 @@ impl<S: Store> FromRequestParts<AppState<S>> for AnySession {
         let token = header
             .strip_prefix("Bearer ")
             .ok_or_else(|| AppError::unauthorized("登录凭据格式不正确，请重新登录"))?;
-        match state.store.session(&token_hash(token)).await? {
+        let idle = chrono::Duration::days(i64::from(state.session_idle_days));
+        match state.store.session(&token_hash(token), idle).await? {
             SessionLookup::Live(session) => {
                 if let Some(slot) = parts.extensions.get::<crate::running::AccountSlot>() {
                     slot.set(&session.account.username);
                 }
                 Ok(AnySession(session, token.to_owned()))
             }
-            SessionLookup::Unknown | SessionLookup::Expired => {
-                Err(AppError::unauthorized("登录已失效，请重新登录"))
-            }
+            SessionLookup::Unknown => Err(AppError::unauthorized("登录已失效，请重新登录")),
+            SessionLookup::Ended => Err(AppError::client(
+                StatusCode::UNAUTHORIZED,
+                "session_ended",
+                "登录已结束（已退出、长期未使用或已过期），请重新登录；本设备上的变更会保留",
+            )),
             SessionLookup::AccountDisabled => Err(AppError::client(
                 StatusCode::FORBIDDEN,
                 "account_disabled",

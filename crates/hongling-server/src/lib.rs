@@ -34,6 +34,9 @@ pub mod tls;
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// Days a session may go unused before it ends, unless `--session-idle-days` says otherwise.
+pub const DEFAULT_SESSION_IDLE_DAYS: u32 = 14;
+
 /// What every handler shares.
 #[derive(Debug, Clone)]
 pub struct AppState<S> {
@@ -43,6 +46,8 @@ pub struct AppState<S> {
     pub hashing: std::sync::Arc<auth::Hashing>,
     /// Days a tablet keeps working offline after its last sync.
     pub offline_grace_days: u32,
+    /// Days a session may go unused before it ends (never below `offline_grace_days`).
+    pub session_idle_days: u32,
     /// The local CA that `/install` and `/ca.crt` give to tablets, and the app's https
     /// address (`serve --public-url`) that a non-secure origin shows.
     pub install: install::Install,
@@ -57,6 +62,7 @@ impl<S> AppState<S> {
             limiter: Default::default(),
             hashing: std::sync::Arc::new(auth::Hashing::for_this_machine()),
             offline_grace_days: hongling_core::wire::DEFAULT_GRACE_DAYS,
+            session_idle_days: DEFAULT_SESSION_IDLE_DAYS,
             install: install::Install {
                 ca: None,
                 public_url: None,
@@ -76,6 +82,7 @@ pub fn app<S: store::Store>(
     let api = Router::new()
         .route("/auth/login", post(api::login::<S>))
         .route("/auth/password", post(api::change_own_password::<S>))
+        .route("/auth/logout", post(api::logout::<S>))
         .route("/sync/push", post(api::push::<S>))
         .route("/sync/pull", get(api::pull::<S>))
         .route(

@@ -183,6 +183,10 @@ struct ServeArgs {
     /// Days a tablet keeps working offline after its last sync.
     #[arg(long, default_value_t = hongling_core::wire::DEFAULT_GRACE_DAYS)]
     offline_grace_days: u32,
+    /// Days a session may go unused before it ends; never below --offline-grace-days, or
+    /// a tablet coming back within its grace would find itself logged out.
+    #[arg(long, default_value_t = hongling_server::DEFAULT_SESSION_IDLE_DAYS)]
+    session_idle_days: u32,
     /// Serve HTTPS with this certificate chain (PEM); SIGHUP re-reads it and the key.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -467,6 +471,14 @@ async fn reset_password(db: &Path, username: &str) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    if args.session_idle_days < args.offline_grace_days {
+        bail!(
+            "--session-idle-days ({}) must not be below --offline-grace-days ({}): a tablet \
+             coming back within its offline grace would find itself logged out",
+            args.session_idle_days,
+            args.offline_grace_days
+        );
+    }
     if let Some(url) = &args.public_url
         && !url.starts_with("https://")
     {
@@ -537,6 +549,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let stop = shutdown_signal()?;
     let mut state = AppState::new(store.clone());
     state.offline_grace_days = args.offline_grace_days;
+    state.session_idle_days = args.session_idle_days;
     state.trusted_proxies =
         hongling_server::running::TrustedProxies(std::sync::Arc::new(args.trusted_proxies.clone()));
     let ca_file = args.tls_ca.clone().or_else(|| {

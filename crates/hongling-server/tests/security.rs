@@ -313,3 +313,158 @@ async fn a_flood_of_logins_is_turned_away_at_once_instead_of_queued_without_end(
         login_from(&server.base, "198.51.100.7", "quwei", &password_of("quwei")).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// A call with `token`: status and error code.
+async fn pull_with(base: &str, token: &str) -> (StatusCode, Option<String>) {
+    let res = reqwest::Client::new()
+        .get(format!("{base}/api/v1/sync/pull?cursor=0&limit=1"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let body: Value = res.json().await.unwrap_or(Value::Null);
+    (status, body["code"].as_str().map(str::to_owned))
+}
+
+async fn token_of(base: &str, username: &str) -> String {
+    common::login(base, username, Uuid::new_v4()).await.token
+}
+
+async fn call(
+    base: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> StatusCode {
+    reqwest::Client::new()
+        .request(method, format!("{base}/api/v1{path}"))
+        .header(PROTOCOL_HEADER, "1")
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+#[tokio::test]
+async fn sessions_end_at_logout_when_unused_and_when_the_account_is_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sessions.sqlite");
+    let server = Server::start(&db, &[]);
+    let base = &server.base;
+
+    // Logout ends the session on the server, not only on the tablet.
+    let token = token_of(base, "zhidao01").await;
+    assert_eq!(pull_with(base, &token).await.0, StatusCode::OK);
+    assert_eq!(
+        call(
+            base,
+            reqwest::Method::POST,
+            "/auth/logout",
+            &token,
+            json!({})
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        pull_with(base, &token).await,
+        (StatusCode::UNAUTHORIZED, Some("session_ended".into()))
+    );
+
+    // Unused for longer than --session-idle-days (14): ended; a session in use is not.
+    let idle = token_of(base, "zhidao01").await;
+    let busy = token_of(base, "zhidao01").await;
+    {
+        use sqlx::{ConnectOptions, Connection};
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&db)
+            .connect()
+            .await
+            .unwrap();
+        let long_ago = (chrono::Utc::now() - chrono::Duration::days(15)).to_rfc3339();
+        let recently = (chrono::Utc::now() - chrono::Duration::days(13)).to_rfc3339();
+        for (token, when) in [(&idle, long_ago), (&busy, recently)] {
+            let hash = hongling_server::auth::token_hash(token);
+            sqlx::query(
+                "UPDATE sessions SET last_used_at = ?, created_at = ? WHERE token_hash = ?",
+            )
+            .bind(&when)
+            .bind(&when)
+            .bind(hash)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        }
+        conn.close().await.unwrap();
+    }
+    assert_eq!(
+        pull_with(base, &idle).await,
+        (StatusCode::UNAUTHORIZED, Some("session_ended".into()))
+    );
+    assert_eq!(pull_with(base, &busy).await.0, StatusCode::OK);
+
+    // Disabling ends every session of the account; re-enabling does not revive them.
+    let office = token_of(base, "quwei").await;
+    let stolen = token_of(base, "zhidao02").await;
+    assert_eq!(
+        call(
+            base,
+            reqwest::Method::PUT,
+            "/admin/accounts/zhidao02/disabled",
+            &office,
+            json!(true)
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        pull_with(base, &stolen).await,
+        (StatusCode::FORBIDDEN, Some("account_disabled".into()))
+    );
+    assert_eq!(
+        call(
+            base,
+            reqwest::Method::PUT,
+            "/admin/accounts/zhidao02/disabled",
+            &office,
+            json!(false)
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        pull_with(base, &stolen).await,
+        (StatusCode::UNAUTHORIZED, Some("session_ended".into()))
+    );
+    let fresh = token_of(base, "zhidao02").await;
+    assert_eq!(pull_with(base, &fresh).await.0, StatusCode::OK);
+}
+
+#[test]
+fn a_session_idle_limit_below_the_offline_grace_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("idle.sqlite");
+    let (ok, _, err) = common::run_cli(
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--session-idle-days",
+            "3",
+        ],
+        "",
+    );
+    assert!(!ok);
+    assert!(
+        err.contains("--session-idle-days (3) must not be below --offline-grace-days (7)"),
+        "{err}"
+    );
+    assert!(!db.exists(), "refused before anything was written");
+}

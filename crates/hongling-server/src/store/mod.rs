@@ -69,7 +69,8 @@ impl SessionRow {
 pub enum SessionLookup {
     Live(SessionRow),
     Unknown,
-    Expired,
+    /// Past its 30 days, logged out, unused too long, or its account was disabled since.
+    Ended,
     AccountDisabled,
     DeviceRevoked,
     /// The account's password changed since this session began.
@@ -155,17 +156,28 @@ pub trait Store: Clone + Send + Sync + 'static {
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The session of a token hash, and whether it may still be used.
+    /// The session of a token hash, and whether it may still be used. A live session
+    /// unused for longer than `idle` ends here (`idle`); a used one is marked used (at
+    /// most once an hour, to keep reads from writing).
     fn session(
         &self,
         token_hash: &str,
+        idle: chrono::Duration,
     ) -> impl Future<Output = Result<SessionLookup, StoreError>> + Send;
+
+    /// Ends one session (`why`: `logged_out`). False when it was not live.
+    fn end_session(
+        &self,
+        token_hash: &str,
+        why: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Every account with its devices, for the admin screens.
     fn list_accounts(&self)
     -> impl Future<Output = Result<Vec<AccountSummary>, StoreError>> + Send;
 
-    /// Disables or re-enables an account. False when there is no such account.
+    /// Disables or re-enables an account; disabling ends its sessions for good
+    /// (`account_disabled`). False when there is no such account.
     fn set_disabled(
         &self,
         username: &str,

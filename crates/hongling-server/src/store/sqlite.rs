@@ -1064,10 +1064,15 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str) -> Result<SessionLookup, StoreError> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        idle: chrono::Duration,
+    ) -> Result<SessionLookup, StoreError> {
         let row = sqlx::query(
             "SELECT a.id, a.username, a.display_name, a.grants_version, a.disabled, d.revoked,
-                    s.device_id, s.expires_at, s.ended, a.must_change_password
+                    s.device_id, s.expires_at, s.ended, a.must_change_password,
+                    COALESCE(s.last_used_at, s.created_at) AS used
              FROM sessions s JOIN accounts a ON a.id = s.account_id
              JOIN devices d ON d.id = s.device_id
              WHERE s.token_hash = ?",
@@ -1084,14 +1089,33 @@ impl Store for SqliteStore {
         if row.try_get::<bool, _>("revoked")? {
             return Ok(SessionLookup::DeviceRevoked);
         }
-        if row.try_get::<Option<String>, _>("ended")?.is_some() {
-            return Ok(SessionLookup::PasswordChanged);
+        match row.try_get::<Option<String>, _>("ended")?.as_deref() {
+            None => {}
+            Some("password_changed") => return Ok(SessionLookup::PasswordChanged),
+            Some(_) => return Ok(SessionLookup::Ended),
         }
-        let expires: String = row.try_get("expires_at")?;
-        let expires = DateTime::parse_from_rfc3339(&expires)
-            .map_err(|e| StoreError::Other(anyhow::anyhow!("bad expiry: {e}")))?;
-        if expires < Utc::now() {
-            return Ok(SessionLookup::Expired);
+        let time = |column: &str| -> Result<DateTime<Utc>, StoreError> {
+            let text: String = row.try_get(column)?;
+            DateTime::parse_from_rfc3339(&text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("bad {column}: {e}")))
+        };
+        let now = Utc::now();
+        if time("expires_at")? < now {
+            return Ok(SessionLookup::Ended);
+        }
+        let used = time("used")?;
+        if now - used > idle {
+            self.end_session(token_hash, "idle").await?;
+            return Ok(SessionLookup::Ended);
+        }
+        if now - used > chrono::Duration::hours(1) {
+            let _w = self.writer.lock().await;
+            sqlx::query("UPDATE sessions SET last_used_at = ? WHERE token_hash = ?")
+                .bind(now.to_rfc3339())
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
         }
         let id: String = row.try_get("id")?;
         let grants_version: i64 = row.try_get("grants_version")?;
@@ -1149,13 +1173,37 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    async fn end_session(&self, token_hash: &str, why: &str) -> Result<bool, StoreError> {
+        let _w = self.writer.lock().await;
+        let done =
+            sqlx::query("UPDATE sessions SET ended = ? WHERE token_hash = ? AND ended IS NULL")
+                .bind(why)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE accounts SET disabled = ? WHERE username = ?")
             .bind(disabled)
             .bind(username)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if disabled {
+            // Ended for good: re-enabling the account must not revive a stolen token.
+            sqlx::query(
+                "UPDATE sessions SET ended = 'account_disabled'
+                 WHERE ended IS NULL
+                   AND account_id = (SELECT id FROM accounts WHERE username = ?)",
+            )
+            .bind(username)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
