@@ -36,13 +36,18 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
 }
 
-/// Where argon2id hashes wait their turn: one runs per core, and at most
-/// [`WAITING_PER_CORE`] per core wait; beyond that a request is refused at once with
-/// `503 busy`, so a flood of logins can neither take every blocking thread and 19 MiB of
-/// memory each nor pile up unbounded work.
+/// Where argon2id hashes run: a pool of one thread per core, and at most
+/// [`WAITING_PER_CORE`] per core waiting; beyond that a request is refused at once with
+/// `503 busy`, so a flood of logins can neither pile up unbounded work nor fill the
+/// server's in-flight places.
+///
+/// Why a pool of its own and not `spawn_blocking`: each hash allocates 19 MiB, and glibc
+/// keeps freed blocks in the arena of the thread that used them; spread over tokio's
+/// blocking threads that measured 637 MiB resident after 400 logins. On a fixed pool it
+/// stays at a few blocks (BENCHMARKS.md, "Login refusals").
 #[derive(Debug)]
 pub struct Hashing {
-    running: tokio::sync::Semaphore,
+    pool: rayon::ThreadPool,
     queue: tokio::sync::Semaphore,
 }
 
@@ -56,14 +61,21 @@ impl Hashing {
     }
 
     pub fn new(cores: usize) -> Hashing {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores)
+            .thread_name(|i| format!("argon2id-{i}"))
+            // A panic drops the job's reply, which answers 500; it must not abort.
+            .panic_handler(|_| {})
+            .build()
+            .expect("the hashing threads start");
         Hashing {
-            running: tokio::sync::Semaphore::new(cores),
+            pool,
             queue: tokio::sync::Semaphore::new(cores * (WAITING_PER_CORE + 1)),
         }
     }
 }
 
-/// Runs an argon2id hash or check on a blocking thread, in its turn (see [`Hashing`]).
+/// Runs an argon2id hash or check on the hashing pool, in its turn (see [`Hashing`]).
 pub async fn slow_hash<T: Send + 'static>(
     hashing: &Hashing,
     work: impl FnOnce() -> T + Send + 'static,
@@ -71,14 +83,13 @@ pub async fn slow_hash<T: Send + 'static>(
     let Ok(_place) = hashing.queue.try_acquire() else {
         return Err(AppError::Busy);
     };
-    let _permit = hashing
-        .running
-        .acquire()
+    let (done, result) = tokio::sync::oneshot::channel();
+    hashing.pool.spawn(move || {
+        let _ = done.send(work());
+    });
+    result
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("a password hash did not finish")))
 }
 
 /// A new random session token (URL-safe base64 of 32 bytes).
