@@ -174,7 +174,9 @@ pub async fn change_password(
 /// `POST /auth/logout`: ends this session on the server too, so the token is worth
 /// nothing if it was copied. The reply has no body.
 pub async fn logout(token: &str) -> Result<(), ApiError> {
-    send("POST", "/auth/logout", Some(token), None).await.map(|_| ())
+    send("POST", "/auth/logout", Some(token), None)
+        .await
+        .map(|_| ())
 }
 
 /// The protocol over the browser's `fetch`, for `hongling_sync::sync_once`.

@@ -168,7 +168,8 @@ async fn the_committee_manages_accounts_and_devices() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
-    // Disabling an account stops all of its devices; enabling lets them back.
+    // Disabling an account stops all of its devices and ends their sessions for good:
+    // enabling it again asks for a new login.
     let (other, _) = as_user(&server, "zhidao02").await;
     assert_eq!(
         admin
@@ -193,6 +194,12 @@ async fn the_committee_manages_accounts_and_devices() {
             Some(json!(false)),
         )
         .await;
+    let (status, body) = other.call(Method::GET, "/sync/pull", None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("session_ended"))
+    );
+    let (other, _) = as_user(&server, "zhidao02").await;
     assert_eq!(
         other.call(Method::GET, "/sync/pull", None).await.0,
         StatusCode::OK
