@@ -4,7 +4,7 @@
 //! A session token is 32 random bytes shown to the client once; the database keeps only
 //! its SHA-256, so a copy of the database cannot be used to log in.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
@@ -22,18 +22,76 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a password into a PHC string.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash a password: {e}"))
+thread_local! {
+    /// Each hashing thread's argon2 memory (19 MiB), kept for its next hash: allocating
+    /// and freeing it per hash leaves glibc holding hundreds of MiB (BENCHMARKS.md).
+    static MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Checks a password against a PHC string.
+/// The raw argon2 output of `password` under `hasher`, `len` bytes, in this thread's
+/// reused memory.
+fn raw_hash(
+    hasher: &Argon2<'_>,
+    password: &[u8],
+    salt: &[u8],
+    len: usize,
+) -> argon2::password_hash::Result<argon2::password_hash::Output> {
+    MEMORY.with_borrow_mut(|memory| {
+        let blocks = hasher.params().block_count();
+        if memory.len() != blocks {
+            memory.clear();
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon2::password_hash::Output::init_with(len, |out| {
+            Ok(hasher.hash_password_into_with_memory(password, salt, out, &mut memory[..])?)
+        })
+    })
+}
+
+/// Hashes a password into a PHC string.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let cannot = |e| anyhow::anyhow!("cannot hash a password: {e}");
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let mut salt_bytes = [0u8; 64];
+    let raw_salt = salt.decode_b64(&mut salt_bytes).map_err(cannot)?;
+    let hasher = argon2();
+    let output = raw_hash(
+        &hasher,
+        password.as_bytes(),
+        raw_salt,
+        Params::DEFAULT_OUTPUT_LEN,
+    )
+    .map_err(cannot)?;
+    Ok(PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: argon2::password_hash::ParamsString::try_from(hasher.params()).map_err(cannot)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string())
+}
+
+/// Checks a password against a PHC string (with the parameters the string names, so an
+/// older hash still verifies).
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+    let check = || -> argon2::password_hash::Result<bool> {
+        let hash = PasswordHash::new(phc)?;
+        let expected = hash.hash.ok_or(argon2::password_hash::Error::Password)?;
+        let salt = hash.salt.ok_or(argon2::password_hash::Error::SaltInvalid(
+            argon2::password_hash::errors::InvalidValue::Malformed,
+        ))?;
+        let hasher = Argon2::new(
+            Algorithm::try_from(hash.algorithm)?,
+            hash.version.map_or(Ok(Version::V0x13), Version::try_from)?,
+            Params::try_from(&hash)?,
+        );
+        let mut salt_bytes = [0u8; 64];
+        let raw_salt = salt.decode_b64(&mut salt_bytes)?;
+        // `Output`'s equality is constant-time.
+        Ok(raw_hash(&hasher, password.as_bytes(), raw_salt, expected.len())? == expected)
+    };
+    check().unwrap_or(false)
 }
 
 /// Where argon2id hashes run: a pool of one thread per core, and at most
@@ -41,10 +99,11 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// `503 busy`, so a flood of logins can neither pile up unbounded work nor fill the
 /// server's in-flight places.
 ///
-/// Why a pool of its own and not `spawn_blocking`: each hash allocates 19 MiB, and glibc
+/// Why a pool of its own and not `spawn_blocking`: each hash needs 19 MiB, and glibc
 /// keeps freed blocks in the arena of the thread that used them; spread over tokio's
-/// blocking threads that measured 637 MiB resident after 400 logins. On a fixed pool it
-/// stays at a few blocks (BENCHMARKS.md, "Login refusals").
+/// blocking threads that measured 637 MiB resident after 400 logins. On a fixed pool,
+/// each thread reusing its own block ([`MEMORY`]), it is 67 MiB (BENCHMARKS.md, "Login
+/// refusals").
 #[derive(Debug)]
 pub struct Hashing {
     pool: rayon::ThreadPool,
@@ -212,6 +271,25 @@ impl<S: Store> FromRequestParts<AppState<S>> for AnySession {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_agree_with_the_argon2_crates_own_path() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let ours = hash_password("hongling2026").unwrap();
+        assert!(
+            argon2()
+                .verify_password(b"hongling2026", &PasswordHash::new(&ours).unwrap())
+                .is_ok()
+        );
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = argon2()
+            .hash_password(b"hongling2026", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("hongling2026", &theirs));
+        assert!(!verify_password("hongling2027", &theirs));
+        assert!(!verify_password("hongling2026", "not a hash"));
+    }
 
     #[test]
     fn a_password_verifies_only_against_its_own_hash() {
