@@ -1,5 +1,5 @@
 use chrono::Utc;
-use hongling_sync::{MIN_PASSPHRASE_CHARS, OpenError};
+use hongling_sync::{OpenError, SealError};
 use leptos::prelude::*;
 
 use crate::i18n::{Key, Lang, t};
@@ -61,9 +61,6 @@ async fn repaint() {
 /// download.
 async fn export(ctx: AppCtx, passphrase: &str) -> Result<(), String> {
     let lang = ctx.lang.get_untracked();
-    if passphrase.chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(t(lang, Key::PassphraseTooShort).to_owned());
-    }
     let session = ctx.session.get_untracked().ok_or("no session")?;
     let db = db().await.map_err(|e| e.to_string())?;
     let now = Utc::now();
@@ -71,7 +68,11 @@ async fn export(ctx: AppCtx, passphrase: &str) -> Result<(), String> {
         hongling_sync::export_backup(&db, &session.account.username, session.device_id, now)
             .await
             .map_err(|e| e.to_string())?;
-    let sealed = hongling_sync::seal_backup(&backup, passphrase).map_err(|e| e.to_string())?;
+    // The passphrase rule is the sync crate's; only its message is the app's.
+    let sealed = hongling_sync::seal_backup(&backup, passphrase).map_err(|e| match e {
+        SealError::ShortPassphrase => t(lang, Key::PassphraseTooShort).to_owned(),
+        e => e.to_string(),
+    })?;
     let name = format!(
         "红领认证备份-{}-{}.age",
         session.account.username,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Server, run_cli};
+use common::{Server, get, run_cli};
 use hongling_core::wire::PROTOCOL_HEADER;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -19,18 +19,6 @@ async fn post(base: &str, path: &str, token: Option<&str>, body: Value) -> (Stat
         req = req.bearer_auth(t);
     }
     let res = req.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn get(base: &str, path: &str, token: &str) -> (StatusCode, Value) {
-    let res = reqwest::Client::new()
-        .get(format!("{base}/api/v1{path}"))
-        .header(PROTOCOL_HEADER, "1")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
     let status = res.status();
     (status, res.json().await.unwrap_or(Value::Null))
 }

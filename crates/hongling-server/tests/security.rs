@@ -314,17 +314,9 @@ async fn a_flood_of_logins_is_turned_away_at_once_instead_of_queued_without_end(
     assert_eq!(status, StatusCode::OK);
 }
 
-/// A call with `token`: status and error code.
+/// A pull with `token`: status and error code.
 async fn pull_with(base: &str, token: &str) -> (StatusCode, Option<String>) {
-    let res = reqwest::Client::new()
-        .get(format!("{base}/api/v1/sync/pull?cursor=0&limit=1"))
-        .header(PROTOCOL_HEADER, "1")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let body: Value = res.json().await.unwrap_or(Value::Null);
+    let (status, body) = common::get(base, "/sync/pull?cursor=0&limit=1", token).await;
     (status, body["code"].as_str().map(str::to_owned))
 }
 
@@ -348,6 +340,13 @@ async fn call(
         .await
         .unwrap()
         .status()
+}
+
+/// The committee disables or re-enables `username`.
+async fn set_disabled(base: &str, office: &str, username: &str, disabled: bool) {
+    let path = format!("/admin/accounts/{username}/disabled");
+    let status = call(base, reqwest::Method::PUT, &path, office, json!(disabled)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 }
 
 #[tokio::test]
@@ -411,32 +410,12 @@ async fn sessions_end_at_logout_when_unused_and_when_the_account_is_disabled() {
     // Disabling ends every session of the account; re-enabling does not revive them.
     let office = token_of(base, "quwei").await;
     let stolen = token_of(base, "zhidao02").await;
-    assert_eq!(
-        call(
-            base,
-            reqwest::Method::PUT,
-            "/admin/accounts/zhidao02/disabled",
-            &office,
-            json!(true)
-        )
-        .await,
-        StatusCode::NO_CONTENT
-    );
+    set_disabled(base, &office, "zhidao02", true).await;
     assert_eq!(
         pull_with(base, &stolen).await,
         (StatusCode::FORBIDDEN, Some("account_disabled".into()))
     );
-    assert_eq!(
-        call(
-            base,
-            reqwest::Method::PUT,
-            "/admin/accounts/zhidao02/disabled",
-            &office,
-            json!(false)
-        )
-        .await,
-        StatusCode::NO_CONTENT
-    );
+    set_disabled(base, &office, "zhidao02", false).await;
     assert_eq!(
         pull_with(base, &stolen).await,
         (StatusCode::UNAUTHORIZED, Some("session_ended".into()))

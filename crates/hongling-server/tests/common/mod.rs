@@ -331,6 +331,20 @@ impl Tablet {
     }
 }
 
+/// `GET /api/v1{path}` with `token`: the status and the JSON body (null when none).
+#[allow(dead_code)]
+pub async fn get(base: &str, path: &str, token: &str) -> (reqwest::StatusCode, serde_json::Value) {
+    let res = reqwest::Client::new()
+        .get(format!("{base}/api/v1{path}"))
+        .header(hongling_core::wire::PROTOCOL_HEADER, "1")
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// Pushes one mutation from a fresh device of `username`, bypassing the tablet's own
 /// rules: what the server alone decides.
 #[allow(dead_code)]
