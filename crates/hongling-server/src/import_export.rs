@@ -42,25 +42,133 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
-/// Rows of text from an XLSX (first sheet) or a CSV file (UTF-8, or GB18030 as Excel
-/// saves it on Chinese Windows).
-pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
-    if bytes.starts_with(b"PK") {
-        let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
-            .map_err(|e| {
-                AppError::bad_request("unreadable_file", format!("无法读取 Excel 文件（{e}）"))
-            })?;
-        let sheet = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| AppError::bad_request("unreadable_file", "Excel 文件中没有工作表"))?
-            .map_err(|e| {
-                AppError::bad_request("unreadable_file", format!("无法读取工作表（{e}）"))
-            })?;
-        return Ok(sheet
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect());
+/// Most data rows an import may hold (the header row comes on top).
+pub const MAX_IMPORT_ROWS: usize = 20_000;
+/// Most columns an import sheet may declare or use; the lists have about ten.
+pub const MAX_IMPORT_COLUMNS: u32 = 64;
+/// Most bytes all the parts of an XLSX file may hold once inflated: a list of 20,000
+/// rows is a few MiB, a zip bomb is gigabytes.
+pub const MAX_XLSX_INFLATED: u64 = 64 * 1024 * 1024;
+
+fn refused(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::client(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+}
+
+fn too_many_rows(rows: usize) -> AppError {
+    refused(
+        "file_too_large",
+        format!("文件有 {rows} 行数据，一次最多导入 {MAX_IMPORT_ROWS} 行；请分成几个文件导入"),
+    )
+}
+
+/// Inflates every part of the archive into nothing, counting: refuses a file whose parts
+/// hold more than [`MAX_XLSX_INFLATED`] bytes, whatever sizes its directory claims.
+fn check_inflated_size(bytes: &[u8]) -> Result<(), AppError> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        AppError::bad_request("unreadable_file", format!("无法读取 Excel 文件（{e}）"))
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let mut left = MAX_XLSX_INFLATED;
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(|e| unreadable(&e))?;
+        let read = std::io::copy(
+            &mut std::io::Read::take(part, left + 1),
+            &mut std::io::sink(),
+        )
+        .map_err(|e| unreadable(&e))?;
+        if read > left {
+            return Err(refused(
+                "file_too_large",
+                format!(
+                    "Excel 文件解压后超过 {} MiB，不像一份名单；请另存为新文件或分成几个文件导入",
+                    MAX_XLSX_INFLATED / 1024 / 1024
+                ),
+            ));
+        }
+        left -= read;
     }
+    Ok(())
+}
+
+/// The first sheet's cells as rows of text. The sheet's declared range is checked before
+/// a cell is read, and every cell against the same bounds, so nothing is allocated for
+/// a cell in XFD1048576.
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    check_inflated_size(bytes)?;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| {
+            AppError::bad_request("unreadable_file", format!("无法读取 Excel 文件（{e}）"))
+        })?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| AppError::bad_request("unreadable_file", "Excel 文件中没有工作表"))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|e| AppError::bad_request("unreadable_file", format!("无法读取工作表（{e}）")))?;
+    let max_row = MAX_IMPORT_ROWS as u32; // 0-based: the header and 20,000 rows.
+    let declared = cells.dimensions();
+    if declared.end.0 > max_row || declared.end.1 >= MAX_IMPORT_COLUMNS {
+        return Err(refused(
+            "sheet_too_large",
+            format!(
+                "工作表声明的范围有 {} 行、{} 列，超过上限（{MAX_IMPORT_ROWS} 行数据、{MAX_IMPORT_COLUMNS} 列）；请只保留名单所在的区域，另存后重新导入",
+                u64::from(declared.end.0) + 1,
+                u64::from(declared.end.1) + 1
+            ),
+        ));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    while let Some(cell) = cells
+        .next_cell()
+        .map_err(|e| AppError::bad_request("unreadable_file", format!("无法读取工作表（{e}）")))?
+    {
+        let (row, col) = cell.get_position();
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        if col >= MAX_IMPORT_COLUMNS {
+            return Err(refused(
+                "sheet_too_large",
+                format!(
+                    "工作表第 {} 列有内容，一次最多导入 {MAX_IMPORT_COLUMNS} 列",
+                    col + 1
+                ),
+            ));
+        }
+        if row > max_row {
+            return Err(too_many_rows(row as usize));
+        }
+        let (row, col) = (row as usize, col as usize);
+        if rows.len() <= row {
+            rows.resize_with(row + 1, Vec::new);
+        }
+        if rows[row].len() <= col {
+            rows[row].resize(col + 1, String::new());
+        }
+        rows[row][col] = cell_text(&value);
+    }
+    Ok(rows)
+}
+
+/// Rows of text from an XLSX (first sheet) or a CSV file (UTF-8, or GB18030 as Excel
+/// saves it on Chinese Windows). CPU-bound: run it on a blocking thread.
+pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+    let rows = if bytes.starts_with(b"PK") {
+        read_xlsx(bytes)?
+    } else {
+        read_csv(bytes)?
+    };
+    // The header row comes on top of the data rows.
+    if rows.len() > MAX_IMPORT_ROWS + 1 {
+        return Err(too_many_rows(rows.len() - 1));
+    }
+    Ok(rows)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.trim_start_matches('\u{feff}').to_owned(),
         Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
@@ -69,15 +177,27 @@ pub fn read_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|r| {
-            r.map(|r| r.iter().map(|c| c.trim().to_owned()).collect())
-                .map_err(|e| {
-                    AppError::bad_request("unreadable_file", format!("CSV 格式有误（{e}）"))
-                })
-        })
-        .collect()
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            AppError::bad_request("unreadable_file", format!("CSV 格式有误（{e}）"))
+        })?;
+        if rows.len() > MAX_IMPORT_ROWS {
+            return Err(too_many_rows(rows.len()));
+        }
+        if record.len() > MAX_IMPORT_COLUMNS as usize {
+            return Err(refused(
+                "sheet_too_large",
+                format!(
+                    "第 {} 行有 {} 列，一次最多导入 {MAX_IMPORT_COLUMNS} 列",
+                    rows.len() + 1,
+                    record.len()
+                ),
+            ));
+        }
+        rows.push(record.iter().map(|c| c.trim().to_owned()).collect());
+    }
+    Ok(rows)
 }
 
 async fn records<S: Store>(store: &S) -> Result<Records, AppError> {
@@ -105,7 +225,10 @@ pub async fn import<S: Store>(
     Query(q): Query<ImportQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let rows = read_rows(&body)?;
+    // Parsing a spreadsheet is CPU work: off the async threads, so other users' syncs go on.
+    let rows = tokio::task::spawn_blocking(move || read_rows(&body))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import parsing panicked: {e}")))??;
     let actor: Actor = session.actor();
     let mut records = records(&state.store).await?;
     let mut new_id = Uuid::new_v4;

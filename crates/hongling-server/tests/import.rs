@@ -250,3 +250,100 @@ async fn lists_import_all_or_nothing_with_a_report_and_export_the_same_columns()
 fn header_row(cells: &[&str]) -> Vec<String> {
     cells.iter().map(|c| (*c).to_owned()).collect()
 }
+
+/// `file` with one more part, `bytes` long, deflated: a zip bomb inside a real list.
+fn with_extra_part(file: &[u8], bytes: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(file)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        out.raw_copy_file(archive.by_index_raw(i).unwrap()).unwrap();
+    }
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true);
+    out.start_file("xl/media/image1.bin", options).unwrap();
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..bytes / zeros.len() {
+        out.write_all(&zeros).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_spreadsheet_too_big_to_be_a_list_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limits.sqlite");
+    let server = Server::start(&db, &[]);
+    let base = server.base.clone();
+    let admin = login(&base, "quwei", Uuid::new_v4()).await;
+    let http = reqwest::Client::new();
+    let preview = |body: Vec<u8>| {
+        http.post(format!("{base}/api/v1/admin/import/workers?commit=true"))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&admin.token)
+            .body(body)
+            .send()
+    };
+    let before = count(&db).await;
+    let header: &[&str] = &["姓名", "身份证号", "类别", "所在单位", "乡镇（街道）"];
+
+    // Cells in A1 and XFD1048576: refused on the declared range, nothing allocated.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    ws.write_string(0, 0, "姓名").unwrap();
+    ws.write_string(1_048_575, 16_383, "远").unwrap();
+    let far = book.save_to_buffer().unwrap();
+    // Data rows past 20,000, in Excel and in CSV.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let ws = book.add_worksheet();
+    for (c, cell) in header.iter().enumerate() {
+        ws.write_string(0, c as u16, *cell).unwrap();
+    }
+    for r in 1..=20_001u32 {
+        ws.write_string(r, 0, "张三").unwrap();
+    }
+    let long = book.save_to_buffer().unwrap();
+    let mut csv = header.join(",") + "\n";
+    csv.push_str(&"张三,,,,\n".repeat(20_001));
+    // A real list with a part that inflates to 65 MiB.
+    let bomb = with_extra_part(
+        &xlsx(&[header, &["李四", "", "书记", "某公司", "古井镇"]]),
+        65 << 20,
+    );
+    assert!(bomb.len() < 1 << 20, "{} bytes sent", bomb.len());
+
+    for (what, file, code, says) in [
+        (
+            "A1:XFD1048576",
+            far,
+            "sheet_too_large",
+            "1048576 行、16384 列",
+        ),
+        (
+            "20,001 rows of Excel",
+            long,
+            "sheet_too_large",
+            "20002 行、5 列",
+        ),
+        (
+            "20,001 rows of CSV",
+            csv.into_bytes(),
+            "file_too_large",
+            "最多导入 20000 行",
+        ),
+        ("a zip bomb", bomb, "file_too_large", "解压后超过 64 MiB"),
+    ] {
+        let res = preview(file).await.unwrap();
+        assert_eq!(res.status(), 422, "{what}");
+        let reply: Value = res.json().await.unwrap();
+        assert_eq!(reply["code"], code, "{what}: {reply}");
+        assert!(
+            reply["message"].as_str().unwrap().contains(says),
+            "{what}: {reply}"
+        );
+    }
+    assert_eq!(count(&db).await, before, "nothing imported");
+    let (status, _) = common::get(&base, "/health", &admin.token).await;
+    assert_eq!(status, 200, "the server still answers");
+}
