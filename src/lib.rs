@@ -8,6 +8,7 @@ pub mod download;
 pub mod drafts;
 pub mod i18n;
 pub mod insecure;
+pub mod local_data;
 pub mod pages;
 pub mod photo;
 pub mod pwa;
@@ -25,8 +26,8 @@ use crate::components::{AppHeader, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
     CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
-    ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LoginPage,
-    MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
+    ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LockedPage,
+    LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
     RecommendationsPage, RecoveryPage, ScoreSheetPage, SettingsPage, StipendsPage, TasksPage,
     TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage,
     WorkersPage,
@@ -88,6 +89,11 @@ pub fn App() -> impl IntoView {
                 when=move || ctx.session.with(Option::is_some)
                 fallback=|| view! { <LoginPage /> }
             >
+                // The server ended the session: the tablet keeps its data behind one screen.
+                <Show
+                    when=move || ctx.session.with(|s| s.as_ref().is_some_and(|s| s.ended.is_none()))
+                    fallback=|| view! { <LockedPage /> }
+                >
                 <Show
                     when=move || !ctx.session.with(|s| s.as_ref().is_some_and(|s| s.must_change_password))
                     fallback=move || view! {
@@ -152,6 +158,7 @@ pub fn App() -> impl IntoView {
                         </Show>
                     </main>
                 </div>
+                </Show>
                 </Show>
             </Show>
         </Router>

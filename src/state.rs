@@ -13,6 +13,7 @@ use crate::i18n::{Key, Lang, t};
 use crate::storage::{Db, StorageError};
 use crate::sync::Session;
 use crate::sync::api::{ApiError, FetchTransport};
+use hongling_core::wire::SessionEnding;
 use hongling_sync::{Backoff, Progress, SyncError, SyncReport};
 
 /// Everything the screens share. Every field is a copyable signal.
@@ -29,6 +30,9 @@ pub struct AppCtx {
     pub duplicates: RwSignal<u32>,
     pub last_sync: RwSignal<Option<DateTime<Utc>>>,
     pub syncing: RwSignal<bool>,
+    /// A sync was asked for while one ran (a save, an import): run another right after,
+    /// so the change does not wait for the next minute.
+    pub sync_again: RwSignal<bool>,
     pub sync_error: RwSignal<Option<String>>,
     /// Bumped whenever local data changes, so lists reload.
     pub data_rev: RwSignal<u64>,
@@ -58,6 +62,7 @@ impl AppCtx {
             duplicates: RwSignal::new(0),
             last_sync: RwSignal::new(None),
             syncing: RwSignal::new(false),
+            sync_again: RwSignal::new(false),
             sync_error: RwSignal::new(None),
             data_rev: RwSignal::new(0),
             update_ready: RwSignal::new(false),
@@ -159,7 +164,14 @@ impl AppCtx {
 
     /// Starts a sync cycle unless one is running or nobody is logged in.
     pub fn request_sync(self) {
-        if self.syncing.get_untracked() || self.session.with_untracked(Option::is_none) {
+        let signed_in = self
+            .session
+            .with_untracked(|s| s.as_ref().is_some_and(|s| s.ended.is_none()));
+        if !signed_in {
+            return;
+        }
+        if self.syncing.get_untracked() {
+            self.sync_again.set(true);
             return;
         }
         spawn_local(async move {
@@ -174,6 +186,9 @@ impl AppCtx {
             return None;
         }
         let mut session = self.session.get_untracked()?;
+        if session.ended.is_some() {
+            return None;
+        }
         self.syncing.set(true);
         let transport = FetchTransport {
             token: session.token.clone(),
@@ -210,6 +225,12 @@ impl AppCtx {
             }
             Err(SyncError::Transport(ApiError::Server { body, .. })) => {
                 self.sync_error.set(Some(body.message.clone()));
+                // The server no longer takes this session: lock the screens, keep the data.
+                if let Some(ending) = SessionEnding::from_code(&body.code) {
+                    session.ended = Some(ending);
+                    session.save();
+                    self.session.set(Some(session));
+                }
             }
             Err(e) => self
                 .sync_error
@@ -222,6 +243,10 @@ impl AppCtx {
         } else {
             self.failures.set(0);
             self.retry_at.set(None);
+            if self.sync_again.get_untracked() {
+                self.sync_again.set(false);
+                self.request_sync();
+            }
         }
         Some(outcome)
     }

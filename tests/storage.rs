@@ -278,6 +278,8 @@ async fn a_database_from_the_first_version_is_upgraded_with_its_outbox_intact() 
         at: Utc::now(),
         op: create(Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), "旧版本"),
         touched: vec![],
+        // Written as a version before origins: the field is absent from the stored JSON.
+        origin: None,
     };
     let tx = old
         .transaction(&["outbox"], TransactionMode::ReadWrite)

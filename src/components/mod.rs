@@ -3,6 +3,7 @@
 mod account_card;
 mod app_header;
 mod application_item;
+mod backup_form;
 mod bar_chart;
 mod grant_label;
 mod grant_picker;
@@ -25,6 +26,7 @@ mod worker_record;
 pub use account_card::AccountCard;
 pub use app_header::AppHeader;
 pub use application_item::{ApplicationItem, stage_css};
+pub use backup_form::BackupForm;
 pub use bar_chart::BarChart;
 pub use grant_label::GrantLabel;
 pub use grant_picker::GrantPicker;

@@ -50,10 +50,17 @@ pub fn RecordHistory(
                             } else {
                                 ctx.t(Key::Applied).to_owned()
                             };
+                            // A mutation brought in a backup names who made it, and where.
+                            let origin = e.origin.map(|o| view! {
+                                <span class="muted" data-testid="history-origin">
+                                    "（" {ctx.t(Key::MadeBy)} " " {o.username} " " {ctx.t(Key::OnDevice)} " "
+                                    {o.device_id.to_string().get(..8).unwrap_or_default().to_owned()} " " {ctx.t(Key::SentFromBackup)} "）"
+                                </span>
+                            });
                             view! {
                                 <li>
                                     <span class="muted">{e.received_at.get(..16).unwrap_or_default().replace('T', " ")}</span>
-                                    " " <strong>{e.display_name}</strong> " " {what}
+                                    " " <strong>{e.display_name}</strong> {origin} " " {what}
                                     " · " <span class:error=e.outcome == "rejected">{outcome}</span>
                                     <code class="muted">" " {e.op.get("data").map(|d| d.to_string()).unwrap_or_default()}</code>
                                 </li>

@@ -40,6 +40,7 @@ pub fn LoginPage() -> impl IntoView {
                         offline_grace_days: reply.offline_grace_days,
                         must_change_password: reply.must_change_password,
                         demo: reply.demo,
+                        ended: None,
                     };
                     session.save();
                     ctx.session.set(Some(session));

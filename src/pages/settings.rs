@@ -1,84 +1,14 @@
-use chrono::Utc;
-use hongling_sync::{OpenError, SealError};
+use hongling_sync::OpenError;
 use leptos::prelude::*;
 
+use crate::components::BackupForm;
 use crate::i18n::{Key, Lang, t};
-use crate::state::{AppCtx, db, forget_db};
+use crate::local_data::{repaint, unsent_count, wipe};
+use crate::state::{AppCtx, db};
 use crate::storage::estimate;
-use crate::sync::Session;
 
 fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
-}
-
-/// Removes everything of the user from this browser: the database, cached API data
-/// (the app shell stays cached), the session and the device id.
-async fn wipe(ctx: AppCtx) {
-    // End the session on the server first (best effort: offline, the token still lapses
-    // after --session-idle-days unused).
-    if let Some(session) = ctx.session.get_untracked()
-        && ctx.online.get_untracked()
-    {
-        let _ = crate::sync::api::logout(&session.token).await;
-    }
-    if let Ok(db) = db().await {
-        let _ = db.clear_all().await;
-    }
-    forget_db();
-    if let Ok(caches) = window().caches()
-        && let Ok(keys) = wasm_bindgen_futures::JsFuture::from(caches.keys()).await
-    {
-        {
-            for key in js_sys::Array::from(&keys).iter() {
-                let name = key.as_string().unwrap_or_default();
-                if !name.starts_with("hongling-shell-") {
-                    let _ = wasm_bindgen_futures::JsFuture::from(caches.delete(&name)).await;
-                }
-            }
-        }
-    }
-    crate::drafts::clear_all();
-    Session::clear();
-    ctx.session.set(None);
-    ctx.pending.set(0);
-    ctx.rejected.set(0);
-    ctx.duplicates.set(0);
-    ctx.last_sync.set(None);
-    ctx.sync_error.set(None);
-    // Start afresh from the app shell: nothing of the last user stays in memory either.
-    let _ = window().location().replace("/");
-}
-
-/// Lets the page repaint (a busy label) before a second of scrypt on the main thread.
-async fn repaint() {
-    let wait = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(wait).await;
-}
-
-/// The backup of everything not yet on the server, sealed with `passphrase`, as a file
-/// download.
-async fn export(ctx: AppCtx, passphrase: &str) -> Result<(), String> {
-    let lang = ctx.lang.get_untracked();
-    let session = ctx.session.get_untracked().ok_or("no session")?;
-    let db = db().await.map_err(|e| e.to_string())?;
-    let now = Utc::now();
-    let backup =
-        hongling_sync::export_backup(&db, &session.account.username, session.device_id, now)
-            .await
-            .map_err(|e| e.to_string())?;
-    // The passphrase rule is the sync crate's; only its message is the app's.
-    let sealed = hongling_sync::seal_backup(&backup, passphrase).map_err(|e| match e {
-        SealError::ShortPassphrase => t(lang, Key::PassphraseTooShort).to_owned(),
-        e => e.to_string(),
-    })?;
-    let name = format!(
-        "红领认证备份-{}-{}.age",
-        session.account.username,
-        now.with_timezone(&chrono::Local).format("%Y%m%d-%H%M")
-    );
-    crate::download::save(&name, "application/octet-stream", &sealed).map_err(|e| format!("{e:?}"))
 }
 
 /// 设置: language, account, backup, storage, logout.
@@ -100,14 +30,7 @@ pub fn SettingsPage() -> impl IntoView {
             if ctx.online.get_untracked() {
                 let _ = ctx.sync_now().await;
             }
-            let unsent = match db().await {
-                Ok(db) => {
-                    let pending = db.pending_count().await.unwrap_or(1);
-                    let refused = db.rejected().await.map(|r| r.len() as u32).unwrap_or(1);
-                    pending + refused
-                }
-                Err(_) => 1,
-            };
+            let unsent = unsent_count().await;
             busy.set(false);
             if unsent > 0 {
                 logout_blocked.set(true);
@@ -118,38 +41,6 @@ pub fn SettingsPage() -> impl IntoView {
     };
     // The passphrase form of an export: `Some(true)` logs out after it.
     let export_then_logout = RwSignal::new(None::<bool>);
-    let passphrase = RwSignal::new(String::new());
-    let passphrase_again = RwSignal::new(String::new());
-    let sealing = RwSignal::new(false);
-    let seal_error = RwSignal::new(None::<String>);
-    let seal = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let lang = ctx.lang.get_untracked();
-        let (typed, again) = (passphrase.get_untracked(), passphrase_again.get_untracked());
-        if typed != again {
-            seal_error.set(Some(t(lang, Key::PassphraseMismatch).to_owned()));
-            return;
-        }
-        let logout_after = export_then_logout.get_untracked() == Some(true);
-        sealing.set(true);
-        seal_error.set(None);
-        leptos::task::spawn_local(async move {
-            repaint().await;
-            let outcome = export(ctx, &typed).await;
-            sealing.set(false);
-            match outcome {
-                Ok(()) => {
-                    passphrase.set(String::new());
-                    passphrase_again.set(String::new());
-                    export_then_logout.set(None);
-                    if logout_after {
-                        wipe(ctx).await;
-                    }
-                }
-                Err(e) => seal_error.set(Some(e)),
-            }
-        });
-    };
     // An import: the chosen file's bytes wait for their passphrase.
     let import_file = RwSignal::new(None::<Vec<u8>>);
     let import_passphrase = RwSignal::new(String::new());
@@ -221,27 +112,19 @@ pub fn SettingsPage() -> impl IntoView {
         });
     };
     let passphrase_form = move || {
-        export_then_logout.get().is_some().then(|| {
+        export_then_logout.get().map(|logout_after| {
+            let label = if logout_after {
+                Key::ExportAndLogout
+            } else {
+                Key::BackupSeal
+            };
             view! {
-                <form class="form" data-testid="backup-form" on:submit=seal>
-                    <p class="muted">{move || ctx.t(Key::BackupPassphraseHint)}</p>
-                    <label>
-                        <span class="label">{move || ctx.t(Key::BackupPassphrase)}</span>
-                        <input type="password" autocomplete="new-password" data-testid="backup-passphrase"
-                            prop:value=move || passphrase.get()
-                            on:input=move |ev| passphrase.set(event_target_value(&ev)) />
-                    </label>
-                    <label>
-                        <span class="label">{move || ctx.t(Key::BackupPassphraseAgain)}</span>
-                        <input type="password" autocomplete="new-password" data-testid="backup-passphrase-again"
-                            prop:value=move || passphrase_again.get()
-                            on:input=move |ev| passphrase_again.set(event_target_value(&ev)) />
-                    </label>
-                    {move || seal_error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="backup-error">{m}</p> })}
-                    <button class="btn btn-primary" type="submit" data-testid="backup-seal" disabled=move || sealing.get()>
-                        {move || if sealing.get() { ctx.t(Key::BackupSealing) } else if export_then_logout.get() == Some(true) { ctx.t(Key::ExportAndLogout) } else { ctx.t(Key::BackupSeal) }}
-                    </button>
-                </form>
+                <BackupForm label=label on_done=move |()| {
+                    export_then_logout.set(None);
+                    if logout_after {
+                        leptos::task::spawn_local(wipe(ctx));
+                    }
+                } />
             }
         })
     };

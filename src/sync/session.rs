@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use gloo_storage::{LocalStorage, Storage};
 use hongling_core::Actor;
-use hongling_core::wire::AccountInfo;
+use hongling_core::wire::{AccountInfo, SessionEnding};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -32,6 +32,10 @@ pub struct Session {
     /// The server holds demo data: every screen says 演示环境.
     #[serde(default)]
     pub demo: bool,
+    /// The server ended this session (disabled account, revoked device, password changed,
+    /// logged out elsewhere or unused): the app shows only the locked screen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<SessionEnding>,
 }
 
 fn default_grace() -> u32 {

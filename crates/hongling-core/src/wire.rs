@@ -27,11 +27,53 @@ pub struct Mutation {
     pub op: Op,
 }
 
+/// Where a mutation was made when it is pushed from another device: the user and the
+/// tablet it came from in a backup file (issue 13). The server keeps it in the audit
+/// beside the account that sent it; it is that account's statement, never a grant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    /// The username that made it, as the backup file names it.
+    pub username: String,
+    /// The device it was made on.
+    pub device_id: Uuid,
+    /// Its id on that device.
+    pub mutation_id: u64,
+}
+
+impl Origin {
+    /// Whether the server can keep it: a username no longer than a login's.
+    pub fn is_valid(&self) -> bool {
+        !self.username.is_empty()
+            && self.username.len() <= crate::password::MAX_LOGIN_USERNAME_BYTES
+            && !self.username.chars().any(char::is_control)
+    }
+}
+
+/// A mutation as a push carries it: the intent, and where it was made when that was on
+/// another device. The fields of [`Mutation`] sit at the top level of its JSON, so a
+/// push without origins is the push the protocol always had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushedMutation {
+    #[serde(flatten)]
+    pub mutation: Mutation,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
+}
+
+impl From<Mutation> for PushedMutation {
+    fn from(mutation: Mutation) -> Self {
+        PushedMutation {
+            mutation,
+            origin: None,
+        }
+    }
+}
+
 /// `POST /api/v1/sync/push`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushRequest {
     pub device_id: Uuid,
-    pub mutations: Vec<Mutation>,
+    pub mutations: Vec<PushedMutation>,
     /// Set when the device sends again, from its journal, mutations that a rewound server
     /// (restored from a backup, a VM snapshot put back) has lost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,6 +277,54 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// Why the server no longer takes a tablet's session: each has its own `code`, so the
+/// tablet says which, and what the user can do about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SessionEnding {
+    /// Logged out elsewhere, unused for `--session-idle-days`, or past its 30 days.
+    SessionEnded,
+    /// The password was changed (by its user elsewhere, or reset by the committee).
+    PasswordChanged,
+    /// The committee disabled the account.
+    AccountDisabled,
+    /// The committee revoked this device.
+    DeviceRevoked,
+}
+
+impl SessionEnding {
+    pub const ALL: [SessionEnding; 4] = [
+        SessionEnding::SessionEnded,
+        SessionEnding::PasswordChanged,
+        SessionEnding::AccountDisabled,
+        SessionEnding::DeviceRevoked,
+    ];
+
+    /// The error `code` the server answers with.
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionEnding::SessionEnded => "session_ended",
+            SessionEnding::PasswordChanged => "password_changed",
+            SessionEnding::AccountDisabled => "account_disabled",
+            SessionEnding::DeviceRevoked => "device_revoked",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<SessionEnding> {
+        SessionEnding::ALL.into_iter().find(|e| e.code() == code)
+    }
+
+    /// The same user may log in again on this tablet and go on with its data. A disabled
+    /// account or a revoked device may not: the tablet locks its screens and offers only
+    /// to export what it has not synced, then to remove it.
+    pub fn may_log_in_again(self) -> bool {
+        matches!(
+            self,
+            SessionEnding::SessionEnded | SessionEnding::PasswordChanged
+        )
+    }
+}
+
 /// `POST /api/v1/auth/password`: a user sets their own password. Their other sessions
 /// end (`password_changed`); this one goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,6 +371,9 @@ pub struct HistoryEntry {
     pub outcome: String,
     pub code: Option<String>,
     pub message: Option<String>,
+    /// Made on another device and brought in a backup: by whom and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// The answer to `POST /api/v1/admin/import/{what}`: a report per row and how many were

@@ -7,7 +7,7 @@ use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use hongling_core::wire::{
     LoginRequest, LoginResponse, MAX_PULL_LIMIT, MAX_PUSH_BATCH, Mutation, PROTOCOL_HEADER,
-    PROTOCOL_VERSION, PullResponse, PushResponse,
+    PROTOCOL_VERSION, PullResponse, PushResponse, PushedMutation, SessionEnding,
 };
 use hongling_core::{Grant, Op, RecordKey, RecordKind, Role};
 use serde::Deserialize;
@@ -100,7 +100,7 @@ pub async fn login<S: Store>(
     if account.disabled {
         return Err(AppError::client(
             StatusCode::FORBIDDEN,
-            "account_disabled",
+            SessionEnding::AccountDisabled.code(),
             "该账号已停用，请联系区委非公工委",
         ));
     }
@@ -133,6 +133,8 @@ struct RawMutation {
     id: u64,
     at: DateTime<Utc>,
     op: serde_json::Value,
+    #[serde(default)]
+    origin: Option<hongling_core::wire::Origin>,
 }
 
 pub async fn push<S: Store>(
@@ -187,10 +189,23 @@ pub async fn push<S: Store>(
                 )
             }
         })?;
-        mutations.push(Mutation {
-            id: m.id,
-            at: m.at,
-            op,
+        if m.origin.as_ref().is_some_and(|o| !o.is_valid()) {
+            return Err(AppError::bad_request(
+                "invalid_op",
+                format!(
+                    "第 {} 条变更的来源不正确：用户名须为 1 到 {} 字节、不含控制字符",
+                    m.id,
+                    hongling_core::password::MAX_LOGIN_USERNAME_BYTES
+                ),
+            ));
+        }
+        mutations.push(PushedMutation {
+            mutation: Mutation {
+                id: m.id,
+                at: m.at,
+                op,
+            },
+            origin: m.origin,
         });
     }
     let reply = state

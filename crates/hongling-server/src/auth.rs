@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use base64::Engine;
+use hongling_core::wire::SessionEnding;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -246,22 +247,22 @@ impl<S: Store> FromRequestParts<AppState<S>> for AnySession {
             SessionLookup::Unknown => Err(AppError::unauthorized("登录已失效，请重新登录")),
             SessionLookup::Ended => Err(AppError::client(
                 StatusCode::UNAUTHORIZED,
-                "session_ended",
+                SessionEnding::SessionEnded.code(),
                 "登录已结束（已退出、长期未使用或已过期），请重新登录；本设备上的变更会保留",
             )),
             SessionLookup::AccountDisabled => Err(AppError::client(
                 StatusCode::FORBIDDEN,
-                "account_disabled",
+                SessionEnding::AccountDisabled.code(),
                 "该账号已停用，本设备上的变更暂不能同步，请联系区委非公工委",
             )),
             SessionLookup::DeviceRevoked => Err(AppError::client(
                 StatusCode::FORBIDDEN,
-                "device_revoked",
+                SessionEnding::DeviceRevoked.code(),
                 "此设备已被停用，本设备上的变更暂不能同步，请联系区委非公工委",
             )),
             SessionLookup::PasswordChanged => Err(AppError::client(
                 StatusCode::UNAUTHORIZED,
-                "password_changed",
+                SessionEnding::PasswordChanged.code(),
                 "账号密码已修改，请用新密码重新登录；本设备上的变更会保留",
             )),
         }

@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hongling_core::wire::ErrorBody;
+use hongling_core::wire::{ErrorBody, SessionEnding};
 
 use crate::store::StoreError;
 
@@ -65,7 +65,7 @@ impl From<StoreError> for AppError {
             ),
             StoreError::DeviceRevoked => AppError::client(
                 StatusCode::FORBIDDEN,
-                "device_revoked",
+                SessionEnding::DeviceRevoked.code(),
                 "此设备已被停用，请联系区委非公工委",
             ),
             StoreError::UsernameTaken => {

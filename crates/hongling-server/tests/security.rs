@@ -447,3 +447,76 @@ fn a_session_idle_limit_below_the_offline_grace_is_refused_at_start() {
     );
     assert!(!db.exists(), "refused before anything was written");
 }
+
+#[tokio::test]
+async fn a_change_brought_in_a_backup_names_who_made_it_and_where_beside_who_sent_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("origin.sqlite"), &[]);
+    let base = server.base.as_str();
+
+    // 李文华's tablet is locked before it could sync: she exports, the office imports.
+    let instructor = Tablet::new(base, "zhidao01").await;
+    instructor.sync().await;
+    let (worker, op) = instructor.new_worker("孙丽", None);
+    instructor.commit(op).await.unwrap();
+    let backup = hongling_sync::export_backup(
+        &instructor.store,
+        "zhidao01",
+        instructor.id,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let sealed = hongling_sync::seal_backup(&backup, "古井镇二〇二六年冬").unwrap();
+    let office = Tablet::new(base, "quwei").await;
+    office.sync().await;
+    let opened = hongling_sync::open_backup(&sealed, "古井镇二〇二六年冬").unwrap();
+    hongling_sync::import_backup(&office.store, &office.actor, opened)
+        .await
+        .unwrap();
+    office.sync().await;
+
+    let path = format!("/admin/history/worker/{worker}");
+    let (status, history) = common::get(base, &path, &office.transport.token).await;
+    assert_eq!(status, StatusCode::OK, "{history}");
+    let entries = history.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{history}");
+    assert_eq!(entries[0]["username"], "quwei", "sent by the office");
+    assert_eq!(entries[0]["device_id"], office.id.to_string());
+    assert_eq!(entries[0]["outcome"], "applied");
+    assert_eq!(
+        entries[0]["origin"],
+        json!({"username": "zhidao01", "device_id": instructor.id, "mutation_id": 1}),
+        "made by the instructor on her own tablet"
+    );
+
+    // An origin the server cannot keep is refused with the batch, and nothing is used up.
+    let device = Uuid::new_v4();
+    let token = common::login(base, "zhidao01", device).await.token;
+    let (_, op) = instructor.new_worker("周敏", None);
+    let push = |origin: Value| {
+        json!({"device_id": device, "mutations": [
+            {"id": 1, "at": "2026-12-04T08:00:00Z", "op": op.clone(), "origin": origin}
+        ]})
+    };
+    let too_long = json!({"username": "z".repeat(65), "device_id": device, "mutation_id": 1});
+    let status = call(
+        base,
+        reqwest::Method::POST,
+        "/sync/push",
+        &token,
+        push(too_long),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let kept = json!({"username": "zhidao01", "device_id": instructor.id, "mutation_id": 2});
+    let status = call(
+        base,
+        reqwest::Method::POST,
+        "/sync/push",
+        &token,
+        push(kept),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "mutation 1 was still free");
+}

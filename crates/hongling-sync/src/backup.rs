@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use hongling_core::Actor;
+use hongling_core::wire::Origin;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -167,7 +168,14 @@ pub async fn import_backup<S: ClientStore>(
         }
     }
     for entry in backup.outbox {
-        match queue(&mut tx, actor, entry.op.clone(), entry.at, &[]).await? {
+        // The audit names who made it and where, beside the account that sends it now;
+        // a backup of an import keeps the first origin.
+        let origin = entry.origin.clone().or(Some(Origin {
+            username: backup.username.clone(),
+            device_id: backup.device_id,
+            mutation_id: entry.id,
+        }));
+        match queue(&mut tx, actor, entry.op.clone(), entry.at, &[], origin).await? {
             Ok(_) => report.queued += 1,
             Err(rejection) => {
                 let kept = RejectedEntry {
@@ -284,7 +292,8 @@ mod tests {
                 .await
                 .unwrap()
                 .unwrap();
-            let backup = export_backup(&old, "zhidao01", Uuid::new_v4(), Utc::now())
+            let old_device = Uuid::new_v4();
+            let backup = export_backup(&old, "zhidao01", old_device, Utc::now())
                 .await
                 .unwrap();
             assert_eq!(backup.outbox.len(), 2);
@@ -309,6 +318,29 @@ mod tests {
                     .count(),
                 2
             );
+            // Each names who made it and where, for the server's audit.
+            let made_by = |id| Origin {
+                username: "zhidao01".into(),
+                device_id: old_device,
+                mutation_id: id,
+            };
+            let pushed: Vec<_> = new.outbox().iter().map(OutboxEntry::mutation).collect();
+            assert_eq!(pushed[0].origin, Some(made_by(1)));
+            assert_eq!(pushed[1].origin, Some(made_by(2)));
+            assert_eq!(
+                serde_json::to_value(&pushed[0]).unwrap()["origin"]["username"],
+                "zhidao01"
+            );
+            // A backup of the import keeps the first origin, not the device in between.
+            let again = export_backup(&new, "zhidao01", Uuid::new_v4(), Utc::now())
+                .await
+                .unwrap();
+            let fourth = MemoryStore::new();
+            apply_pull(&fourth, &here, reference.clone(), 2, false, 1)
+                .await
+                .unwrap();
+            import_backup(&fourth, &here, again).await.unwrap();
+            assert_eq!(fourth.outbox()[1].origin, Some(made_by(2)));
 
             // An account without the grant: kept in the inbox with the reason, not lost.
             let elsewhere = actor(Scope::Township(Uuid::new_v4()));

@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::{
-    ErrorBody, FirstAnswer, MutationResult, MutationStatus, PullQuery, PullResponse, PushRequest,
-    PushResponse, Replay,
+    ErrorBody, FirstAnswer, MutationResult, MutationStatus, Origin, PullQuery, PullResponse,
+    PushRequest, PushResponse, PushedMutation, Replay,
 };
 use hongling_core::{
     Actor, BlobRef, Change, MissRecorder, Op, Record, RecordKey, RecordKind, Rejection, apply,
@@ -184,6 +184,7 @@ pub(crate) async fn queue<T: StoreTx>(
     op: Op,
     at: DateTime<Utc>,
     blobs: &[BlobEntry],
+    origin: Option<Origin>,
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let changes = match apply_on(tx, actor, &op).await? {
         Ok(changes) => changes,
@@ -203,6 +204,7 @@ pub(crate) async fn queue<T: StoreTx>(
         at,
         op,
         touched,
+        origin,
     })
     .await?;
     tx.meta_put(meta::NEXT_ID, (id + 1).into()).await?;
@@ -231,7 +233,7 @@ pub async fn commit_with_blobs<S: ClientStore>(
     blobs: &[BlobEntry],
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let mut tx = store.begin()?;
-    let id = match queue(&mut tx, actor, op, at, blobs).await? {
+    let id = match queue(&mut tx, actor, op, at, blobs, None).await? {
         Ok(id) => id,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -251,7 +253,7 @@ pub async fn resubmit<S: ClientStore>(
     blobs: &[BlobEntry],
 ) -> Result<Result<u64, Rejection>, StoreError> {
     let mut tx = store.begin()?;
-    let id = match queue(&mut tx, actor, op, at, blobs).await? {
+    let id = match queue(&mut tx, actor, op, at, blobs, None).await? {
         Ok(id) => id,
         Err(rejection) => return Ok(Err(rejection)),
     };
@@ -294,6 +296,7 @@ pub async fn acknowledge<S: ClientStore>(
             code: r.code.clone(),
             id_card_removed,
             answered_at: now,
+            origin: entry.origin.clone(),
         })
         .await?;
         answered = answered.max(r.id);
@@ -576,10 +579,13 @@ async fn replay<S: ClientStore, T: Transport>(
             device_id,
             mutations: chunk
                 .iter()
-                .map(|e| hongling_core::wire::Mutation {
-                    id: e.id,
-                    at: e.at,
-                    op: e.op.clone(),
+                .map(|e| PushedMutation {
+                    mutation: hongling_core::wire::Mutation {
+                        id: e.id,
+                        at: e.at,
+                        op: e.op.clone(),
+                    },
+                    origin: e.origin.clone(),
                 })
                 .collect(),
             replay: Some(Replay {

@@ -1,7 +1,7 @@
 //! The store a client keeps its records, outbox and cursor in.
 
 use chrono::{DateTime, Utc};
-use hongling_core::wire::{Mutation, MutationStatus};
+use hongling_core::wire::{Mutation, MutationStatus, Origin, PushedMutation};
 use hongling_core::{BlobRef, Op, Record, RecordKey, RecordKind};
 use serde::{Deserialize, Serialize};
 
@@ -35,14 +35,20 @@ pub struct OutboxEntry {
     pub op: Op,
     /// Keys (`kind/id`) this mutation wrote locally, for rebasing.
     pub touched: Vec<String>,
+    /// Made on another device and imported from its backup: by whom and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 impl OutboxEntry {
-    pub fn mutation(&self) -> Mutation {
-        Mutation {
-            id: self.id,
-            at: self.at,
-            op: self.op.clone(),
+    pub fn mutation(&self) -> PushedMutation {
+        PushedMutation {
+            mutation: Mutation {
+                id: self.id,
+                at: self.at,
+                op: self.op.clone(),
+            },
+            origin: self.origin.clone(),
         }
     }
 }
@@ -88,6 +94,9 @@ pub struct JournalEntry {
     pub id_card_removed: bool,
     /// When the answer came, for the journal window.
     pub answered_at: DateTime<Utc>,
+    /// Made on another device and imported from its backup: by whom and where.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<Origin>,
 }
 
 /// One atomic unit of work. Nothing is visible to other transactions until `commit`;

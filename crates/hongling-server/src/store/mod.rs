@@ -9,7 +9,7 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::{
-    AccountInfo, Mutation, PullResponse, PushResponse, RecoveryItem, Replay,
+    AccountInfo, PullResponse, PushResponse, PushedMutation, RecoveryItem, Replay,
 };
 use hongling_core::{Actor, Grant, Record};
 use uuid::Uuid;
@@ -241,7 +241,7 @@ pub trait Store: Clone + Send + Sync + 'static {
         &self,
         actor: &Actor,
         device_id: Uuid,
-        mutations: Vec<Mutation>,
+        mutations: Vec<PushedMutation>,
         replay: Option<Replay>,
     ) -> impl Future<Output = Result<PushResponse, StoreError>> + Send;
 

@@ -14,8 +14,8 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use hongling_core::grant::{EVERY_TOWNSHIP, own_workers, visible_columns};
 use hongling_core::wire::{
-    AccountInfo, Mutation, MutationResult, MutationStatus, PullResponse, PushResponse,
-    RecoveryItem, Replay,
+    AccountInfo, Mutation, MutationResult, MutationStatus, Origin, PullResponse, PushResponse,
+    PushedMutation, RecoveryItem, Replay,
 };
 use hongling_core::{
     Actor, Change, Grant, MissRecorder, Record, RecordKey, RecordKind, Role, Scope,
@@ -52,7 +52,7 @@ impl SqliteStore {
         &self,
         actor: &Actor,
         device_id: Uuid,
-        mutations: Vec<Mutation>,
+        mutations: Vec<PushedMutation>,
         atomic: bool,
         replay: Option<&Replay>,
     ) -> Result<PushResponse, StoreError> {
@@ -70,13 +70,14 @@ impl SqliteStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let mut last_applied = last.ok_or(StoreError::UnknownDevice)? as u64;
-        let ids: Vec<u64> = mutations.iter().map(|m| m.id).collect();
+        let ids: Vec<u64> = mutations.iter().map(|m| m.mutation.id).collect();
         let steps = plan_batch(last_applied, &ids)?;
         let received_at = now();
         let mut results = Vec::with_capacity(mutations.len());
         let mut seq = load_seq(&mut tx).await?;
         let mut state = MissRecorder::new();
-        for (m, step) in mutations.iter().zip(steps) {
+        for (pushed, step) in mutations.iter().zip(steps) {
+            let (m, origin) = (&pushed.mutation, pushed.origin.as_ref());
             if step == Step::Duplicate {
                 // Already handled: give the answer it got the first time, so a refusal
                 // whose reply was lost still reaches its author.
@@ -204,8 +205,9 @@ impl SqliteStore {
                 }
             }
             sqlx::query(
-                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field, replayed)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO mutations (device_id, id, account_id, client_at, received_at, op_type, target, op, outcome, code, message, field, replayed,
+                                        origin_username, origin_device, origin_mutation)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(device_id.to_string())
             .bind(m.id as i64)
@@ -220,6 +222,9 @@ impl SqliteStore {
             .bind(&result.message)
             .bind(&result.field)
             .bind(replay.is_some())
+            .bind(origin.map(|o| o.username.as_str()))
+            .bind(origin.map(|o| o.device_id.to_string()))
+            .bind(origin.map(|o| o.mutation_id as i64))
             .execute(&mut *tx)
             .await?;
             last_applied = m.id;
@@ -470,6 +475,9 @@ type HistoryRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
 );
 
 /// A logged outcome: outcome, code, message, field.
@@ -1279,7 +1287,8 @@ impl Store for SqliteStore {
     async fn history(&self, key: RecordKey) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT a.username, a.display_name, m.device_id, m.id, m.client_at, m.received_at,
-                    m.op, m.outcome, m.code, m.message
+                    m.op, m.outcome, m.code, m.message,
+                    m.origin_username, m.origin_device, m.origin_mutation
              FROM mutations m JOIN accounts a ON a.id = m.account_id
              WHERE m.target = ? ORDER BY m.received_at, m.device_id, m.id",
         )
@@ -1299,6 +1308,14 @@ impl Store for SqliteStore {
                     outcome: r.7,
                     code: r.8,
                     message: r.9,
+                    origin: match (r.10, r.11, r.12) {
+                        (Some(username), Some(device), Some(id)) => Some(Origin {
+                            username,
+                            device_id: parse_uuid(&device)?,
+                            mutation_id: id as u64,
+                        }),
+                        _ => None,
+                    },
                 })
             })
             .collect()
@@ -1308,7 +1325,7 @@ impl Store for SqliteStore {
         &self,
         actor: &Actor,
         device_id: Uuid,
-        mutations: Vec<Mutation>,
+        mutations: Vec<PushedMutation>,
         replay: Option<Replay>,
     ) -> Result<PushResponse, StoreError> {
         self.push_batch(actor, device_id, mutations, false, replay.as_ref())
@@ -1375,10 +1392,12 @@ impl Store for SqliteStore {
         let mutations = ops
             .into_iter()
             .enumerate()
-            .map(|(i, op)| Mutation {
-                id: i as u64 + 1,
-                at,
-                op,
+            .map(|(i, op)| {
+                PushedMutation::from(Mutation {
+                    id: i as u64 + 1,
+                    at,
+                    op,
+                })
             })
             .collect();
         self.push_batch(actor, device_id, mutations, true, None)

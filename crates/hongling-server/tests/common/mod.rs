@@ -355,11 +355,14 @@ pub async fn push_raw(base: &str, username: &str, op: hongling_core::Op) -> Muta
     let reply = transport
         .push(&PushRequest {
             device_id: device,
-            mutations: vec![hongling_core::wire::Mutation {
-                id: 1,
-                at: chrono::Utc::now(),
-                op,
-            }],
+            mutations: vec![
+                hongling_core::wire::Mutation {
+                    id: 1,
+                    at: chrono::Utc::now(),
+                    op,
+                }
+                .into(),
+            ],
             replay: None,
         })
         .await
