@@ -156,8 +156,15 @@ pub async fn push<S: Store>(
             format!("一次最多推送 {MAX_PUSH_BATCH} 条变更"),
         ));
     }
+    // Ids are stored as SQLite integers: one past i64::MAX is no id a device hands out.
+    if let Some(m) = raw.mutations.iter().find(|m| i64::try_from(m.id).is_err()) {
+        return Err(AppError::bad_request(
+            "batch_not_contiguous",
+            format!("变更编号 {} 超出范围", m.id),
+        ));
+    }
     for pair in raw.mutations.windows(2) {
-        if pair[1].id != pair[0].id + 1 {
+        if pair[0].id.checked_add(1) != Some(pair[1].id) {
             return Err(AppError::bad_request(
                 "batch_not_contiguous",
                 format!(
