@@ -162,11 +162,12 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::MentorPair
         | RecordKind::MentoringActivity
         | RecordKind::Inspection
+        // A body without a readable township fails closed: only the committee sees it.
         | RecordKind::Promotion => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
-            .map_or(Visibility::Public, Visibility::Township),
+            .map_or(Visibility::Committee, Visibility::Township),
     }
 }
 
@@ -879,6 +880,18 @@ mod tests {
             visibility(RecordKind::Organization, &serde_json::json!({})),
             Visibility::Public
         );
+        // A person's record without a readable township fails closed.
+        for body in [
+            serde_json::json!({"name": "张红梅"}),
+            serde_json::json!({"township_id": "古井镇"}),
+            serde_json::json!({"township_id": null}),
+        ] {
+            assert_eq!(visibility(RecordKind::Worker, &body), Visibility::Committee);
+            assert_eq!(
+                visibility(RecordKind::Attendance, &body),
+                Visibility::Committee
+            );
+        }
     }
 
     #[test]
