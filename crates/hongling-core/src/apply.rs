@@ -248,6 +248,7 @@ impl Rejection {
 
 /// Decides one mutation against `state`: the records it writes, or why it is refused.
 pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
+    crate::limits::check(op)?;
     match op {
         Op::WorkerCreateV1(c) => create_worker(state, actor, c),
         Op::WorkerUpdateV1(u) => update_worker(state, actor, u),

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_BLOB_BYTES: usize = 10 * 1024 * 1024;
 
 /// The address of a blob: its SHA-256 as 64 lowercase hex digits.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct BlobRef(String);

@@ -28,6 +28,7 @@ pub fn number(year: i32, seq: u32) -> String {
 }
 
 /// A certificate's standing, as the public status list gives it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CertStatus {
@@ -56,6 +57,7 @@ impl CertStatus {
 }
 
 /// A certificate (record `certificate`), visible where its holder works and to the holder.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Certificate {
     pub number: String,
@@ -76,6 +78,7 @@ pub struct Certificate {
 
 /// One line of the public status list (record `certificate_status`, same id as the
 /// certificate): number, grade and status, and nothing personal.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEntry {
     pub number: String,
@@ -91,6 +94,7 @@ pub struct StatusEntry {
 }
 
 /// What is signed. Field names are short because the QR code carries them.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Payload {
     /// Payload format, 1.

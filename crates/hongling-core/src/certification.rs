@@ -32,6 +32,7 @@ use crate::record::{RecordKey, RecordKind};
 pub const SETTINGS_ID: Uuid = Uuid::nil();
 
 /// A certificate grade and its monthly stipend.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GradeDef {
     /// 1 is the lowest; a promotion goes to the next level.
@@ -43,6 +44,7 @@ pub struct GradeDef {
 }
 
 /// The programme's rules that the district committee configures (record `settings`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgrammeSettings {
     /// Ascending by level.
@@ -173,6 +175,7 @@ pub fn settings(state: &dyn State) -> ProgrammeSettings {
 }
 
 /// 第一批, 第二批, …: applications are filed into a batch of one category.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Batch {
     pub name: String,
@@ -184,6 +187,7 @@ pub struct Batch {
 }
 
 /// A rating on one of the five factors.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rating {
@@ -198,6 +202,7 @@ pub enum Rating {
 }
 
 /// The five-factor assessment (五个维度).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Assessment {
     /// 政治素质.
@@ -215,6 +220,7 @@ pub struct Assessment {
 }
 
 /// One item of the background check.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     pub passed: bool,
@@ -223,6 +229,7 @@ pub struct Check {
 }
 
 /// 背景审查.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackgroundCheck {
     /// 政治素质.
@@ -236,6 +243,7 @@ pub struct BackgroundCheck {
 }
 
 /// The three review stages.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReviewStage {
@@ -267,6 +275,7 @@ impl ReviewStage {
 }
 
 /// Where an application is.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
@@ -301,6 +310,7 @@ impl Stage {
 }
 
 /// What a reviewer decided.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -313,6 +323,7 @@ pub enum Outcome {
 }
 
 /// One decision, kept in the application's history.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub stage: ReviewStage,
@@ -324,6 +335,7 @@ pub struct Decision {
 }
 
 /// An objection raised during the notice.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Objection {
     pub text: String,
@@ -332,6 +344,7 @@ pub struct Objection {
 }
 
 /// A certification application (record `application`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Application {
     pub worker_id: Uuid,
@@ -363,6 +376,7 @@ pub struct Application {
 }
 
 /// A lost certificate to be reissued under a new number.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reissue {
     /// The certificate reported lost (now void).
@@ -382,6 +396,7 @@ impl Application {
 }
 
 /// A public notice (公示) of approved names (record `notice`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
     pub batch_id: Uuid,
@@ -396,12 +411,14 @@ pub struct Notice {
 // ---- Ops -------------------------------------------------------------------------------
 
 /// The committee saves the programme's settings.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SettingsUpdateV1 {
     pub settings: ProgrammeSettings,
 }
 
 /// The committee opens a batch.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchCreateV1 {
     pub id: Uuid,
@@ -411,12 +428,14 @@ pub struct BatchCreateV1 {
 }
 
 /// The committee stops a batch taking applications (截止申报).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BatchCloseV1 {
     pub id: Uuid,
 }
 
 /// An instructor files an application for a worker.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationFileV1 {
     pub id: Uuid,
@@ -428,6 +447,7 @@ pub struct ApplicationFileV1 {
 }
 
 /// The instructor resubmits a returned application with changes.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationResubmitV1 {
     pub id: Uuid,
@@ -437,6 +457,7 @@ pub struct ApplicationResubmitV1 {
 }
 
 /// A reviewer decides one stage of one round.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApplicationDecideV1 {
     pub id: Uuid,
@@ -448,6 +469,7 @@ pub struct ApplicationDecideV1 {
 }
 
 /// The committee puts approved applications of a batch on public notice.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoticeOpenV1 {
     pub id: Uuid,
@@ -457,6 +479,7 @@ pub struct NoticeOpenV1 {
 }
 
 /// An objection to one name on notice: the application goes back to 综合研判.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoticeObjectV1 {
     pub application_id: Uuid,
@@ -465,6 +488,7 @@ pub struct NoticeObjectV1 {
 
 /// The committee reissues a lost certificate: the old number becomes void and the
 /// server issues a new one with the same grade and validity.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CertificateReissueV1 {
     pub certificate_id: Uuid,
@@ -475,6 +499,7 @@ pub struct CertificateReissueV1 {
 
 /// The committee closes a notice that has run its course: what is still on it is
 /// approved for issue.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NoticeCloseV1 {
     pub id: Uuid,
@@ -948,6 +973,7 @@ pub(crate) fn reissue(
 }
 
 /// 推优推先: what an outstanding holder is recommended for.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecommendationKind {
@@ -976,6 +1002,7 @@ impl RecommendationKind {
 }
 
 /// A recommendation (record `recommendation`), kept where the worker works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommendation {
     pub worker_id: Uuid,
@@ -988,6 +1015,7 @@ pub struct Recommendation {
 }
 
 /// The committee records a recommendation (append-only).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecommendationRecordV1 {
     pub id: Uuid,

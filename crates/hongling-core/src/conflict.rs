@@ -42,6 +42,7 @@ pub fn decide_once<T>(slot: &Option<T>, what: &str) -> Result<(), Rejection> {
 }
 
 /// The signing state of a sheet: who signed which revision, and every re-opening.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lock {
     /// Starts at 1; each re-opening starts the next revision.
@@ -55,6 +56,7 @@ pub struct Lock {
 }
 
 /// One step in a [`Lock`]'s history.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum LockEvent {

@@ -31,6 +31,7 @@ pub const CONTEST_ADMINS: [Role; 2] = [Role::DistrictCommittee, Role::ContestAdm
 pub const DEFAULT_TRIM_FROM: u32 = 5;
 
 /// A contestant, with what the judges' screens show (judges do not read worker records).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contestant {
     pub worker_id: Uuid,
@@ -40,6 +41,7 @@ pub struct Contestant {
 }
 
 /// A judge: an account.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Judge {
     pub account_id: Uuid,
@@ -47,6 +49,7 @@ pub struct Judge {
 }
 
 /// A declared conflict of interest: the judge does not score the contestant.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recusal {
     pub judge_id: Uuid,
@@ -56,6 +59,7 @@ pub struct Recusal {
 
 /// A substitute takes over a judge's remaining sheets: `kept` are the contestants whose
 /// sheets the judge had already signed, which still count.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Substitution {
     pub out: Uuid,
@@ -65,6 +69,7 @@ pub struct Substitution {
 
 /// A judge who left without a substitute: `kept` are the contestants whose sheets they
 /// had signed, which still count; the other panels go on without them.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JudgeAbsence {
     pub judge_id: Uuid,
@@ -72,6 +77,7 @@ pub struct JudgeAbsence {
 }
 
 /// When and by whom the results were published.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
     pub by: Uuid,
@@ -79,6 +85,7 @@ pub struct Publication {
 }
 
 /// A contest (record `contest`, public).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contest {
     pub title: String,
@@ -190,6 +197,7 @@ impl Contest {
 }
 
 /// One judge's sheet for one contestant (record `score_sheet`; id from [`sheet_id`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScoreSheet {
     pub contest_id: Uuid,
@@ -214,6 +222,7 @@ pub fn sheet_id(contest: Uuid, judge: Uuid, contestant: Uuid) -> Uuid {
 }
 
 /// One contestant's line of the results.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Standing {
     pub contestant_id: Uuid,
@@ -308,6 +317,7 @@ pub fn standings(contest: &Contest, sheets: &[ScoreSheet]) -> Vec<Standing> {
 }
 
 /// The published results (record `contest_results`, public, same id as the contest).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContestResults {
     pub contest_id: Uuid,
@@ -322,6 +332,7 @@ pub struct ContestResults {
 // ---- Operations -------------------------------------------------------------------
 
 /// Sets a contest up.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestCreateV1 {
     pub id: Uuid,
@@ -342,6 +353,7 @@ fn default_trim_from() -> u32 {
 }
 
 /// Records the running order drawn by lot (抽签).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestDrawV1 {
     pub id: Uuid,
@@ -349,6 +361,7 @@ pub struct ContestDrawV1 {
 }
 
 /// Records a declared conflict of interest.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestRecuseV1 {
     pub id: Uuid,
@@ -358,6 +371,7 @@ pub struct ContestRecuseV1 {
 }
 
 /// Records a contestant as absent (缺赛).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestAbsentV1 {
     pub id: Uuid,
@@ -365,6 +379,7 @@ pub struct ContestAbsentV1 {
 }
 
 /// A substitute judge takes over a judge's remaining sheets.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestSubstituteV1 {
     pub id: Uuid,
@@ -373,6 +388,7 @@ pub struct ContestSubstituteV1 {
 }
 
 /// A judge leaves without a substitute (their remaining panels shrink).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestJudgeAbsentV1 {
     pub id: Uuid,
@@ -381,6 +397,7 @@ pub struct ContestJudgeAbsentV1 {
 
 /// A judge saves marks (autosave; blanks allowed). `judge_id` is the judge's own
 /// account, so the sheet the mutation is about is known before it is applied.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetSaveV1 {
     pub contest_id: Uuid,
@@ -390,6 +407,7 @@ pub struct SheetSaveV1 {
 }
 
 /// A judge signs a sheet with its final marks (签名提交).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetSignV1 {
     pub contest_id: Uuid,
@@ -399,6 +417,7 @@ pub struct SheetSignV1 {
 }
 
 /// An administrator re-opens a signed sheet, with a reason.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetReopenV1 {
     pub contest_id: Uuid,
@@ -408,6 +427,7 @@ pub struct SheetReopenV1 {
 }
 
 /// An administrator publishes the results.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContestPublishV1 {
     pub id: Uuid,

@@ -30,6 +30,7 @@ pub const VISITORS: [Role; 3] = [Role::DistrictCommittee, Role::Supervisor, Role
 pub const ASSESSORS: [Role; 2] = [Role::DistrictCommittee, Role::Supervisor];
 
 /// How far one task was carried out.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskRating {
@@ -70,6 +71,7 @@ impl AssessmentResult {
 }
 
 /// One task of the quarter and how far it was done.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskScore {
     pub task: String,
@@ -77,6 +79,7 @@ pub struct TaskScore {
 }
 
 /// The duty assessment of one worker during a visit.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DutyAssessment {
     pub worker_id: Uuid,
@@ -89,6 +92,7 @@ pub struct DutyAssessment {
 }
 
 /// A site visit (record `visit`), kept where the organisation is.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visit {
     pub organization_id: Uuid,
@@ -106,6 +110,7 @@ pub struct Visit {
 }
 
 /// Records a visit and its assessments.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitRecordV1 {
     pub id: Uuid,

@@ -15,6 +15,7 @@ use crate::model::Worker;
 use crate::record::{RecordKey, RecordKind};
 
 /// The level of the body that gave the honour.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HonourLevel {
@@ -52,6 +53,7 @@ impl HonourLevel {
 }
 
 /// Who holds the honour.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HonourHolder {
@@ -71,6 +73,7 @@ impl HonourHolder {
 }
 
 /// An honour (record `honour`), kept where the worker works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Honour {
     pub worker_id: Uuid,
@@ -90,6 +93,7 @@ pub struct Honour {
 }
 
 /// Records an honour, or a correction of one (`supersedes`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HonourRecordV1 {
     pub id: Uuid,

@@ -71,12 +71,14 @@ pub fn index_id(number: &str) -> Uuid {
 }
 
 /// Body of an `id_card` record (id: the worker's): the full number.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdCard {
     pub number: String,
 }
 
 /// Body of an `id_card_index` record (id: [`index_id`] of the number): whose it is.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdCardIndex {
     pub worker_id: Uuid,
@@ -89,6 +91,7 @@ pub struct IdCardIndex {
 /// registered, and let them test candidate numbers. The committee sees it in 待处理 as
 /// 身份证号重复 and corrects one of the two; the record goes when `worker_id`'s number no
 /// longer collides.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdCardDuplicate {
     pub worker_id: Uuid,

@@ -36,6 +36,7 @@ use crate::honour::HonourLevel;
 use crate::record::{RecordKind, derived_id};
 
 /// The overall result of one duty assessment (日常履职考核).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentResult {
@@ -48,6 +49,7 @@ pub enum AssessmentResult {
 }
 
 /// What the year's records say about one certificate holder.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct YearRecord {
     /// Training sessions attended this year.
@@ -85,6 +87,7 @@ pub fn year_record(
 }
 
 /// The suggested outcome.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -164,6 +167,7 @@ pub fn suggest(record: &YearRecord, grade: u8, top: u8) -> Suggestion {
 
 /// The inspection of one certificate in one year (record `inspection`; id from
 /// [`inspection_id`]), kept where the holder works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
     pub certificate_id: Uuid,
@@ -192,6 +196,7 @@ pub fn inspection_id(certificate: Uuid, year: i32) -> Uuid {
 }
 
 /// The committee records an inspection decision.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct InspectionRecordV1 {
     pub certificate_id: Uuid,
@@ -204,6 +209,7 @@ pub struct InspectionRecordV1 {
 }
 
 /// A promotion request (record `promotion`), kept where the holder works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Promotion {
     pub certificate_id: Uuid,
@@ -219,6 +225,7 @@ pub struct Promotion {
 }
 
 /// The committee's decision on a promotion request.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PromotionDecision {
     pub approve: bool,
@@ -229,6 +236,7 @@ pub struct PromotionDecision {
 }
 
 /// A guidance station asks for a holder's promotion.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromotionRequestV1 {
     pub id: Uuid,
@@ -239,6 +247,7 @@ pub struct PromotionRequestV1 {
 }
 
 /// The committee approves or declines a promotion request.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PromotionDecideV1 {
     pub id: Uuid,

@@ -22,6 +22,7 @@ pub mod idcard;
 pub mod import;
 pub mod indicators;
 pub mod inspection;
+pub mod limits;
 pub mod mentoring;
 pub mod model;
 pub mod op;

@@ -22,6 +22,7 @@ pub const MIN_MENTEES: usize = 3;
 pub const MAX_MENTEES: usize = 5;
 
 /// A mentor–mentee pair.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pair {
     pub mentor_id: Uuid,
@@ -58,6 +59,7 @@ pub fn range_warning(count: usize) -> Option<String> {
 }
 
 /// A member of the 红领导师团 (record `mentor`, id: the worker's), kept where they work.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mentor {
     pub worker_id: Uuid,
@@ -69,6 +71,7 @@ pub struct Mentor {
 }
 
 /// The committee appoints a mentor, or ends the appointment (`until`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentorAppointV1 {
     pub worker_id: Uuid,
@@ -78,6 +81,7 @@ pub struct MentorAppointV1 {
 }
 
 /// A pair as stored (record `mentor_pair`), kept where the mentee works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairRecord {
     #[serde(flatten)]
@@ -86,6 +90,7 @@ pub struct PairRecord {
 }
 
 /// Starts a pair, or ends one (same `id`, with `end`).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentoringPairV1 {
     pub id: Uuid,
@@ -97,6 +102,7 @@ pub struct MentoringPairV1 {
 }
 
 /// 导师工作室 (record `studio`, public) with its subsidy per year, in fen.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Studio {
     pub name: String,
@@ -107,6 +113,7 @@ pub struct Studio {
 }
 
 /// The committee sets up a studio or grants its subsidy for a year.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudioSetV1 {
     pub id: Uuid,
@@ -118,6 +125,7 @@ pub struct StudioSetV1 {
 }
 
 /// One mentoring activity (record `mentoring_activity`), kept where the mentor works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Activity {
     pub mentor_id: Uuid,
@@ -133,6 +141,7 @@ pub struct Activity {
 }
 
 /// Logs a mentoring activity.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentoringLogV1 {
     pub id: Uuid,
@@ -303,6 +312,24 @@ pub(crate) fn log(
             "请填写活动主题（不超过 100 个字），内容不超过 2000 个字",
         ));
     }
+    // Every mentee named is a worker the server knows, each once; the message names none.
+    let mut mentees = op.mentee_ids.clone();
+    mentees.sort();
+    mentees.dedup();
+    if mentees.len() != op.mentee_ids.len() {
+        return Err(Rejection::field(
+            RejectCode::InvalidData,
+            "mentee_ids",
+            "徒弟名单中有重复的人",
+        ));
+    }
+    if mentees.iter().any(|id| worker(state, *id, "").is_err()) {
+        return Err(Rejection::field(
+            RejectCode::NotFound,
+            "mentee_ids",
+            "徒弟名单中有找不到的人，请刷新后重新选择",
+        ));
+    }
     let activity = Activity {
         mentor_id: op.mentor_id,
         township_id: mentor.township_id,
@@ -410,6 +437,26 @@ mod tests {
             )
         };
         log(500, &own, &mut w).unwrap();
+        // Mentees named must exist, each once.
+        let with_mentees = |id: u128, mentee_ids: Vec<Uuid>| {
+            Op::MentoringLogV1(MentoringLogV1 {
+                id: Uuid::from_u128(id),
+                mentor_id: mentor,
+                date: day(4, 2),
+                title: "党建台账规范化".into(),
+                notes: String::new(),
+                mentee_ids,
+                studio_id: None,
+            })
+        };
+        let made_up = run(&mut w, &own, with_mentees(502, vec![Uuid::from_u128(999)])).unwrap_err();
+        assert_eq!(
+            (made_up.code, made_up.field.as_deref()),
+            (RejectCode::NotFound, Some("mentee_ids"))
+        );
+        let twice = vec![Uuid::from_u128(101), Uuid::from_u128(101)];
+        let twice = run(&mut w, &own, with_mentees(503, twice)).unwrap_err();
+        assert_eq!(twice.code, RejectCode::InvalidData);
         let stranger = actor(4, Role::Worker, Scope::Worker(Uuid::from_u128(101)));
         assert_eq!(
             log(501, &stranger, &mut w).unwrap_err().code,

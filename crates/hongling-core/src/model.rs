@@ -4,12 +4,14 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// 乡镇 / 街道: a township or street office of the district.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Township {
     pub name: String,
 }
 
 /// 非公企业 or 社会组织.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
@@ -20,6 +22,7 @@ pub enum OrgKind {
 }
 
 /// An organisation where party-affairs workers work.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {
     pub name: String,
@@ -67,6 +70,7 @@ impl Organization {
 }
 
 /// The two certification categories: they are assessed separately.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkerRole {
@@ -86,6 +90,7 @@ impl WorkerRole {
 }
 
 /// 党务工作者: the person being certified.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Worker {
     pub name: String,
@@ -109,6 +114,7 @@ pub struct Worker {
 ///
 /// Keys rotate: a new key signs from its creation on, and a retired key stays in the
 /// list so the certificates it signed still verify.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SigningPublicKey {
     /// Names the key inside a signed payload: the first 16 hex digits of the SHA-256 of

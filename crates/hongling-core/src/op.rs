@@ -18,6 +18,7 @@ use crate::model::WorkerRole;
 use crate::record::{RecordKey, RecordKind};
 
 /// One user intent. The serialized form is `{"type": "...", "data": {...}}`.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "data")]
 pub enum Op {
@@ -361,6 +362,7 @@ impl Op {
 }
 
 /// Fields of a new organisation; `id` is made by the client.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationCreateV1 {
     pub id: Uuid,
@@ -374,6 +376,7 @@ pub struct OrganizationCreateV1 {
 }
 
 /// Fields of a new worker; `id` is made by the client.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WorkerCreateV1 {
     pub id: Uuid,
@@ -392,6 +395,7 @@ pub struct WorkerCreateV1 {
 }
 
 /// The fields of a worker that one edit changes.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct WorkerUpdateV1 {
     pub id: Uuid,

@@ -16,6 +16,7 @@ use crate::record::{RecordKey, RecordKind};
 pub const CRITERIA_ID: Uuid = Uuid::nil();
 
 /// 入选标准, as the committee published it (record `pool_criteria`, public).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolCriteria {
     pub text: String,
@@ -23,6 +24,7 @@ pub struct PoolCriteria {
 }
 
 /// The committee's decision on a pool application.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolDecision {
     pub admitted: bool,
@@ -32,6 +34,7 @@ pub struct PoolDecision {
 }
 
 /// An application to enter the pool (record `pool_entry`), kept where the worker works.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolEntry {
     pub worker_id: Uuid,
@@ -54,6 +57,7 @@ impl PoolEntry {
 }
 
 /// The committee publishes (or republishes) the entry criteria.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolCriteriaPublishV1 {
     pub text: String,
@@ -61,6 +65,7 @@ pub struct PoolCriteriaPublishV1 {
 }
 
 /// An instructor asks for a worker to enter the pool.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolApplyV1 {
     pub id: Uuid,
@@ -70,6 +75,7 @@ pub struct PoolApplyV1 {
 }
 
 /// The committee admits or declines (first decision wins).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoolDecideV1 {
     pub id: Uuid,

@@ -23,6 +23,7 @@ use uuid::Uuid;
 pub const UNITS_PER_POINT: i64 = 10_000;
 
 /// One criterion of the rubric.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Criterion {
     pub name: String,
@@ -123,6 +124,7 @@ pub fn max_total(rubric: &[Criterion]) -> i64 {
 }
 
 /// An exact non-negative score: `num / den` units of 1/10 000 point.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct Score {
     pub num: i64,
@@ -178,6 +180,7 @@ pub struct Marked {
 }
 
 /// A contestant's panel result.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelResult {
     /// Each counted judge's total (units of 1/10 000 point), in the panel's order.

@@ -14,6 +14,7 @@ use crate::certificate::{Certificate, StatusEntry};
 use crate::certification::ProgrammeSettings;
 
 /// One worker's line of the roster.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RosterLine {
     pub worker_id: Uuid,
@@ -25,6 +26,7 @@ pub struct RosterLine {
 }
 
 /// A month's roster.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Roster {
     pub year: i32,

@@ -21,6 +21,17 @@ pub struct Quarter {
     pub q: u8,
 }
 
+/// Only quarters that can be written: a random `q` of 7 would not read back.
+#[cfg(feature = "arbitrary")]
+impl<'a> arbitrary::Arbitrary<'a> for Quarter {
+    fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Quarter {
+            year: u.int_in_range(1900..=2200)?,
+            q: u.int_in_range(1..=4)?,
+        })
+    }
+}
+
 impl Quarter {
     pub fn of(day: NaiveDate) -> Quarter {
         Quarter {
@@ -52,6 +63,7 @@ impl From<Quarter> for String {
 
 /// The tasks of one quarter for one kind of organisation and one grade (record
 /// `task_list`, public; its id follows from the three, so setting it again replaces it).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaskList {
     pub quarter: Quarter,
@@ -74,6 +86,7 @@ pub fn list_id(quarter: Quarter, org_kind: OrgKind, grade: u8) -> Uuid {
 }
 
 /// The committee sets (or replaces) a quarter's task list.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TasksSetV1 {
     pub quarter: Quarter,

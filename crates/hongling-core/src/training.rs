@@ -24,6 +24,7 @@ use crate::record::{RecordKey, RecordKind, derived_id};
 pub const TRAINERS: [Role; 2] = [Role::DistrictCommittee, Role::Instructor];
 
 /// The kinds of 红领学院 session.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TrainingKind {
@@ -60,6 +61,7 @@ impl TrainingKind {
 }
 
 /// A training session (record `training_session`, public).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrainingSession {
     pub kind: TrainingKind,
@@ -73,6 +75,7 @@ pub struct TrainingSession {
 }
 
 /// Creates a session.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingCreateV1 {
     pub id: Uuid,
@@ -85,6 +88,7 @@ pub struct TrainingCreateV1 {
 }
 
 /// A worker's attendance mark.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mark {
@@ -114,6 +118,7 @@ impl Mark {
 }
 
 /// How a mark was taken.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Via {
@@ -125,6 +130,7 @@ pub enum Via {
 }
 
 /// One worker at one session (record `attendance`; id from [`attendance_id`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attendance {
     pub session_id: Uuid,
@@ -149,6 +155,7 @@ pub fn attendance_id(session: Uuid, worker: Uuid) -> Uuid {
 }
 
 /// One mark in a roll call.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MarkEntry {
     pub worker_id: Uuid,
@@ -158,6 +165,7 @@ pub struct MarkEntry {
 }
 
 /// Marks attendance at a session for one or more workers (a bulk tick is one mutation).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainingAttendV1 {
     pub session_id: Uuid,
