@@ -187,14 +187,15 @@ pub(crate) fn record(
             return Err(Rejection::field(
                 RejectCode::InvalidData,
                 "assessments",
-                format!("{} 不在本单位，不能在此次走访中考核", worker.name),
+                // Never the name: the worker may be outside the caller's townships.
+                "考核名单中有不在本单位的人员，不能在此次走访中考核",
             ));
         }
         if seen.contains(&a.worker_id) {
             return Err(Rejection::field(
                 RejectCode::InvalidData,
                 "assessments",
-                format!("{} 被重复考核", worker.name),
+                "考核名单中有人被重复考核",
             ));
         }
         seen.push(a.worker_id);
@@ -364,7 +365,15 @@ mod tests {
             &visit(vec![assess(11, AssessmentResult::Pass)]),
         )
         .unwrap_err();
-        assert!(refused.message.contains("李四"));
+        assert_eq!(
+            (refused.code, refused.field.as_deref()),
+            (RejectCode::InvalidData, Some("assessments"))
+        );
+        assert!(
+            !refused.message.contains("李四"),
+            "never a name the caller may not see: {}",
+            refused.message
+        );
         let refused = apply(
             &state,
             &actor(Role::Supervisor),

@@ -255,7 +255,8 @@ pub(crate) fn attend(
         if !holds_in_township(&actor.grants, &TRAINERS, worker.township_id) {
             return Err(Rejection::new(
                 RejectCode::Forbidden,
-                format!("无权登记 {} 的出勤", worker.name),
+                // Never the name: the caller may not see this worker at all.
+                "名单中有不在您所辖乡镇（街道）的人员，无权登记其出勤",
             ));
         }
         let attendance = Attendance {
@@ -379,7 +380,11 @@ mod tests {
         // The worker of another township is not this instructor's to mark.
         let refused = run(&mut w, &instructor, marks(60..61, Mark::Present)).unwrap_err();
         assert_eq!(refused.code, RejectCode::Forbidden);
-        assert!(refused.message.contains("工作者60"));
+        assert!(
+            !refused.message.contains("工作者60"),
+            "a refusal never names a person outside the caller's scope: {}",
+            refused.message
+        );
     }
 
     fn id(n: u128) -> Uuid {
