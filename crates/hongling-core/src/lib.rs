@@ -28,6 +28,8 @@ pub mod model;
 pub mod op;
 pub mod password;
 pub mod pool;
+#[cfg(feature = "arbitrary")]
+pub mod random;
 pub mod record;
 pub mod scoring;
 pub mod stipend;

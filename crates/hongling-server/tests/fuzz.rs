@@ -9,61 +9,30 @@
 
 mod common;
 
-use arbitrary::{Arbitrary, Unstructured};
 use common::{Server, login};
-use hongling_core::Op;
+use hongling_core::random::Rng;
 use hongling_core::wire::PROTOCOL_HEADER;
 use serde_json::{Value, json};
 use sqlx::{ConnectOptions, Connection};
 use uuid::Uuid;
 
-/// SplitMix64: every choice of the run comes from the seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-
-    fn op(&mut self) -> Op {
-        loop {
-            let data = self.bytes(2048);
-            if let Ok(op) = Op::arbitrary(&mut Unstructured::new(&data)) {
-                return op;
-            }
-        }
-    }
-
-    /// A value to put where another was: the shapes that break parsers.
-    fn nasty(&mut self) -> Value {
-        match self.below(14) {
-            0 => json!(1e308),
-            1 => serde_json::from_str("18446744073709551616").unwrap(),
-            2 => json!(-1),
-            3 => json!(u64::MAX),
-            4 => json!(i64::MIN),
-            5 => Value::Null,
-            6 => json!(""),
-            7 => json!("张\u{0}红\u{1b}梅\u{202e}"),
-            8 => json!("字".repeat(5_000)),
-            9 => json!([]),
-            10 => json!({}),
-            11 => json!(true),
-            12 => json!("9999-12-31"),
-            _ => json!(Uuid::from_u64_pair(self.next(), self.next())),
-        }
+/// A value to put where another was: the shapes that break parsers.
+fn nasty(rng: &mut Rng) -> Value {
+    match rng.below(14) {
+        0 => json!(1e308),
+        1 => serde_json::from_str("18446744073709551616").unwrap(),
+        2 => json!(-1),
+        3 => json!(u64::MAX),
+        4 => json!(i64::MIN),
+        5 => Value::Null,
+        6 => json!(""),
+        7 => json!("张\u{0}红\u{1b}梅\u{202e}"),
+        8 => json!("字".repeat(5_000)),
+        9 => json!([]),
+        10 => json!({}),
+        11 => json!(true),
+        12 => json!("9999-12-31"),
+        _ => json!(Uuid::from_u64_pair(rng.next_u64(), rng.next_u64())),
     }
 }
 
@@ -134,7 +103,7 @@ async fn random_push_and_pull_bodies_get_no_5xx_and_refusals_change_nothing() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(10_000);
     println!("HONGLING_FUZZ_SEED={seed} HONGLING_FUZZ_RUNS={runs}");
-    let mut rng = Rng(seed);
+    let mut rng = Rng::new(seed);
 
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("fuzz.sqlite");
@@ -166,7 +135,7 @@ async fn random_push_and_pull_bodies_get_no_5xx_and_refusals_change_nothing() {
             for name in ["cursor", "limit", "scope", "tag", "epoch"] {
                 if rng.below(2) == 0 {
                     let value = match rng.below(6) {
-                        0 => rng.next().to_string(),
+                        0 => rng.next_u64().to_string(),
                         1 => "-1".to_owned(),
                         2 => "18446744073709551616".to_owned(),
                         3 => "%00%ff".to_owned(),
@@ -209,7 +178,7 @@ async fn random_push_and_pull_bodies_get_no_5xx_and_refusals_change_nothing() {
             let mut found = Vec::new();
             pointers(&body, String::new(), &mut found);
             let at = found[rng.below(found.len() as u64) as usize].clone();
-            *body.pointer_mut(&at).unwrap() = rng.nasty();
+            *body.pointer_mut(&at).unwrap() = nasty(&mut rng);
             ("nasty value", serde_json::to_vec(&body).unwrap())
         } else if what < 83 {
             // A push cut short.

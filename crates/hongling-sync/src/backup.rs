@@ -211,19 +211,8 @@ mod tests {
     };
 
     use super::*;
-    use crate::memory::MemoryStore;
+    use crate::memory::{MemoryStore, block_on};
     use crate::{apply_pull, commit_local};
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        let mut f = std::pin::pin!(f);
-        match f
-            .as_mut()
-            .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
-        {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the in-memory store never waits"),
-        }
-    }
 
     fn actor(scope: Scope) -> Actor {
         Actor {

@@ -24,6 +24,17 @@ struct Data {
     journal: BTreeMap<u64, JournalEntry>,
 }
 
+/// Runs a future over the in-memory store to its end. The store never waits on anything,
+/// so one poll finishes it; a future that would wait is a bug, and panics.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let waker = std::task::Waker::noop();
+    match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
+        std::task::Poll::Ready(v) => v,
+        std::task::Poll::Pending => panic!("the in-memory store never waits"),
+    }
+}
+
 /// The client store of one simulated device.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
@@ -315,16 +326,6 @@ mod tests {
             version: n,
             deleted: false,
             body: serde_json::json!({"name": format!("镇{n}")}),
-        }
-    }
-
-    fn block_on<F: std::future::Future>(f: F) -> F::Output {
-        // The store never waits on anything, so one poll finishes every future.
-        let mut f = std::pin::pin!(f);
-        let waker = std::task::Waker::noop();
-        match f.as_mut().poll(&mut std::task::Context::from_waker(waker)) {
-            std::task::Poll::Ready(v) => v,
-            std::task::Poll::Pending => panic!("the in-memory store never waits"),
         }
     }
 
