@@ -196,6 +196,27 @@ impl Contest {
     }
 }
 
+/// A contest record as `actor` may read it: a judge sees that judges recused themselves,
+/// but the reason only of their own recusals; contest administrators see every reason.
+/// The server applies it to every contest it sends (a reason is the judge's word to the
+/// administrator, not to the panel).
+pub fn as_seen_by(actor: &Actor, mut body: serde_json::Value) -> serde_json::Value {
+    if Contest::is_admin(actor) {
+        return body;
+    }
+    let me = actor.account_id.to_string();
+    if let Some(recusals) = body.get_mut("recusals").and_then(|r| r.as_array_mut()) {
+        for r in recusals {
+            if r.get("judge_id").and_then(|j| j.as_str()) != Some(me.as_str())
+                && let Some(reason) = r.get_mut("reason")
+            {
+                *reason = serde_json::Value::String(String::new());
+            }
+        }
+    }
+    body
+}
+
 /// One judge's sheet for one contestant (record `score_sheet`; id from [`sheet_id`]).
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -246,3 +246,82 @@ async fn judges_score_offline_see_only_their_own_sheets_and_the_admin_publishes(
         );
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_recusal_reason_reaches_the_administrator_and_its_judge_but_no_other_judge() {
+    use hongling_core::contest::ContestRecuseV1;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("recusal.sqlite"), &[]);
+    let base = server.base.clone();
+    let admin = Tablet::new(&base, "bisai01").await;
+    let judges = [
+        Tablet::new(&base, "pingwei01").await,
+        Tablet::new(&base, "pingwei02").await,
+        Tablet::new(&base, "pingwei03").await,
+    ];
+    admin.sync().await;
+    let contestants: Vec<Contestant> = admin
+        .all::<Worker>(RecordKind::Worker)
+        .into_iter()
+        .take(2)
+        .map(|(id, w)| Contestant {
+            worker_id: id,
+            name: w.name,
+            organization: String::new(),
+        })
+        .collect();
+    let contest = Uuid::new_v4();
+    admin
+        .commit(Op::ContestCreateV1(ContestCreateV1 {
+            id: contest,
+            title: "2026年红领实训比赛".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            venue: "区委党校报告厅".into(),
+            rubric: vec![Criterion {
+                name: "内容".into(),
+                max: 10000,
+                weight: 100,
+                step: 50,
+            }],
+            contestants: contestants.clone(),
+            judges: judges
+                .iter()
+                .map(|t| Judge {
+                    account_id: t.actor.account_id,
+                    name: "评委".into(),
+                })
+                .collect(),
+            trim_from: 5,
+            tie_break: vec![0],
+        }))
+        .await
+        .unwrap();
+    const REASON: &str = "与该选手系亲属";
+    admin
+        .commit(Op::ContestRecuseV1(ContestRecuseV1 {
+            id: contest,
+            judge_id: judges[0].actor.account_id,
+            contestant_id: contestants[0].worker_id,
+            reason: REASON.into(),
+        }))
+        .await
+        .unwrap();
+    admin.sync().await;
+    for judge in &judges {
+        judge.sync().await;
+    }
+    let reasons = |t: &Tablet| -> Vec<String> {
+        let c: Contest = t.get(RecordKind::Contest, contest).unwrap();
+        c.recusals.into_iter().map(|r| r.reason).collect()
+    };
+    assert_eq!(reasons(&admin), [REASON], "the administrator reads it");
+    assert_eq!(
+        reasons(&judges[0]),
+        [REASON],
+        "so does the judge who gave it"
+    );
+    for other in &judges[1..] {
+        // The panel knows the judge stands aside, not why.
+        assert_eq!(reasons(other), [""], "another judge does not");
+    }
+}

@@ -1502,11 +1502,18 @@ impl Store for SqliteStore {
         q = q.bind(&account);
         let rows = q.bind(i64::from(limit) + 1).fetch_all(&mut *conn).await?;
         let more = rows.len() > limit as usize;
+        let reader = session.actor();
         let records = rows
             .iter()
             .take(limit as usize)
-            .map(row_to_record)
-            .collect::<Result<Vec<_>, _>>()?;
+            .map(|row| {
+                let mut r = row_to_record(row)?;
+                if r.kind == RecordKind::Contest {
+                    r.body = hongling_core::contest::as_seen_by(&reader, r.body);
+                }
+                Ok(r)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let next = records.last().map_or(cursor, |r| r.version);
         let tag = if next > 0 {
             tag_of(&mut conn, next).await?
