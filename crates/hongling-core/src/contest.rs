@@ -557,6 +557,21 @@ pub(crate) fn create(
     admin_only(actor)?;
     crate::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
     check_setup(op)?;
+    // Whoever sets a contest up does not judge it.
+    if op.judges.iter().any(|j| j.account_id == actor.account_id) {
+        return Err(invalid("judges", "比赛的创建者不能担任本场比赛的评委"));
+    }
+    // Contestants are people the server knows; the message names none of them.
+    for x in &op.contestants {
+        let known: Result<Worker, _> = load(state, RecordKind::Worker, x.worker_id, "");
+        if known.is_err() {
+            return Err(Rejection::field(
+                RejectCode::NotFound,
+                "contestants",
+                "选手名单中有找不到的党务工作者，请刷新后重新选择",
+            ));
+        }
+    }
     let contest = Contest {
         title: op.title.trim().to_owned(),
         date: op.date,
@@ -676,6 +691,9 @@ pub(crate) fn substitute(
         .any(|j| j.account_id == op.judge.account_id)
     {
         return Err(invalid("judge", "替补评委已在本场比赛中"));
+    }
+    if op.judge.account_id == c.created_by {
+        return Err(invalid("judge", "比赛的创建者不能担任本场比赛的评委"));
     }
     let kept = c
         .contestants
@@ -969,9 +987,32 @@ mod tests {
 
     const CONTEST: u8 = 1;
 
+    /// A world holding the workers 11, 12 and 13, the contestants of every test.
+    fn people() -> World {
+        let mut w = World::new();
+        for n in 11..=13 {
+            crate::testkit::put(
+                &mut w,
+                RecordKind::Worker,
+                id(n),
+                &Worker {
+                    name: format!("选手{n}"),
+                    organization_id: id(50),
+                    township_id: id(60),
+                    role: crate::model::WorkerRole::Secretary,
+                    management_post: String::new(),
+                    years_in_post: 1,
+                    photo: None,
+                    id_card_masked: None,
+                },
+            );
+        }
+        w
+    }
+
     /// A contest with `judges` judges and three contestants (ids 11, 12, 13).
     fn setup(judges: u8) -> World {
-        let mut w = World::new();
+        let mut w = people();
         run(
             &mut w,
             &admin(),
@@ -1073,9 +1114,40 @@ mod tests {
         };
         let r = run(&mut w, &admin(), Op::ContestCreateV1(bad.clone())).unwrap_err();
         assert_eq!(r.field.as_deref(), Some("rubric"));
-        let r = run(&mut w, &judge(1), Op::ContestCreateV1(bad)).unwrap_err();
+        let r = run(&mut w, &judge(1), Op::ContestCreateV1(bad.clone())).unwrap_err();
         assert_eq!(r.code, RejectCode::Forbidden);
         assert!(w.is_empty());
+        // A sound rubric: the creator on the panel, or a contestant nobody knows, is refused.
+        let mut sound = bad;
+        sound.rubric[0].step = 100;
+        let mut own_panel = sound.clone();
+        own_panel.judges[0].account_id = admin().account_id;
+        let r = run(&mut w, &admin(), Op::ContestCreateV1(own_panel)).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("judges"));
+        let r = run(&mut w, &admin(), Op::ContestCreateV1(sound.clone())).unwrap_err();
+        assert_eq!(
+            (r.code, r.field.as_deref()),
+            (RejectCode::NotFound, Some("contestants"))
+        );
+        assert!(!r.message.contains('甲'), "no name in the refusal");
+        assert!(w.is_empty());
+        let mut w = people();
+        run(&mut w, &admin(), Op::ContestCreateV1(sound)).unwrap();
+        // Nor may the creator come in as a substitute.
+        let r = run(
+            &mut w,
+            &admin(),
+            Op::ContestSubstituteV1(ContestSubstituteV1 {
+                id: id(CONTEST),
+                out: id(101),
+                judge: Judge {
+                    account_id: admin().account_id,
+                    name: "管理员".into(),
+                },
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("judge"));
     }
 
     #[test]
