@@ -196,6 +196,42 @@ impl Contest {
     }
 }
 
+/// Whether an account with `grants` may sit on the panel of `contest`: a judge grant for
+/// the whole district or for that contest.
+pub fn may_judge(grants: &[crate::Grant], contest: Uuid) -> bool {
+    grants.iter().any(|g| {
+        g.role == Role::Judge
+            && (g.scope == crate::Scope::District || g.scope == crate::Scope::Contest(contest))
+    })
+}
+
+/// The contest and the accounts an op would put on its panel (`contest.create`,
+/// `contest.substitute`). Accounts are not records, so `apply` cannot judge them: the
+/// server vets them with [`may_judge`] in the push's transaction, before `apply`.
+pub fn panel_named(op: &crate::Op) -> Option<(Uuid, Vec<Uuid>)> {
+    match op {
+        crate::Op::ContestCreateV1(c) => {
+            Some((c.id, c.judges.iter().map(|j| j.account_id).collect()))
+        }
+        crate::Op::ContestSubstituteV1(s) => Some((s.id, vec![s.judge.account_id])),
+        _ => None,
+    }
+}
+
+/// The refusal of a panel naming an account that may not judge this contest (it names
+/// no account).
+pub fn not_a_judge(op: &crate::Op) -> Rejection {
+    let field = match op {
+        crate::Op::ContestSubstituteV1(_) => "judge",
+        _ => "judges",
+    };
+    Rejection::field(
+        RejectCode::Forbidden,
+        field,
+        "评委名单中有不能担任本场比赛评委的账号：须持有全区或本场比赛的评委权限，且未停用",
+    )
+}
+
 /// A contest record as `actor` may read it: a judge sees that judges recused themselves,
 /// but the reason only of their own recusals; contest administrators see every reason.
 /// The server applies it to every contest it sends (a reason is the judge's word to the

@@ -325,3 +325,91 @@ async fn a_recusal_reason_reaches_the_administrator_and_its_judge_but_no_other_j
         assert_eq!(reasons(other), [""], "another judge does not");
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_panel_holds_only_enabled_judges_of_the_district_or_of_that_contest() {
+    use hongling_core::wire::PROTOCOL_HEADER;
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("panel.sqlite"), &[]);
+    let base = server.base.clone();
+    let admin = Tablet::new(&base, "bisai01").await;
+    admin.sync().await;
+    let worker = admin.all::<Worker>(RecordKind::Worker)[0].0;
+    let id_of = |username: &'static str| {
+        let base = base.clone();
+        async move {
+            common::login(&base, username, Uuid::new_v4())
+                .await
+                .account
+                .id
+        }
+    };
+    let (judge, instructor) = (id_of("pingwei01").await, id_of("zhidao01").await);
+    let contest = Uuid::new_v4();
+    // The committee gives one account a judge grant for this contest only.
+    let office = common::login(&base, "quwei", Uuid::new_v4()).await.token;
+    let grant = |username: &str, scope: serde_json::Value| {
+        json!({"username": username, "display_name": "特邀评委", "password": common::password_of(username),
+               "grants": [{"role": "judge", "scope": scope}]})
+    };
+    let http = reqwest::Client::new();
+    for (username, scope) in [
+        ("tebie01", json!({"type": "contest", "id": contest})),
+        ("tebie02", json!({"type": "contest", "id": Uuid::new_v4()})),
+    ] {
+        let res = http
+            .post(format!("{base}/api/v1/admin/accounts"))
+            .header(PROTOCOL_HEADER, "1")
+            .bearer_auth(&office)
+            .json(&grant(username, scope))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+    }
+    let (this_one, other_one) = (id_of("tebie01").await, id_of("tebie02").await);
+    let create = |judges: &[Uuid]| {
+        Op::ContestCreateV1(ContestCreateV1 {
+            id: contest,
+            title: "2026年红领实训比赛".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            venue: String::new(),
+            rubric: vec![Criterion {
+                name: "内容".into(),
+                max: 10000,
+                weight: 100,
+                step: 50,
+            }],
+            contestants: vec![Contestant {
+                worker_id: worker,
+                name: "选手".into(),
+                organization: String::new(),
+            }],
+            judges: judges
+                .iter()
+                .map(|a| Judge {
+                    account_id: *a,
+                    name: "评委".into(),
+                })
+                .collect(),
+            trim_from: 5,
+            tie_break: vec![],
+        })
+    };
+    for (what, panel) in [
+        ("an instructor", vec![judge, instructor]),
+        ("a judge of another contest", vec![judge, other_one]),
+        ("an account nobody has", vec![judge, Uuid::new_v4()]),
+    ] {
+        let r = push_raw(&base, "bisai01", create(&panel)).await;
+        assert_eq!(r.status, MutationStatus::Rejected, "{what}");
+        assert_eq!(
+            (r.code.as_deref(), r.field.as_deref()),
+            (Some("forbidden"), Some("judges")),
+            "{what}"
+        );
+    }
+    let r = push_raw(&base, "bisai01", create(&[judge, this_one])).await;
+    assert_eq!(r.status, MutationStatus::Applied, "{r:?}");
+}

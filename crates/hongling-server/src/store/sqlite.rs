@@ -111,20 +111,40 @@ impl SqliteStore {
             }
             // An attachment the mutation names must already be here: a record never
             // points at bytes the server does not hold.
-            let mut missing_blob = None;
+            let mut refused_before = None;
             for blob in m.op.blobs() {
                 let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
                     .bind(blob.as_str())
                     .fetch_optional(&mut *tx)
                     .await?;
                 if held.is_none() {
-                    missing_blob = Some(hongling_core::blob::missing(blob));
+                    refused_before = Some(hongling_core::blob::missing(blob));
                     break;
+                }
+            }
+            // A panel only of enabled accounts that may judge this contest: accounts are
+            // not records, so this is vetted here, with the core's rule, before `apply`.
+            if refused_before.is_none()
+                && let Some((contest, accounts)) = hongling_core::contest::panel_named(&m.op)
+            {
+                for account in accounts {
+                    let account = account.to_string();
+                    let enabled: Option<bool> =
+                        sqlx::query_scalar("SELECT disabled = 0 FROM accounts WHERE id = ?")
+                            .bind(&account)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let grants = load_grants(&mut tx, &account).await?;
+                    if enabled != Some(true) || !hongling_core::contest::may_judge(&grants, contest)
+                    {
+                        refused_before = Some(hongling_core::contest::not_a_judge(&m.op));
+                        break;
+                    }
                 }
             }
             // Run the shared rules, loading whatever records they ask for. What was loaded
             // or written stays known for the rest of the batch.
-            let outcome = if let Some(refusal) = missing_blob {
+            let outcome = if let Some(refusal) = refused_before {
                 Err(refusal)
             } else {
                 loop {
