@@ -162,6 +162,17 @@ impl AppCtx {
         self.refresh_counts();
     }
 
+    /// The server ended the session: every screen locks, the data stays, and the lock is
+    /// kept with the session so a reload keeps it.
+    pub fn lock(self, ending: SessionEnding) {
+        self.session.update(|s| {
+            if let Some(s) = s {
+                s.ended = Some(ending);
+                s.save();
+            }
+        });
+    }
+
     /// Starts a sync cycle unless one is running or nobody is logged in.
     pub fn request_sync(self) {
         let signed_in = self
@@ -227,9 +238,7 @@ impl AppCtx {
                 self.sync_error.set(Some(body.message.clone()));
                 // The server no longer takes this session: lock the screens, keep the data.
                 if let Some(ending) = SessionEnding::from_code(&body.code) {
-                    session.ended = Some(ending);
-                    session.save();
-                    self.session.set(Some(session));
+                    self.lock(ending);
                 }
             }
             Err(e) => self

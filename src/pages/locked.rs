@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::wire::{LoginRequest, SessionEnding};
 use leptos::prelude::*;
 
@@ -6,6 +5,7 @@ use crate::components::BackupForm;
 use crate::i18n::{Key, t};
 use crate::local_data::{unsent_count, wipe};
 use crate::state::AppCtx;
+use crate::sync::Session;
 use crate::sync::api::{self, ApiError};
 
 /// The title and the explanation of each ending.
@@ -53,14 +53,7 @@ pub fn LockedPage() -> impl IntoView {
             match api::login(&req).await {
                 // The same account again: the data on this device is its own, so it stays.
                 Ok(reply) if reply.account.id == session.account.id => {
-                    let mut session = session;
-                    session.token = reply.token;
-                    session.account = reply.account;
-                    session.last_online = Utc::now();
-                    session.offline_grace_days = reply.offline_grace_days;
-                    session.must_change_password = reply.must_change_password;
-                    session.demo = reply.demo;
-                    session.ended = None;
+                    let session = Session::from_login(reply, session.device_id);
                     session.save();
                     password.set(String::new());
                     ctx.sync_error.set(None);
@@ -73,12 +66,8 @@ pub fn LockedPage() -> impl IntoView {
                 }
                 Err(ApiError::Server { body, .. }) => {
                     // Disabled or revoked meanwhile: say so on this screen.
-                    if let Some(now) = SessionEnding::from_code(&body.code)
-                        && let Some(mut session) = ctx.session.get_untracked()
-                    {
-                        session.ended = Some(now);
-                        session.save();
-                        ctx.session.set(Some(session));
+                    if let Some(now) = SessionEnding::from_code(&body.code) {
+                        ctx.lock(now);
                     }
                     error.set(Some(body.message));
                 }

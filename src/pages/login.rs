@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::wire::LoginRequest;
 use leptos::prelude::*;
 
@@ -31,17 +30,7 @@ pub fn LoginPage() -> impl IntoView {
             let lang = ctx.lang.get_untracked();
             match api::login(&req).await {
                 Ok(reply) => {
-                    let session = Session {
-                        token: reply.token,
-                        device_id: req.device_id,
-                        account: reply.account,
-                        logged_in_at: Utc::now(),
-                        last_online: Utc::now(),
-                        offline_grace_days: reply.offline_grace_days,
-                        must_change_password: reply.must_change_password,
-                        demo: reply.demo,
-                        ended: None,
-                    };
+                    let session = Session::from_login(reply, req.device_id);
                     session.save();
                     ctx.session.set(Some(session));
                     ctx.request_sync();

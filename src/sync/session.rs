@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use gloo_storage::{LocalStorage, Storage};
 use hongling_core::Actor;
-use hongling_core::wire::{AccountInfo, SessionEnding};
+use hongling_core::wire::{AccountInfo, LoginResponse, SessionEnding};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -43,6 +43,21 @@ fn default_grace() -> u32 {
 }
 
 impl Session {
+    /// The session a login on `device_id` answered with.
+    pub fn from_login(reply: LoginResponse, device_id: Uuid) -> Session {
+        Session {
+            token: reply.token,
+            device_id,
+            account: reply.account,
+            logged_in_at: Utc::now(),
+            last_online: Utc::now(),
+            offline_grace_days: reply.offline_grace_days,
+            must_change_password: reply.must_change_password,
+            demo: reply.demo,
+            ended: None,
+        }
+    }
+
     pub fn load() -> Option<Session> {
         LocalStorage::get(SESSION_KEY).ok()
     }
