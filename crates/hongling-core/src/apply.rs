@@ -162,6 +162,7 @@ pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
         | RecordKind::MentorPair
         | RecordKind::MentoringActivity
         | RecordKind::Inspection
+        | RecordKind::Dossier
         // A body without a readable township fails closed: only the committee sees it.
         | RecordKind::Promotion => body
             .get("township_id")
@@ -249,6 +250,12 @@ impl Rejection {
 /// Decides one mutation against `state`: the records it writes, or why it is refused.
 pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
     crate::limits::check(op)?;
+    let mut changes = decide(state, actor, op)?;
+    crate::dossier::file(state, &mut changes);
+    Ok(changes)
+}
+
+fn decide(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
     match op {
         Op::WorkerCreateV1(c) => create_worker(state, actor, c),
         Op::WorkerUpdateV1(u) => update_worker(state, actor, u),
@@ -404,6 +411,7 @@ fn update_worker(
     if let Some(org) = u.organization_id {
         worker.organization_id = org;
     }
+    let moved = u.township_id.filter(|t| *t != worker.township_id);
     if let Some(township) = u.township_id {
         worker.township_id = township;
     }
@@ -425,6 +433,10 @@ fn update_worker(
         changes = set_id_card(state, actor, u.id, &mut worker, number)?;
     }
     changes.insert(0, worker_change(key, &worker));
+    // The records about the worker go where the worker now works.
+    if let Some(township) = moved {
+        changes.extend(crate::dossier::move_to(state, u.id, township));
+    }
     Ok(changes)
 }
 

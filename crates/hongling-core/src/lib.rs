@@ -15,6 +15,7 @@ pub mod certification;
 pub mod conflict;
 pub mod contest;
 pub mod csv;
+pub mod dossier;
 pub mod fieldwork;
 pub mod grant;
 pub mod honour;

@@ -74,11 +74,14 @@ pub enum RecordKind {
     /// An ID-card number given to a second worker by an account other than the committee
     /// (committee only; id: the worker's), for 待处理 身份证号重复.
     IdCardDuplicate,
+    /// The keys of every record about one worker (id: the worker's), so that they move
+    /// with the worker to another township (`hongling_core::dossier`).
+    Dossier,
 }
 
 impl RecordKind {
     /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 30] = [
+    pub const ALL: [RecordKind; 31] = [
         RecordKind::Township,
         RecordKind::Organization,
         RecordKind::Worker,
@@ -109,6 +112,7 @@ impl RecordKind {
         RecordKind::ScoreSheet,
         RecordKind::ContestResults,
         RecordKind::IdCardDuplicate,
+        RecordKind::Dossier,
     ];
 
     /// The wire name, as used in storage keys and database columns.
@@ -144,6 +148,7 @@ impl RecordKind {
             RecordKind::ScoreSheet => "score_sheet",
             RecordKind::ContestResults => "contest_results",
             RecordKind::IdCardDuplicate => "id_card_duplicate",
+            RecordKind::Dossier => "dossier",
         }
     }
 

@@ -180,6 +180,7 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::ScoreSheet, "score_sheet"),
         (RecordKind::ContestResults, "contest_results"),
         (RecordKind::IdCardDuplicate, "id_card_duplicate"),
+        (RecordKind::Dossier, "dossier"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

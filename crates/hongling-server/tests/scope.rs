@@ -168,12 +168,41 @@ async fn pull_follows_scope_moves_and_grant_changes() {
         .unwrap_err();
     assert_eq!(refusal.code, RejectCode::Forbidden);
 
-    // The district moves 孙海燕 to 城父镇: the tablet's next pull deletes her.
+    // The tablet records an honour of 孙海燕, a record about her.
     let (sun, _) = admin
         .workers()
         .into_iter()
         .find(|(_, w)| w.name == "孙海燕")
         .unwrap();
+    let honour = Uuid::new_v4();
+    let op = Op::HonourRecordV1(hongling_core::honour::HonourRecordV1 {
+        id: honour,
+        worker_id: sun,
+        title: "优秀党务工作者".into(),
+        level: hongling_core::honour::HonourLevel::City,
+        holder: hongling_core::honour::HonourHolder::Worker,
+        year: 2025,
+        scan: None,
+        supersedes: None,
+    });
+    commit_local(&tablet.store, &tablet.actor, op, Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    tablet.sync().await;
+    admin.sync().await;
+    let honours = |d: &Device| {
+        d.store
+            .view()
+            .into_iter()
+            .filter(|r| r.kind == RecordKind::Honour && r.id == honour)
+            .map(|r| r.body["township_id"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(honours(&tablet).len(), 1);
+
+    // The district moves 孙海燕 to 城父镇: the tablet's next pull deletes her, and her
+    // honour goes with her.
     let chengfu = admin.find(RecordKind::Organization, "亳州市城父镇志愿者协会");
     let chengfu_township = chengfu.decode::<Organization>().unwrap().township_id;
     let mv = Op::WorkerUpdateV1(WorkerUpdateV1 {
@@ -189,6 +218,8 @@ async fn pull_follows_scope_moves_and_grant_changes() {
     admin.sync().await;
     tablet.sync().await;
     assert_eq!(tablet.names(), ["张红梅", "马俊杰", "黄丽娟"]);
+    assert!(honours(&tablet).is_empty(), "the honour left with her");
+    assert_eq!(honours(&admin), [chengfu_township.to_string()]);
 
     // A non-admin cannot change grants.
     let tablet_token = tablet.transport.inner.token.clone();
@@ -213,6 +244,7 @@ async fn pull_follows_scope_moves_and_grant_changes() {
     *tablet.transport.grants.borrow_mut() = grants;
     tablet.sync().await;
     assert_eq!(tablet.names(), ["孙海燕", "郑伟", "黄丽娟"]);
+    assert_eq!(honours(&tablet), [chengfu_township.to_string()]);
     assert_eq!(set_grants(&server, &admin_token, "nobody", &[]).await, 404);
 }
 
