@@ -78,3 +78,79 @@ mod tests {
         assert!(serde_json::from_str::<BlobRef>("\"xyz\"").is_err());
     }
 }
+
+/// The roles whose work attaches files: worker photos and honour scans (the committee,
+/// instructors, supervisors), visit photos (instructors, supervisors) and judges'
+/// handwritten signatures. Nobody else may upload.
+pub const UPLOADERS: [crate::Role; 4] = [
+    crate::Role::DistrictCommittee,
+    crate::Role::Instructor,
+    crate::Role::Supervisor,
+    crate::Role::Judge,
+];
+
+/// Whether an account holding `grants` may upload attachments.
+pub fn may_upload(grants: &[crate::Grant]) -> bool {
+    grants.iter().any(|g| UPLOADERS.contains(&g.role))
+}
+
+/// Most bytes of new attachments one account may upload in 24 hours, by default.
+pub const DEFAULT_DAILY_QUOTA_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Days an attachment that no record names is kept before the server collects it: long
+/// enough for a tablet to push the mutation that names it after weeks offline.
+pub const UNNAMED_KEPT_DAYS: i64 = 30;
+
+/// The attachments a record names: what the server serves to whoever may see the record.
+/// Each kind lists the fields of its body that hold blob addresses.
+pub fn named_by(kind: crate::RecordKind, body: &serde_json::Value) -> Vec<BlobRef> {
+    let mut out = Vec::new();
+    for field in attachment_fields(kind) {
+        match body.get(*field) {
+            Some(serde_json::Value::String(s)) => out.extend(BlobRef::parse(s)),
+            Some(serde_json::Value::Array(items)) => out.extend(
+                items
+                    .iter()
+                    .filter_map(|i| i.as_str())
+                    .filter_map(BlobRef::parse),
+            ),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The fields of a kind's body that hold blob addresses; empty for kinds that never name
+/// an attachment.
+pub fn attachment_fields(kind: crate::RecordKind) -> &'static [&'static str] {
+    use crate::RecordKind as K;
+    match kind {
+        K::Worker | K::Certificate => &["photo"],
+        K::Honour => &["scan"],
+        K::Visit => &["photos"],
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod named_tests {
+    use super::*;
+    use crate::RecordKind;
+    use serde_json::json;
+
+    #[test]
+    fn a_record_names_the_blobs_of_its_attachment_fields_only() {
+        let a = "a".repeat(64);
+        let b = "b".repeat(64);
+        assert_eq!(
+            named_by(RecordKind::Visit, &json!({"photos": [a, b], "notes": a})),
+            [BlobRef::parse(&a).unwrap(), BlobRef::parse(&b).unwrap()]
+        );
+        assert_eq!(
+            named_by(RecordKind::Worker, &json!({"photo": a})),
+            [BlobRef::parse(&a).unwrap()]
+        );
+        assert!(named_by(RecordKind::Worker, &json!({"photo": null})).is_empty());
+        assert!(named_by(RecordKind::SigningKey, &json!({"photo": a})).is_empty());
+    }
+}

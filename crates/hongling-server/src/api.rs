@@ -19,7 +19,7 @@ use crate::auth::{
     Authenticated, Committee, hash_password, new_token, token_hash, verify_password,
 };
 use crate::error::{ApiJson, AppError};
-use crate::store::{AccountSummary, HistoryEntry, NewAccount, Store};
+use crate::store::{AccountSummary, BlobPut, HistoryEntry, NewAccount, Store};
 
 /// How long a session token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -554,6 +554,13 @@ pub async fn put_blob<S: Store>(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<StatusCode, AppError> {
     check_hash(&sha256)?;
+    if !hongling_core::blob::may_upload(&session.account.grants) {
+        return Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "此账号的角色不上传附件",
+        ));
+    }
     let body = body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::client(
@@ -575,26 +582,34 @@ pub async fn put_blob<S: Store>(
             format!("附件内容与地址不符（内容的 SHA-256 是 {actual}），请重新上传"),
         ));
     }
-    let created = state
+    match state
         .store
-        .put_blob(&sha256, body.to_vec(), session.account.id)
-        .await?;
-    Ok(if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    })
+        .put_blob(&sha256, body.to_vec(), &session, state.blob_quota_bytes)
+        .await?
+    {
+        BlobPut::Created => Ok(StatusCode::CREATED),
+        BlobPut::AlreadyHere => Ok(StatusCode::OK),
+        BlobPut::OverQuota => Err(AppError::client(
+            StatusCode::TOO_MANY_REQUESTS,
+            "blob_quota",
+            format!(
+                "今天上传的附件已达上限（24 小时内 {} MB），请明天再上传，或联系区委非公工委",
+                state.blob_quota_bytes / 1024 / 1024
+            ),
+        )),
+    }
 }
 
 /// `GET /api/v1/blobs/{sha256}`: an attachment's bytes.
 pub async fn get_blob<S: Store>(
     State(state): State<AppState<S>>,
-    Authenticated(_session): Authenticated,
+    Authenticated(session): Authenticated,
     Path(sha256): Path<String>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     check_hash(&sha256)?;
-    match state.store.get_blob(&sha256).await? {
+    // Bytes the account may not see are answered as bytes the server lacks.
+    match state.store.get_blob(&sha256, &session).await? {
         Some(bytes) => Ok((
             [
                 (axum::http::header::CONTENT_TYPE, "application/octet-stream"),

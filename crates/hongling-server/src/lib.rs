@@ -53,6 +53,9 @@ pub struct AppState<S> {
     pub install: install::Install,
     /// The reverse proxies whose `X-Forwarded-For` names the client (`--trusted-proxy`).
     pub trusted_proxies: running::TrustedProxies,
+    /// Most bytes of new attachments one account may upload in 24 hours
+    /// (`--blob-quota-mib`).
+    pub blob_quota_bytes: u64,
 }
 
 impl<S> AppState<S> {
@@ -68,6 +71,7 @@ impl<S> AppState<S> {
                 public_url: None,
             },
             trusted_proxies: Default::default(),
+            blob_quota_bytes: hongling_core::blob::DEFAULT_DAILY_QUOTA_BYTES,
         }
     }
 }

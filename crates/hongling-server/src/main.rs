@@ -187,6 +187,9 @@ struct ServeArgs {
     /// a tablet coming back within its grace would find itself logged out.
     #[arg(long, default_value_t = hongling_server::DEFAULT_SESSION_IDLE_DAYS)]
     session_idle_days: u32,
+    /// Most MiB of new attachments (photos, scans) one account may upload in 24 hours.
+    #[arg(long, value_name = "MIB", default_value_t = hongling_core::blob::DEFAULT_DAILY_QUOTA_BYTES / 1024 / 1024)]
+    blob_quota_mib: u64,
     /// Serve HTTPS with this certificate chain (PEM); SIGHUP re-reads it and the key.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -550,6 +553,24 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let mut state = AppState::new(store.clone());
     state.offline_grace_days = args.offline_grace_days;
     state.session_idle_days = args.session_idle_days;
+    state.blob_quota_bytes = args.blob_quota_mib.saturating_mul(1024 * 1024);
+    // Attachments no record names are collected at start and then once a day.
+    {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+            loop {
+                day.tick().await;
+                let before = chrono::Utc::now()
+                    - chrono::Duration::days(hongling_core::blob::UNNAMED_KEPT_DAYS);
+                match store.collect_blobs(before).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "attachments no record names"),
+                    Err(e) => tracing::warn!(error = %e, "collecting attachments failed"),
+                }
+            }
+        });
+    }
     state.trusted_proxies =
         hongling_server::running::TrustedProxies(std::sync::Arc::new(args.trusted_proxies.clone()));
     let ca_file = args.tls_ca.clone().or_else(|| {

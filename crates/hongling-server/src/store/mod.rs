@@ -44,6 +44,15 @@ pub struct AccountRow {
     pub must_change_password: bool,
 }
 
+/// What an upload did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobPut {
+    Created,
+    AlreadyHere,
+    /// The account's uploads of the last 24 hours would pass the quota: nothing stored.
+    OverQuota,
+}
+
 /// Who a bearer token belongs to.
 #[derive(Debug, Clone)]
 pub struct SessionRow {
@@ -215,20 +224,33 @@ pub trait Store: Clone + Send + Sync + 'static {
         device_id: Uuid,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
-    /// Stores an attachment under the hex SHA-256 of its bytes (checked by the caller).
-    /// Returns false when it was already there (the call is idempotent).
+    /// Stores an attachment under the hex SHA-256 of its bytes (checked by the caller) and
+    /// notes `device_id` as one of its uploaders. New bytes count against the account's
+    /// uploads of the last 24 hours, which may not pass `quota` bytes; bytes already here
+    /// count for nothing (the call is idempotent).
     fn put_blob(
         &self,
         sha256: &str,
         bytes: Vec<u8>,
-        account_id: Uuid,
-    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+        session: &SessionRow,
+        quota: u64,
+    ) -> impl Future<Output = Result<BlobPut, StoreError>> + Send;
 
-    /// An attachment's bytes.
+    /// An attachment's bytes, for an account that may see a record naming it, or for a
+    /// device that uploaded it while no record names it yet. `None` to anyone else, as
+    /// for bytes the server does not hold.
     fn get_blob(
         &self,
         sha256: &str,
+        session: &SessionRow,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Removes attachments that no record names and that came before `before`; returns
+    /// how many went.
+    fn collect_blobs(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Every mutation about one record, applied or refused, oldest first.
     fn history(

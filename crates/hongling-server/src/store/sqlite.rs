@@ -27,7 +27,7 @@ use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use super::{
-    AccountRow, AccountSummary, DeviceSummary, HistoryEntry, NewAccount, NewSigningKey,
+    AccountRow, AccountSummary, BlobPut, DeviceSummary, HistoryEntry, NewAccount, NewSigningKey,
     SessionLookup, SessionRow, Step, Store, StoreError, plan_batch,
 };
 
@@ -589,6 +589,24 @@ async fn write_change(
     .bind(&scope)
     .execute(&mut *conn)
     .await?;
+    // The attachments the record names now: who may fetch them follows the record.
+    if !hongling_core::blob::attachment_fields(change.key.kind).is_empty() {
+        sqlx::query("DELETE FROM blob_refs WHERE kind = ? AND id = ?")
+            .bind(change.key.kind.as_str())
+            .bind(change.key.id.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
+    if !change.deleted {
+        for blob in hongling_core::blob::named_by(change.key.kind, &change.body) {
+            sqlx::query("INSERT OR IGNORE INTO blob_refs (sha256, kind, id) VALUES (?, ?, ?)")
+                .bind(blob.as_str())
+                .bind(change.key.kind.as_str())
+                .bind(change.key.id.to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     Ok(Record {
         kind: change.key.kind,
         id: change.key.id,
@@ -1279,29 +1297,116 @@ impl Store for SqliteStore {
         &self,
         sha256: &str,
         bytes: Vec<u8>,
-        account_id: Uuid,
-    ) -> Result<bool, StoreError> {
+        session: &SessionRow,
+        quota: u64,
+    ) -> Result<BlobPut, StoreError> {
         let _w = self.writer.lock().await;
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO blobs (sha256, size, data, account_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(sha256)
-        .bind(bytes.len() as i64)
-        .bind(bytes)
-        .bind(account_id.to_string())
-        .bind(now())
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let mut tx = self.pool.begin().await?;
+        let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
+            .bind(sha256)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let account = session.account.id.to_string();
+        let outcome = if held.is_some() {
+            BlobPut::AlreadyHere
+        } else {
+            let since = (Utc::now() - chrono::Duration::hours(24)).to_rfc3339();
+            let lately: i64 = sqlx::query_scalar(
+                "SELECT COALESCE(SUM(size), 0) FROM blobs WHERE account_id = ? AND created_at > ?",
+            )
+            .bind(&account)
+            .bind(since)
+            .fetch_one(&mut *tx)
+            .await?;
+            if lately as u64 + bytes.len() as u64 > quota {
+                return Ok(BlobPut::OverQuota);
+            }
+            sqlx::query(
+                "INSERT INTO blobs (sha256, size, data, account_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(sha256)
+            .bind(bytes.len() as i64)
+            .bind(bytes)
+            .bind(&account)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+            BlobPut::Created
+        };
+        sqlx::query("INSERT OR IGNORE INTO blob_uploaders (sha256, device_id) VALUES (?, ?)")
+            .bind(sha256)
+            .bind(session.device_id.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(outcome)
     }
 
-    async fn get_blob(&self, sha256: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn get_blob(
+        &self,
+        sha256: &str,
+        session: &SessionRow,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let naming: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT r.kind, r.id, r.body FROM blob_refs b
+               JOIN records r ON r.kind = b.kind AND r.id = b.id
+              WHERE b.sha256 = ? AND r.deleted = 0",
+        )
+        .bind(sha256)
+        .fetch_all(&self.pool)
+        .await?;
+        let grants = &session.account.grants;
+        let sees = naming.iter().any(|(kind, id, body)| {
+            let (Some(kind), Ok(id), Ok(body)) = (
+                RecordKind::parse(kind),
+                Uuid::parse_str(id),
+                serde_json::from_str::<serde_json::Value>(body),
+            ) else {
+                return false;
+            };
+            hongling_core::can_see_record(session.account.id, grants, kind, id, &body)
+        });
+        let allowed = sees
+            || (naming.is_empty() && {
+                let uploaded: Option<i64> = sqlx::query_scalar(
+                    "SELECT 1 FROM blob_uploaders WHERE sha256 = ? AND device_id = ?",
+                )
+                .bind(sha256)
+                .bind(session.device_id.to_string())
+                .fetch_optional(&self.pool)
+                .await?;
+                uploaded.is_some()
+            });
+        if !allowed {
+            return Ok(None);
+        }
         Ok(
             sqlx::query_scalar("SELECT data FROM blobs WHERE sha256 = ?")
                 .bind(sha256)
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    async fn collect_blobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _w = self.writer.lock().await;
+        let mut tx = self.pool.begin().await?;
+        let gone = sqlx::query(
+            "DELETE FROM blobs WHERE created_at < ?
+               AND NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.sha256 = blobs.sha256)",
+        )
+        .bind(before.to_rfc3339())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "DELETE FROM blob_uploaders
+              WHERE NOT EXISTS (SELECT 1 FROM blobs b WHERE b.sha256 = blob_uploaders.sha256)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(gone)
     }
 
     async fn history(&self, key: RecordKey) -> Result<Vec<HistoryEntry>, StoreError> {
