@@ -226,6 +226,112 @@ pub struct RecoveryItem {
     pub at: String,
 }
 
+/// What one line of the 安全日志 records. The wire names are public: never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurityEvent {
+    LoginSucceeded,
+    /// A wrong password, an unknown username, or a disabled account; `detail` says when
+    /// the failure held the (account, address) pair, and for how long.
+    LoginFailed,
+    PasswordChanged,
+    /// An administrator (or `reset-password` on the server) set someone's password.
+    PasswordReset,
+    AccountCreated,
+    GrantsChanged,
+    AccountDisabled,
+    AccountEnabled,
+    DeviceRevoked,
+    Import,
+    Export,
+    /// A backup taken on the server (`backup`), or restored from (`restore`).
+    Backup,
+    Restore,
+}
+
+impl SecurityEvent {
+    pub const ALL: [SecurityEvent; 13] = [
+        SecurityEvent::LoginSucceeded,
+        SecurityEvent::LoginFailed,
+        SecurityEvent::PasswordChanged,
+        SecurityEvent::PasswordReset,
+        SecurityEvent::AccountCreated,
+        SecurityEvent::GrantsChanged,
+        SecurityEvent::AccountDisabled,
+        SecurityEvent::AccountEnabled,
+        SecurityEvent::DeviceRevoked,
+        SecurityEvent::Import,
+        SecurityEvent::Export,
+        SecurityEvent::Backup,
+        SecurityEvent::Restore,
+    ];
+
+    /// The wire name, as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SecurityEvent::LoginSucceeded => "login_succeeded",
+            SecurityEvent::LoginFailed => "login_failed",
+            SecurityEvent::PasswordChanged => "password_changed",
+            SecurityEvent::PasswordReset => "password_reset",
+            SecurityEvent::AccountCreated => "account_created",
+            SecurityEvent::GrantsChanged => "grants_changed",
+            SecurityEvent::AccountDisabled => "account_disabled",
+            SecurityEvent::AccountEnabled => "account_enabled",
+            SecurityEvent::DeviceRevoked => "device_revoked",
+            SecurityEvent::Import => "import",
+            SecurityEvent::Export => "export",
+            SecurityEvent::Backup => "backup",
+            SecurityEvent::Restore => "restore",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SecurityEvent> {
+        SecurityEvent::ALL.into_iter().find(|e| e.as_str() == s)
+    }
+
+    /// The event in the committee's words.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SecurityEvent::LoginSucceeded => "登录成功",
+            SecurityEvent::LoginFailed => "登录失败",
+            SecurityEvent::PasswordChanged => "修改密码",
+            SecurityEvent::PasswordReset => "重置密码",
+            SecurityEvent::AccountCreated => "新建账号",
+            SecurityEvent::GrantsChanged => "修改权限",
+            SecurityEvent::AccountDisabled => "停用账号",
+            SecurityEvent::AccountEnabled => "启用账号",
+            SecurityEvent::DeviceRevoked => "吊销设备",
+            SecurityEvent::Import => "导入",
+            SecurityEvent::Export => "导出",
+            SecurityEvent::Backup => "备份",
+            SecurityEvent::Restore => "恢复",
+        }
+    }
+}
+
+/// Days the server keeps the 安全日志 at least (网络安全法 §21 asks six months).
+pub const SECURITY_LOG_MIN_DAYS: u32 = 180;
+
+/// One line of the 安全日志 (`GET /api/v1/admin/security-log`), newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecurityLogEntry {
+    pub id: u64,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub event: SecurityEvent,
+    /// Who did it: the account's username, `server` for a command run on the server, or
+    /// the username typed at a failed login.
+    pub actor: String,
+    /// Whom or what it was done to: an account, a device, a file.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub subject: String,
+    /// The client's address, when it came over the network.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub address: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
 /// Every error body of the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {

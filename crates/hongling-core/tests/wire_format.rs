@@ -592,3 +592,18 @@ fn a_replay_carries_the_first_answers_and_the_certificates_the_device_holds() {
     assert_eq!(replay.certificates[0].kind, RecordKind::Certificate);
     assert_eq!(serde_json::to_value(&push).unwrap(), frozen);
 }
+
+#[test]
+fn a_line_of_the_security_log() {
+    use hongling_core::wire::{SecurityEvent, SecurityLogEntry};
+    let frozen = json!({"id": 12, "at": "2026-12-04T08:00:00+00:00", "event": "login_failed",
+        "actor": "zhidao01", "address": "10.0.0.7", "detail": "暂停 60 秒"});
+    let entry: SecurityLogEntry = serde_json::from_value(frozen.clone()).unwrap();
+    assert_eq!(entry.event, SecurityEvent::LoginFailed);
+    assert_eq!(entry.subject, "");
+    assert_eq!(serde_json::to_value(&entry).unwrap(), frozen);
+    for event in SecurityEvent::ALL {
+        assert_eq!(serde_json::to_value(event).unwrap(), json!(event.as_str()));
+        assert_eq!(SecurityEvent::parse(event.as_str()), Some(event));
+    }
+}

@@ -19,7 +19,8 @@ use crate::auth::{
     Authenticated, Committee, hash_password, new_token, token_hash, verify_password,
 };
 use crate::error::{ApiJson, AppError};
-use crate::store::{AccountSummary, BlobPut, HistoryEntry, NewAccount, Store};
+use crate::store::{AccountSummary, BlobPut, HistoryEntry, NewAccount, SecurityLine, Store};
+use hongling_core::wire::SecurityEvent;
 
 /// How long a session token stays valid.
 const SESSION_DAYS: i64 = 30;
@@ -52,6 +53,29 @@ pub async fn require_protocol(
 fn client_address(ext: &axum::http::Extensions) -> String {
     ext.get::<crate::running::ClientAddr>()
         .map_or_else(|| "unknown".to_owned(), |c| c.0.to_string())
+}
+
+/// Adds a line to the 安全日志; a line that cannot be written fails the request, so
+/// nothing it should record happens unrecorded.
+pub(crate) async fn security<S: Store>(
+    state: &AppState<S>,
+    event: SecurityEvent,
+    actor: &str,
+    subject: &str,
+    ext: &axum::http::Extensions,
+    detail: &str,
+) -> Result<(), AppError> {
+    state
+        .store
+        .log_security(SecurityLine {
+            event,
+            actor,
+            subject,
+            address: &client_address(ext),
+            detail,
+        })
+        .await?;
+    Ok(())
 }
 
 pub async fn login<S: Store>(
@@ -92,18 +116,55 @@ pub async fn login<S: Store>(
     })
     .await?;
     let Some(account) = account.filter(|_| ok) else {
+        // Whether this failure held the pair: the delay goes in the log once, as it
+        // starts, and the refusals during it (which hash nothing) are not logged.
+        let held = state
+            .limiter
+            .lock()
+            .ok()
+            .and_then(|l| l.held_for(&username, &address, std::time::Instant::now()));
+        let detail = held.map_or_else(String::new, |d| {
+            format!("密码错误次数过多，暂停 {} 秒", d.as_secs_f64().ceil())
+        });
+        security(
+            &state,
+            SecurityEvent::LoginFailed,
+            &username,
+            "",
+            &ext,
+            &detail,
+        )
+        .await?;
         return Err(AppError::unauthorized("用户名或密码不正确"));
     };
     if let Ok(mut l) = state.limiter.lock() {
         l.succeeded(&username, &address);
     }
     if account.disabled {
+        security(
+            &state,
+            SecurityEvent::LoginFailed,
+            &username,
+            "",
+            &ext,
+            "账号已停用",
+        )
+        .await?;
         return Err(AppError::client(
             StatusCode::FORBIDDEN,
             SessionEnding::AccountDisabled.code(),
             "该账号已停用，请联系区委非公工委",
         ));
     }
+    security(
+        &state,
+        SecurityEvent::LoginSucceeded,
+        &username,
+        &req.device_id.to_string(),
+        &ext,
+        "",
+    )
+    .await?;
     let token = new_token();
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
     state
@@ -303,11 +364,32 @@ pub async fn recovery<S: Store>(
 /// devices drop what they may no longer see at their next pull.
 pub async fn set_grants<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_): Committee,
+    Committee(me): Committee,
+    ext: axum::http::Extensions,
     Path(username): Path<String>,
     ApiJson(grants): ApiJson<Vec<Grant>>,
 ) -> Result<StatusCode, AppError> {
-    found(state.store.set_grants(&username, grants).await?, &username)
+    let detail = grants
+        .iter()
+        .map(|g| format!("{} {}", g.role.label_zh(), g.scope.to_text()))
+        .collect::<Vec<_>>()
+        .join("、");
+    let done = found(state.store.set_grants(&username, grants).await?, &username)?;
+    let detail = if detail.is_empty() {
+        "无权限".to_owned()
+    } else {
+        detail
+    };
+    security(
+        &state,
+        SecurityEvent::GrantsChanged,
+        &me.account.username,
+        &username,
+        &ext,
+        &detail,
+    )
+    .await?;
+    Ok(done)
 }
 
 fn found(ok: bool, what: &str) -> Result<StatusCode, AppError> {
@@ -389,7 +471,8 @@ async fn hash(state_hashing: &crate::auth::Hashing, password: String) -> Result<
 /// `POST /api/v1/admin/accounts`: creates an account.
 pub async fn create_account<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_): Committee,
+    Committee(me): Committee,
+    ext: axum::http::Extensions,
     ApiJson(req): ApiJson<NewAccountRequest>,
 ) -> Result<StatusCode, AppError> {
     let username = req.username.trim().to_owned();
@@ -407,13 +490,22 @@ pub async fn create_account<S: Store>(
     state
         .store
         .create_account(NewAccount {
-            username,
+            username: username.clone(),
             display_name: req.display_name.trim().to_owned(),
             password_hash,
             grants: req.grants,
             must_change_password: false,
         })
         .await?;
+    security(
+        &state,
+        SecurityEvent::AccountCreated,
+        &me.account.username,
+        &username,
+        &ext,
+        "",
+    )
+    .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -421,16 +513,24 @@ pub async fn create_account<S: Store>(
 pub async fn set_disabled<S: Store>(
     State(state): State<AppState<S>>,
     Committee(me): Committee,
+    ext: axum::http::Extensions,
     Path(username): Path<String>,
     ApiJson(disabled): ApiJson<bool>,
 ) -> Result<StatusCode, AppError> {
     if disabled && me.account.username == username {
         return Err(AppError::bad_request("self_disable", "不能停用自己的账号"));
     }
-    found(
+    let done = found(
         state.store.set_disabled(&username, disabled).await?,
         &username,
-    )
+    )?;
+    let event = if disabled {
+        SecurityEvent::AccountDisabled
+    } else {
+        SecurityEvent::AccountEnabled
+    };
+    security(&state, event, &me.account.username, &username, &ext, "").await?;
+    Ok(done)
 }
 
 #[derive(Debug, Deserialize)]
@@ -442,20 +542,31 @@ pub struct PasswordRequest {
 /// account's sessions.
 pub async fn set_password<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_): Committee,
+    Committee(me): Committee,
+    ext: axum::http::Extensions,
     Path(username): Path<String>,
     ApiJson(req): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, AppError> {
     crate::password::check_api(&username, &req.password)?;
     let password_hash = hash(&state.hashing, req.password).await?;
     // The administrator knows this password: the user must choose their own first.
-    found(
+    let done = found(
         state
             .store
             .set_password(&username, &password_hash, true, None)
             .await?,
         &username,
+    )?;
+    security(
+        &state,
+        SecurityEvent::PasswordReset,
+        &me.account.username,
+        &username,
+        &ext,
+        "",
     )
+    .await?;
+    Ok(done)
 }
 
 /// `POST /auth/logout`: ends this session on the server; its token answers
@@ -476,6 +587,7 @@ pub async fn logout<S: Store>(
 /// a forced change is then done.
 pub async fn change_own_password<S: Store>(
     State(state): State<AppState<S>>,
+    ext: axum::http::Extensions,
     crate::auth::AnySession(session, token): crate::auth::AnySession,
     ApiJson(req): ApiJson<hongling_core::wire::ChangePasswordRequest>,
 ) -> Result<StatusCode, AppError> {
@@ -507,16 +619,118 @@ pub async fn change_own_password<S: Store>(
         .store
         .set_password(&username, &password_hash, false, Some(&token_hash(&token)))
         .await?;
+    security(
+        &state,
+        SecurityEvent::PasswordChanged,
+        &username,
+        &username,
+        &ext,
+        "",
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `POST /api/v1/admin/devices/{id}/revoke`.
 pub async fn revoke_device<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_): Committee,
+    Committee(me): Committee,
+    ext: axum::http::Extensions,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, AppError> {
-    found(state.store.revoke_device(id).await?, "该设备")
+    let done = found(state.store.revoke_device(id).await?, "该设备")?;
+    security(
+        &state,
+        SecurityEvent::DeviceRevoked,
+        &me.account.username,
+        &id.to_string(),
+        &ext,
+        "",
+    )
+    .await?;
+    Ok(done)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SecurityLogQuery {
+    /// Lines older than this one (the `id` of the last line of the page before).
+    #[serde(default)]
+    before: Option<u64>,
+    #[serde(default)]
+    limit: Option<u32>,
+}
+
+/// Most lines of the 安全日志 in one page.
+pub const SECURITY_LOG_PAGE: u32 = 500;
+
+/// `GET /api/v1/admin/security-log?before=ID&limit=N`: the 安全日志, newest first.
+pub async fn security_log<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(_): Committee,
+    axum::extract::Query(q): axum::extract::Query<SecurityLogQuery>,
+) -> Result<ApiJson<Vec<hongling_core::wire::SecurityLogEntry>>, AppError> {
+    let limit = q.limit.unwrap_or(100).clamp(1, SECURITY_LOG_PAGE);
+    Ok(ApiJson(state.store.security_log(q.before, limit).await?))
+}
+
+/// `GET /api/v1/admin/security-log/export`: the whole 安全日志 as CSV (its export is a
+/// line of its own).
+pub async fn security_log_export<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(me): Committee,
+    ext: axum::http::Extensions,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    security(
+        &state,
+        SecurityEvent::Export,
+        &me.account.username,
+        "security-log",
+        &ext,
+        "安全日志",
+    )
+    .await?;
+    let mut rows = vec![
+        ["时间（北京时间）", "事件", "操作人", "对象", "地址", "说明"]
+            .map(str::to_owned)
+            .to_vec(),
+    ];
+    let mut before = None;
+    loop {
+        let page = state.store.security_log(before, SECURITY_LOG_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        before = Some(last.id);
+        rows.extend(page.into_iter().map(|e| {
+            let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset");
+            let at = DateTime::parse_from_rfc3339(&e.at).map_or(e.at.clone(), |t| {
+                t.with_timezone(&china)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string()
+            });
+            vec![
+                at,
+                e.event.label_zh().to_owned(),
+                e.actor,
+                e.subject,
+                e.address,
+                e.detail,
+            ]
+        }));
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"security-log.csv\"".to_owned(),
+            ),
+        ],
+        hongling_core::csv::write(&rows),
+    )
+        .into_response())
 }
 
 /// `GET /api/v1/admin/history/{kind}/{id}`: every mutation about one record.

@@ -16,7 +16,7 @@ use hongling_core::csv::write as csv;
 use hongling_core::import::{
     Records, organization_rows, plan_organizations, plan_workers, worker_rows,
 };
-use hongling_core::wire::{ImportReply, MutationStatus};
+use hongling_core::wire::{ImportReply, MutationStatus, SecurityEvent};
 use hongling_core::{Actor, RecordKind};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -221,6 +221,7 @@ async fn records<S: Store>(store: &S) -> Result<Records, AppError> {
 pub async fn import<S: Store>(
     State(state): State<AppState<S>>,
     Committee(session): Committee,
+    ext: axum::http::Extensions,
     Path(what): Path<String>,
     Query(q): Query<ImportQuery>,
     body: Bytes,
@@ -279,6 +280,15 @@ pub async fn import<S: Store>(
         }
         reply.imported = n;
         reply.message = format!("已导入 {n} 条");
+        crate::api::security(
+            &state,
+            SecurityEvent::Import,
+            &session.account.username,
+            &what,
+            &ext,
+            &reply.message,
+        )
+        .await?;
     }
     Ok(Json(reply).into_response())
 }
@@ -293,7 +303,8 @@ pub struct ExportQuery {
 /// the import reads.
 pub async fn export<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_session): Committee,
+    Committee(session): Committee,
+    ext: axum::http::Extensions,
     Path(what): Path<String>,
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, AppError> {
@@ -310,6 +321,21 @@ pub async fn export<S: Store>(
         }
     };
     let format = q.format.as_deref().unwrap_or("csv");
+    if !matches!(format, "csv" | "xlsx") {
+        return Err(AppError::bad_request(
+            "invalid_format",
+            "导出格式应为 csv 或 xlsx",
+        ));
+    }
+    crate::api::security(
+        &state,
+        SecurityEvent::Export,
+        &session.account.username,
+        &what,
+        &ext,
+        &format!("{} 行，{format}", rows.len().saturating_sub(1)),
+    )
+    .await?;
     let disposition = format!("attachment; filename=\"{what}.{format}\"");
     match format {
         "csv" => Ok((

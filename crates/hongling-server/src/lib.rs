@@ -107,6 +107,7 @@ pub fn app<S: store::Store>(
         )
         .route("/admin/devices/{id}/revoke", post(api::revoke_device::<S>))
         .route("/admin/recovery", get(api::recovery::<S>))
+        .route("/admin/security-log", get(api::security_log::<S>))
         .route("/admin/history/{kind}/{id}", get(api::history::<S>))
         .route(
             "/blobs/{sha256}",
@@ -120,6 +121,10 @@ pub fn app<S: store::Store>(
         .route("/contest/judges", get(api::contest_judges::<S>))
         .route("/admin/import/{what}", post(import_export::import::<S>))
         .route("/admin/export/{what}", get(import_export::export::<S>))
+        .route(
+            "/admin/security-log/export",
+            get(api::security_log_export::<S>),
+        )
         .route("/health", get(api::health::<S>))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -157,6 +157,13 @@ impl LoginLimiter {
         }
     }
 
+    /// How long the pair is held from `now`, without counting an attempt: after a failed
+    /// login, whether that failure started (or lengthened) a hold.
+    pub fn held_for(&self, account: &str, address: &str, now: Instant) -> Option<Duration> {
+        let entry = self.pairs.get(&(account.to_owned(), address.to_owned()))?;
+        entry.held_until.filter(|h| *h > now).map(|h| h - now)
+    }
+
     /// The password was right: the pair starts again from zero.
     pub fn succeeded(&mut self, account: &str, address: &str) {
         self.pairs.remove(&(account.to_owned(), address.to_owned()));

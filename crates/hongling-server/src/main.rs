@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use hongling_core::wire::SecurityEvent;
 use hongling_server::keyfile::KeyFile;
 use hongling_server::store::sqlite::SqliteStore;
 use hongling_server::store::{NewAccount, Store};
@@ -190,6 +191,10 @@ struct ServeArgs {
     /// Most MiB of new attachments (photos, scans) one account may upload in 24 hours.
     #[arg(long, value_name = "MIB", default_value_t = hongling_core::blob::DEFAULT_DAILY_QUOTA_BYTES / 1024 / 1024)]
     blob_quota_mib: u64,
+    /// Days the 安全日志 keeps its lines; at least 180 (网络安全法 §21 asks six months).
+    #[arg(long, value_name = "DAYS", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(hongling_core::wire::SECURITY_LOG_MIN_DAYS as i64..))]
+    security_log_days: u32,
     /// Serve HTTPS with this certificate chain (PEM); SIGHUP re-reads it and the key.
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     tls_cert: Option<PathBuf>,
@@ -266,6 +271,18 @@ fn run() -> anyhow::Result<()> {
                     None => None,
                 };
                 let report = backup::backup(&db.db, &out, keep, with_keys.as_ref()).await?;
+                let detail = format!(
+                    "{} 字节{}",
+                    report.bytes,
+                    if report.keys.is_some() { "，含加密的签名密钥" } else { "" }
+                );
+                server_line(
+                    &open_existing(&db.db).await?,
+                    SecurityEvent::Backup,
+                    &report.file.display().to_string(),
+                    &detail,
+                )
+                .await?;
                 println!(
                     "backed up {} to {} ({} bytes, integrity ok); removed {} older backups",
                     db.db.display(),
@@ -309,6 +326,14 @@ fn run() -> anyhow::Result<()> {
                     journal_days,
                     force,
                 })
+                .await?;
+                let detail = format!("备份时间 {}", report.taken_at.to_rfc3339());
+                server_line(
+                    &open_existing(&db.db).await?,
+                    SecurityEvent::Restore,
+                    &backup.display().to_string(),
+                    &detail,
+                )
                 .await?;
                 if let Some(previous) = &report.previous {
                     println!("the database it replaced is kept in {}", previous.display());
@@ -447,10 +472,36 @@ async fn create_admin(db: &Path, username: &str, name: &str) -> anyhow::Result<(
             must_change_password: true,
         })
         .await?;
+    server_line(
+        &store,
+        SecurityEvent::AccountCreated,
+        username,
+        "区委非公工委管理员",
+    )
+    .await?;
     println!(
         "created the district committee account {username}: log in with it in the app, \
          which asks for a new password first"
     );
+    Ok(())
+}
+
+/// A line of the 安全日志 for a command run on the server itself.
+async fn server_line(
+    store: &SqliteStore,
+    event: SecurityEvent,
+    subject: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
+    store
+        .log_security(hongling_server::store::SecurityLine {
+            event,
+            actor: "server",
+            subject,
+            address: "",
+            detail,
+        })
+        .await?;
     Ok(())
 }
 
@@ -463,6 +514,7 @@ async fn reset_password(db: &Path, username: &str) -> anyhow::Result<()> {
     store
         .set_password(username, &hash(&password)?, true, None)
         .await?;
+    server_line(&store, SecurityEvent::PasswordReset, username, "").await?;
     println!(
         "set a new password for {username}; its sessions ended, and its first login asks \
          for a password of its own"
@@ -554,9 +606,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     state.offline_grace_days = args.offline_grace_days;
     state.session_idle_days = args.session_idle_days;
     state.blob_quota_bytes = args.blob_quota_mib.saturating_mul(1024 * 1024);
-    // Attachments no record names are collected at start and then once a day.
+    // Attachments no record names, and 安全日志 lines past their days, go at start and
+    // then once a day.
     {
         let store = store.clone();
+        let log_days = args.security_log_days;
         tokio::spawn(async move {
             let mut day = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
             loop {
@@ -567,6 +621,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                     Ok(0) => {}
                     Ok(n) => tracing::info!(removed = n, "attachments no record names"),
                     Err(e) => tracing::warn!(error = %e, "collecting attachments failed"),
+                }
+                let before = chrono::Utc::now() - chrono::Duration::days(i64::from(log_days));
+                if let Err(e) = store.prune_security_log(before).await {
+                    tracing::warn!(error = %e, "pruning the security log failed");
                 }
             }
         });

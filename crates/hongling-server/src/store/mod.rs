@@ -44,6 +44,16 @@ pub struct AccountRow {
     pub must_change_password: bool,
 }
 
+/// One line to add to the 安全日志 (see `hongling_core::wire::SecurityLogEntry`).
+#[derive(Debug, Clone, Copy)]
+pub struct SecurityLine<'a> {
+    pub event: hongling_core::wire::SecurityEvent,
+    pub actor: &'a str,
+    pub subject: &'a str,
+    pub address: &'a str,
+    pub detail: &'a str,
+}
+
 /// What an upload did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlobPut {
@@ -244,6 +254,25 @@ pub trait Store: Clone + Send + Sync + 'static {
         sha256: &str,
         session: &SessionRow,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+
+    /// Adds a line to the 安全日志.
+    fn log_security(
+        &self,
+        line: SecurityLine<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The 安全日志, newest first: at most `limit` lines older than line `before`.
+    fn security_log(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<hongling_core::wire::SecurityLogEntry>, StoreError>> + Send;
+
+    /// Removes the 安全日志's lines from before `before`; returns how many went.
+    fn prune_security_log(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Removes attachments that no record names and that came before `before`; returns
     /// how many went.

@@ -28,7 +28,7 @@ use uuid::Uuid;
 
 use super::{
     AccountRow, AccountSummary, BlobPut, DeviceSummary, HistoryEntry, NewAccount, NewSigningKey,
-    SessionLookup, SessionRow, Step, Store, StoreError, plan_batch,
+    SecurityLine, SessionLookup, SessionRow, Step, Store, StoreError, plan_batch,
 };
 
 #[derive(Clone)]
@@ -1386,6 +1386,62 @@ impl Store for SqliteStore {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    async fn log_security(&self, line: SecurityLine<'_>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO security_log (at, event, actor, subject, address, detail)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(now())
+        .bind(line.event.as_str())
+        .bind(line.actor)
+        .bind(line.subject)
+        .bind(line.address)
+        .bind(line.detail)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn security_log(
+        &self,
+        before: Option<u64>,
+        limit: u32,
+    ) -> Result<Vec<hongling_core::wire::SecurityLogEntry>, StoreError> {
+        type Row = (i64, String, String, String, String, String, String);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, at, event, actor, subject, address, detail FROM security_log
+              WHERE id < ? ORDER BY id DESC LIMIT ?",
+        )
+        .bind(before.map_or(i64::MAX, |b| b.min(i64::MAX as u64) as i64))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(id, at, event, actor, subject, address, detail)| {
+                let event = hongling_core::wire::SecurityEvent::parse(&event).ok_or_else(|| {
+                    StoreError::Other(anyhow::anyhow!("unknown security event {event:?}"))
+                })?;
+                Ok(hongling_core::wire::SecurityLogEntry {
+                    id: id as u64,
+                    at,
+                    event,
+                    actor,
+                    subject,
+                    address,
+                    detail,
+                })
+            })
+            .collect()
+    }
+
+    async fn prune_security_log(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        Ok(sqlx::query("DELETE FROM security_log WHERE at < ?")
+            .bind(before.to_rfc3339())
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     async fn collect_blobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
