@@ -206,6 +206,17 @@ keys! {
     AsOfSync => "状态截至上次同步：", "Status as of the last sync: ";
     Accounts => "账号与权限", "Accounts and grants";
     NeedsNetwork => "此功能需要联网。", "This needs a network connection.";
+    SecurityLog => "安全日志", "Security log";
+    SecurityLogHint => "登录、密码、权限、停用与启用、设备吊销、导入导出和备份，谁在何时从何处操作。至少保存 180 天。", "Logins, passwords, grants, disabling and enabling, device revocations, imports, exports and backups: who did what, when and from where. Kept at least 180 days.";
+    SecurityLogEmpty => "还没有记录。", "Nothing recorded yet.";
+    SecurityLogMore => "更早的记录", "Older lines";
+    SecurityLogExport => "导出 CSV", "Export CSV";
+    SecurityLogWhen => "时间", "When";
+    SecurityLogEvent => "事件", "Event";
+    SecurityLogActor => "操作人", "By";
+    SecurityLogSubject => "对象", "On";
+    SecurityLogAddress => "地址", "Address";
+    SecurityLogDetail => "说明", "Detail";
     Recovery => "恢复核对", "Recovery check";
     RecoveryHint => "服务器从备份恢复后，各平板重新发送了备份之后的变更。下列变更的结果与当时不同，或需要重新录入完整身份证号，请逐条核对处理。", "The server was restored from a backup and the tablets sent again what they did since. The changes below now have another outcome than their users saw, or need the full ID-card number typed again: check each.";
     RecoveryEmpty => "没有需要核对的变更。", "Nothing to check.";

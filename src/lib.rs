@@ -28,8 +28,8 @@ use crate::pages::{
     CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
     ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LockedPage,
     LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
-    RecommendationsPage, RecoveryPage, ScoreSheetPage, SettingsPage, StipendsPage, TasksPage,
-    TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage,
+    RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage, SettingsPage, StipendsPage,
+    TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage,
     WorkersPage,
 };
 use crate::state::AppCtx;
@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/settings") view=SettingsPage />
                             <Route path=path!("/admin/accounts") view=AccountsPage />
                             <Route path=path!("/admin/recovery") view=RecoveryPage />
+                            <Route path=path!("/admin/security-log") view=SecurityLogPage />
                             <Route path=path!("/applications") view=ApplicationsPage />
                             <Route path=path!("/applications/new") view=ApplicationFormPage />
                             <Route path=path!("/applications/:id") view=ApplicationPage />

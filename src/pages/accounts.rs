@@ -40,6 +40,10 @@ pub fn AccountsPage() -> impl IntoView {
                 <a class="btn" href="/admin/recovery" data-testid="open-recovery">
                     {move || ctx.t(Key::Recovery)}
                 </a>
+                " "
+                <a class="btn" href="/admin/security-log" data-testid="open-security-log">
+                    {move || ctx.t(Key::SecurityLog)}
+                </a>
             </p>
             <Show when=move || !ctx.online.get()>
                 <p class="error" role="alert">{move || ctx.t(Key::NeedsNetwork)}</p>

@@ -234,6 +234,18 @@ pub mod admin {
         call::<(), _>("GET", "/admin/accounts", Some(token), None).await
     }
 
+    /// The 安全日志, newest first: a page of lines older than line `before`.
+    pub async fn security_log(
+        token: &str,
+        before: Option<u64>,
+    ) -> Result<Vec<hongling_core::wire::SecurityLogEntry>, ApiError> {
+        let path = match before {
+            Some(id) => format!("/admin/security-log?limit=100&before={id}"),
+            None => "/admin/security-log?limit=100".to_owned(),
+        };
+        call::<(), _>("GET", &path, Some(token), None).await
+    }
+
     /// 恢复核对: what the committee checks after the server was restored.
     pub async fn recovery(token: &str) -> Result<Vec<hongling_core::wire::RecoveryItem>, ApiError> {
         call::<(), _>("GET", "/admin/recovery", Some(token), None).await

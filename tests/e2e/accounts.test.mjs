@@ -2,6 +2,7 @@
 // and see the refusal at its login. Others do not get the screen.
 
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
 import { api, device, firstSync, login, serverAndBrowser, shot } from "./helpers.mjs";
@@ -62,5 +63,34 @@ test("the committee creates and disables an account", async () => {
   await line.waitFor();
   assert.match(await line.textContent(), /区委非公工委 管理员.*修改党务工作者信息.*已生效/);
   assert.match(await line.textContent(), /"years_in_post":7/);
+  await context.close();
+});
+
+test("the committee reads the security log and exports it", async () => {
+  // A wrong password from elsewhere, then the committee's own login.
+  const wrong = await api(env.server.base, "POST", "/auth/login", {
+    body: { username: "zhidao02", password: "not the password at all", device_id: crypto.randomUUID() },
+  });
+  assert.equal(wrong.status, 401);
+  const { context, page } = await device(env.browser);
+  await login(page, env.server.base, "quwei");
+  await firstSync(page);
+  await page.click("a[href='/admin/accounts']");
+  await page.click("[data-testid=open-security-log]");
+  const table = page.locator("[data-testid=security-log]");
+  await table.waitFor();
+  const failed = page.locator("[data-testid=security-log-line][data-event=login_failed]", { hasText: "zhidao02" });
+  await failed.first().waitFor();
+  assert.match(await failed.first().textContent(), /登录失败.*zhidao02.*127\.0\.0\.1/);
+  // The account disabled in the test above is there, by whom and on whom.
+  const disabled = page.locator("[data-testid=security-log-line][data-event=account_disabled]");
+  assert.match(await disabled.first().textContent(), /停用账号.*quwei.*dc01/);
+  await shot(page, "65-security-log-1280x800.png");
+
+  const download = page.waitForEvent("download");
+  await page.click("[data-testid=security-log-export]");
+  const csv = readFileSync(await (await download).path(), "utf8");
+  assert.match(csv, /时间（北京时间）,事件,操作人,对象,地址,说明/);
+  assert.match(csv, /登录失败,zhidao02,,127\.0\.0\.1/);
   await context.close();
 });
