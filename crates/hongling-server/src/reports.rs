@@ -54,7 +54,8 @@ pub fn xlsx(sheet: &str, rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
 /// `GET /api/v1/reports/stipends?month=2026-11&format=csv|xlsx` (district committee).
 pub async fn stipends<S: Store>(
     State(state): State<AppState<S>>,
-    Committee(_session): Committee,
+    Committee(session): Committee,
+    ext: axum::http::Extensions,
     Query(q): Query<StipendQuery>,
 ) -> Result<Response, AppError> {
     let Some((year, month)) = parse_month(&q.month) else {
@@ -114,6 +115,16 @@ pub async fn stipends<S: Store>(
             .unwrap_or_default()
     };
     let rows = roster(year, month, &settings, &certificates).rows(&settings, &name);
+    // A list of people and money: its download goes in the 安全日志, like the lists'.
+    crate::api::security(
+        &state,
+        hongling_core::wire::SecurityEvent::Export,
+        &session.account.username,
+        &format!("stipends-{year}-{month:02}"),
+        &ext,
+        &format!("{} 行，{format}", rows.len().saturating_sub(1)),
+    )
+    .await?;
     rows_file(
         format,
         &format!("stipends-{year}-{month:02}"),

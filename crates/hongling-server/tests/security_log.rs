@@ -150,6 +150,16 @@ async fn the_committee_reads_and_exports_who_did_what_from_where() {
         .await
         .unwrap();
     assert_eq!(export.status(), 200);
+    let stipends = reqwest::Client::new()
+        .get(format!(
+            "{}/api/v1/reports/stipends?month=2026-11&format=csv",
+            server.base
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stipends.status(), 200);
     let csv = "单位名称,类型,乡镇（街道）,行业,党组织名称\n安全日志测试公司,非公企业,古井镇,,\n";
     let import = reqwest::Client::new()
         .post(format!(
@@ -198,6 +208,7 @@ async fn the_committee_reads_and_exports_who_did_what_from_where() {
         (E::PasswordReset, "quwei", "dc01"),
         (E::PasswordChanged, "dc01", "dc01"),
         (E::Export, "quwei", "workers"),
+        (E::Export, "quwei", "stipends-2026-11"),
         (E::Import, "quwei", "organizations"),
     ];
     let admin_lines: Vec<(SecurityEvent, &str, &str)> = events
