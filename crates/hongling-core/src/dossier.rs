@@ -180,6 +180,23 @@ mod tests {
         })
     }
 
+    /// Worker 100 moves to the second township's organisation.
+    fn move_to_second_township(
+        w: &mut World,
+        actor: &crate::Actor,
+    ) -> Result<(), crate::Rejection> {
+        run(
+            w,
+            actor,
+            Op::WorkerUpdateV1(WorkerUpdateV1 {
+                id: id(100),
+                organization_id: Some(id(12)),
+                township_id: Some(id(2)),
+                ..Default::default()
+            }),
+        )
+    }
+
     #[test]
     fn the_records_about_a_worker_move_with_them_and_an_organisations_stay() {
         let mut w = township_with_workers(2);
@@ -258,17 +275,7 @@ mod tests {
                 })
                 .to_vec(),
         };
-        run(
-            &mut w,
-            &instructor,
-            Op::WorkerUpdateV1(WorkerUpdateV1 {
-                id: id(100),
-                organization_id: Some(id(12)),
-                township_id: Some(id(2)),
-                ..Default::default()
-            }),
-        )
-        .unwrap();
+        move_to_second_township(&mut w, &instructor).unwrap();
         let there = id(2).to_string();
         for key in &dossier.records {
             assert_eq!(township_of(&w, *key), there, "{key:?}");
@@ -298,16 +305,7 @@ mod tests {
         run(&mut w, &committee, honour(500, 100)).unwrap();
         let instructor = actor(2, Role::Instructor, Scope::Township(id(1)));
         let before = w.clone();
-        let refused = run(
-            &mut w,
-            &instructor,
-            Op::WorkerUpdateV1(WorkerUpdateV1 {
-                id: id(100),
-                organization_id: Some(id(12)),
-                township_id: Some(id(2)),
-                ..Default::default()
-            }),
-        );
+        let refused = move_to_second_township(&mut w, &instructor);
         assert!(refused.is_err());
         assert_eq!(w, before);
     }

@@ -69,12 +69,8 @@ fn blob(seed: u32, len: u32) -> BlobEntry {
 }
 
 async fn blob_rows(db: &std::path::Path, sha256: &BlobRef) -> i64 {
-    use sqlx::{ConnectOptions, Connection};
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .connect()
-        .await
-        .unwrap();
+    use sqlx::Connection;
+    let mut conn = common::open_db(db).await;
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blobs WHERE sha256 = ?")
         .bind(sha256.as_str())
         .fetch_one(&mut conn)
@@ -196,12 +192,8 @@ async fn a_photo_reaches_only_those_who_may_see_a_record_naming_it() {
     assert_eq!(tablet.put(&fresh).await.0, 201);
     drop(server);
     {
-        use sqlx::{ConnectOptions, Connection};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
+        use sqlx::Connection;
+        let mut conn = common::open_db(&db).await;
         let long_ago = (Utc::now() - chrono::Duration::days(31)).to_rfc3339();
         for old in [&photo, &signature, &named] {
             sqlx::query("UPDATE blobs SET created_at = ? WHERE sha256 = ?")

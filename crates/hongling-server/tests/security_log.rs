@@ -329,12 +329,8 @@ async fn lines_are_kept_at_least_180_days_and_then_pruned() {
     }
     drop(server);
     {
-        use sqlx::{ConnectOptions, Connection};
-        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&db)
-            .connect()
-            .await
-            .unwrap();
+        use sqlx::Connection;
+        let mut conn = common::open_db(&db).await;
         for (id, days) in [(1, 400), (2, 200)] {
             sqlx::query("UPDATE security_log SET at = ? WHERE id = ?")
                 .bind((chrono::Utc::now() - chrono::Duration::days(days)).to_rfc3339())

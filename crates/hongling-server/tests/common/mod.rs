@@ -395,3 +395,15 @@ pub fn run_cli(args: &[&str], stdin: &str) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// A direct connection to a test's database, for what no API does (reading a table,
+/// back-dating rows). Only while no server runs on it, or for reads.
+#[allow(dead_code)]
+pub async fn open_db(db: &Path) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .connect()
+        .await
+        .unwrap()
+}
