@@ -607,8 +607,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     state.session_idle_days = args.session_idle_days;
     state.blob_quota_bytes = args.blob_quota_mib.saturating_mul(1024 * 1024);
     // Attachments no record names, and 安全日志 lines past their days, go at start and
-    // then once a day.
-    {
+    // then once a day. Stopped before the database closes.
+    let maintenance = {
         let store = store.clone();
         let log_days = args.security_log_days;
         tokio::spawn(async move {
@@ -627,8 +627,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
                     tracing::warn!(error = %e, "pruning the security log failed");
                 }
             }
-        });
-    }
+        })
+    };
     state.trusted_proxies =
         hongling_server::running::TrustedProxies(std::sync::Arc::new(args.trusted_proxies.clone()));
     let ca_file = args.tls_ca.clone().or_else(|| {
@@ -674,6 +674,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             });
         }
         serve_tls(tls_listener, cert, key, router, stop).await?;
+        maintenance.abort();
+        let _ = maintenance.await;
         store.close().await;
         tracing::info!("stopped cleanly");
         return Ok(());
@@ -691,6 +693,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(stop)
     .await?;
     // In-flight requests are done: close the pool, so SQLite checkpoints its WAL.
+    maintenance.abort();
+    let _ = maintenance.await;
     store.close().await;
     tracing::info!("stopped cleanly");
     Ok(())
