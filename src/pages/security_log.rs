@@ -50,7 +50,7 @@ pub fn SecurityLogPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match admin::security_log(&token, before).await {
                 Ok(page) => {
-                    more.set(page.len() == 100);
+                    more.set(page.len() == admin::SECURITY_LOG_PAGE);
                     lines.update(|l| l.extend(page));
                     error.set(None);
                 }

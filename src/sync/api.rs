@@ -234,15 +234,18 @@ pub mod admin {
         call::<(), _>("GET", "/admin/accounts", Some(token), None).await
     }
 
+    /// Lines of the 安全日志 the screen asks for at a time.
+    pub const SECURITY_LOG_PAGE: usize = 100;
+
     /// The 安全日志, newest first: a page of lines older than line `before`.
     pub async fn security_log(
         token: &str,
         before: Option<u64>,
     ) -> Result<Vec<hongling_core::wire::SecurityLogEntry>, ApiError> {
-        let path = match before {
-            Some(id) => format!("/admin/security-log?limit=100&before={id}"),
-            None => "/admin/security-log?limit=100".to_owned(),
-        };
+        let mut path = format!("/admin/security-log?limit={SECURITY_LOG_PAGE}");
+        if let Some(id) = before {
+            path.push_str(&format!("&before={id}"));
+        }
         call::<(), _>("GET", &path, Some(token), None).await
     }
 

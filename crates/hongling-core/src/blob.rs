@@ -120,6 +120,23 @@ pub fn named_by(kind: crate::RecordKind, body: &serde_json::Value) -> Vec<BlobRe
     out
 }
 
+/// Whether an account may fetch a blob: it may see one of the live records `naming` it
+/// (`can_see_record`), or, while no record names it, this device uploaded it (its edit is
+/// still on its way). Anyone else is told the blob is missing.
+pub fn may_fetch(
+    account: uuid::Uuid,
+    grants: &[crate::Grant],
+    naming: &[(crate::RecordKind, uuid::Uuid, serde_json::Value)],
+    uploaded_by_this_device: bool,
+) -> bool {
+    if naming.is_empty() {
+        return uploaded_by_this_device;
+    }
+    naming
+        .iter()
+        .any(|(kind, id, body)| crate::can_see_record(account, grants, *kind, *id, body))
+}
+
 /// The fields of a kind's body that hold blob addresses; empty for kinds that never name
 /// an attachment.
 pub fn attachment_fields(kind: crate::RecordKind) -> &'static [&'static str] {
@@ -152,5 +169,29 @@ mod named_tests {
         );
         assert!(named_by(RecordKind::Worker, &json!({"photo": null})).is_empty());
         assert!(named_by(RecordKind::SigningKey, &json!({"photo": a})).is_empty());
+    }
+
+    #[test]
+    fn an_uploader_fetches_only_until_a_record_names_the_blob() {
+        use crate::{Grant, Role, Scope};
+        let me = uuid::Uuid::from_u128(1);
+        let judge = [Grant {
+            role: Role::Judge,
+            scope: Scope::District,
+        }];
+        assert!(may_fetch(me, &judge, &[], true));
+        assert!(!may_fetch(me, &judge, &[], false));
+        let town = uuid::Uuid::from_u128(2);
+        let worker = (
+            RecordKind::Worker,
+            uuid::Uuid::from_u128(3),
+            json!({"township_id": town.to_string()}),
+        );
+        assert!(!may_fetch(me, &judge, std::slice::from_ref(&worker), true));
+        let instructor = [Grant {
+            role: Role::Instructor,
+            scope: Scope::Township(town),
+        }];
+        assert!(may_fetch(me, &instructor, &[worker], false));
     }
 }

@@ -51,7 +51,12 @@ pub use record::{Record, RecordKey, RecordKind};
 /// Today's date in China (Asia/Shanghai, UTC+8 all year): the calendar of business
 /// dates such as notice days, issue dates and report months.
 pub fn china_today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    (now + chrono::Duration::hours(8)).date_naive()
+    china_time(now).date()
+}
+
+/// The wall-clock time in China of an instant, for what people read (logs, exports).
+pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+    at.naive_utc() + chrono::Duration::hours(8)
 }
 
 /// Helpers for the unit tests of the rules: a state of records and a way to run ops on it.

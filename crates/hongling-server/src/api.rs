@@ -701,9 +701,8 @@ pub async fn security_log_export<S: Store>(
         let Some(last) = page.last() else { break };
         before = Some(last.id);
         rows.extend(page.into_iter().map(|e| {
-            let china = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is an offset");
             let at = DateTime::parse_from_rfc3339(&e.at).map_or(e.at.clone(), |t| {
-                t.with_timezone(&china)
+                hongling_core::china_time(t.with_timezone(&Utc))
                     .format("%Y-%m-%d %H:%M:%S")
                     .to_string()
             });

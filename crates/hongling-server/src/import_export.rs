@@ -321,32 +321,17 @@ pub async fn export<S: Store>(
         }
     };
     let format = q.format.as_deref().unwrap_or("csv");
-    if !matches!(format, "csv" | "xlsx") {
-        return Err(AppError::bad_request(
-            "invalid_format",
-            "导出格式应为 csv 或 xlsx",
-        ));
-    }
-    crate::api::security(
-        &state,
-        SecurityEvent::Export,
-        &session.account.username,
-        &what,
-        &ext,
-        &format!("{} 行，{format}", rows.len().saturating_sub(1)),
-    )
-    .await?;
     let disposition = format!("attachment; filename=\"{what}.{format}\"");
-    match format {
-        "csv" => Ok((
+    let response = match format {
+        "csv" => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
                 (header::CONTENT_DISPOSITION, disposition),
             ],
             csv(&rows),
         )
-            .into_response()),
-        "xlsx" => Ok((
+            .into_response(),
+        "xlsx" => (
             [
                 (
                     header::CONTENT_TYPE,
@@ -356,12 +341,24 @@ pub async fn export<S: Store>(
             ],
             xlsx_text(sheet, &rows)?,
         )
-            .into_response()),
-        _ => Err(AppError::bad_request(
-            "invalid_format",
-            "导出格式应为 csv 或 xlsx",
-        )),
-    }
+            .into_response(),
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_format",
+                "导出格式应为 csv 或 xlsx",
+            ));
+        }
+    };
+    crate::api::security(
+        &state,
+        SecurityEvent::Export,
+        &session.account.username,
+        &what,
+        &ext,
+        &format!("{} 行，{format}", rows.len().saturating_sub(1)),
+    )
+    .await?;
+    Ok(response)
 }
 
 /// Rows as an XLSX workbook, every cell as text (ID numbers must not become numbers).

@@ -596,9 +596,12 @@ async fn write_change(
             .bind(change.key.id.to_string())
             .execute(&mut *conn)
             .await?;
-    }
-    if !change.deleted {
-        for blob in hongling_core::blob::named_by(change.key.kind, &change.body) {
+        let named = if change.deleted {
+            Vec::new()
+        } else {
+            hongling_core::blob::named_by(change.key.kind, &change.body)
+        };
+        for blob in named {
             sqlx::query("INSERT OR IGNORE INTO blob_refs (sha256, kind, id) VALUES (?, ?, ?)")
                 .bind(blob.as_str())
                 .bind(change.key.kind.as_str())
@@ -1355,28 +1358,28 @@ impl Store for SqliteStore {
         .bind(sha256)
         .fetch_all(&self.pool)
         .await?;
-        let grants = &session.account.grants;
-        let sees = naming.iter().any(|(kind, id, body)| {
-            let (Some(kind), Ok(id), Ok(body)) = (
-                RecordKind::parse(kind),
-                Uuid::parse_str(id),
-                serde_json::from_str::<serde_json::Value>(body),
-            ) else {
-                return false;
-            };
-            hongling_core::can_see_record(session.account.id, grants, kind, id, &body)
-        });
-        let allowed = sees
-            || (naming.is_empty() && {
-                let uploaded: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM blob_uploaders WHERE sha256 = ? AND device_id = ?",
-                )
+        let naming: Vec<(RecordKind, Uuid, serde_json::Value)> = naming
+            .into_iter()
+            .filter_map(|(kind, id, body)| {
+                Some((
+                    RecordKind::parse(&kind)?,
+                    Uuid::parse_str(&id).ok()?,
+                    serde_json::from_str(&body).ok()?,
+                ))
+            })
+            .collect();
+        let uploaded: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM blob_uploaders WHERE sha256 = ? AND device_id = ?")
                 .bind(sha256)
                 .bind(session.device_id.to_string())
                 .fetch_optional(&self.pool)
                 .await?;
-                uploaded.is_some()
-            });
+        let allowed = hongling_core::blob::may_fetch(
+            session.account.id,
+            &session.account.grants,
+            &naming,
+            uploaded.is_some(),
+        );
         if !allowed {
             return Ok(None);
         }
