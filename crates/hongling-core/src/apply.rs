@@ -15,11 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::certification;
 use crate::grant::{Grant, Role, Visibility, holds_in_township};
 use crate::model::{Organization, Worker};
 use crate::op::{Op, WorkerCreateV1, WorkerUpdateV1};
-use crate::record::{Record, RecordKey, RecordKind};
+use crate::record::{Reach, Reader, Record, RecordKey, RecordKind};
 
 /// Read access to the records a mutation may look at.
 pub trait State {
@@ -90,17 +89,10 @@ pub struct Actor {
 /// Roles that may create and edit worker profiles in their townships.
 pub const WORKER_EDITORS: [Role; 3] = [Role::DistrictCommittee, Role::Instructor, Role::Supervisor];
 
-/// Kinds whose records the worker they name (`worker_id`) reads with their own account.
-pub const HOLDER_READS: [RecordKind; 4] = [
-    RecordKind::Certificate,
-    RecordKind::Attendance,
-    RecordKind::Inspection,
-    RecordKind::Promotion,
-];
-
 /// Whether the account `account` with `grants` may see one record: by where it lives, or
-/// because it is its own (its worker record and what `HOLDER_READS` lists, or a judge's
-/// own score sheet).
+/// because it is its own (its worker record, what names it as `worker_id` where the kind
+/// says so, or a judge's own score sheet). Both follow from [`RecordKind::reach`] and
+/// [`RecordKind::reader`].
 pub fn can_see_record(
     account: Uuid,
     grants: &[Grant],
@@ -108,63 +100,30 @@ pub fn can_see_record(
     id: Uuid,
     body: &serde_json::Value,
 ) -> bool {
-    let own = crate::grant::own_workers(grants);
-    let mine = match kind {
-        RecordKind::Worker => own.contains(&id),
-        // A judge reads their own score sheets.
-        RecordKind::ScoreSheet => body
-            .get("judge_id")
+    let named = |field: &str| {
+        body.get(field)
             .and_then(|w| w.as_str())
             .and_then(|w| w.parse::<Uuid>().ok())
-            .is_some_and(|w| w == account),
-        // The holder reads their own certificates, trainings and inspections.
-        k if HOLDER_READS.contains(&k) => body
-            .get("worker_id")
-            .and_then(|w| w.as_str())
-            .and_then(|w| w.parse::<Uuid>().ok())
-            .is_some_and(|w| own.contains(&w)),
-        _ => false,
+    };
+    let mine = match kind.reader() {
+        Reader::Nobody => false,
+        Reader::TheWorkerItIs => crate::grant::own_workers(grants).contains(&id),
+        Reader::TheWorkerNamed => {
+            named("worker_id").is_some_and(|w| crate::grant::own_workers(grants).contains(&w))
+        }
+        Reader::TheJudge => named("judge_id") == Some(account),
     };
     mine || crate::grant::can_see(grants, visibility(kind, body))
 }
 
-/// Where a record lives for visibility, decided from its kind and body.
+/// Where a record lives for visibility, decided from its kind's reach and its body.
 pub fn visibility(kind: RecordKind, body: &serde_json::Value) -> Visibility {
-    match kind {
-        // Reference data, and what any tablet needs to verify a certificate offline.
-        RecordKind::Township
-        | RecordKind::Organization
-        | RecordKind::SigningKey
-        | RecordKind::CertificateStatus
-        | RecordKind::Settings
-        | RecordKind::Batch
-        | RecordKind::Notice
-        | RecordKind::PoolCriteria
-        | RecordKind::TaskList
-        | RecordKind::TrainingSession
-        | RecordKind::Studio
-        | RecordKind::Contest
-        | RecordKind::ContestResults => Visibility::Public,
-        RecordKind::ScoreSheet => Visibility::Contest,
-        RecordKind::IdCard | RecordKind::IdCardIndex | RecordKind::IdCardDuplicate => {
-            Visibility::Committee
-        }
-        // People's records live where the person works.
-        RecordKind::Worker
-        | RecordKind::Application
-        | RecordKind::Certificate
-        | RecordKind::Recommendation
-        | RecordKind::PoolEntry
-        | RecordKind::Honour
-        | RecordKind::Visit
-        | RecordKind::Attendance
-        | RecordKind::Mentor
-        | RecordKind::MentorPair
-        | RecordKind::MentoringActivity
-        | RecordKind::Inspection
-        | RecordKind::Dossier
+    match kind.reach() {
+        Reach::Public => Visibility::Public,
+        Reach::ItsContest => Visibility::Contest,
+        Reach::Committee => Visibility::Committee,
         // A body without a readable township fails closed: only the committee sees it.
-        | RecordKind::Promotion => body
+        Reach::WhereTheyWork => body
             .get("township_id")
             .and_then(|t| t.as_str())
             .and_then(|t| t.parse().ok())
@@ -250,56 +209,12 @@ impl Rejection {
 /// Decides one mutation against `state`: the records it writes, or why it is refused.
 pub fn apply(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
     crate::limits::check(op)?;
-    let mut changes = decide(state, actor, op)?;
+    let mut changes = op.decide(state, actor)?;
     crate::dossier::file(state, &mut changes);
     Ok(changes)
 }
 
-fn decide(state: &dyn State, actor: &Actor, op: &Op) -> Result<Vec<Change>, Rejection> {
-    match op {
-        Op::WorkerCreateV1(c) => create_worker(state, actor, c),
-        Op::WorkerUpdateV1(u) => update_worker(state, actor, u),
-        Op::OrganizationCreateV1(o) => create_organization(state, actor, o),
-        Op::SettingsUpdateV1(o) => certification::update_settings(actor, o),
-        Op::BatchCreateV1(o) => certification::create_batch(state, actor, o),
-        Op::ApplicationFileV1(o) => certification::file_application(state, actor, o),
-        Op::ApplicationResubmitV1(o) => certification::resubmit_application(state, actor, o),
-        Op::ApplicationDecideV1(o) => certification::decide(state, actor, o),
-        Op::NoticeOpenV1(o) => certification::open_notice(state, actor, o),
-        Op::NoticeObjectV1(o) => certification::object(state, actor, o),
-        Op::NoticeCloseV1(o) => certification::close_notice(state, actor, o),
-        Op::CertificateReissueV1(o) => certification::reissue(state, actor, o),
-        Op::RecommendationRecordV1(o) => certification::recommend(state, actor, o),
-        Op::PoolCriteriaPublishV1(o) => crate::pool::publish(actor, o),
-        Op::PoolApplyV1(o) => crate::pool::apply_for(state, actor, o),
-        Op::PoolDecideV1(o) => crate::pool::decide(state, actor, o),
-        Op::HonourRecordV1(o) => crate::honour::record(state, actor, o),
-        Op::BatchCloseV1(o) => certification::close_batch(state, actor, o),
-        Op::TasksSetV1(o) => crate::tasks::set(actor, o),
-        Op::VisitRecordV1(o) => crate::fieldwork::record(state, actor, o),
-        Op::TrainingCreateV1(o) => crate::training::create(state, actor, o),
-        Op::TrainingAttendV1(o) => crate::training::attend(state, actor, o),
-        Op::MentorAppointV1(o) => crate::mentoring::appoint(state, actor, o),
-        Op::MentoringPairV1(o) => crate::mentoring::pair(state, actor, o),
-        Op::StudioSetV1(o) => crate::mentoring::set_studio(state, actor, o),
-        Op::MentoringLogV1(o) => crate::mentoring::log(state, actor, o),
-        Op::InspectionRecordV1(o) => crate::inspection::record(state, actor, o),
-        Op::PromotionRequestV1(o) => crate::inspection::request_promotion(state, actor, o),
-        Op::PromotionDecideV1(o) => crate::inspection::decide_promotion(state, actor, o),
-        Op::ContestCreateV1(o) => crate::contest::create(state, actor, o),
-        Op::ContestDrawV1(o) => crate::contest::draw(state, actor, o),
-        Op::ContestRecuseV1(o) => crate::contest::recuse(state, actor, o),
-        Op::ContestAbsentV1(o) => crate::contest::absent(state, actor, o),
-        Op::ContestSubstituteV1(o) => crate::contest::substitute(state, actor, o),
-        Op::SheetSaveV1(o) => crate::contest::save_sheet(state, actor, o),
-        Op::SheetSignV1(o) => crate::contest::sign_sheet(state, actor, o),
-        Op::SheetReopenV1(o) => crate::contest::reopen_sheet(state, actor, o),
-        Op::ContestPublishV1(o) => crate::contest::publish(state, actor, o),
-        Op::ContestJudgeAbsentV1(o) => crate::contest::judge_absent(state, actor, o),
-    }
-}
-
-fn create_organization(
+pub(crate) fn create_organization(
     state: &dyn State,
     actor: &Actor,
     o: &crate::op::OrganizationCreateV1,
@@ -348,7 +263,7 @@ fn may_edit_workers_in(actor: &Actor, township: Uuid) -> Result<(), Rejection> {
     }
 }
 
-fn create_worker(
+pub(crate) fn create_worker(
     state: &dyn State,
     actor: &Actor,
     c: &WorkerCreateV1,
@@ -382,7 +297,7 @@ fn create_worker(
     Ok(changes)
 }
 
-fn update_worker(
+pub(crate) fn update_worker(
     state: &dyn State,
     actor: &Actor,
     u: &WorkerUpdateV1,

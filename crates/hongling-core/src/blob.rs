@@ -105,7 +105,7 @@ pub const UNNAMED_KEPT_DAYS: i64 = 30;
 /// Each kind lists the fields of its body that hold blob addresses.
 pub fn named_by(kind: crate::RecordKind, body: &serde_json::Value) -> Vec<BlobRef> {
     let mut out = Vec::new();
-    for field in attachment_fields(kind) {
+    for field in kind.attachment_fields() {
         match body.get(*field) {
             Some(serde_json::Value::String(s)) => out.extend(BlobRef::parse(s)),
             Some(serde_json::Value::Array(items)) => out.extend(
@@ -135,18 +135,6 @@ pub fn may_fetch(
     naming
         .iter()
         .any(|(kind, id, body)| crate::can_see_record(account, grants, *kind, *id, body))
-}
-
-/// The fields of a kind's body that hold blob addresses; empty for kinds that never name
-/// an attachment.
-pub fn attachment_fields(kind: crate::RecordKind) -> &'static [&'static str] {
-    use crate::RecordKind as K;
-    match kind {
-        K::Worker | K::Certificate => &["photo"],
-        K::Honour => &["scan"],
-        K::Visit => &["photos"],
-        _ => &[],
-    }
 }
 
 #[cfg(test)]

@@ -546,6 +546,7 @@ pub(crate) fn load<T: serde::de::DeserializeOwned>(
 }
 
 pub(crate) fn update_settings(
+    _state: &dyn State,
     actor: &Actor,
     op: &SettingsUpdateV1,
 ) -> Result<Vec<Change>, Rejection> {

@@ -103,7 +103,11 @@ fn body<T: Serialize>(kind: RecordKind, id: Uuid, v: &T) -> Change {
     }
 }
 
-pub(crate) fn publish(actor: &Actor, op: &PoolCriteriaPublishV1) -> Result<Vec<Change>, Rejection> {
+pub(crate) fn publish(
+    _state: &dyn State,
+    actor: &Actor,
+    op: &PoolCriteriaPublishV1,
+) -> Result<Vec<Change>, Rejection> {
     committee(actor, "发布入选标准")?;
     let text = op.text.trim();
     if text.is_empty() || text.chars().count() > 5000 {

@@ -8,153 +8,164 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// Every kind of record. The wire name (snake_case) is public: never rename one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
+/// Where the records of a kind live, which decides who receives them in a pull.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Every device: reference data, and what any tablet needs to verify a certificate.
+    Public,
+    /// The township in the body's `township_id`: people's records live where the person
+    /// works. A body without a readable township fails closed (committee only).
+    WhereTheyWork,
+    /// The contest's judges and administrators.
+    ItsContest,
+    /// The district committee only.
+    Committee,
+}
+
+/// Which single account also reads a record of a kind, wherever it lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// No one beyond its reach.
+    Nobody,
+    /// The worker whose record it is (the record's id is the worker's).
+    TheWorkerItIs,
+    /// The worker the body names in `worker_id` (their certificates, trainings, 年审).
+    TheWorkerNamed,
+    /// The judge the body names in `judge_id` (their own score sheets).
+    TheJudge,
+}
+
+/// Declares every record kind once: its variant, its wire name, its reach, its extra
+/// reader and the fields that name attachments. The enum, [`RecordKind::ALL`], the wire names and the visibility rules
+/// are generated from this one list, so a new kind cannot be left out of any of them.
+macro_rules! record_kinds {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident = $wire:literal, $reach:ident, $reader:ident, [$($field:literal),*];
+    )*) => {
+        /// Every kind of record. The wire name is public: never rename one.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+        )]
+        pub enum RecordKind {
+            $( $(#[doc = $doc])* #[serde(rename = $wire)] $variant, )*
+        }
+
+        impl RecordKind {
+            /// All kinds, in a stable order.
+            pub const ALL: [RecordKind; [$($wire),*].len()] = [$(RecordKind::$variant),*];
+
+            /// The wire name, as used in storage keys and database columns.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $( RecordKind::$variant => $wire, )*
+                }
+            }
+
+            /// Where records of this kind live.
+            pub fn reach(self) -> Reach {
+                match self {
+                    $( RecordKind::$variant => Reach::$reach, )*
+                }
+            }
+
+            /// The fields of the body that hold blob addresses (attachments); empty for
+            /// kinds that never name one.
+            pub fn attachment_fields(self) -> &'static [&'static str] {
+                match self {
+                    $( RecordKind::$variant => &[$($field),*], )*
+                }
+            }
+
+            /// Who else reads records of this kind.
+            pub fn reader(self) -> Reader {
+                match self {
+                    $( RecordKind::$variant => Reader::$reader, )*
+                }
+            }
+        }
+    };
+}
+
+record_kinds! {
     /// 乡镇 / 街道.
-    Township,
+    Township = "township", Public, Nobody, [];
     /// 非公企业 / 社会组织.
-    Organization,
+    Organization = "organization", Public, Nobody, [];
     /// 党务工作者.
-    Worker,
+    Worker = "worker", WhereTheyWork, TheWorkerItIs, ["photo"];
     /// A public key the server signs certificates with. Every device holds all of them.
-    SigningKey,
+    SigningKey = "signing_key", Public, Nobody, [];
     /// One line of the certificate status list (number, grade, status). Every device
     /// holds the whole list, to verify a certificate offline.
-    CertificateStatus,
+    CertificateStatus = "certificate_status", Public, Nobody, [];
     /// The programme's settings (grades, stipends, notice length): one record.
-    Settings,
+    Settings = "settings", Public, Nobody, [];
     /// 认证批次: 第一批, 第二批, ….
-    Batch,
+    Batch = "batch", Public, Nobody, [];
     /// A certification application.
-    Application,
+    Application = "application", WhereTheyWork, Nobody, [];
     /// A public notice (公示) of approved names.
-    Notice,
+    Notice = "notice", Public, Nobody, [];
     /// 红领资格证.
-    Certificate,
+    Certificate = "certificate", WhereTheyWork, TheWorkerNamed, ["photo"];
     /// A worker's full ID-card number (committee only; id: the worker's).
-    IdCard,
+    IdCard = "id_card", Committee, Nobody, [];
     /// Which worker holds an ID-card number (committee only; id: a hash of the number).
-    IdCardIndex,
+    IdCardIndex = "id_card_index", Committee, Nobody, [];
     /// 推优推先.
-    Recommendation,
+    Recommendation = "recommendation", WhereTheyWork, Nobody, [];
     /// 培育库 entry criteria: one public record.
-    PoolCriteria,
+    PoolCriteria = "pool_criteria", Public, Nobody, [];
     /// An application to enter the 培育库, and its decision.
-    PoolEntry,
+    PoolEntry = "pool_entry", WhereTheyWork, Nobody, [];
     /// 荣誉表彰 of a worker or their branch.
-    Honour,
+    Honour = "honour", WhereTheyWork, Nobody, ["scan"];
     /// 季度清单任务 of a quarter, kind of organisation and grade.
-    TaskList,
+    TaskList = "task_list", Public, Nobody, [];
     /// 走访, with the duty assessments made during it.
-    Visit,
+    Visit = "visit", WhereTheyWork, Nobody, ["photos"];
     /// A 红领学院 training session.
-    TrainingSession,
+    TrainingSession = "training_session", Public, Nobody, [];
     /// One worker's attendance at one session.
-    Attendance,
+    Attendance = "attendance", WhereTheyWork, TheWorkerNamed, [];
     /// A member of the 红领导师团.
-    Mentor,
+    Mentor = "mentor", WhereTheyWork, Nobody, [];
     /// A mentor–mentee pair.
-    MentorPair,
+    MentorPair = "mentor_pair", WhereTheyWork, Nobody, [];
     /// 导师工作室 and its yearly subsidy.
-    Studio,
+    Studio = "studio", Public, Nobody, [];
     /// One mentoring activity.
-    MentoringActivity,
+    MentoringActivity = "mentoring_activity", WhereTheyWork, Nobody, [];
     /// 年审 of one certificate in one year.
-    Inspection,
+    Inspection = "inspection", WhereTheyWork, TheWorkerNamed, [];
     /// A promotion request and its decision.
-    Promotion,
+    Promotion = "promotion", WhereTheyWork, TheWorkerNamed, [];
     /// A contest (红领实训比赛) and its setup.
-    Contest,
+    Contest = "contest", Public, Nobody, [];
     /// One judge's score sheet for one contestant.
-    ScoreSheet,
+    ScoreSheet = "score_sheet", ItsContest, TheJudge, [];
     /// A contest's published results.
-    ContestResults,
+    ContestResults = "contest_results", Public, Nobody, [];
     /// An ID-card number given to a second worker by an account other than the committee
     /// (committee only; id: the worker's), for 待处理 身份证号重复.
-    IdCardDuplicate,
+    IdCardDuplicate = "id_card_duplicate", Committee, Nobody, [];
     /// The keys of every record about one worker (id: the worker's), so that they move
     /// with the worker to another township (`hongling_core::dossier`).
-    Dossier,
+    Dossier = "dossier", WhereTheyWork, Nobody, [];
 }
 
 impl RecordKind {
-    /// All kinds, in a stable order.
-    pub const ALL: [RecordKind; 31] = [
-        RecordKind::Township,
-        RecordKind::Organization,
-        RecordKind::Worker,
-        RecordKind::SigningKey,
-        RecordKind::CertificateStatus,
-        RecordKind::Settings,
-        RecordKind::Batch,
-        RecordKind::Application,
-        RecordKind::Notice,
-        RecordKind::Certificate,
-        RecordKind::IdCard,
-        RecordKind::IdCardIndex,
-        RecordKind::Recommendation,
-        RecordKind::PoolCriteria,
-        RecordKind::PoolEntry,
-        RecordKind::Honour,
-        RecordKind::TaskList,
-        RecordKind::Visit,
-        RecordKind::TrainingSession,
-        RecordKind::Attendance,
-        RecordKind::Mentor,
-        RecordKind::MentorPair,
-        RecordKind::Studio,
-        RecordKind::MentoringActivity,
-        RecordKind::Inspection,
-        RecordKind::Promotion,
-        RecordKind::Contest,
-        RecordKind::ScoreSheet,
-        RecordKind::ContestResults,
-        RecordKind::IdCardDuplicate,
-        RecordKind::Dossier,
-    ];
-
-    /// The wire name, as used in storage keys and database columns.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Township => "township",
-            RecordKind::Organization => "organization",
-            RecordKind::Worker => "worker",
-            RecordKind::SigningKey => "signing_key",
-            RecordKind::CertificateStatus => "certificate_status",
-            RecordKind::Settings => "settings",
-            RecordKind::Batch => "batch",
-            RecordKind::Application => "application",
-            RecordKind::Notice => "notice",
-            RecordKind::Certificate => "certificate",
-            RecordKind::IdCard => "id_card",
-            RecordKind::IdCardIndex => "id_card_index",
-            RecordKind::Recommendation => "recommendation",
-            RecordKind::PoolCriteria => "pool_criteria",
-            RecordKind::PoolEntry => "pool_entry",
-            RecordKind::Honour => "honour",
-            RecordKind::TaskList => "task_list",
-            RecordKind::Visit => "visit",
-            RecordKind::TrainingSession => "training_session",
-            RecordKind::Attendance => "attendance",
-            RecordKind::Mentor => "mentor",
-            RecordKind::MentorPair => "mentor_pair",
-            RecordKind::Studio => "studio",
-            RecordKind::MentoringActivity => "mentoring_activity",
-            RecordKind::Inspection => "inspection",
-            RecordKind::Promotion => "promotion",
-            RecordKind::Contest => "contest",
-            RecordKind::ScoreSheet => "score_sheet",
-            RecordKind::ContestResults => "contest_results",
-            RecordKind::IdCardDuplicate => "id_card_duplicate",
-            RecordKind::Dossier => "dossier",
-        }
-    }
-
     /// Parses a wire name.
     pub fn parse(s: &str) -> Option<RecordKind> {
         RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The kinds a given extra reader reads (for a store that filters in SQL).
+    pub fn read_by(reader: Reader) -> impl Iterator<Item = RecordKind> {
+        RecordKind::ALL
+            .into_iter()
+            .filter(move |k| k.reader() == reader)
     }
 }
 

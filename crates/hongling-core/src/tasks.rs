@@ -95,7 +95,11 @@ pub struct TasksSetV1 {
     pub tasks: Vec<String>,
 }
 
-pub(crate) fn set(actor: &Actor, op: &TasksSetV1) -> Result<Vec<Change>, Rejection> {
+pub(crate) fn set(
+    _state: &dyn State,
+    actor: &Actor,
+    op: &TasksSetV1,
+) -> Result<Vec<Change>, Rejection> {
     if !is_committee(&actor.grants) {
         return Err(Rejection::new(
             RejectCode::Forbidden,

@@ -607,3 +607,83 @@ fn a_line_of_the_security_log() {
         assert_eq!(SecurityEvent::parse(event.as_str()), Some(event));
     }
 }
+
+/// Added with the op table (issue 14): the twelve ops that had no case until then, as
+/// they were serialised on the day they were added here.
+#[test]
+fn settings_batch_pool_honour_task_and_notice_ops() {
+    let ops = [
+        json!({"type": "settings.update@1", "data": {"settings": {
+            "grades": [{"level": 1, "name": "初级", "monthly_stipend_fen": 30000},
+                       {"level": 2, "name": "中级", "monthly_stipend_fen": 50000}],
+            "notice_working_days": 5, "validity_years": 3,
+            "holidays": ["2027-01-01"], "extra_workdays": ["2027-02-07"],
+            "photo_max_kib": 800}}}),
+        json!({"type": "batch.create@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000005", "name": "2027年第一批",
+            "year": 2027, "category": "secretary"}}),
+        json!({"type": "batch.close@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000005"}}),
+        json!({"type": "application.resubmit@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000006",
+            "requested_grade": 2,
+            "assessment": {"political": "excellent", "professional": "good", "tenure": "good",
+                "performance": "excellent", "recognition": "pass", "notes": "补充材料"},
+            "background": {"political": {"passed": true, "note": ""},
+                "ethics": {"passed": true, "note": ""}, "ability": {"passed": true, "note": ""},
+                "honours": {"passed": true, "note": "市级"}}}}),
+        json!({"type": "notice.object@1", "data": {
+            "application_id": "00000000-0000-0000-0000-000000000006",
+            "text": "任职年限与实际不符"}}),
+        json!({"type": "notice.close@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000007", "closed_on": "2026-12-08"}}),
+        json!({"type": "recommendation.record@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000040",
+            "worker_id": "00000000-0000-0000-0000-000000000004",
+            "year": 2026, "kind": "excellent_party_worker", "note": "区级"}}),
+        json!({"type": "pool.criteria@1", "data": {
+            "text": "任现职满一年，近两年考核称职以上。", "published_on": "2026-03-01"}}),
+        json!({"type": "pool.apply@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000041",
+            "worker_id": "00000000-0000-0000-0000-000000000004", "notes": "工作积极"}}),
+        json!({"type": "pool.decide@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000041", "admit": false,
+            "comment": "任职未满一年"}}),
+        json!({"type": "honour.record@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000042",
+            "worker_id": "00000000-0000-0000-0000-000000000004",
+            "title": "优秀党务工作者", "level": "city", "holder": "branch", "year": 2026,
+            "scan": "cd".repeat(32),
+            "supersedes": "00000000-0000-0000-0000-000000000043"}}),
+        json!({"type": "tasks.set@1", "data": {
+            "quarter": "2027Q1", "org_kind": "social_org", "grade": 1,
+            "tasks": ["每月组织一次主题党日", "发展一名入党积极分子"]}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+}
+
+/// Every op and every record kind has a frozen case in this file: a new one fails here
+/// until its case is added (the list of names comes from the op table and the kind
+/// table, so this test needs no edit).
+#[test]
+fn every_op_and_every_kind_has_a_frozen_case() {
+    let this_file = include_str!("wire_format.rs");
+    let missing: Vec<&str> = Op::WIRE_NAMES
+        .into_iter()
+        .filter(|name| !this_file.contains(&format!("{{\"type\": \"{name}\", \"data\"")))
+        .collect();
+    assert!(missing.is_empty(), "ops without a frozen case: {missing:?}");
+    let missing: Vec<&str> = RecordKind::ALL
+        .into_iter()
+        .map(RecordKind::as_str)
+        // The kind's case is a line of `names_of_kinds_and_refusal_codes`.
+        .filter(|name| !this_file.contains(&format!(", \"{name}\")")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "kinds without a frozen case: {missing:?}"
+    );
+}

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use hongling_core::grant::{EVERY_TOWNSHIP, own_workers, visible_columns};
+use hongling_core::record::Reader;
 use hongling_core::wire::{
     AccountInfo, Mutation, MutationResult, MutationStatus, Origin, PullResponse, PushResponse,
     PushedMutation, RecoveryItem, Replay,
@@ -590,7 +591,7 @@ async fn write_change(
     .execute(&mut *conn)
     .await?;
     // The attachments the record names now: who may fetch them follows the record.
-    if !hongling_core::blob::attachment_fields(change.key.kind).is_empty() {
+    if !change.key.kind.attachment_fields().is_empty() {
         sqlx::query("DELETE FROM blob_refs WHERE kind = ? AND id = ?")
             .bind(change.key.kind.as_str())
             .bind(change.key.id.to_string())
@@ -1643,19 +1644,26 @@ impl Store for SqliteStore {
             .map(Uuid::to_string)
             .collect();
         // A judge also sees their own score sheets (the last placeholder: the account).
+        // Which kinds each of these covers comes from the kinds' declared readers.
+        let kinds_read_by = |reader: Reader| {
+            RecordKind::read_by(reader)
+                .map(|k| format!("'{}'", k.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let (itself, named, judged) = (
+            kinds_read_by(Reader::TheWorkerItIs),
+            kinds_read_by(Reader::TheWorkerNamed),
+            kinds_read_by(Reader::TheJudge),
+        );
         let own_sql = |kind: &str, id: &str, body: &str| match own.len() {
-            0 => format!("({kind} = 'score_sheet' AND json_extract({body}, '$.judge_id') = ?)"),
+            0 => format!("({kind} IN ({judged}) AND json_extract({body}, '$.judge_id') = ?)"),
             n => {
                 let list = vec!["?"; n].join(", ");
-                let kinds = hongling_core::apply::HOLDER_READS
-                    .iter()
-                    .map(|k| format!("'{}'", k.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ");
                 format!(
-                    "(({kind} = 'worker' AND {id} IN ({list})) OR \
-                     ({kind} IN ({kinds}) AND json_extract({body}, '$.worker_id') IN ({list})) OR \
-                     ({kind} = 'score_sheet' AND json_extract({body}, '$.judge_id') = ?))"
+                    "(({kind} IN ({itself}) AND {id} IN ({list})) OR \
+                     ({kind} IN ({named}) AND json_extract({body}, '$.worker_id') IN ({list})) OR \
+                     ({kind} IN ({judged}) AND json_extract({body}, '$.judge_id') = ?))"
                 )
             }
         };
