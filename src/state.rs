@@ -75,13 +75,9 @@ impl AppCtx {
 
     /// Whether the account is the district committee (reactive).
     pub fn is_committee(&self) -> bool {
-        let admin = hongling_core::Grant {
-            role: hongling_core::Role::DistrictCommittee,
-            scope: hongling_core::Scope::District,
-        };
         self.session.with(|s| {
             s.as_ref()
-                .is_some_and(|s| s.account.grants.contains(&admin))
+                .is_some_and(|s| hongling_core::grant::is_committee(&s.account.grants))
         })
     }
 

@@ -6,11 +6,11 @@
 //! or a flat battery loses nothing; saving is one mutation with its photos.
 
 use chrono::NaiveDate;
+use hongling_core::fieldwork::AssessmentResult;
 use hongling_core::fieldwork::{
     ASSESSORS, DutyAssessment, MAX_PHOTOS, TaskRating, TaskScore, VISITORS, VisitRecordV1,
 };
 use hongling_core::grant::{holds_in_township, townships_for};
-use hongling_core::inspection::AssessmentResult;
 use hongling_core::tasks::Quarter;
 use hongling_core::{BlobRef, Op};
 use leptos::prelude::*;

@@ -242,7 +242,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             s.as_ref().map(|s| {
                 hongling_core::grant::townships_for(
                     &s.account.grants,
-                    &hongling_core::apply::WORKER_EDITORS,
+                    &hongling_core::people::worker::WORKER_EDITORS,
                 )
             })
         })

@@ -11,10 +11,12 @@ use std::collections::BTreeMap;
 
 use uuid::Uuid;
 
-use crate::apply::{Actor, State, apply};
-use crate::model::{OrgKind, Organization, Township, Worker, WorkerRole};
-use crate::op::{Op, OrganizationCreateV1, WorkerCreateV1};
-use crate::record::{Record, RecordKey, RecordKind};
+use crate::apply::apply;
+use crate::kernel::record::{Record, RecordKey, RecordKind};
+use crate::kernel::{Actor, State};
+use crate::op::Op;
+use crate::people::model::{OrgKind, Organization, Township, Worker, WorkerRole};
+use crate::people::worker::{OrganizationCreateV1, WorkerCreateV1};
 
 /// The columns of an organisation list, in export order.
 pub const ORG_COLUMNS: [&str; 5] = ["单位名称", "类型", "乡镇（街道）", "行业", "党组织名称"];
@@ -90,7 +92,7 @@ fn take(row: &[String], cols: &[usize]) -> Vec<String> {
         .collect()
 }
 
-fn commit(records: &mut Records, changes: Vec<crate::apply::Change>) {
+fn commit(records: &mut Records, changes: Vec<crate::kernel::Change>) {
     for c in changes {
         let version = records.get(&c.key).map_or(0, |r| r.version);
         records.insert(
@@ -340,7 +342,7 @@ pub fn worker_rows(records: &Records) -> Vec<Vec<String>> {
     for (id, w) in workers {
         let full = records
             .get(&RecordKey::new(RecordKind::IdCard, id))
-            .and_then(|r| r.decode::<crate::idcard::IdCard>().ok())
+            .and_then(|r| r.decode::<crate::people::idcard::IdCard>().ok())
             .map(|c| c.number);
         rows.push(vec![
             w.name.clone(),
@@ -361,7 +363,7 @@ pub fn worker_rows(records: &Records) -> Vec<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grant::{Grant, Role, Scope};
+    use crate::kernel::grant::{Grant, Role, Scope};
 
     fn committee() -> Actor {
         Actor {

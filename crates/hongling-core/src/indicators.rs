@@ -9,15 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
-use crate::certificate::{CertStatus, Certificate, StatusEntry};
 use crate::certification::GradeDef;
+use crate::certification::certificate::{CertStatus, Certificate, StatusEntry};
+use crate::certification::inspection::{Inspection, Outcome};
+use crate::certification::pool::PoolEntry;
+use crate::development::mentoring::{Mentor, PairRecord};
+use crate::development::training::Attendance;
 use crate::fieldwork::Visit;
-use crate::inspection::{Inspection, Outcome};
-use crate::mentoring::{Mentor, PairRecord};
-use crate::model::Worker;
-use crate::pool::PoolEntry;
-use crate::tasks::Quarter;
-use crate::training::Attendance;
+use crate::fieldwork::tasks::Quarter;
+use crate::people::model::Worker;
 
 /// Everything the indicators read.
 #[derive(Debug, Clone, Default)]
@@ -105,7 +105,7 @@ impl Table {
                     .collect(),
             );
         }
-        crate::csv::write(&rows)
+        crate::kernel::csv::write(&rows)
     }
 
     /// The total row's values.
@@ -246,7 +246,7 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
         },
     ));
 
-    use crate::inspection::AssessmentResult as R;
+    use crate::fieldwork::AssessmentResult as R;
     out.push(table(
         inputs,
         "assessments",
@@ -325,12 +325,13 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
 mod tests {
     use super::*;
     use crate::certification::ProgrammeSettings;
+    use crate::certification::inspection::YearRecord;
+    use crate::certification::pool::PoolDecision;
+    use crate::development::mentoring::Pair;
+    use crate::development::training::{Mark, TrainingKind, Via};
+    use crate::fieldwork::AssessmentResult;
     use crate::fieldwork::DutyAssessment;
-    use crate::inspection::{AssessmentResult, YearRecord};
-    use crate::mentoring::Pair;
-    use crate::model::WorkerRole;
-    use crate::pool::PoolDecision;
-    use crate::training::{Mark, TrainingKind, Via};
+    use crate::people::model::WorkerRole;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

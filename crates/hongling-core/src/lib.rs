@@ -8,56 +8,49 @@
 //! This crate does no I/O and depends on nothing that needs an operating system, so it
 //! builds for `wasm32-unknown-unknown` as well as natively. CI checks both.
 
-pub mod apply;
-pub mod blob;
-pub mod certificate;
+// The kernel: records, state, decisions, grants, conflicts, attachments. It imports no
+// domain module.
+pub mod kernel;
+
+// The domain, by area. An area imports the kernel and areas below it, never one that
+// imports it back (`tests/tidy.rs` checks both).
 pub mod certification;
-pub mod conflict;
 pub mod contest;
-pub mod csv;
-pub mod dossier;
+pub mod development;
 pub mod fieldwork;
-pub mod grant;
-pub mod honour;
-pub mod idcard;
+pub mod people;
+
+// Above the areas: the op table (the dispatcher, the one place that knows every area),
+// `apply`, and what reads across areas.
+pub mod apply;
 pub mod import;
 pub mod indicators;
-pub mod inspection;
 pub mod limits;
-pub mod mentoring;
-pub mod model;
 pub mod op;
 pub mod password;
-pub mod pool;
 #[cfg(feature = "arbitrary")]
 pub mod random;
-pub mod record;
-pub mod scoring;
-pub mod stipend;
-pub mod tasks;
-pub mod text;
-pub mod training;
 pub mod wire;
 
-pub use apply::{
-    Actor, Change, MissRecorder, RejectCode, Rejection, State, apply, can_see_record, visibility,
-};
-pub use blob::{BlobRef, MAX_BLOB_BYTES};
-pub use grant::{Grant, Role, Scope, Visibility, can_see};
-pub use model::{OrgKind, Organization, SigningPublicKey, Township, Worker, WorkerRole};
-pub use op::{Op, WorkerCreateV1, WorkerUpdateV1};
+// The crate's public paths stay flat, as the app, the server and the frozen wire-format
+// test name them; the folders above are how the code is kept, not how it is called.
+pub use certification::{certificate, inspection, pool, stipend};
+pub use contest::scoring;
+pub use development::{mentoring, training};
+pub use fieldwork::tasks;
+pub use kernel::{blob, conflict, csv, grant, record, text};
+pub use people::{dossier, honour, idcard, model};
+
+pub use apply::apply;
+pub use kernel::blob::{BlobRef, MAX_BLOB_BYTES};
+pub use kernel::grant::{Grant, Role, Scope, Visibility, can_see};
+pub use kernel::time::{china_time, china_today};
+pub use kernel::visibility::{can_see_record, visibility};
+pub use kernel::{Actor, Change, MissRecorder, RejectCode, Rejection, State};
+pub use op::Op;
+pub use people::model::{OrgKind, Organization, SigningPublicKey, Township, Worker, WorkerRole};
+pub use people::worker::{WorkerCreateV1, WorkerUpdateV1};
 pub use record::{Record, RecordKey, RecordKind};
-
-/// Today's date in China (Asia/Shanghai, UTC+8 all year): the calendar of business
-/// dates such as notice days, issue dates and report months.
-pub fn china_today(now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    china_time(now).date()
-}
-
-/// The wall-clock time in China of an instant, for what people read (logs, exports).
-pub fn china_time(at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
-    at.naive_utc() + chrono::Duration::hours(8)
-}
 
 /// Helpers for the unit tests of the rules: a state of records and a way to run ops on it.
 #[cfg(test)]

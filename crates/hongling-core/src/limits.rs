@@ -6,7 +6,7 @@
 //! Walking the op as the JSON it travels as covers every op, those to come included,
 //! without a check to forget in each; a field nobody listed gets the default limits.
 
-use crate::apply::{RejectCode, Rejection};
+use crate::kernel::{RejectCode, Rejection};
 
 /// Names, titles and other one-line text: characters at most.
 pub const SHORT_CHARS: usize = 100;
@@ -108,7 +108,7 @@ fn walk(value: &serde_json::Value, field: Option<&str>) -> Result<(), Rejection>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::op::WorkerCreateV1;
+    use crate::people::worker::WorkerCreateV1;
     use crate::{Op, WorkerRole};
     use uuid::Uuid;
 

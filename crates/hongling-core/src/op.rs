@@ -6,17 +6,16 @@
 //! new shape is a new variant (`@2`) and the old one keeps being accepted.
 
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use crate::apply::{Actor, Change, Rejection, State};
-use crate::blob::BlobRef;
 use crate::certification::{
     ApplicationDecideV1, ApplicationFileV1, ApplicationResubmitV1, BatchCreateV1,
     CertificateReissueV1, NoticeCloseV1, NoticeObjectV1, NoticeOpenV1, Outcome,
     RecommendationRecordV1, SettingsUpdateV1,
 };
-use crate::model::WorkerRole;
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::blob::BlobRef;
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, Rejection, State};
+use crate::people::worker::{OrganizationCreateV1, WorkerCreateV1, WorkerUpdateV1};
 
 /// Declares every op once: its wire name, variant and payload, the record it is about,
 /// the attachments it names, how a device drops a full ID-card number from it, its
@@ -35,6 +34,7 @@ macro_rules! ops {
             attachments: |$a:pat_param| $attachments:expr,
             id_card: |$i:pat_param| $id_card:expr,
             describe: |$d:pat_param| $describe:expr,
+            panel: |$p:pat_param| $panel:expr,
             rule: $rule:path,
         }
     )*) => {
@@ -91,6 +91,14 @@ macro_rules! ops {
                 }
             }
 
+            /// The accounts the op puts on a contest's panel, which the server vets
+            /// before `apply` (accounts are not records).
+            pub fn panel(&self) -> Option<crate::contest::Panel> {
+                match self {
+                    $( Op::$variant($p) => $panel, )*
+                }
+            }
+
             /// Decides the op by its rule (only [`crate::apply`] calls this, after the
             /// limits and before the dossier).
             pub(crate) fn decide(
@@ -113,7 +121,8 @@ ops! {
         attachments: |c| c.photo.iter().collect(),
         id_card: |c| c.id_card.take().is_some(),
         describe: |c| format!("新增党务工作者：{}", c.name.trim()),
-        rule: crate::apply::create_worker,
+        panel: |_o| None,
+        rule: crate::people::worker::create_worker,
     }
     /// Change some fields of a profile; absent fields are left alone (per-field merge).
     "worker.update@1" => WorkerUpdateV1(WorkerUpdateV1) {
@@ -124,7 +133,8 @@ ops! {
             Some(name) => format!("修改党务工作者：{}", name.trim()),
             None => "修改党务工作者信息".to_owned(),
         },
-        rule: crate::apply::update_worker,
+        panel: |_o| None,
+        rule: crate::people::worker::update_worker,
     }
     /// The committee adds an organisation.
     "organization.create@1" => OrganizationCreateV1(OrganizationCreateV1) {
@@ -132,7 +142,8 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |o| format!("新增单位：{}", o.name.trim()),
-        rule: crate::apply::create_organization,
+        panel: |_o| None,
+        rule: crate::people::worker::create_organization,
     }
     /// The committee saves the programme's settings.
     "settings.update@1" => SettingsUpdateV1(SettingsUpdateV1) {
@@ -140,6 +151,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "修改认证设置".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::update_settings,
     }
     /// The committee opens a certification batch.
@@ -148,6 +160,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |b| format!("设立认证批次：{}", b.name.trim()),
+        panel: |_o| None,
         rule: crate::certification::create_batch,
     }
     /// The committee closes a batch to new applications.
@@ -156,6 +169,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "截止批次申报".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::close_batch,
     }
     /// An instructor files a certification application.
@@ -164,6 +178,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "申报资格认证".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::file_application,
     }
     /// A returned application, changed and sent again.
@@ -172,6 +187,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "重新提交认证申请".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::resubmit_application,
     }
     /// A review decision at one stage.
@@ -188,6 +204,7 @@ ops! {
                 Outcome::Reject => "不通过",
             }
         ),
+        panel: |_o| None,
         rule: crate::certification::decide,
     }
     /// Approved names go on public notice.
@@ -196,6 +213,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |n| format!("发布公示（{} 人）", n.application_ids.len()),
+        panel: |_o| None,
         rule: crate::certification::open_notice,
     }
     /// An objection during the notice.
@@ -204,6 +222,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "登记公示异议".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::object,
     }
     /// The notice ends.
@@ -212,6 +231,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "结束公示".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::close_notice,
     }
     /// A lost certificate is reissued under a new number.
@@ -220,6 +240,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "挂失补发证书".to_owned(),
+        panel: |_o| None,
         rule: crate::certification::reissue,
     }
     /// 推优推先, recorded by the committee.
@@ -228,26 +249,29 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |r| format!("推优推先：{}", r.kind.label_zh()),
+        panel: |_o| None,
         rule: crate::certification::recommend,
     }
     /// The committee publishes the 培育库 entry criteria.
-    "pool.criteria@1" => PoolCriteriaPublishV1(crate::pool::PoolCriteriaPublishV1) {
-        target: |_| RecordKey::new(RecordKind::PoolCriteria, crate::pool::CRITERIA_ID),
+    "pool.criteria@1" => PoolCriteriaPublishV1(crate::certification::pool::PoolCriteriaPublishV1) {
+        target: |_| RecordKey::new(RecordKind::PoolCriteria, crate::certification::pool::CRITERIA_ID),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "发布培育库入选标准".to_owned(),
-        rule: crate::pool::publish,
+        panel: |_o| None,
+        rule: crate::certification::pool::publish,
     }
     /// An instructor applies for a worker to enter the 培育库.
-    "pool.apply@1" => PoolApplyV1(crate::pool::PoolApplyV1) {
+    "pool.apply@1" => PoolApplyV1(crate::certification::pool::PoolApplyV1) {
         target: |p| RecordKey::new(RecordKind::PoolEntry, p.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "申请进入培育库".to_owned(),
-        rule: crate::pool::apply_for,
+        panel: |_o| None,
+        rule: crate::certification::pool::apply_for,
     }
     /// The committee decides a pool application.
-    "pool.decide@1" => PoolDecideV1(crate::pool::PoolDecideV1) {
+    "pool.decide@1" => PoolDecideV1(crate::certification::pool::PoolDecideV1) {
         target: |p| RecordKey::new(RecordKind::PoolEntry, p.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
@@ -257,26 +281,29 @@ ops! {
             "不予入库"
         }
             .to_owned(),
-        rule: crate::pool::decide,
+        panel: |_o| None,
+        rule: crate::certification::pool::decide,
     }
     /// An honour, or a correction of one.
-    "honour.record@1" => HonourRecordV1(crate::honour::HonourRecordV1) {
+    "honour.record@1" => HonourRecordV1(crate::people::honour::HonourRecordV1) {
         target: |h| RecordKey::new(RecordKind::Honour, h.id),
         attachments: |h| h.scan.iter().collect(),
         id_card: |_o| false,
         describe: |h| format!("登记荣誉：{}", h.title.trim()),
-        rule: crate::honour::record,
+        panel: |_o| None,
+        rule: crate::people::honour::record,
     }
     /// The committee sets a quarter's task list.
-    "tasks.set@1" => TasksSetV1(crate::tasks::TasksSetV1) {
+    "tasks.set@1" => TasksSetV1(crate::fieldwork::tasks::TasksSetV1) {
         target: |t| RecordKey::new(
             RecordKind::TaskList,
-            crate::tasks::list_id(t.quarter, t.org_kind, t.grade),
+            crate::fieldwork::tasks::list_id(t.quarter, t.org_kind, t.grade),
         ),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |t| format!("制定季度清单任务：{}", String::from(t.quarter)),
-        rule: crate::tasks::set,
+        panel: |_o| None,
+        rule: crate::fieldwork::tasks::set,
     }
     /// A site visit with its duty assessments.
     "visit.record@1" => VisitRecordV1(crate::fieldwork::VisitRecordV1) {
@@ -288,26 +315,29 @@ ops! {
         } else {
             format!("登记走访及履职考核（{} 人）", v.assessments.len())
         },
+        panel: |_o| None,
         rule: crate::fieldwork::record,
     }
     /// A training session is set up.
-    "training.create@1" => TrainingCreateV1(crate::training::TrainingCreateV1) {
+    "training.create@1" => TrainingCreateV1(crate::development::training::TrainingCreateV1) {
         target: |v| RecordKey::new(RecordKind::TrainingSession, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |t| format!("新建培训：{}", t.title.trim()),
-        rule: crate::training::create,
+        panel: |_o| None,
+        rule: crate::development::training::create,
     }
     /// Attendance marks at a session.
-    "training.attend@1" => TrainingAttendV1(crate::training::TrainingAttendV1) {
+    "training.attend@1" => TrainingAttendV1(crate::development::training::TrainingAttendV1) {
         target: |v| RecordKey::new(RecordKind::TrainingSession, v.session_id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |a| format!("登记出勤（{} 人）", a.marks.len()),
-        rule: crate::training::attend,
+        panel: |_o| None,
+        rule: crate::development::training::attend,
     }
     /// The committee appoints (or releases) a mentor.
-    "mentor.appoint@1" => MentorAppointV1(crate::mentoring::MentorAppointV1) {
+    "mentor.appoint@1" => MentorAppointV1(crate::development::mentoring::MentorAppointV1) {
         target: |v| RecordKey::new(RecordKind::Mentor, v.worker_id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
@@ -317,10 +347,11 @@ ops! {
             "聘任红领导师"
         }
             .to_owned(),
-        rule: crate::mentoring::appoint,
+        panel: |_o| None,
+        rule: crate::development::mentoring::appoint,
     }
     /// A mentor–mentee pair starts or ends.
-    "mentoring.pair@1" => MentoringPairV1(crate::mentoring::MentoringPairV1) {
+    "mentoring.pair@1" => MentoringPairV1(crate::development::mentoring::MentoringPairV1) {
         target: |v| RecordKey::new(RecordKind::MentorPair, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
@@ -330,45 +361,50 @@ ops! {
             "导师结对"
         }
             .to_owned(),
-        rule: crate::mentoring::pair,
+        panel: |_o| None,
+        rule: crate::development::mentoring::pair,
     }
     /// A mentor studio and its subsidy for a year.
-    "studio.set@1" => StudioSetV1(crate::mentoring::StudioSetV1) {
+    "studio.set@1" => StudioSetV1(crate::development::mentoring::StudioSetV1) {
         target: |v| RecordKey::new(RecordKind::Studio, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |s| format!("导师工作室：{}", s.name.trim()),
-        rule: crate::mentoring::set_studio,
+        panel: |_o| None,
+        rule: crate::development::mentoring::set_studio,
     }
     /// A mentoring activity.
-    "mentoring.log@1" => MentoringLogV1(crate::mentoring::MentoringLogV1) {
+    "mentoring.log@1" => MentoringLogV1(crate::development::mentoring::MentoringLogV1) {
         target: |v| RecordKey::new(RecordKind::MentoringActivity, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |l| format!("带徒活动：{}", l.title.trim()),
-        rule: crate::mentoring::log,
+        panel: |_o| None,
+        rule: crate::development::mentoring::log,
     }
     /// The committee's 年审 decision on one certificate.
-    "inspection.record@1" => InspectionRecordV1(crate::inspection::InspectionRecordV1) {
+    "inspection.record@1" => InspectionRecordV1(crate::certification::inspection::InspectionRecordV1) {
         target: |v| RecordKey::new(
             RecordKind::Inspection,
-            crate::inspection::inspection_id(v.certificate_id, v.year),
+            crate::certification::inspection::inspection_id(v.certificate_id, v.year),
         ),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |i| format!("{} 年度年审：{}", i.year, i.outcome.label_zh()),
-        rule: crate::inspection::record,
+        panel: |_o| None,
+        rule: crate::certification::inspection::record,
     }
     /// A guidance station files a promotion request.
-    "promotion.request@1" => PromotionRequestV1(crate::inspection::PromotionRequestV1) {
+    "promotion.request@1" => PromotionRequestV1(crate::certification::inspection::PromotionRequestV1) {
         target: |v| RecordKey::new(RecordKind::Promotion, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "申报晋级".to_owned(),
-        rule: crate::inspection::request_promotion,
+        panel: |_o| None,
+        rule: crate::certification::inspection::request_promotion,
     }
     /// The committee decides a promotion request.
-    "promotion.decide@1" => PromotionDecideV1(crate::inspection::PromotionDecideV1) {
+    "promotion.decide@1" => PromotionDecideV1(crate::certification::inspection::PromotionDecideV1) {
         target: |v| RecordKey::new(RecordKind::Promotion, v.id),
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
@@ -378,7 +414,8 @@ ops! {
             "不同意晋级"
         }
             .to_owned(),
-        rule: crate::inspection::decide_promotion,
+        panel: |_o| None,
+        rule: crate::certification::inspection::decide_promotion,
     }
     /// A contest administrator sets a contest up.
     "contest.create@1" => ContestCreateV1(crate::contest::ContestCreateV1) {
@@ -386,6 +423,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |c| format!("设置比赛：{}", c.title.trim()),
+        panel: |c| Some(c.panel()),
         rule: crate::contest::create,
     }
     /// The running order drawn by lot.
@@ -394,6 +432,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "抽签确定出场顺序".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::draw,
     }
     /// A judge's declared conflict of interest.
@@ -402,6 +441,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "登记评委回避".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::recuse,
     }
     /// A contestant did not take part.
@@ -410,6 +450,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "登记选手缺赛".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::absent,
     }
     /// A substitute judge takes over a judge's remaining sheets.
@@ -418,6 +459,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |s| format!("替补评委：{}", s.judge.name),
+        panel: |s| Some(s.panel()),
         rule: crate::contest::substitute,
     }
     /// A judge saves marks.
@@ -429,6 +471,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "保存评分".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::save_sheet,
     }
     /// A judge signs a sheet.
@@ -440,6 +483,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "评分表签名提交".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::sign_sheet,
     }
     /// An administrator re-opens a signed sheet.
@@ -451,6 +495,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |r| format!("重新开启评分表：{}", r.reason.trim()),
+        panel: |_o| None,
         rule: crate::contest::reopen_sheet,
     }
     /// An administrator publishes the results.
@@ -459,6 +504,7 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "公布比赛结果".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::publish,
     }
     /// A judge leaves without a substitute.
@@ -467,98 +513,15 @@ ops! {
         attachments: |_o| Vec::new(),
         id_card: |_o| false,
         describe: |_| "登记评委缺席".to_owned(),
+        panel: |_o| None,
         rule: crate::contest::judge_absent,
-    }
-}
-
-/// Fields of a new organisation; `id` is made by the client.
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrganizationCreateV1 {
-    pub id: Uuid,
-    pub name: String,
-    pub kind: crate::model::OrgKind,
-    pub township_id: Uuid,
-    #[serde(default)]
-    pub party_org: String,
-    #[serde(default)]
-    pub industry: String,
-}
-
-/// Fields of a new worker; `id` is made by the client.
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WorkerCreateV1 {
-    pub id: Uuid,
-    pub name: String,
-    pub organization_id: Uuid,
-    pub township_id: Uuid,
-    pub role: WorkerRole,
-    #[serde(default)]
-    pub management_post: String,
-    pub years_in_post: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<BlobRef>,
-    /// The full ID-card number, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_card: Option<String>,
-}
-
-/// The fields of a worker that one edit changes.
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct WorkerUpdateV1 {
-    pub id: Uuid,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization_id: Option<Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub township_id: Option<Uuid>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<WorkerRole>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub management_post: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub years_in_post: Option<u32>,
-    /// `Some(None)` (JSON `null`) removes the photo; absent leaves it alone.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "present"
-    )]
-    pub photo: Option<Option<BlobRef>>,
-    /// A new ID-card number (it cannot be removed, only corrected).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id_card: Option<String>,
-}
-
-/// Deserializes a field that is present (possibly `null`) as `Some(..)`, so that an
-/// absent field (`None`, by `default`) and an explicit `null` (`Some(None)`) differ.
-fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(d).map(Some)
-}
-
-impl WorkerUpdateV1 {
-    /// True when the edit changes nothing.
-    pub fn is_empty(&self) -> bool {
-        self.name.is_none()
-            && self.organization_id.is_none()
-            && self.township_id.is_none()
-            && self.role.is_none()
-            && self.management_post.is_none()
-            && self.years_in_post.is_none()
-            && self.photo.is_none()
-            && self.id_card.is_none()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use uuid::Uuid;
+
     use super::*;
 
     #[test]

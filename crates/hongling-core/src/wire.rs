@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::grant::Grant;
+use crate::kernel::grant::Grant;
+use crate::kernel::record::Record;
 use crate::op::Op;
-use crate::record::Record;
 
 /// The protocol version this build speaks.
 pub const PROTOCOL_VERSION: u32 = 1;

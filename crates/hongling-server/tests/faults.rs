@@ -293,7 +293,7 @@ fn random_op(
             o.decode::<Organization>().is_ok_and(|b| {
                 hongling_core::grant::holds_in_township(
                     &device.actor.grants,
-                    &hongling_core::apply::WORKER_EDITORS,
+                    &hongling_core::people::worker::WORKER_EDITORS,
                     b.township_id,
                 )
             })

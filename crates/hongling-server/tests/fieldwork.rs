@@ -89,7 +89,7 @@ async fn visits_trainings_promotions_and_inspections_reach_the_right_devices() {
                 task: "每月组织一次主题党日".into(),
                 rating: TaskRating::Done,
             }],
-            result: hongling_core::inspection::AssessmentResult::Excellent,
+            result: hongling_core::fieldwork::AssessmentResult::Excellent,
             comment: "扎实".into(),
         }],
     });
@@ -219,7 +219,7 @@ async fn visits_trainings_promotions_and_inspections_reach_the_right_devices() {
             year: 2026,
             facts: YearRecord {
                 trainings: 1,
-                assessments: vec![hongling_core::inspection::AssessmentResult::Fail],
+                assessments: vec![hongling_core::fieldwork::AssessmentResult::Fail],
                 honours: Vec::new(),
             },
             outcome,

@@ -10,10 +10,10 @@ use serde_json::json;
 use super::*;
 use crate::Op;
 use crate::apply::apply;
-use crate::certificate::{self, CertStatus, Certificate, StatusEntry, VerifyError};
-use crate::grant::Grant;
-use crate::model::{OrgKind, Organization, SigningPublicKey, Township};
-use crate::record::Record;
+use crate::certification::certificate::{self, CertStatus, Certificate, StatusEntry, VerifyError};
+use crate::kernel::grant::Grant;
+use crate::kernel::record::Record;
+use crate::people::model::{OrgKind, Organization, SigningPublicKey, Township};
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
@@ -963,7 +963,7 @@ fn a_closed_batch_takes_no_applications() {
 
 #[test]
 fn promotion_inspection_downgrade_and_revocation_chain_certificates() {
-    use crate::inspection::{
+    use crate::certification::inspection::{
         Inspection, InspectionRecordV1, Outcome as Inspect, PromotionDecideV1, PromotionRequestV1,
         YearRecord, inspection_id,
     };

@@ -126,9 +126,9 @@ impl SqliteStore {
             // A panel only of enabled accounts that may judge this contest: accounts are
             // not records, so this is vetted here, with the core's rule, before `apply`.
             if refused_before.is_none()
-                && let Some((contest, accounts)) = hongling_core::contest::panel_named(&m.op)
+                && let Some(panel) = m.op.panel()
             {
-                for account in accounts {
+                for account in &panel.accounts {
                     let account = account.to_string();
                     let enabled: Option<bool> =
                         sqlx::query_scalar("SELECT disabled = 0 FROM accounts WHERE id = ?")
@@ -136,9 +136,10 @@ impl SqliteStore {
                             .fetch_optional(&mut *tx)
                             .await?;
                     let grants = load_grants(&mut tx, &account).await?;
-                    if enabled != Some(true) || !hongling_core::contest::may_judge(&grants, contest)
+                    if enabled != Some(true)
+                        || !hongling_core::contest::may_judge(&grants, panel.contest)
                     {
-                        refused_before = Some(hongling_core::contest::not_a_judge(&m.op));
+                        refused_before = Some(hongling_core::contest::not_a_judge(&panel));
                         break;
                     }
                 }

@@ -286,13 +286,13 @@ impl Tablet {
             .find(|(_, o)| {
                 hongling_core::grant::holds_in_township(
                     &self.actor.grants,
-                    &hongling_core::apply::WORKER_EDITORS,
+                    &hongling_core::people::worker::WORKER_EDITORS,
                     o.township_id,
                 )
             })
             .expect("an organization in the tablet's townships");
         let id = Uuid::new_v4();
-        let op = hongling_core::Op::WorkerCreateV1(hongling_core::op::WorkerCreateV1 {
+        let op = hongling_core::Op::WorkerCreateV1(hongling_core::WorkerCreateV1 {
             id,
             name: name.into(),
             organization_id: org,

@@ -25,8 +25,8 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Change, RejectCode, Rejection, State};
-use crate::record::RecordKey;
+use crate::kernel::record::RecordKey;
+use crate::kernel::{Change, RejectCode, Rejection, State};
 
 /// First decision wins: `slot` is where a decision is kept; `None` means undecided.
 ///
@@ -206,7 +206,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::record::{Record, RecordKind};
+    use crate::kernel::record::{Record, RecordKind};
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

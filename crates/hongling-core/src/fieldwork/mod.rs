@@ -7,19 +7,20 @@
 //! inside their visit because they are made during it; the annual inspection reads
 //! them from there.
 
+pub mod tasks;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::blob::BlobRef;
-use crate::certification::{load, put};
-use crate::conflict::append;
-use crate::grant::{Role, holds_in_township};
-use crate::inspection::AssessmentResult;
-use crate::model::{Organization, Worker};
-use crate::record::RecordKind;
-use crate::tasks::Quarter;
+use crate::fieldwork::tasks::Quarter;
+use crate::kernel::blob::BlobRef;
+use crate::kernel::conflict::append;
+use crate::kernel::grant::{Role, holds_in_township};
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::kernel::{load, put};
+use crate::people::model::{Organization, Worker};
 
 /// Most photos one visit carries.
 pub const MAX_PHOTOS: usize = 9;
@@ -52,6 +53,19 @@ impl TaskRating {
             TaskRating::NotDone => "未完成",
         }
     }
+}
+
+/// The overall result of one duty assessment (日常履职考核).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AssessmentResult {
+    /// 优秀.
+    Excellent,
+    /// 合格.
+    Pass,
+    /// 不合格.
+    Fail,
 }
 
 impl AssessmentResult {
@@ -134,7 +148,7 @@ pub(crate) fn record(
     actor: &Actor,
     op: &VisitRecordV1,
 ) -> Result<Vec<Change>, Rejection> {
-    append(state, crate::RecordKey::new(RecordKind::Visit, op.id))?;
+    append(state, RecordKey::new(RecordKind::Visit, op.id))?;
     let org: Organization = load(
         state,
         RecordKind::Organization,
@@ -241,9 +255,9 @@ mod tests {
 
     use super::*;
     use crate::apply::apply;
-    use crate::grant::{Grant, Scope};
-    use crate::model::{OrgKind, WorkerRole};
-    use crate::record::{Record, RecordKey};
+    use crate::kernel::grant::{Grant, Scope};
+    use crate::kernel::record::{Record, RecordKey};
+    use crate::people::model::{OrgKind, WorkerRole};
     use crate::{Op, Township};
 
     fn rec<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> (RecordKey, Record) {

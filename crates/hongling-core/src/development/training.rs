@@ -13,12 +13,12 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::certification::{load, put};
-use crate::conflict::append;
-use crate::grant::{Role, holds_in_township};
-use crate::model::Worker;
-use crate::record::{RecordKey, RecordKind, derived_id};
+use crate::kernel::conflict::append;
+use crate::kernel::grant::{Role, holds_in_township};
+use crate::kernel::record::{RecordKey, RecordKind, derived_id};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::kernel::{load, put};
+use crate::people::model::Worker;
 
 /// Who runs sessions and takes the roll.
 pub const TRAINERS: [Role; 2] = [Role::DistrictCommittee, Role::Instructor];
@@ -314,7 +314,7 @@ pub fn coverage_percent(holders: usize, untrained: usize) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::Op;
-    use crate::grant::Scope;
+    use crate::kernel::grant::Scope;
     use crate::testkit::{actor, get, run, township_with_workers};
 
     #[test]

@@ -27,26 +27,15 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::certificate::{CertStatus, Certificate, StatusEntry};
-use crate::certification::{Stage, committee_only, load, load_application, put, settings};
-use crate::conflict::decide_once;
-use crate::grant::{Role, holds_in_township};
-use crate::honour::HonourLevel;
-use crate::record::{RecordKind, derived_id};
-
-/// The overall result of one duty assessment (日常履职考核).
-#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AssessmentResult {
-    /// 优秀.
-    Excellent,
-    /// 合格.
-    Pass,
-    /// 不合格.
-    Fail,
-}
+use crate::certification::certificate::{CertStatus, Certificate, StatusEntry};
+use crate::certification::{Stage, load_application, settings};
+use crate::fieldwork::AssessmentResult;
+use crate::kernel::conflict::decide_once;
+use crate::kernel::grant::{Role, holds_in_township};
+use crate::kernel::record::{RecordKey, RecordKind, derived_id};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::kernel::{committee_only, load, put};
+use crate::people::honour::HonourLevel;
 
 /// What the year's records say about one certificate holder.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -67,9 +56,9 @@ pub struct YearRecord {
 pub fn year_record(
     worker: Uuid,
     year: i32,
-    attendance: &[crate::training::Attendance],
+    attendance: &[crate::development::training::Attendance],
     visits: &[crate::fieldwork::Visit],
-    honours: &[crate::honour::Honour],
+    honours: &[crate::people::honour::Honour],
 ) -> YearRecord {
     use chrono::Datelike;
     YearRecord {
@@ -314,7 +303,7 @@ pub(crate) fn record(
 ) -> Result<Vec<Change>, Rejection> {
     committee_only(actor, "作出年审决定")?;
     let id = inspection_id(op.certificate_id, op.year);
-    let existing = state.get(crate::RecordKey::new(RecordKind::Inspection, id));
+    let existing = state.get(RecordKey::new(RecordKind::Inspection, id));
     decide_once(&existing, &format!("{} 年度年审", op.year))?;
     let (cert, status) = valid_certificate(state, op.certificate_id)?;
     if op.note.chars().count() > 1000 {
@@ -391,7 +380,7 @@ pub(crate) fn request_promotion(
     actor: &Actor,
     op: &PromotionRequestV1,
 ) -> Result<Vec<Change>, Rejection> {
-    crate::conflict::append(state, crate::RecordKey::new(RecordKind::Promotion, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Promotion, op.id))?;
     let (cert, _) = valid_certificate(state, op.certificate_id)?;
     if !holds_in_township(&actor.grants, &PROMOTION_FILERS, cert.township_id) {
         return Err(Rejection::new(

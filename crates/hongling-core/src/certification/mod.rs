@@ -13,20 +13,25 @@
 //!
 //! Each stage is decided once per round: two reviewers who decided the same stage offline
 //! end with the first decision applied and the second refused `already_decided` (the
-//! first-decision-wins mechanism of [`crate::conflict`]). One person never decides two
+//! first-decision-wins mechanism of [`crate::kernel::conflict`]). One person never decides two
 //! stages of the same application. Issuing needs the server's signing key and its
 //! certificate numbers, so `apply` stops at 待发证 and the server issues in the same
 //! transaction (see [`issue`]).
+
+pub mod certificate;
+pub mod inspection;
+pub mod pool;
+pub mod stipend;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::conflict::decide_once;
-use crate::grant::{Role, Scope, holds_in_township};
-use crate::model::{Worker, WorkerRole};
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::conflict::decide_once;
+use crate::kernel::grant::{Role, Scope, holds_in_township};
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State, committee_only, load, put};
+use crate::people::model::{Worker, WorkerRole};
 
 /// The id of the one `settings` record.
 pub const SETTINGS_ID: Uuid = Uuid::nil();
@@ -508,43 +513,6 @@ pub struct NoticeCloseV1 {
 
 // ---- Rules -----------------------------------------------------------------------------
 
-pub(crate) fn committee_only(actor: &Actor, what: &str) -> Result<(), Rejection> {
-    let ok = actor
-        .grants
-        .iter()
-        .any(|g| g.role == Role::DistrictCommittee && g.scope == Scope::District);
-    if ok {
-        Ok(())
-    } else {
-        Err(Rejection::new(
-            RejectCode::Forbidden,
-            format!("只有区委非公工委可以{what}"),
-        ))
-    }
-}
-
-pub(crate) fn put<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> Change {
-    Change {
-        key: RecordKey::new(kind, id),
-        deleted: false,
-        body: serde_json::to_value(body).expect("bodies always serialize"),
-    }
-}
-
-pub(crate) fn load<T: serde::de::DeserializeOwned>(
-    state: &dyn State,
-    kind: RecordKind,
-    id: Uuid,
-    missing: &str,
-) -> Result<T, Rejection> {
-    let record = state
-        .get(RecordKey::new(kind, id))
-        .ok_or_else(|| Rejection::new(RejectCode::NotFound, missing))?;
-    record
-        .decode()
-        .map_err(|_| Rejection::new(RejectCode::InvalidData, "记录已损坏"))
-}
-
 pub(crate) fn update_settings(
     _state: &dyn State,
     actor: &Actor,
@@ -561,7 +529,7 @@ pub(crate) fn create_batch(
     op: &BatchCreateV1,
 ) -> Result<Vec<Change>, Rejection> {
     committee_only(actor, "设立认证批次")?;
-    crate::conflict::append(state, RecordKey::new(RecordKind::Batch, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Batch, op.id))?;
     let name = op.name.trim();
     if name.is_empty() || name.chars().count() > 20 {
         return Err(Rejection::field(
@@ -638,7 +606,7 @@ pub(crate) fn file_application(
     actor: &Actor,
     op: &ApplicationFileV1,
 ) -> Result<Vec<Change>, Rejection> {
-    crate::conflict::append(state, RecordKey::new(RecordKind::Application, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Application, op.id))?;
     let worker: Worker = load(
         state,
         RecordKind::Worker,
@@ -769,11 +737,6 @@ pub fn may_file(actor: &Actor, township: Uuid) -> bool {
     holds_in_township(&actor.grants, &APPLICANTS, township)
 }
 
-/// Whether the account is the district committee (configures, notices, objections).
-pub fn is_committee(actor: &Actor) -> bool {
-    committee_only(actor, "").is_ok()
-}
-
 pub(crate) fn decide(
     state: &dyn State,
     actor: &Actor,
@@ -822,7 +785,7 @@ pub(crate) fn open_notice(
     op: &NoticeOpenV1,
 ) -> Result<Vec<Change>, Rejection> {
     committee_only(actor, "发布公示")?;
-    crate::conflict::append(state, RecordKey::new(RecordKind::Notice, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Notice, op.id))?;
     let _batch: Batch = load(state, RecordKind::Batch, op.batch_id, "该认证批次不存在")?;
     if op.application_ids.is_empty() {
         return Err(Rejection::new(RejectCode::InvalidData, "公示名单不能为空"));
@@ -923,7 +886,7 @@ pub(crate) fn reissue(
     actor: &Actor,
     op: &CertificateReissueV1,
 ) -> Result<Vec<Change>, Rejection> {
-    use crate::certificate::{CertStatus, Certificate, StatusEntry};
+    use crate::certification::certificate::{CertStatus, Certificate, StatusEntry};
     committee_only(actor, "补发证书")?;
     let cert: Certificate = load(
         state,
@@ -1033,7 +996,7 @@ pub(crate) fn recommend(
     op: &RecommendationRecordV1,
 ) -> Result<Vec<Change>, Rejection> {
     committee_only(actor, "登记推优推先")?;
-    crate::conflict::append(state, RecordKey::new(RecordKind::Recommendation, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Recommendation, op.id))?;
     let worker: Worker = load(
         state,
         RecordKind::Worker,

@@ -10,8 +10,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::certificate::{Certificate, StatusEntry};
 use crate::certification::ProgrammeSettings;
+use crate::certification::certificate::{Certificate, StatusEntry};
 
 /// One worker's line of the roster.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -184,8 +184,8 @@ pub fn month_of(day: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::certificate::CertStatus;
-    use crate::model::WorkerRole;
+    use crate::certification::certificate::CertStatus;
+    use crate::people::model::WorkerRole;
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -293,7 +293,7 @@ mod tests {
         );
         assert_eq!(rows[1], ["工作者2", "古井镇", "10", "0", "30", "100.00"]);
         assert_eq!(rows[2], ["合计", "", "", "", "", "100.00"]);
-        let text = crate::csv::write(&[vec!["a,b".into(), "say \"hi\"".into()]]);
+        let text = crate::kernel::csv::write(&[vec!["a,b".into(), "say \"hi\"".into()]]);
         assert_eq!(text, "\u{feff}\"a,b\",\"say \"\"hi\"\"\"\r\n");
         assert_eq!(parse_month("2026-11"), Some((2026, 11)));
         assert_eq!(parse_month("2026-13"), None);

@@ -103,7 +103,7 @@ pub struct Worker {
     pub years_in_post: u32,
     /// The holder's photo (for the certificate), as an attachment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<crate::BlobRef>,
+    pub photo: Option<crate::kernel::blob::BlobRef>,
     /// The ID-card number as everyone but the committee sees it (`**************002X`: the last four only);
     /// the full number is in committee-only records (see `idcard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

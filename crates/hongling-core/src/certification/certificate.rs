@@ -17,10 +17,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::Change;
 use crate::certification::{Application, ProgrammeSettings, Stage};
-use crate::model::{SigningPublicKey, Worker, WorkerRole};
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::Change;
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::people::model::{SigningPublicKey, Worker, WorkerRole};
 
 /// The number of the `seq`-th certificate issued in `year`.
 pub fn number(year: i32, seq: u32) -> String {
@@ -71,7 +71,7 @@ pub struct Certificate {
     pub issued_on: NaiveDate,
     pub valid_until: NaiveDate,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub photo: Option<crate::BlobRef>,
+    pub photo: Option<crate::kernel::blob::BlobRef>,
     /// The signed payload and its signature, as the QR code carries them.
     pub qr: String,
 }
@@ -367,7 +367,7 @@ pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Verified, VerifyErr
         .map_err(|_| VerifyError::BadSignature)?;
     let payload: Payload =
         serde_json::from_slice(&payload).map_err(|_| VerifyError::NotACertificate)?;
-    if let Some(retired) = key.retired_at.map(crate::china_today)
+    if let Some(retired) = key.retired_at.map(crate::kernel::time::china_today)
         && payload.issued > retired
     {
         return Err(VerifyError::IssuedAfterRetirement {

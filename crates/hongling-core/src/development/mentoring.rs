@@ -6,12 +6,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::certification::{committee_only, load, put};
-use crate::conflict::append;
-use crate::grant::{Role, holds_in_township, own_workers};
-use crate::model::Worker;
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::conflict::append;
+use crate::kernel::grant::{Role, holds_in_township, own_workers};
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::kernel::{committee_only, load, put};
+use crate::people::model::Worker;
 
 /// Who pairs mentors and mentees and logs their activities.
 pub const MENTOR_KEEPERS: [Role; 2] = [Role::DistrictCommittee, Role::Instructor];
@@ -345,7 +345,7 @@ pub(crate) fn log(
 mod tests {
     use super::*;
     use crate::Op;
-    use crate::grant::Scope;
+    use crate::kernel::grant::Scope;
     use crate::testkit::{actor, get, run, township_with_workers};
 
     #[test]

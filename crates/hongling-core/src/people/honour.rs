@@ -1,18 +1,19 @@
 //! 荣誉表彰: honours held by a worker or by their party branch, with a scan of the award.
 //!
 //! Append-only with supersede: an honour is never edited; a correction is a new record
-//! naming the one it replaces (`crate::conflict::supersede`). City level or above counts
+//! naming the one it replaces (`crate::kernel::conflict::supersede`). City level or above counts
 //! for priority promotion at the annual inspection.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State, WORKER_EDITORS};
-use crate::blob::BlobRef;
-use crate::conflict::{append, supersede};
-use crate::grant::holds_in_township;
-use crate::model::Worker;
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::blob::BlobRef;
+use crate::kernel::conflict::{append, supersede};
+use crate::kernel::grant::holds_in_township;
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::people::model::Worker;
+use crate::people::worker::WORKER_EDITORS;
 
 /// The level of the body that gave the honour.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -184,8 +185,8 @@ mod tests {
     use super::*;
     use crate::Op;
     use crate::apply::apply;
-    use crate::grant::{Grant, Role, Scope};
-    use crate::record::Record;
+    use crate::kernel::grant::{Grant, Role, Scope};
+    use crate::kernel::record::Record;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

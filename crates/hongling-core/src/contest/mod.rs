@@ -11,18 +11,22 @@
 //! also reads their own, so before publication a judge sees only their own marks; the
 //! contest and its published results are public.
 
+pub mod scoring;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::certification::{load, put};
-use crate::conflict::{Lock, decide_once};
-use crate::grant::Role;
-use crate::model::Worker;
-use crate::record::{RecordKey, RecordKind, derived_id};
-use crate::scoring::{Criterion, Marked, PanelResult, aggregate, check_marks, rank};
-use crate::training::{Attendance, Mark, TrainingKind, TrainingSession, Via, attendance_id};
+use crate::contest::scoring::{Criterion, Marked, PanelResult, aggregate, check_marks, rank};
+use crate::development::training::{
+    Attendance, Mark, TrainingKind, TrainingSession, Via, attendance_id,
+};
+use crate::kernel::conflict::{Lock, decide_once};
+use crate::kernel::grant::Role;
+use crate::kernel::record::{RecordKey, RecordKind, derived_id};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State};
+use crate::kernel::{load, put};
+use crate::people::model::Worker;
 
 /// Who sets contests up, re-opens sheets and publishes.
 pub const CONTEST_ADMINS: [Role; 2] = [Role::DistrictCommittee, Role::ContestAdmin];
@@ -198,36 +202,54 @@ impl Contest {
 
 /// Whether an account with `grants` may sit on the panel of `contest`: a judge grant for
 /// the whole district or for that contest.
-pub fn may_judge(grants: &[crate::Grant], contest: Uuid) -> bool {
+pub fn may_judge(grants: &[crate::kernel::grant::Grant], contest: Uuid) -> bool {
     grants.iter().any(|g| {
         g.role == Role::Judge
-            && (g.scope == crate::Scope::District || g.scope == crate::Scope::Contest(contest))
+            && (g.scope == crate::kernel::grant::Scope::District
+                || g.scope == crate::kernel::grant::Scope::Contest(contest))
     })
 }
 
-/// The contest and the accounts an op would put on its panel (`contest.create`,
-/// `contest.substitute`). Accounts are not records, so `apply` cannot judge them: the
-/// server vets them with [`may_judge`] in the push's transaction, before `apply`.
-pub fn panel_named(op: &crate::Op) -> Option<(Uuid, Vec<Uuid>)> {
-    match op {
-        crate::Op::ContestCreateV1(c) => {
-            Some((c.id, c.judges.iter().map(|j| j.account_id).collect()))
+/// The accounts an op puts on a contest's panel (`contest.create`, `contest.substitute`;
+/// declared per op in the op table). Accounts are not records, so `apply` cannot judge
+/// them: the server vets them with [`may_judge`] in the push's transaction, before
+/// `apply`, and refuses with [`not_a_judge`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panel {
+    pub contest: Uuid,
+    pub accounts: Vec<Uuid>,
+    /// The field of the op that names them, for the refusal.
+    pub field: &'static str,
+}
+
+impl ContestCreateV1 {
+    /// The judges this contest is set up with.
+    pub fn panel(&self) -> Panel {
+        Panel {
+            contest: self.id,
+            accounts: self.judges.iter().map(|j| j.account_id).collect(),
+            field: "judges",
         }
-        crate::Op::ContestSubstituteV1(s) => Some((s.id, vec![s.judge.account_id])),
-        _ => None,
+    }
+}
+
+impl ContestSubstituteV1 {
+    /// The substitute judge.
+    pub fn panel(&self) -> Panel {
+        Panel {
+            contest: self.id,
+            accounts: vec![self.judge.account_id],
+            field: "judge",
+        }
     }
 }
 
 /// The refusal of a panel naming an account that may not judge this contest (it names
 /// no account).
-pub fn not_a_judge(op: &crate::Op) -> Rejection {
-    let field = match op {
-        crate::Op::ContestSubstituteV1(_) => "judge",
-        _ => "judges",
-    };
+pub fn not_a_judge(panel: &Panel) -> Rejection {
     Rejection::field(
         RejectCode::Forbidden,
-        field,
+        panel.field,
         "评委名单中有不能担任本场比赛评委的账号：须持有全区或本场比赛的评委权限，且未停用",
     )
 }
@@ -591,7 +613,7 @@ pub(crate) fn create(
     op: &ContestCreateV1,
 ) -> Result<Vec<Change>, Rejection> {
     admin_only(actor)?;
-    crate::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
     check_setup(op)?;
     // Whoever sets a contest up does not judge it.
     if op.judges.iter().any(|j| j.account_id == actor.account_id) {
@@ -973,7 +995,7 @@ pub fn result_rows(r: &ContestResults) -> Vec<Vec<String>> {
         for j in &r.judges {
             let cell = s.result.as_ref().and_then(|res| {
                 let total = res.totals.iter().find(|t| t.0 == j.account_id)?.1;
-                let shown = crate::scoring::Score::new(total, 1).display();
+                let shown = crate::contest::scoring::Score::new(total, 1).display();
                 let dropped =
                     res.dropped_high == Some(j.account_id) || res.dropped_low == Some(j.account_id);
                 Some(if dropped {
@@ -994,7 +1016,7 @@ pub fn result_rows(r: &ContestResults) -> Vec<Vec<String>> {
 mod tests {
     use super::*;
     use crate::Op;
-    use crate::grant::{Grant, Scope};
+    use crate::kernel::grant::{Grant, Scope};
     use crate::testkit::{World, get, run};
 
     fn id(n: u8) -> Uuid {
@@ -1035,7 +1057,7 @@ mod tests {
                     name: format!("选手{n}"),
                     organization_id: id(50),
                     township_id: id(60),
-                    role: crate::model::WorkerRole::Secretary,
+                    role: crate::people::model::WorkerRole::Secretary,
                     management_post: String::new(),
                     years_in_post: 1,
                     photo: None,

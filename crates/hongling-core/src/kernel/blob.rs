@@ -52,9 +52,9 @@ impl fmt::Display for BlobRef {
 }
 
 /// The refusal of a mutation that names a blob the server does not hold.
-pub fn missing(blob: &BlobRef) -> crate::Rejection {
-    crate::Rejection::new(
-        crate::RejectCode::BlobMissing,
+pub fn missing(blob: &BlobRef) -> crate::kernel::Rejection {
+    crate::kernel::Rejection::new(
+        crate::kernel::RejectCode::BlobMissing,
         format!(
             "附件（照片或扫描件）没有上传到服务器（{}…），请在录入它的设备上联网后重新提交",
             &blob.as_str()[..8]
@@ -82,15 +82,15 @@ mod tests {
 /// The roles whose work attaches files: worker photos and honour scans (the committee,
 /// instructors, supervisors), visit photos (instructors, supervisors) and judges'
 /// handwritten signatures. Nobody else may upload.
-pub const UPLOADERS: [crate::Role; 4] = [
-    crate::Role::DistrictCommittee,
-    crate::Role::Instructor,
-    crate::Role::Supervisor,
-    crate::Role::Judge,
+pub const UPLOADERS: [crate::kernel::grant::Role; 4] = [
+    crate::kernel::grant::Role::DistrictCommittee,
+    crate::kernel::grant::Role::Instructor,
+    crate::kernel::grant::Role::Supervisor,
+    crate::kernel::grant::Role::Judge,
 ];
 
 /// Whether an account holding `grants` may upload attachments.
-pub fn may_upload(grants: &[crate::Grant]) -> bool {
+pub fn may_upload(grants: &[crate::kernel::grant::Grant]) -> bool {
     grants.iter().any(|g| UPLOADERS.contains(&g.role))
 }
 
@@ -103,7 +103,7 @@ pub const UNNAMED_KEPT_DAYS: i64 = 30;
 
 /// The attachments a record names: what the server serves to whoever may see the record.
 /// Each kind lists the fields of its body that hold blob addresses.
-pub fn named_by(kind: crate::RecordKind, body: &serde_json::Value) -> Vec<BlobRef> {
+pub fn named_by(kind: crate::kernel::record::RecordKind, body: &serde_json::Value) -> Vec<BlobRef> {
     let mut out = Vec::new();
     for field in kind.attachment_fields() {
         match body.get(*field) {
@@ -125,22 +125,26 @@ pub fn named_by(kind: crate::RecordKind, body: &serde_json::Value) -> Vec<BlobRe
 /// still on its way). Anyone else is told the blob is missing.
 pub fn may_fetch(
     account: uuid::Uuid,
-    grants: &[crate::Grant],
-    naming: &[(crate::RecordKind, uuid::Uuid, serde_json::Value)],
+    grants: &[crate::kernel::grant::Grant],
+    naming: &[(
+        crate::kernel::record::RecordKind,
+        uuid::Uuid,
+        serde_json::Value,
+    )],
     uploaded_by_this_device: bool,
 ) -> bool {
     if naming.is_empty() {
         return uploaded_by_this_device;
     }
-    naming
-        .iter()
-        .any(|(kind, id, body)| crate::can_see_record(account, grants, *kind, *id, body))
+    naming.iter().any(|(kind, id, body)| {
+        crate::kernel::visibility::can_see_record(account, grants, *kind, *id, body)
+    })
 }
 
 #[cfg(test)]
 mod named_tests {
     use super::*;
-    use crate::RecordKind;
+    use crate::kernel::record::RecordKind;
     use serde_json::json;
 
     #[test]

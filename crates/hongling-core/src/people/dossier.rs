@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Change, State};
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Change, State};
 
 /// The kinds of record about one person, and the body field that names the person.
 ///
@@ -152,11 +152,13 @@ mod tests {
     use uuid::Uuid;
 
     use super::Dossier;
+    use crate::development::mentoring::MentorAppointV1;
+    use crate::development::training::{
+        MarkEntry, TrainingAttendV1, TrainingCreateV1, TrainingKind,
+    };
     use crate::fieldwork::VisitRecordV1;
-    use crate::honour::{HonourHolder, HonourLevel, HonourRecordV1};
-    use crate::mentoring::MentorAppointV1;
+    use crate::people::honour::{HonourHolder, HonourLevel, HonourRecordV1};
     use crate::testkit::{World, actor, get, run, township_with_workers};
-    use crate::training::{MarkEntry, TrainingAttendV1, TrainingCreateV1, TrainingKind};
     use crate::{Op, RecordKey, RecordKind, Role, Scope, WorkerUpdateV1};
 
     fn id(n: u128) -> Uuid {
@@ -183,8 +185,8 @@ mod tests {
     /// Worker 100 moves to the second township's organisation.
     fn move_to_second_township(
         w: &mut World,
-        actor: &crate::Actor,
-    ) -> Result<(), crate::Rejection> {
+        actor: &crate::kernel::Actor,
+    ) -> Result<(), crate::kernel::Rejection> {
         run(
             w,
             actor,
@@ -227,8 +229,8 @@ mod tests {
                 session_id: id(600),
                 marks: vec![MarkEntry {
                     worker_id: id(100),
-                    mark: crate::training::Mark::Present,
-                    via: crate::training::Via::Manual,
+                    mark: crate::development::training::Mark::Present,
+                    via: crate::development::training::Via::Manual,
                 }],
             }),
         )
@@ -266,10 +268,10 @@ mod tests {
         assert_eq!(dossier.records.len(), 4);
 
         // An instructor of both townships moves worker 100 to the second.
-        let instructor = crate::Actor {
+        let instructor = crate::kernel::Actor {
             account_id: id(1002),
             grants: [1, 2]
-                .map(|t| crate::Grant {
+                .map(|t| crate::kernel::grant::Grant {
                     role: Role::Instructor,
                     scope: Scope::Township(id(t)),
                 })

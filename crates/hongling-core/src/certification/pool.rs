@@ -5,12 +5,12 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
 use crate::certification::APPLICANTS;
-use crate::conflict::{append, decide_once};
-use crate::grant::{holds_in_township, is_committee};
-use crate::model::Worker;
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::conflict::{append, decide_once};
+use crate::kernel::grant::holds_in_township;
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State, committee_only, put};
+use crate::people::model::Worker;
 
 /// The id of the one `pool_criteria` record.
 pub const CRITERIA_ID: Uuid = Uuid::nil();
@@ -84,31 +84,12 @@ pub struct PoolDecideV1 {
     pub comment: String,
 }
 
-fn committee(actor: &Actor, what: &str) -> Result<(), Rejection> {
-    if is_committee(&actor.grants) {
-        Ok(())
-    } else {
-        Err(Rejection::new(
-            RejectCode::Forbidden,
-            format!("只有区委非公工委可以{what}"),
-        ))
-    }
-}
-
-fn body<T: Serialize>(kind: RecordKind, id: Uuid, v: &T) -> Change {
-    Change {
-        key: RecordKey::new(kind, id),
-        deleted: false,
-        body: serde_json::to_value(v).expect("bodies serialize"),
-    }
-}
-
 pub(crate) fn publish(
     _state: &dyn State,
     actor: &Actor,
     op: &PoolCriteriaPublishV1,
 ) -> Result<Vec<Change>, Rejection> {
-    committee(actor, "发布入选标准")?;
+    committee_only(actor, "发布入选标准")?;
     let text = op.text.trim();
     if text.is_empty() || text.chars().count() > 5000 {
         return Err(Rejection::field(
@@ -121,7 +102,7 @@ pub(crate) fn publish(
         text: text.to_owned(),
         published_on: op.published_on,
     };
-    Ok(vec![body(RecordKind::PoolCriteria, CRITERIA_ID, &criteria)])
+    Ok(vec![put(RecordKind::PoolCriteria, CRITERIA_ID, &criteria)])
 }
 
 pub(crate) fn apply_for(
@@ -154,7 +135,7 @@ pub(crate) fn apply_for(
         filed_by: actor.account_id,
         decision: None,
     };
-    Ok(vec![body(RecordKind::PoolEntry, op.id, &entry)])
+    Ok(vec![put(RecordKind::PoolEntry, op.id, &entry)])
 }
 
 pub(crate) fn decide(
@@ -162,7 +143,7 @@ pub(crate) fn decide(
     actor: &Actor,
     op: &PoolDecideV1,
 ) -> Result<Vec<Change>, Rejection> {
-    committee(actor, "决定入库")?;
+    committee_only(actor, "决定入库")?;
     let mut entry: PoolEntry = state
         .get(RecordKey::new(RecordKind::PoolEntry, op.id))
         .and_then(|r| r.decode().ok())
@@ -180,7 +161,7 @@ pub(crate) fn decide(
         by: actor.account_id,
         comment: op.comment.trim().to_owned(),
     });
-    Ok(vec![body(RecordKind::PoolEntry, op.id, &entry)])
+    Ok(vec![put(RecordKind::PoolEntry, op.id, &entry)])
 }
 
 #[cfg(test)]
@@ -192,8 +173,8 @@ mod tests {
     use super::*;
     use crate::Op;
     use crate::apply::apply;
-    use crate::grant::{Grant, Role, Scope};
-    use crate::record::Record;
+    use crate::kernel::grant::{Grant, Role, Scope};
+    use crate::kernel::record::Record;
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

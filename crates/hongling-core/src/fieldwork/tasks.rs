@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::apply::{Actor, Change, RejectCode, Rejection, State};
-use crate::grant::is_committee;
-use crate::model::OrgKind;
-use crate::record::{RecordKey, RecordKind};
+use crate::kernel::record::{RecordKey, RecordKind};
+use crate::kernel::{Actor, Change, RejectCode, Rejection, State, committee_only};
+use crate::people::model::OrgKind;
 
 /// A quarter of a year, written `2026Q4`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -100,12 +99,7 @@ pub(crate) fn set(
     actor: &Actor,
     op: &TasksSetV1,
 ) -> Result<Vec<Change>, Rejection> {
-    if !is_committee(&actor.grants) {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "只有区委非公工委可以制定季度清单任务",
-        ));
-    }
+    committee_only(actor, "制定季度清单任务")?;
     let tasks: Vec<String> = op
         .tasks
         .iter()
@@ -154,8 +148,8 @@ mod tests {
     use super::*;
     use crate::Op;
     use crate::apply::apply;
-    use crate::grant::{Grant, Role, Scope};
-    use crate::record::Record;
+    use crate::kernel::grant::{Grant, Role, Scope};
+    use crate::kernel::record::Record;
 
     #[test]
     fn each_worker_gets_the_tasks_of_their_kind_grade_and_quarter() {
