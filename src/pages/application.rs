@@ -1,6 +1,5 @@
 use hongling_core::certification::{
-    Application, ApplicationDecideV1, NoticeObjectV1, Outcome, Rating, Stage, decidable,
-    is_committee, may_file,
+    Application, ApplicationDecideV1, NoticeObjectV1, Outcome, Rating, Stage, decidable, may_file,
 };
 use hongling_core::{Op, RecordKey, RecordKind, Worker};
 use leptos::prelude::*;
@@ -88,7 +87,9 @@ pub fn ApplicationPage() -> impl IntoView {
             {move || data.get().flatten().map(|(id, app, worker, batch, grade_name)| {
                 let actor = ctx.actor();
                 let stage = actor.as_ref().and_then(|a| decidable(a, &app));
-                let committee = actor.as_ref().is_some_and(is_committee);
+                let committee = actor
+                    .as_ref()
+                    .is_some_and(|a| hongling_core::grant::is_committee(&a.grants));
                 let filer = actor.as_ref().is_some_and(|a| may_file(a, app.township_id));
                 let name = worker.as_ref().map(|w| w.name.clone()).unwrap_or_default();
                 let round = app.round;
