@@ -136,7 +136,7 @@ pub fn WorkerRecord(worker_id: Uuid) -> impl IntoView {
                                 {log.into_iter().map(|a| view! {
                                     <li>{a.date.to_string()} " · " {a.kind.label_zh()} " · " {title_of(a.session_id)}
                                         // A contest is logged without hours.
-                                        {(a.hours_tenths > 0).then(|| format!(" · {} h", crate::pages::trainings::hours_text(a.hours_tenths)))}
+                                        {(a.hours_tenths > 0).then(|| format!(" · {} h", hongling_core::training::hours_text(a.hours_tenths)))}
                                         " · " {a.mark.label_zh()}</li>
                                 }).collect_view()}
                             </ul>

@@ -216,7 +216,7 @@ pub fn MentoringPage() -> impl IntoView {
                 <form class="inline-form card" data-testid="studio-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
                     ev.prevent_default();
                     let Some(mentor_id) = studio_mentor.get_untracked() else { return };
-                    let Some(fen) = crate::pages::programme::parse_yuan(&studio_subsidy.get_untracked()) else {
+                    let Some(fen) = hongling_core::stipend::parse_yuan(&studio_subsidy.get_untracked()) else {
                         error.set(Some(ctx.t(Key::SubsidyInvalid).to_owned()));
                         return;
                     };

@@ -103,7 +103,8 @@ pub fn ProgrammePage() -> impl IntoView {
                 .into_iter()
                 .enumerate()
                 .map(|(i, (name, yuan))| {
-                    let fen = parse_yuan(&yuan).ok_or(format!("津贴金额不正确：{yuan}"))?;
+                    let fen = hongling_core::stipend::parse_yuan(&yuan)
+                        .ok_or(format!("津贴金额不正确：{yuan}"))?;
                     Ok(GradeDef {
                         level: i as u8 + 1,
                         name: name.trim().to_owned(),
@@ -249,23 +250,4 @@ pub fn ProgrammePage() -> impl IntoView {
             </div>
         </section>
     }
-}
-
-/// Parses an amount in yuan with at most two decimals into fen.
-pub(crate) fn parse_yuan(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-    {
-        return None;
-    }
-    let frac = format!("{frac:0<2}");
-    whole
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(100)?
-        .checked_add(frac.parse().ok()?)
 }

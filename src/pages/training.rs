@@ -222,7 +222,7 @@ pub fn TrainingPage() -> impl IntoView {
             {move || session().map(|s| view! {
                 <h1 data-testid="session-title">{s.title.clone()}</h1>
                 <p class="muted">{s.kind.label_zh()} " · " {s.date.to_string()} " · " {s.place.clone()}
-                    " · " {crate::pages::trainings::hours_text(s.hours_tenths)} " h"</p>
+                    " · " {hongling_core::training::hours_text(s.hours_tenths)} " h"</p>
             })}
             <p class="roll-count" data-testid="roll-count">
                 {move || ctx.t(Key::Attended)} " "

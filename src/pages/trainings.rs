@@ -12,28 +12,6 @@ use crate::i18n::Key;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
-/// Parses hours as typed ("3.5", "2") into tenths of an hour.
-pub fn parse_hours(s: &str) -> Option<u32> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, "0"));
-    let whole: u32 = whole.parse().ok()?;
-    let frac = match frac.len() {
-        0 => 0,
-        1 => frac.parse::<u32>().ok()?,
-        _ => return None,
-    };
-    Some(whole * 10 + frac)
-}
-
-/// Tenths of an hour as people write them.
-pub fn hours_text(tenths: u32) -> String {
-    if tenths.is_multiple_of(10) {
-        (tenths / 10).to_string()
-    } else {
-        format!("{}.{}", tenths / 10, tenths % 10)
-    }
-}
-
 #[component]
 pub fn TrainingsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -56,7 +34,8 @@ pub fn TrainingsPage() -> impl IntoView {
     };
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(hours_tenths) = parse_hours(&hours.get_untracked()) else {
+        let Some(hours_tenths) = hongling_core::training::parse_hours(&hours.get_untracked())
+        else {
             error.set(Some(ctx.t(Key::HoursInvalid).to_owned()));
             return;
         };
@@ -100,7 +79,7 @@ pub fn TrainingsPage() -> impl IntoView {
                                     <A href=format!("/trainings/{id}")>
                                         <h3>{s.date.to_string()} " · " {s.title.clone()}</h3>
                                     </A>
-                                    <p class="muted">{s.kind.label_zh()} " · " {s.place.clone()} " · " {hours_text(s.hours_tenths)} " 学时"
+                                    <p class="muted">{s.kind.label_zh()} " · " {s.place.clone()} " · " {hongling_core::training::hours_text(s.hours_tenths)} " 学时"
                                         {(!s.trainer.is_empty()).then(|| format!(" · {}", s.trainer))}</p>
                                     <p data-testid="training-count">{move || ctx.t(Key::Attended)} " " {came} " / " {marked.len()}</p>
                                 </li>

@@ -126,7 +126,12 @@ pub fn roster(
 
 /// Fen as yuan with two decimals: `12345` → `123.45`.
 pub fn yuan(fen: u64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
+    crate::kernel::decimal::fixed_text(fen, 2)
+}
+
+/// Parses an amount in yuan with at most two decimals into fen.
+pub fn parse_yuan(s: &str) -> Option<u64> {
+    crate::kernel::decimal::parse_fixed(s, 2)
 }
 
 impl Roster {

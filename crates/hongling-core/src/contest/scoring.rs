@@ -51,23 +51,14 @@ pub enum MarkError {
 
 /// Hundredths as a number with two decimals (`850` → `8.50`).
 pub fn hundredths(v: u32) -> String {
-    format!("{}.{:02}", v / 100, v % 100)
+    crate::kernel::decimal::fixed_text(u64::from(v), 2)
 }
 
-/// Parses a typed mark ("8.5", "9", "7.25") into hundredths.
+/// Parses a typed mark ("8.5", "9", "7.25") into hundredths; at most six whole digits.
 pub fn parse_mark(s: &str) -> Option<u32> {
-    let s = s.trim();
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if whole.is_empty()
-        || frac.len() > 2
-        || !whole.bytes().all(|b| b.is_ascii_digit())
-        || !frac.bytes().all(|b| b.is_ascii_digit())
-        || whole.len() > 6
-    {
-        return None;
-    }
-    let frac: u32 = format!("{frac:0<2}").parse().ok()?;
-    Some(whole.parse::<u32>().ok()? * 100 + frac)
+    crate::kernel::decimal::parse_fixed(s, 2)
+        .filter(|v| *v < 100_000_000)
+        .and_then(|v| u32::try_from(v).ok())
 }
 
 /// Checks one mark against its criterion.

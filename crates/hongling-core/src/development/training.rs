@@ -145,6 +145,16 @@ pub struct Attendance {
     pub hours_tenths: u32,
 }
 
+/// Parses hours as typed ("3.5", "2") into tenths of an hour.
+pub fn parse_hours(s: &str) -> Option<u32> {
+    crate::kernel::decimal::parse_fixed(s, 1).and_then(|v| u32::try_from(v).ok())
+}
+
+/// Tenths of an hour as people write them (`35` → `3.5`, `20` → `2`).
+pub fn hours_text(tenths: u32) -> String {
+    crate::kernel::decimal::fixed_text_short(u64::from(tenths), 1)
+}
+
 /// The id of a worker's attendance at a session.
 pub fn attendance_id(session: Uuid, worker: Uuid) -> Uuid {
     derived_id(&[

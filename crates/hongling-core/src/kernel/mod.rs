@@ -10,6 +10,7 @@
 pub mod blob;
 pub mod conflict;
 pub mod csv;
+pub mod decimal;
 pub mod decision;
 pub mod grant;
 pub mod record;
