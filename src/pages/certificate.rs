@@ -1,4 +1,4 @@
-use hongling_core::certificate::CertStatus;
+use hongling_core::certificate::standing;
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
@@ -64,7 +64,7 @@ pub fn CertificatePage() -> impl IntoView {
                 Some(None) => view! { <p class="error">{ctx.t(Key::NotFoundCertificate)}</p> }.into_any(),
                 Some(Some(v)) => {
                     let c = v.certificate;
-                    let status = v.status.map_or(CertStatus::Valid, |s| s.status);
+                    let status = standing(v.status.as_ref());
                     let svg = qr_svg(&c.qr);
                     view! {
                         <div class="no-print page-head">
@@ -93,7 +93,7 @@ pub fn CertificatePage() -> impl IntoView {
                             </div>
                             <footer class="cert-foot">"扫描二维码可离线验证本证书"</footer>
                         </article>
-                        {(ctx.is_committee() && status == CertStatus::Valid).then(|| {
+                        {(ctx.is_committee() && status.is_valid()).then(|| {
                             let cid = id().unwrap_or_default();
                             view! {
                                 <div class="card no-print" data-testid="reissue">

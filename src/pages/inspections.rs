@@ -5,7 +5,7 @@
 
 use chrono::Datelike;
 use hongling_core::Op;
-use hongling_core::certificate::CertStatus;
+use hongling_core::certificate;
 use hongling_core::inspection::{
     InspectionRecordV1, Outcome, PROMOTION_FILERS, PromotionDecideV1, PromotionRequestV1,
     inspection_id, suggest, year_record,
@@ -67,9 +67,7 @@ fn items(data: &Programme, year: i32) -> Vec<Item> {
                 .iter()
                 .find(|(i, _)| *i == inspection_id(*id, year))
                 .map(|(_, i)| i.clone());
-            let valid = data
-                .status(*id)
-                .is_some_and(|s| s.status == CertStatus::Valid);
+            let valid = certificate::standing(data.status(*id)).is_valid();
             // A certificate decided this year stays listed with its decision.
             if !valid && decided.is_none() || c.issued_on.year() > year {
                 return None;
@@ -266,7 +264,7 @@ pub fn InspectionsPage() -> impl IntoView {
                         {move || loaded().map(|d| {
                             let top = d.settings.grades.iter().map(|g| g.level).max().unwrap_or(1);
                             d.certificates.iter()
-                                .filter(|(id, c)| c.grade < top && d.status(*id).is_some_and(|s| s.status == CertStatus::Valid))
+                                .filter(|(id, c)| c.grade < top && certificate::standing(d.status(*id)).is_valid())
                                 .map(|(id, c)| view! { <option value=id.to_string()>{format!("{}（{} · {}）", c.holder_name, c.number, c.grade_name)}</option> })
                                 .collect_view()
                         })}

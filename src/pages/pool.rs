@@ -1,4 +1,4 @@
-use hongling_core::certificate::{CertStatus, Certificate, StatusEntry};
+use hongling_core::certificate::{Certificate, StatusEntry, standing};
 use hongling_core::pool::{
     CRITERIA_ID, PoolApplyV1, PoolCriteria, PoolCriteriaPublishV1, PoolDecideV1, PoolEntry,
 };
@@ -77,10 +77,8 @@ async fn load() -> Option<PoolData> {
                 .iter()
                 .filter(|(id, c)| {
                     c.worker_id == entry.worker_id
-                        && statuses
-                            .iter()
-                            .find(|(s, _)| s == id)
-                            .is_none_or(|(_, s)| s.status == CertStatus::Valid)
+                        && standing(statuses.iter().find(|(s, _)| s == id).map(|(_, s)| s))
+                            .is_valid()
                 })
                 .map(|(_, c)| (c.grade, c.grade_name.clone()))
                 .max();

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use hongling_core::Op;
-use hongling_core::certificate::{self, CertStatus};
+use hongling_core::certificate::{self, CertStatus, Standing};
 use hongling_core::training::{Mark, MarkEntry, TRAINERS, TrainingAttendV1, Via};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -68,10 +68,10 @@ fn worker_of_qr(
     else {
         return Err(Refusal::Unknown);
     };
-    match data.status(*id).map(|s| s.status) {
-        Some(CertStatus::Valid) => Ok((cert.worker_id, cert.holder_name.clone())),
-        Some(other) => Err(Refusal::NotValid(payload.no, other)),
-        None => Err(Refusal::Unknown),
+    match certificate::standing(data.status(*id)) {
+        Standing::Known(CertStatus::Valid) => Ok((cert.worker_id, cert.holder_name.clone())),
+        Standing::Known(other) => Err(Refusal::NotValid(payload.no, other)),
+        Standing::Unknown => Err(Refusal::Unknown),
     }
 }
 

@@ -1,4 +1,4 @@
-use hongling_core::certificate::{self, CertStatus, StatusEntry, Verified, VerifyError};
+use hongling_core::certificate::{self, StatusEntry, Verified, VerifyError};
 use leptos::prelude::*;
 
 use crate::components::QrScanner;
@@ -64,7 +64,7 @@ pub fn VerifyPage() -> impl IntoView {
                     });
                     // A demo certificate is never shown as a good one, whatever its status.
                     let valid = !demo
-                        && status.as_ref().is_some_and(|s| s.status == CertStatus::Valid);
+                        && certificate::standing(status.as_ref()).is_valid();
                     view! {
                         <div class=if valid { "verify-result good" } else { "verify-result warn" }
                             role="status" data-testid="verify-result">

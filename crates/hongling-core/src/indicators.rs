@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use uuid::Uuid;
 
 use crate::certification::GradeDef;
-use crate::certification::certificate::{CertStatus, Certificate, StatusEntry};
+use crate::certification::certificate::{Certificate, StatusEntry, standing};
 use crate::certification::inspection::{Inspection, Outcome};
 use crate::certification::pool::PoolEntry;
 use crate::development::mentoring::{Mentor, PairRecord};
@@ -50,7 +50,7 @@ pub fn holders(inputs: &Inputs) -> Vec<Holder> {
     let valid: BTreeSet<Uuid> = inputs
         .statuses
         .iter()
-        .filter(|(_, s)| s.status == CertStatus::Valid)
+        .filter(|(_, s)| standing(Some(s)).is_valid())
         .map(|(id, _)| *id)
         .collect();
     let mut by_worker: BTreeMap<Uuid, Holder> = BTreeMap::new();
@@ -325,6 +325,7 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
 mod tests {
     use super::*;
     use crate::certification::ProgrammeSettings;
+    use crate::certification::certificate::CertStatus;
     use crate::certification::inspection::YearRecord;
     use crate::certification::pool::PoolDecision;
     use crate::development::mentoring::Pair;

@@ -56,6 +56,37 @@ impl CertStatus {
     }
 }
 
+/// A certificate's standing on a device: what its line of the status list says, or
+/// `Unknown` while that line has not arrived. Every screen and report asks
+/// [`standing`]: a certificate counts as valid only when its line says so, never by the
+/// absence of one (a certificate and its line are written together, so a missing line is
+/// a device that has not synced yet, or damage, not good news).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    Known(CertStatus),
+    Unknown,
+}
+
+impl Standing {
+    /// Whether the certificate counts: its status line says 有效.
+    pub fn is_valid(self) -> bool {
+        self == Standing::Known(CertStatus::Valid)
+    }
+
+    /// The status as people read it (the status list's words, or 状态未知).
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Standing::Known(s) => s.label_zh(),
+            Standing::Unknown => "状态未知",
+        }
+    }
+}
+
+/// The standing of a certificate given its status line, if the device holds one.
+pub fn standing(line: Option<&StatusEntry>) -> Standing {
+    line.map_or(Standing::Unknown, |l| Standing::Known(l.status))
+}
+
 /// A certificate (record `certificate`), visible where its holder works and to the holder.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -380,4 +411,33 @@ pub fn verify(qr: &str, keys: &[SigningPublicKey]) -> Result<Verified, VerifyErr
         payload,
         demo: key.demo,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_certificate_counts_only_when_its_status_line_says_valid() {
+        let line = |status| StatusEntry {
+            number: "HL-2026-0001".into(),
+            grade: 1,
+            grade_name: "初级".into(),
+            status,
+            replaced_by: None,
+            ended_on: None,
+        };
+        assert!(standing(Some(&line(CertStatus::Valid))).is_valid());
+        for other in [
+            CertStatus::Revoked,
+            CertStatus::Downgraded,
+            CertStatus::Superseded,
+            CertStatus::Void,
+        ] {
+            assert!(!standing(Some(&line(other))).is_valid());
+        }
+        assert_eq!(standing(None), Standing::Unknown);
+        assert!(!standing(None).is_valid());
+        assert_eq!(standing(None).label_zh(), "状态未知");
+    }
 }
