@@ -81,19 +81,31 @@ impl AppCtx {
         })
     }
 
-    /// Saves an intent on this device with the shared rules, as every form does: on
-    /// success the screens refresh and, online, a sync starts. `Err` is the message to
-    /// show (the rule's refusal or a storage failure), in the current language.
-    pub async fn save(self, op: hongling_core::Op) -> Result<(), String> {
+    /// Decides `op` with the shared rules and, when they accept it, stores it with its
+    /// outbox entry, refreshes the screens and asks for a sync: the one way a form
+    /// saves. A refusal comes back whole (code, field, message) so the form can put it
+    /// next to the field it is about.
+    pub async fn save(self, op: hongling_core::Op) -> Result<(), Refusal> {
+        self.save_fixing(op, None).await
+    }
+
+    /// [`AppCtx::save`], or, with `fixing`, the corrected form of the refused mutation
+    /// `fixing` (from 待处理), which takes its place in the outbox.
+    pub async fn save_fixing(
+        self,
+        op: hongling_core::Op,
+        fixing: Option<u64>,
+    ) -> Result<(), Refusal> {
         let Some(actor) = self
             .session
             .with_untracked(|s| s.as_ref().map(|s| s.actor()))
         else {
-            return Err(self.t(Key::ErrorStorage).to_owned());
+            return Err(Refusal::storage(self.t(Key::ErrorStorage).to_owned()));
         };
-        let outcome = match db().await {
-            Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-            Err(e) => Err(e),
+        let outcome = match (db().await, fixing) {
+            (Ok(db), Some(id)) => db.resubmit(&actor, id, op, Utc::now(), &[]).await,
+            (Ok(db), None) => db.commit_local(&actor, op, Utc::now()).await,
+            (Err(e), _) => Err(e),
         };
         match outcome {
             Ok(Ok(_)) => {
@@ -103,11 +115,15 @@ impl AppCtx {
                 }
                 Ok(())
             }
-            Ok(Err(rejection)) => Err(rejection.message),
-            Err(e) => Err(format!(
+            Ok(Err(rejection)) => Err(Refusal {
+                code: Some(rejection.code),
+                field: rejection.field,
+                message: rejection.message,
+            }),
+            Err(e) => Err(Refusal::storage(format!(
                 "{}{e}",
                 t(self.lang.get_untracked(), Key::ErrorStorage)
-            )),
+            ))),
         }
     }
 
@@ -300,5 +316,36 @@ pub async fn db() -> Result<Db, StorageError> {
 pub fn forget_db() {
     if let Some(db) = DB.with(|d| d.borrow_mut().take()) {
         db.close();
+    }
+}
+
+/// Why a save did not happen: the shared rules' refusal (with its code and the field it
+/// is about), or a storage failure (no code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: Option<hongling_core::RejectCode>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl Refusal {
+    fn storage(message: String) -> Refusal {
+        Refusal {
+            code: None,
+            field: None,
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<Refusal> for String {
+    fn from(r: Refusal) -> String {
+        r.message
     }
 }

@@ -65,7 +65,7 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
                     scan.set(None);
                     correcting.set(None);
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

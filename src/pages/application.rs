@@ -77,7 +77,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     comment.set(String::new());
                     objection.set(String::new());
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::certification::{
     Application, ApplicationFileV1, ApplicationResubmitV1, Assessment, BackgroundCheck, Check,
     Rating, may_file,
@@ -234,28 +233,19 @@ pub fn ApplicationFormPage() -> impl IntoView {
                 })
             }
         };
-        let Some(actor) = ctx.actor() else { return };
         let target = op.target().id;
         saving.set(true);
         let navigate = navigate.clone();
         let key = draft_key();
         leptos::task::spawn_local(async move {
-            let outcome = match db().await {
-                Ok(db) => db.commit_local(&actor, op, Utc::now()).await,
-                Err(e) => Err(e),
-            };
+            let outcome = ctx.save(op).await;
             saving.set(false);
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     drafts::remove(&key);
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                     navigate(&format!("/applications/{target}"), Default::default());
                 }
-                Ok(Err(r)) => error.set(Some((r.field, r.message))),
-                Err(e) => error.set(Some((None, format!("{}{e}", ctx.t(Key::ErrorStorage))))),
+                Err(r) => error.set(Some((r.field, r.message))),
             }
         });
     };

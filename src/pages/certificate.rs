@@ -48,7 +48,7 @@ pub fn CertificatePage() -> impl IntoView {
                 Ok(()) => {
                     message.set(Some(ctx.t(Key::ReissueQueued).to_owned()));
                 }
-                Err(m) => message.set(Some(m)),
+                Err(m) => message.set(Some(m.message)),
             }
         });
     };

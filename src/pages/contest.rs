@@ -36,7 +36,7 @@ pub fn ContestPage() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             if let Err(m) = ctx.save(op).await {
-                error.set(Some(m));
+                error.set(Some(m.message));
             }
         });
     };

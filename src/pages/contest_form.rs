@@ -149,7 +149,7 @@ pub fn ContestFormPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ctx.save(op).await {
                 Ok(()) => navigate(&format!("/contests/{id}"), Default::default()),
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

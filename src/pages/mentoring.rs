@@ -46,7 +46,7 @@ pub fn MentoringPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ctx.save(op).await {
                 Ok(()) => after(),
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

@@ -49,7 +49,7 @@ pub fn NoticesPage() -> impl IntoView {
                     error.set(None);
                     chosen.set(BTreeSet::new());
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

@@ -154,7 +154,7 @@ pub fn PoolPage() -> impl IntoView {
                     error.set(None);
                     notes.set(String::new());
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

@@ -90,7 +90,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 Ok(()) => {
                     message.set(Some((true, done.to_owned())));
                 }
-                Err(m) => message.set(Some((false, m))),
+                Err(m) => message.set(Some((false, m.message))),
             }
         });
     };

@@ -58,7 +58,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                     error.set(None);
                     note.set(String::new());
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

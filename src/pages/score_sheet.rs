@@ -93,7 +93,7 @@ pub fn ScoreSheetPage() -> impl IntoView {
         error.set(None);
         leptos::task::spawn_local(async move {
             if let Err(m) = ctx.save(op).await {
-                error.set(Some(m));
+                error.set(Some(m.message));
             }
         });
     };

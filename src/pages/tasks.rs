@@ -88,7 +88,7 @@ pub fn TasksPage() -> impl IntoView {
                         leptos::task::spawn_local(async move {
                             match ctx.save(op).await {
                                 Ok(()) => saved.set(Some((kind, grade))),
-                                Err(m) => error.set(Some((kind, grade, m))),
+                                Err(m) => error.set(Some((kind, grade, m.message))),
                             }
                         });
                     };

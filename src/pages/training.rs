@@ -157,7 +157,7 @@ pub fn TrainingPage() -> impl IntoView {
                         o.remove(&e.worker_id);
                     }
                 });
-                error.set(Some(m));
+                error.set(Some(m.message));
             }
         });
     };

@@ -53,7 +53,7 @@ pub fn TrainingsPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match ctx.save(op).await {
                 Ok(()) => navigate(&format!("/trainings/{id}"), Default::default()),
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
         });
     };

@@ -205,7 +205,7 @@ pub fn VisitFormPage() -> impl IntoView {
                     crate::drafts::remove(DRAFT);
                     navigate("/visits", Default::default());
                 }
-                Err(m) => error.set(Some(m)),
+                Err(m) => error.set(Some(m.message)),
             }
             saving.set(false);
         });

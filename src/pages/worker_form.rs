@@ -1,4 +1,3 @@
-use chrono::Utc;
 use hongling_core::{
     BlobRef, Op, RecordKey, RecordKind, Worker, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
 };
@@ -334,46 +333,26 @@ pub fn WorkerFormPage() -> impl IntoView {
                 photo: worker.photo,
             }),
         };
-        let Some(session) = ctx.session.get_untracked() else {
-            return;
-        };
         saving.set(true);
         let navigate = navigate.clone();
         let fixing_id = fixing();
         leptos::task::spawn_local(async move {
-            let outcome = match (db().await, fixing_id) {
-                (Ok(db), Some(rid)) => {
-                    db.resubmit(&session.actor(), rid, op, Utc::now(), &[])
-                        .await
-                }
-                (Ok(db), None) => db.commit_local(&session.actor(), op, Utc::now()).await,
-                (Err(e), _) => Err(e),
-            };
+            let outcome = ctx.save_fixing(op, fixing_id).await;
             saving.set(false);
             match outcome {
-                Ok(Ok(_)) => {
+                Ok(()) => {
                     errors.set(Errors::default());
                     if let Some(key) = draft_key.get_untracked() {
                         drafts::remove(&key);
                     }
-                    ctx.data_changed();
-                    if ctx.online.get_untracked() {
-                        ctx.request_sync();
-                    }
                     let back = if fixing_id.is_some() { "/inbox" } else { "/" };
                     navigate(back, Default::default());
                 }
-                Ok(Err(rejection)) => {
+                Err(refusal) => {
                     errors.set(Errors::from_field(
-                        rejection.field.as_deref(),
-                        rejection.message,
+                        refusal.field.as_deref(),
+                        refusal.message,
                     ));
-                }
-                Err(e) => {
-                    errors.set(Errors {
-                        form: Some(format!("{}{e}", crate::i18n::t(lang, Key::ErrorStorage))),
-                        ..Default::default()
-                    });
                 }
             }
         });
