@@ -8,7 +8,7 @@
 use chrono::NaiveDate;
 use hongling_core::fieldwork::AssessmentResult;
 use hongling_core::fieldwork::{
-    ASSESSORS, DutyAssessment, MAX_PHOTOS, TaskRating, TaskScore, VISITORS, VisitRecordV1,
+    ASSESSORS, DutyAssessment, MAX_PHOTOS, TaskRating, VISITORS, VisitRecordV1,
 };
 use hongling_core::grant::{holds_in_township, townships_for};
 use hongling_core::tasks::Quarter;
@@ -172,21 +172,19 @@ pub fn VisitFormPage() -> impl IntoView {
                 .find(|h| h.0 == a.worker_id)
                 .map(|h| h.1.clone())
                 .unwrap_or_default();
-            let mut tasks = Vec::new();
-            for (task, rating) in a.ratings {
-                let Some(rating) = rating else {
+            match DutyAssessment::for_visit(
+                a.worker_id,
+                date.get_untracked(),
+                a.ratings,
+                result,
+                a.comment,
+            ) {
+                Ok(assessment) => chosen.push(assessment),
+                Err(_) => {
                     error.set(Some(format!("{}{name}", ctx.t(Key::RateEveryTask))));
                     return;
-                };
-                tasks.push(TaskScore { task, rating });
+                }
             }
-            chosen.push(DutyAssessment {
-                worker_id: a.worker_id,
-                quarter: Quarter::of(date.get_untracked()),
-                tasks,
-                result,
-                comment: a.comment,
-            });
         }
         let op = Op::VisitRecordV1(VisitRecordV1 {
             id,

@@ -105,6 +105,39 @@ pub struct DutyAssessment {
     pub comment: String,
 }
 
+/// A task of the assessment form that was left without a rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrated {
+    pub task: String,
+}
+
+impl DutyAssessment {
+    /// The assessment of `worker_id` during a visit on `date`: the quarter is the date's,
+    /// and every task of the form must be rated (a task is never recorded as skipped).
+    pub fn for_visit(
+        worker_id: Uuid,
+        date: NaiveDate,
+        ratings: Vec<(String, Option<TaskRating>)>,
+        result: AssessmentResult,
+        comment: String,
+    ) -> Result<DutyAssessment, Unrated> {
+        let tasks = ratings
+            .into_iter()
+            .map(|(task, rating)| match rating {
+                Some(rating) => Ok(TaskScore { task, rating }),
+                None => Err(Unrated { task }),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(DutyAssessment {
+            worker_id,
+            quarter: Quarter::of(date),
+            tasks,
+            result,
+            comment,
+        })
+    }
+}
+
 /// A site visit (record `visit`), kept where the organisation is.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,6 +246,13 @@ pub(crate) fn record(
             ));
         }
         seen.push(a.worker_id);
+        if a.quarter != Quarter::of(op.date) {
+            return Err(Rejection::field(
+                RejectCode::InvalidData,
+                "assessments",
+                "考核所属季度须与走访日期所在季度一致",
+            ));
+        }
         if too_long(&a.comment, 1000) || a.tasks.iter().any(|t| t.task.trim().is_empty()) {
             return Err(Rejection::field(
                 RejectCode::InvalidData,
@@ -398,6 +438,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(refused.message.contains("重复"));
+        // An assessment is of the quarter the visit falls in.
+        let mut other_quarter = assess(10, AssessmentResult::Pass);
+        other_quarter.quarter = Quarter::parse("2026Q3").unwrap();
+        let refused = apply(
+            &state,
+            &actor(Role::Supervisor),
+            &visit(vec![other_quarter]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (refused.code, refused.field.as_deref()),
+            (RejectCode::InvalidData, Some("assessments"))
+        );
         // Another township's supervisor may not.
         let outsider = Actor {
             account_id: Uuid::from_u128(98),
@@ -410,5 +463,35 @@ mod tests {
             apply(&state, &outsider, &visit(vec![])).unwrap_err().code,
             RejectCode::Forbidden
         );
+    }
+
+    #[test]
+    fn an_assessment_takes_its_quarter_from_the_visit_and_needs_every_task_rated() {
+        let day = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+        let rated = DutyAssessment::for_visit(
+            Uuid::from_u128(10),
+            day,
+            vec![
+                ("主题党日".into(), Some(TaskRating::Done)),
+                ("发展党员".into(), Some(TaskRating::Partly)),
+            ],
+            AssessmentResult::Pass,
+            String::new(),
+        )
+        .unwrap();
+        assert_eq!(rated.quarter, Quarter::parse("2026Q4").unwrap());
+        assert_eq!(rated.tasks.len(), 2);
+        let unrated = DutyAssessment::for_visit(
+            Uuid::from_u128(10),
+            day,
+            vec![
+                ("主题党日".into(), Some(TaskRating::Done)),
+                ("发展党员".into(), None),
+            ],
+            AssessmentResult::Pass,
+            String::new(),
+        )
+        .unwrap_err();
+        assert_eq!(unrated.task, "发展党员");
     }
 }
