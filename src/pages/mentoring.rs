@@ -221,13 +221,10 @@ pub fn MentoringPage() -> impl IntoView {
                         return;
                     };
                     let name = studio_name.get_untracked();
-                    // The same studio name keeps its id, so a new year's subsidy adds to it.
-                    let id = loaded()
-                        .and_then(|d| d.studios.iter().find(|(_, s)| s.name == name.trim()).map(|(id, _)| *id))
-                        .unwrap_or_else(Uuid::new_v4);
-                    let founded = loaded()
-                        .and_then(|d| d.studios.iter().find(|(i, _)| *i == id).map(|(_, s)| s.founded))
-                        .unwrap_or(today);
+                    // The mentor's studio keeps its id, so a new year's subsidy adds to it.
+                    let (id, founded) = loaded()
+                        .map(|d| hongling_core::mentoring::studio_for(mentor_id, &d.studios, today))
+                        .unwrap_or_else(|| hongling_core::mentoring::studio_for(mentor_id, &[], today));
                     save(Op::StudioSetV1(StudioSetV1 {
                         id, name, mentor_id, founded, year: studio_year.get_untracked(), subsidy_fen: fen as i64,
                     }), Box::new(move || { studio_name.set(String::new()); studio_subsidy.set(String::new()); }));

@@ -112,6 +112,24 @@ pub struct Studio {
     pub subsidies: std::collections::BTreeMap<i32, i64>,
 }
 
+/// The studio a form sets up or funds for `mentor`: the one that mentor already leads,
+/// with its founding day, or else a new one whose id follows from the mentor, so that two
+/// tablets that set up the same mentor's studio offline write one studio, not two (its
+/// subsidies then add up by year). A studio is never found by its name: a typo would
+/// make a second one, and a rename would lose the first.
+pub fn studio_for(mentor: Uuid, studios: &[(Uuid, Studio)], today: NaiveDate) -> (Uuid, NaiveDate) {
+    studios
+        .iter()
+        .find(|(_, s)| s.mentor_id == mentor)
+        .map(|(id, s)| (*id, s.founded))
+        .unwrap_or_else(|| {
+            (
+                crate::kernel::record::derived_id(&["hongling studio", &mentor.to_string()]),
+                today,
+            )
+        })
+}
+
 /// The committee sets up a studio or grants its subsidy for a year.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -501,5 +519,30 @@ mod tests {
             range_warning(6).as_deref(),
             Some("导师带徒 6 人，多于 5 人")
         );
+    }
+
+    #[test]
+    fn a_mentors_studio_is_found_by_the_mentor_and_new_ones_share_an_id() {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let later = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
+        let (mentor, other) = (Uuid::from_u128(4), Uuid::from_u128(5));
+        // Two tablets that know no studio yet choose the same id for the same mentor.
+        let (a, founded) = studio_for(mentor, &[], day);
+        assert_eq!(studio_for(mentor, &[], later).0, a);
+        assert_eq!(founded, day);
+        assert_ne!(studio_for(other, &[], day).0, a);
+        // An existing studio of the mentor keeps its id and founding day, whatever its name.
+        let old = Uuid::from_u128(77);
+        let studios = [(
+            old,
+            Studio {
+                name: "红领导师工作室".into(),
+                mentor_id: mentor,
+                founded: day,
+                subsidies: Default::default(),
+            },
+        )];
+        assert_eq!(studio_for(mentor, &studios, later), (old, day));
+        assert_eq!(studio_for(other, &studios, later).1, later);
     }
 }
