@@ -57,24 +57,6 @@ struct Draft {
     // outlives the session, so the number is typed again after a restored draft.
 }
 
-/// The per-field edit from `old` to `new`: only what changed is sent.
-fn diff(id: Uuid, old: &Worker, new: &Worker) -> WorkerUpdateV1 {
-    fn changed<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
-        (a != b).then(|| b.clone())
-    }
-    WorkerUpdateV1 {
-        id_card: None,
-        id,
-        name: changed(&old.name, &new.name),
-        organization_id: changed(&old.organization_id, &new.organization_id),
-        township_id: changed(&old.township_id, &new.township_id),
-        role: changed(&old.role, &new.role),
-        management_post: changed(&old.management_post, &new.management_post),
-        years_in_post: changed(&old.years_in_post, &new.years_in_post),
-        photo: changed(&old.photo, &new.photo),
-    }
-}
-
 /// Create (`/workers/new`) or edit (`/workers/:id`) a 党务工作者, offline or online.
 #[component]
 pub fn WorkerFormPage() -> impl IntoView {
@@ -171,16 +153,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                     entry.message.clone(),
                 ));
                 match entry.op {
-                    Op::WorkerCreateV1(c) => fill(&Worker {
-                        id_card_masked: None,
-                        name: c.name,
-                        organization_id: c.organization_id,
-                        township_id: c.township_id,
-                        role: c.role,
-                        management_post: c.management_post,
-                        years_in_post: c.years_in_post,
-                        photo: c.photo,
-                    }),
+                    Op::WorkerCreateV1(c) => fill(&c.worker()),
                     Op::WorkerUpdateV1(u) => {
                         let Some(mut w) = load(u.id).await else {
                             missing.set(true);
@@ -189,13 +162,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                         original.set(Some(w.clone()));
                         target.set(Some(u.id));
                         // The refused edit, laid over the worker as the server has it.
-                        w.name = u.name.unwrap_or(w.name);
-                        w.organization_id = u.organization_id.unwrap_or(w.organization_id);
-                        w.township_id = u.township_id.unwrap_or(w.township_id);
-                        w.role = u.role.unwrap_or(w.role);
-                        w.management_post = u.management_post.unwrap_or(w.management_post);
-                        w.years_in_post = u.years_in_post.unwrap_or(w.years_in_post);
-                        w.photo = u.photo.unwrap_or(w.photo);
+                        u.lay_over(&mut w);
                         fill(&w);
                     }
                     // Not a worker intent: this form cannot fix it.
@@ -313,7 +280,7 @@ pub fn WorkerFormPage() -> impl IntoView {
         };
         let op = match (editing(), original.get_untracked()) {
             (Some(id), Some(old)) => {
-                let mut update = diff(id, &old, &worker);
+                let mut update = WorkerUpdateV1::between(id, &old, &worker);
                 update.id_card = typed_id_card.clone();
                 if update.is_empty() {
                     navigate("/", Default::default());

@@ -71,17 +71,7 @@ pub(crate) fn create_worker(
             "该党务工作者已存在",
         ));
     }
-    let worker = Worker {
-        name: c.name.trim().to_owned(),
-        organization_id: c.organization_id,
-        township_id: c.township_id,
-        role: c.role,
-        management_post: c.management_post.trim().to_owned(),
-        years_in_post: c.years_in_post,
-        photo: c.photo.clone(),
-        id_card_masked: None,
-    };
-    let mut worker = worker;
+    let mut worker = c.worker();
     // References first: the ID-card number is looked at only for an otherwise valid worker.
     check_worker(state, &worker)?;
     let mut changes = Vec::new();
@@ -115,28 +105,8 @@ pub(crate) fn update_worker(
     if let Some(t) = u.township_id {
         may_edit_workers_in(actor, t)?;
     }
-    if let Some(name) = &u.name {
-        worker.name = name.trim().to_owned();
-    }
-    if let Some(org) = u.organization_id {
-        worker.organization_id = org;
-    }
     let moved = u.township_id.filter(|t| *t != worker.township_id);
-    if let Some(township) = u.township_id {
-        worker.township_id = township;
-    }
-    if let Some(role) = u.role {
-        worker.role = role;
-    }
-    if let Some(post) = &u.management_post {
-        worker.management_post = post.trim().to_owned();
-    }
-    if let Some(years) = u.years_in_post {
-        worker.years_in_post = years;
-    }
-    if let Some(photo) = &u.photo {
-        worker.photo = photo.clone();
-    }
+    u.lay_over(&mut worker);
     check_worker(state, &worker)?;
     let mut changes = Vec::new();
     if let Some(number) = &u.id_card {
@@ -353,7 +323,70 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+impl WorkerCreateV1 {
+    /// The profile this creates (text trimmed; the ID-card number is kept apart).
+    pub fn worker(&self) -> Worker {
+        Worker {
+            name: self.name.trim().to_owned(),
+            organization_id: self.organization_id,
+            township_id: self.township_id,
+            role: self.role,
+            management_post: self.management_post.trim().to_owned(),
+            years_in_post: self.years_in_post,
+            photo: self.photo.clone(),
+            id_card_masked: None,
+        }
+    }
+}
+
 impl WorkerUpdateV1 {
+    /// The edit that turns `old` into `new`: only the fields that differ (the per-field
+    /// merge then leaves the others to whoever changes them). No ID-card number: the
+    /// form adds one only when it was typed.
+    pub fn between(id: Uuid, old: &Worker, new: &Worker) -> WorkerUpdateV1 {
+        fn changed<T: PartialEq + Clone>(a: &T, b: &T) -> Option<T> {
+            (a != b).then(|| b.clone())
+        }
+        WorkerUpdateV1 {
+            id,
+            name: changed(&old.name, &new.name),
+            organization_id: changed(&old.organization_id, &new.organization_id),
+            township_id: changed(&old.township_id, &new.township_id),
+            role: changed(&old.role, &new.role),
+            management_post: changed(&old.management_post, &new.management_post),
+            years_in_post: changed(&old.years_in_post, &new.years_in_post),
+            photo: changed(&old.photo, &new.photo),
+            id_card: None,
+        }
+    }
+
+    /// Lays the edit over `worker`: the fields it carries replace theirs (text trimmed),
+    /// the others stay. The rule applies an edit this way, and a form shows a refused
+    /// edit this way over the worker as the device now has it.
+    pub fn lay_over(&self, worker: &mut Worker) {
+        if let Some(name) = &self.name {
+            worker.name = name.trim().to_owned();
+        }
+        if let Some(org) = self.organization_id {
+            worker.organization_id = org;
+        }
+        if let Some(township) = self.township_id {
+            worker.township_id = township;
+        }
+        if let Some(role) = self.role {
+            worker.role = role;
+        }
+        if let Some(post) = &self.management_post {
+            worker.management_post = post.trim().to_owned();
+        }
+        if let Some(years) = self.years_in_post {
+            worker.years_in_post = years;
+        }
+        if let Some(photo) = &self.photo {
+            worker.photo = photo.clone();
+        }
+    }
+
     /// True when the edit changes nothing.
     pub fn is_empty(&self) -> bool {
         self.name.is_none()
@@ -479,6 +512,37 @@ mod tests {
                 },
             );
         }
+    }
+
+    #[test]
+    fn an_edit_is_the_difference_and_lays_over_the_worker_as_the_rule_does() {
+        let f = fixture();
+        let old = create(&f, "张红梅").worker();
+        let mut new = old.clone();
+        new.management_post = "总经理".into();
+        new.years_in_post = 7;
+        let edit = WorkerUpdateV1::between(Uuid::nil(), &old, &new);
+        assert_eq!(
+            edit,
+            WorkerUpdateV1 {
+                id: Uuid::nil(),
+                management_post: Some("总经理".into()),
+                years_in_post: Some(7),
+                ..WorkerUpdateV1::default()
+            }
+        );
+        assert!(WorkerUpdateV1::between(Uuid::nil(), &old, &old).is_empty());
+        let mut laid = old.clone();
+        edit.lay_over(&mut laid);
+        assert_eq!(laid, new);
+        // Text is trimmed on the way in, as the rule stores it.
+        let mut padded = old.clone();
+        WorkerUpdateV1 {
+            name: Some("  李梅 ".into()),
+            ..WorkerUpdateV1::default()
+        }
+        .lay_over(&mut padded);
+        assert_eq!(padded.name, "李梅");
     }
 
     #[test]
