@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use hongling_core::Op;
 use hongling_core::mentoring::{
-    MENTOR_KEEPERS, MentorAppointV1, MentoringLogV1, MentoringPairV1, StudioSetV1, mentees_on,
-    range_warning,
+    MENTOR_KEEPERS, MenteeRange, MentorAppointV1, MentoringLogV1, MentoringPairV1, StudioSetV1,
+    mentees_on, range_warning,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -120,7 +120,10 @@ pub fn MentoringPage() -> impl IntoView {
                                 <div class="row-main">
                                     <strong>{name.clone()}</strong>
                                     <span class="muted">{ctx.t(Key::Mentees)} " " {count}</span>
-                                    {warning.map(|w| view! { <span class="tag tag-pending" data-testid="mentee-warning">{w}</span> })}
+                                    {warning.map(|w| view! { <span class="tag tag-pending" data-testid="mentee-warning">{ctx.t(match w {
+                                        MenteeRange::TooFew => Key::MenteeRangeLow,
+                                        MenteeRange::TooMany => Key::MenteeRangeHigh,
+                                    })}</span> })}
                                 </div>
                                 <ul class="pick-list">
                                     {mentees.into_iter().map(|(pair_id, mentee, start, pair)| view! {

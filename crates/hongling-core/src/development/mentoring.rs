@@ -47,12 +47,22 @@ pub fn mentees_on(pairs: &[Pair], mentor: Uuid, day: NaiveDate) -> usize {
         .count()
 }
 
-/// The warning for a mentor with `count` mentees, if outside the range.
-pub fn range_warning(count: usize) -> Option<String> {
+/// Which side of the 3–5 range a mentor's mentees fall on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenteeRange {
+    /// Fewer than [`MIN_MENTEES`].
+    TooFew,
+    /// More than [`MAX_MENTEES`].
+    TooMany,
+}
+
+/// Whether a mentor with `count` mentees is outside the range (a warning, not a refusal:
+/// a new mentor starts with none). The screen words it in the user's language.
+pub fn range_warning(count: usize) -> Option<MenteeRange> {
     if count < MIN_MENTEES {
-        Some(format!("导师带徒 {count} 人，少于 {MIN_MENTEES} 人"))
+        Some(MenteeRange::TooFew)
     } else if count > MAX_MENTEES {
-        Some(format!("导师带徒 {count} 人，多于 {MAX_MENTEES} 人"))
+        Some(MenteeRange::TooMany)
     } else {
         None
     }
@@ -509,16 +519,10 @@ mod tests {
         );
         assert_eq!(mentees_on(&pairs, mentor, d(7, 1)), 3, "one left, one came");
         assert_eq!(mentees_on(&pairs, Uuid::from_u128(2), d(7, 1)), 0);
-        assert_eq!(
-            range_warning(2).as_deref(),
-            Some("导师带徒 2 人，少于 3 人")
-        );
+        assert_eq!(range_warning(2), Some(MenteeRange::TooFew));
         assert_eq!(range_warning(3), None);
         assert_eq!(range_warning(5), None);
-        assert_eq!(
-            range_warning(6).as_deref(),
-            Some("导师带徒 6 人，多于 5 人")
-        );
+        assert_eq!(range_warning(6), Some(MenteeRange::TooMany));
     }
 
     #[test]
