@@ -172,7 +172,6 @@ mod tests {
 
     use super::*;
     use crate::Op;
-    use crate::apply::apply;
     use crate::kernel::grant::{Grant, Role, Scope};
     use crate::kernel::record::Record;
 
@@ -203,19 +202,7 @@ mod tests {
             },
         );
         let run = |state: &mut BTreeMap<RecordKey, Record>, who: &Actor, op: Op| {
-            for c in apply(&*state, who, &op)? {
-                state.insert(
-                    c.key,
-                    Record {
-                        kind: c.key.kind,
-                        id: c.key.id,
-                        version: 2,
-                        deleted: false,
-                        body: c.body,
-                    },
-                );
-            }
-            Ok::<(), Rejection>(())
+            crate::testkit::run(state, who, op)
         };
         let instructor = actor(1, Role::Instructor, Scope::Township(id(1)));
         let elsewhere = actor(2, Role::Instructor, Scope::Township(id(2)));

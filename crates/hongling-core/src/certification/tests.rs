@@ -131,10 +131,15 @@ impl World {
     }
 
     fn run(&mut self, actor: &Actor, op: Op) -> Result<(), Rejection> {
-        for c in apply(&self.state, actor, &op)? {
-            self.put(c.key.kind, c.key.id, c.body);
-        }
+        let changes = apply(&self.state, actor, &op)?;
+        self.write(changes);
         Ok(())
+    }
+
+    /// Writes a mutation's changes, deletions included, each with the next version.
+    fn write(&mut self, changes: Vec<Change>) {
+        self.version += 1;
+        crate::testkit::write_at(&mut self.state, changes, self.version);
     }
 
     fn app(&self) -> Application {
@@ -337,9 +342,7 @@ fn an_application_goes_through_three_stages_notice_and_issue() {
         },
     );
     assert_eq!(changes.len(), 3);
-    for c in changes {
-        w.put(c.key.kind, c.key.id, c.body);
-    }
+    w.write(changes);
     let app = w.app();
     assert_eq!(app.stage, Stage::Issued);
     let cert_id = app.certificate_id.unwrap();
@@ -794,9 +797,7 @@ fn issue_now(w: &mut World, seq: u32, on: NaiveDate) -> Uuid {
             sign: &sign,
         },
     );
-    for c in changes {
-        w.put(c.key.kind, c.key.id, c.body);
-    }
+    w.write(changes);
     w.app().certificate_id.unwrap()
 }
 

@@ -147,7 +147,6 @@ mod tests {
 
     use super::*;
     use crate::Op;
-    use crate::apply::apply;
     use crate::kernel::grant::{Grant, Role, Scope};
     use crate::kernel::record::Record;
 
@@ -168,21 +167,7 @@ mod tests {
         assert_eq!(String::from(q4), "2026Q4");
         assert!(Quarter::parse("2026Q5").is_none());
         let mut state: BTreeMap<RecordKey, Record> = BTreeMap::new();
-        let mut run = |op: Op| {
-            for c in apply(&state, &committee, &op)? {
-                state.insert(
-                    c.key,
-                    Record {
-                        kind: c.key.kind,
-                        id: c.key.id,
-                        version: 1,
-                        deleted: false,
-                        body: c.body,
-                    },
-                );
-            }
-            Ok::<_, Rejection>(())
-        };
+        let mut run = |op: Op| crate::testkit::run(&mut state, &committee, op);
         let set = |kind, grade, tasks: &[&str]| {
             Op::TasksSetV1(TasksSetV1 {
                 quarter: q4,

@@ -184,7 +184,6 @@ mod tests {
 
     use super::*;
     use crate::Op;
-    use crate::apply::apply;
     use crate::kernel::grant::{Grant, Role, Scope};
     use crate::kernel::record::Record;
 
@@ -226,19 +225,7 @@ mod tests {
             })
         };
         let run = |state: &mut BTreeMap<RecordKey, Record>, op: Op| {
-            for c in apply(&*state, &instructor, &op)? {
-                state.insert(
-                    c.key,
-                    Record {
-                        kind: c.key.kind,
-                        id: c.key.id,
-                        version: 2,
-                        deleted: false,
-                        body: c.body,
-                    },
-                );
-            }
-            Ok::<(), Rejection>(())
+            crate::testkit::run(state, &instructor, op)
         };
         assert_eq!(
             op(10, "x", None).blobs().len(),

@@ -500,18 +500,7 @@ mod tests {
     }
 
     fn commit(state: &mut BTreeMap<RecordKey, Record>, changes: Vec<Change>) {
-        for c in changes {
-            state.insert(
-                c.key,
-                Record {
-                    kind: c.key.kind,
-                    id: c.key.id,
-                    version: 2,
-                    deleted: c.deleted,
-                    body: c.body,
-                },
-            );
-        }
+        crate::testkit::write(state, changes);
     }
 
     #[test]
