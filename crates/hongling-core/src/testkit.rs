@@ -112,3 +112,42 @@ pub fn township_with_workers(n: u128) -> World {
     }
     w
 }
+
+/// A record as a pull brings it.
+pub fn record<T: Serialize>(kind: RecordKind, id: Uuid, version: u64, body: &T) -> Record {
+    Record {
+        kind,
+        id,
+        version,
+        deleted: false,
+        body: serde_json::to_value(body).expect("serializes"),
+    }
+}
+
+/// A township and one organisation in it (versions 1 and 2), as a device's first pull
+/// brings them before anyone records a worker.
+pub fn township_and_organization(township: Uuid, organization: Uuid, name: &str) -> Vec<Record> {
+    use crate::model::{OrgKind, Organization, Township};
+    vec![
+        record(
+            RecordKind::Township,
+            township,
+            1,
+            &Township {
+                name: "古井镇".into(),
+            },
+        ),
+        record(
+            RecordKind::Organization,
+            organization,
+            2,
+            &Organization {
+                name: name.into(),
+                kind: OrgKind::Enterprise,
+                township_id: township,
+                party_org: String::new(),
+                industry: String::new(),
+            },
+        ),
+    ]
+}

@@ -205,10 +205,7 @@ pub async fn import_backup<S: ClientStore>(
 
 #[cfg(test)]
 mod tests {
-    use hongling_core::{
-        Grant, Op, OrgKind, Organization, Record, RecordKind, Role, Scope, Township,
-        WorkerCreateV1, WorkerRole,
-    };
+    use hongling_core::{Grant, Op, RecordKind, Role, Scope, WorkerCreateV1, WorkerRole};
 
     use super::*;
     use crate::memory::{MemoryStore, block_on};
@@ -229,32 +226,8 @@ mod tests {
         block_on(async {
             let township = Uuid::new_v4();
             let org = Uuid::new_v4();
-            let reference = vec![
-                Record {
-                    kind: RecordKind::Township,
-                    id: township,
-                    version: 1,
-                    deleted: false,
-                    body: serde_json::to_value(Township {
-                        name: "古井镇".into(),
-                    })
-                    .unwrap(),
-                },
-                Record {
-                    kind: RecordKind::Organization,
-                    id: org,
-                    version: 2,
-                    deleted: false,
-                    body: serde_json::to_value(Organization {
-                        industry: String::new(),
-                        name: "某公司".into(),
-                        kind: OrgKind::Enterprise,
-                        township_id: township,
-                        party_org: String::new(),
-                    })
-                    .unwrap(),
-                },
-            ];
+            let reference =
+                hongling_core::testkit::township_and_organization(township, org, "某公司");
             let here = actor(Scope::Township(township));
             let old = MemoryStore::new();
             apply_pull(&old, &here, reference.clone(), 2, false, 1)
