@@ -225,9 +225,8 @@ pub fn MentoringPage() -> impl IntoView {
                     };
                     let name = studio_name.get_untracked();
                     // The mentor's studio keeps its id, so a new year's subsidy adds to it.
-                    let (id, founded) = loaded()
-                        .map(|d| hongling_core::mentoring::studio_for(mentor_id, &d.studios, today))
-                        .unwrap_or_else(|| hongling_core::mentoring::studio_for(mentor_id, &[], today));
+                    let studios = loaded().map(|d| d.studios).unwrap_or_default();
+                    let (id, founded) = hongling_core::mentoring::studio_for(mentor_id, &studios, today);
                     save(Op::StudioSetV1(StudioSetV1 {
                         id, name, mentor_id, founded, year: studio_year.get_untracked(), subsidy_fen: fen as i64,
                     }), Box::new(move || { studio_name.set(String::new()); studio_subsidy.set(String::new()); }));
