@@ -643,6 +643,38 @@ async fn kill_9_at_random_moments_loses_nothing() {
     }
 }
 
+/// Another process writing the database (`backup`, `create-admin`, an operator's
+/// `sqlite3`) while a device pushes: the push waits for the lock and lands, it does not
+/// answer 500. A push used to read first and ask for the write lock afterwards, and
+/// SQLite refuses that upgrade at once, without waiting, when another connection holds
+/// the lock; right after a restart the server's own start-up clean-up was such a writer.
+#[tokio::test(flavor = "current_thread")]
+async fn a_push_waits_for_another_writer_instead_of_failing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("busy.sqlite");
+    let server = Server::start(&path, &[]);
+    let mut device = Device::new(&server, "zhidao02", Duration::zero()).await;
+    device.sync().await.unwrap();
+    device.made = 0;
+    let mut rng = StdRng::seed_from_u64(7);
+    queue(&mut device, 20, &mut rng).await;
+
+    let mut other = common::open_db(&path).await;
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let holder = async {
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+    };
+    let (synced, ()) = tokio::join!(device.sync(), holder);
+    synced.expect("the push waits for the other writer");
+    assert!(device.store.outbox().is_empty());
+    let (log, last) = device_log(&path, device.id).await;
+    assert_eq!((log.len(), last), (20, 20), "every mutation applied once");
+}
+
 /// The fault "the server is restored from a backup taken N mutations ago": devices work
 /// (with the faults above) before and after a backup, the server is killed and the
 /// backup put back, and every device syncs again. Nothing acknowledged is lost, nothing

@@ -47,6 +47,16 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
+    /// Starts a write transaction that takes SQLite's write lock at once (`BEGIN
+    /// IMMEDIATE`). A deferred transaction reads first and asks for the lock at its first
+    /// write; when another connection holds the lock then (another process such as
+    /// `backup` or `create-admin`, or a one-statement write of this one), SQLite refuses
+    /// the upgrade at once instead of waiting out the busy timeout, and the request would
+    /// answer 500. Every transaction here writes, so every one starts this way.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Applies a batch in one transaction. `atomic`: if any mutation is refused, nothing
     /// is kept (the reply still says which and why).
     async fn push_batch(
@@ -58,7 +68,7 @@ impl SqliteStore {
         replay: Option<&Replay>,
     ) -> Result<PushResponse, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if let Some(replay) = replay {
             keep_returned_certificates(&mut tx, &replay.certificates).await?;
         }
@@ -957,7 +967,7 @@ impl Store for SqliteStore {
 
     async fn mark_signing_keys_demo(&self) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut seq = load_seq(&mut tx).await?;
         let rows: Vec<KeyPublication> = sqlx::query_as(
             "UPDATE signing_keys SET demo = 1 WHERE demo = 0
@@ -975,7 +985,7 @@ impl Store for SqliteStore {
 
     async fn add_signing_key(&self, key: NewSigningKey) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut seq = load_seq(&mut tx).await?;
         let retired_at = key.created_at.to_rfc3339();
         let active: Vec<KeyPublication> = sqlx::query_as(
@@ -1044,7 +1054,7 @@ impl Store for SqliteStore {
     async fn create_account(&self, account: NewAccount) -> Result<Uuid, StoreError> {
         let _w = self.writer.lock().await;
         let id = Uuid::new_v4();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "INSERT INTO accounts (id, username, display_name, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -1080,7 +1090,7 @@ impl Store for SqliteStore {
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let owner: Option<(String, bool)> =
             sqlx::query_as("SELECT account_id, revoked FROM devices WHERE id = ?")
                 .bind(device_id.to_string())
@@ -1237,7 +1247,7 @@ impl Store for SqliteStore {
 
     async fn set_disabled(&self, username: &str, disabled: bool) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE accounts SET disabled = ? WHERE username = ?")
             .bind(disabled)
             .bind(username)
@@ -1266,7 +1276,7 @@ impl Store for SqliteStore {
         keep: Option<&str>,
     ) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(id) = account_id_of(&mut tx, username).await? else {
             return Ok(false);
         };
@@ -1306,7 +1316,7 @@ impl Store for SqliteStore {
         quota: u64,
     ) -> Result<BlobPut, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let held: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blobs WHERE sha256 = ?")
             .bind(sha256)
             .fetch_optional(&mut *tx)
@@ -1451,7 +1461,7 @@ impl Store for SqliteStore {
 
     async fn collect_blobs(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let gone = sqlx::query(
             "DELETE FROM blobs WHERE created_at < ?
                AND NOT EXISTS (SELECT 1 FROM blob_refs r WHERE r.sha256 = blobs.sha256)",
@@ -1733,7 +1743,7 @@ impl Store for SqliteStore {
 
     async fn set_grants(&self, username: &str, grants: Vec<Grant>) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let Some(id) = account_id_of(&mut tx, username).await? else {
             return Ok(false);
         };
@@ -1759,7 +1769,7 @@ impl Store for SqliteStore {
 
     async fn put_records(&self, records: Vec<Record>) -> Result<(), StoreError> {
         let _w = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let mut seq = load_seq(&mut tx).await?;
         for r in records {
             let change = Change {
@@ -1783,7 +1793,7 @@ impl Store for SqliteStore {
         .await?;
         for id in &ids {
             let _w = self.writer.lock().await;
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.write_tx().await?;
             let mut seq = load_seq(&mut tx).await?;
             let mut state = MissRecorder::new();
             let key = RecordKey::new(RecordKind::Application, parse_uuid(id)?);
