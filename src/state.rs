@@ -144,6 +144,11 @@ impl AppCtx {
         t(self.lang.get(), key)
     }
 
+    /// The text of `msg`, its parameters filled in, in the current language (reactive).
+    pub fn tr(&self, msg: crate::i18n::Msg<'_>) -> String {
+        crate::i18n::tr(self.lang.get(), msg)
+    }
+
     /// Reloads the counters shown in the header from IndexedDB.
     pub fn refresh_counts(self) {
         // Without a login there is no user data, and no database should be made.

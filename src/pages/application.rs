@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::stage_css;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::load_batches;
 use crate::state::{AppCtx, db};
 
@@ -118,7 +118,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     <p class="muted">
                         {batch.unwrap_or_default()} " · " {move || ctx.t(Key::RequestedGrade)} " "
                         {grade_name} " · "
-                        {move || ctx.t(Key::Round).replace("{}", &round.to_string())}
+                        {move || ctx.tr(Msg::Round { n: &round })}
                     </p>
                     {(app.stage == Stage::AwaitingIssue).then(|| view! {
                         <p class="notice-box" data-testid="awaiting-issue">{move || ctx.t(Key::AwaitingIssueNote)}</p>
@@ -157,7 +157,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                     {app.decisions.clone().into_iter().map(|d| view! {
                                         <li>
                                             {d.stage.label_zh()} " · "
-                                            {ctx.t(Key::Round).replace("{}", &d.round.to_string())} " · "
+                                            {ctx.tr(Msg::Round { n: &d.round })} " · "
                                             <strong>{match d.outcome {
                                                 Outcome::Approve => "通过",
                                                 Outcome::Return => "退回修改",
