@@ -38,22 +38,6 @@ impl Lang {
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
-/// The label of a role.
-pub fn role_key(role: hongling_core::Role) -> Key {
-    use hongling_core::Role;
-    match role {
-        Role::DistrictCommittee => Key::RoleDistrictCommittee,
-        Role::DistrictReviewer => Key::RoleDistrictReviewer,
-        Role::TownshipReviewer => Key::RoleTownshipReviewer,
-        Role::GuidanceStation => Key::RoleGuidanceStation,
-        Role::Instructor => Key::RoleInstructorGrant,
-        Role::Supervisor => Key::RoleSupervisor,
-        Role::ContestAdmin => Key::RoleContestAdmin,
-        Role::Judge => Key::RoleJudge,
-        Role::Worker => Key::RoleWorker,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;

@@ -8,6 +8,7 @@ pub mod download;
 pub mod drafts;
 pub mod i18n;
 pub mod insecure;
+pub mod labels;
 pub mod local_data;
 pub mod pages;
 pub mod photo;

@@ -2,7 +2,8 @@ use hongling_core::{Grant, Scope, Township};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::{Key, role_key};
+use crate::i18n::Key;
+use crate::labels::Label;
 use crate::state::AppCtx;
 
 /// A grant as people read it: role and where, e.g. "党建工作指导员 · 古井镇".
@@ -26,5 +27,5 @@ pub fn GrantLabel(
             .unwrap_or_else(|| id.to_string()),
         Scope::Contest(id) | Scope::Worker(id) => id.to_string(),
     };
-    view! { <span class="tag">{move || ctx.t(role_key(grant.role))} " · " {place}</span> }
+    view! { <span class="tag">{move || ctx.t(grant.role.key())} " · " {place}</span> }
 }

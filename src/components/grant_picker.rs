@@ -2,7 +2,8 @@ use hongling_core::{Grant, Role, Scope, Township};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::{Key, role_key};
+use crate::i18n::Key;
+use crate::labels::Label;
 use crate::state::AppCtx;
 
 /// A role and a scope (the whole district or one township), and a button to add them.
@@ -35,7 +36,7 @@ pub fn GrantPicker(
             }>
                 {Role::ALL.iter().enumerate().map(|(i, r)| {
                     let r = *r;
-                    view! { <option value=i.to_string() selected=move || role.get() == r>{move || ctx.t(role_key(r))}</option> }
+                    view! { <option value=i.to_string() selected=move || role.get() == r>{move || ctx.t(r.key())}</option> }
                 }).collect_view()}
             </select>
             <select data-testid="grant-scope" on:change=move |ev| scope.set(event_target_value(&ev))>

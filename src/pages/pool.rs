@@ -1,6 +1,7 @@
 use hongling_core::certificate::{Certificate, StatusEntry, standing};
 use hongling_core::pool::{
     CRITERIA_ID, PoolApplyV1, PoolCriteria, PoolCriteriaPublishV1, PoolDecideV1, PoolEntry,
+    PoolStatus,
 };
 use hongling_core::text::{matches_name, name_order};
 use hongling_core::{Op, RecordKey, RecordKind, Worker, WorkerRole};
@@ -9,7 +10,8 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
+use crate::labels::Label;
 use crate::read_model::{Directory, load_settings};
 use crate::state::{AppCtx, db};
 
@@ -177,7 +179,7 @@ pub fn PoolPage() -> impl IntoView {
                     "none" => r.grade.is_none(),
                     g => r.grade.as_ref().is_some_and(|(l, _)| l.to_string() == g),
                 })
-                .filter(|r| s.is_empty() || r.entry.status_zh() == s)
+                .filter(|r| s.is_empty() || r.entry.status().label_zh() == s)
                 .collect();
             rows.sort_by(|a, b| name_order(&a.name, &b.name));
             rows
@@ -200,7 +202,7 @@ pub fn PoolPage() -> impl IntoView {
             {move || data.get().flatten().map(|(_, criteria, _, _, _)| view! {
                 <details class="card" open=criteria.is_none()>
                     <summary>{ctx.t(Key::PoolCriteria)}
-                        {criteria.as_ref().map(|c| format!("（{} 发布）", c.published_on))}
+                        {criteria.as_ref().map(|c| ctx.tr(Msg::PublishedOn { date: &c.published_on }))}
                     </summary>
                     <p class="criteria" data-testid="criteria">
                         {criteria.as_ref().map_or_else(|| ctx.t(Key::NoCriteria).to_owned(), |c| c.text.clone())}
@@ -229,8 +231,8 @@ pub fn PoolPage() -> impl IntoView {
                 </select>
                 <select name="category" on:change=move |ev| set3("category", event_target_value(&ev))>
                     <option value="">{move || ctx.t(Key::AllCategories)}</option>
-                    <option value="secretary" selected=move || param("category")() == "secretary">"党组织书记"</option>
-                    <option value="instructor" selected=move || param("category")() == "instructor">"党建工作指导员"</option>
+                    <option value="secretary" selected=move || param("category")() == "secretary">{move || ctx.t(WorkerRole::Secretary.key())}</option>
+                    <option value="instructor" selected=move || param("category")() == "instructor">{move || ctx.t(WorkerRole::Instructor.key())}</option>
                 </select>
                 <select name="grade" on:change=move |ev| set4("grade", event_target_value(&ev))>
                     <option value="">{move || ctx.t(Key::AllGrades)}</option>
@@ -243,8 +245,9 @@ pub fn PoolPage() -> impl IntoView {
                 </select>
                 <select name="status" on:change=move |ev| set5("status", event_target_value(&ev))>
                     <option value="">{move || ctx.t(Key::AllStatuses)}</option>
-                    {["待审", "已入库", "未入库"].into_iter().map(|s| view! {
-                        <option value=s selected=move || param("status")() == s>{s}</option>
+                    // The value stays the Chinese name: links and bookmarks carry it.
+                    {PoolStatus::ALL.into_iter().map(|s| view! {
+                        <option value=s.label_zh() selected=move || param("status")() == s.label_zh()>{move || ctx.t(s.key())}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -257,10 +260,10 @@ pub fn PoolPage() -> impl IntoView {
                         <li class="card" data-testid="pool-item">
                             <div class="row-main">
                                 <strong>{r.name.clone()}</strong>
-                                <span class="tag">{r.entry.status_zh()}</span>
+                                <span class="tag">{ctx.t(r.entry.status().key())}</span>
                                 {r.grade.clone().map(|(_, n)| view! { <span class="tag stage-issued">{n}</span> })}
                             </div>
-                            <div class="muted">{r.township.clone()} " · " {r.role.label_zh()}
+                            <div class="muted">{r.township.clone()} " · " {ctx.t(r.role.key())}
                                 {(!r.entry.notes.is_empty()).then(|| format!(" · {}", r.entry.notes))}</div>
                             {(pending && ctx.is_committee()).then(|| view! {
                                 <div class="decide-actions">

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::components::QrScanner;
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::{Programme, load_verification};
 use crate::state::AppCtx;
 
@@ -23,14 +24,6 @@ struct Row {
     worker_id: Uuid,
     name: String,
     place: String,
-}
-
-fn mark_key(mark: Mark) -> Key {
-    match mark {
-        Mark::Present => Key::MarkPresent,
-        Mark::Late => Key::MarkLate,
-        Mark::Absent => Key::MarkAbsent,
-    }
 }
 
 fn mark_css(mark: Mark) -> &'static str {
@@ -270,7 +263,7 @@ pub fn TrainingPage() -> impl IntoView {
                                                 aria-pressed=move || (current() == Some(mark)).to_string()
                                                 data-testid=format!("mark-{}", mark_css(mark))
                                                 on:click=move |_| record(vec![MarkEntry { worker_id: id, mark, via: Via::Manual }])>
-                                                {move || ctx.t(mark_key(mark))}
+                                                {move || ctx.t(mark.key())}
                                             </button>
                                         }).collect_view()}
                                     </div>

@@ -46,12 +46,36 @@ pub struct PoolEntry {
     pub decision: Option<PoolDecision>,
 }
 
+/// Where a 人才库 entry stands: waiting for the committee, admitted, or not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PoolStatus {
+    Pending,
+    Admitted,
+    NotAdmitted,
+}
+
+impl PoolStatus {
+    pub const ALL: [PoolStatus; 3] = [
+        PoolStatus::Pending,
+        PoolStatus::Admitted,
+        PoolStatus::NotAdmitted,
+    ];
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            PoolStatus::Pending => "待审",
+            PoolStatus::Admitted => "已入库",
+            PoolStatus::NotAdmitted => "未入库",
+        }
+    }
+}
+
 impl PoolEntry {
-    pub fn status_zh(&self) -> &'static str {
+    pub fn status(&self) -> PoolStatus {
         match &self.decision {
-            None => "待审",
-            Some(d) if d.admitted => "已入库",
-            Some(_) => "未入库",
+            None => PoolStatus::Pending,
+            Some(d) if d.admitted => PoolStatus::Admitted,
+            Some(_) => PoolStatus::NotAdmitted,
         }
     }
 }
@@ -241,7 +265,7 @@ mod tests {
         let entry: PoolEntry = state[&RecordKey::new(RecordKind::PoolEntry, id(10))]
             .decode()
             .unwrap();
-        assert_eq!(entry.status_zh(), "已入库");
+        assert_eq!(entry.status(), PoolStatus::Admitted);
         assert_eq!(
             run(&mut state, &committee, decide(false, "重复"))
                 .unwrap_err()
