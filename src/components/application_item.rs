@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::ApplicationRow;
 use crate::state::AppCtx;
 
@@ -16,7 +17,7 @@ pub fn ApplicationItem(row: ApplicationRow) -> impl IntoView {
             <A href=format!("/applications/{}", row.id)>
                 <div class="row-main">
                     <strong>{row.worker_name.clone()}</strong>
-                    <span class=stage_class data-testid="stage">{stage.label_zh()}</span>
+                    <span class=stage_class data-testid="stage">{ctx.t(stage.key())}</span>
                     {row.pending.then(|| view! {
                         <span class="tag tag-pending">{move || ctx.t(Key::Pending)}</span>
                     })}

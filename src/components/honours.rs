@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::components::{PhotoField, PhotoView};
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::state::{AppCtx, db};
 
 #[component]
@@ -43,7 +44,7 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
     });
     let save = move |_| {
         let Ok(y) = year.get_untracked().trim().parse::<i32>() else {
-            error.set(Some("获得年份不正确".into()));
+            error.set(Some(ctx.t(Key::HonourYearInvalid).to_owned()));
             return;
         };
         let op = Op::HonourRecordV1(HonourRecordV1 {
@@ -77,8 +78,8 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
                     let again = h.clone();
                     view! {
                         <li data-testid="honour">
-                            <strong>{h.title.clone()}</strong> " · " {h.level.label_zh()} " · "
-                            {h.holder.label_zh()} " · " {h.year}
+                            <strong>{h.title.clone()}</strong> " · " {ctx.t(h.level.key())} " · "
+                            {ctx.t(h.holder.key())} " · " {h.year}
                             {h.scan.clone().map(|sha| view! {
                                 <div class="honour-scan"><PhotoView photo=Signal::stored(Some(sha)) /></div>
                             })}
@@ -105,13 +106,13 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
                     if let Some(l) = HonourLevel::ALL.into_iter().find(|l| l.label_zh() == v) { level.set(l) }
                 }>
                     {HonourLevel::ALL.into_iter().map(|l| view! {
-                        <option value=l.label_zh() selected=move || level.get() == l>{l.label_zh()}</option>
+                        <option value=l.label_zh() selected=move || level.get() == l>{move || ctx.t(l.key())}</option>
                     }).collect_view()}
                 </select>
                 <select name="honour_holder" on:change=move |ev| holder.set(
                     if event_target_value(&ev) == "branch" { HonourHolder::Branch } else { HonourHolder::Worker })>
-                    <option value="worker" selected=move || holder.get() == HonourHolder::Worker>"本人"</option>
-                    <option value="branch" selected=move || holder.get() == HonourHolder::Branch>"所在党组织"</option>
+                    <option value="worker" selected=move || holder.get() == HonourHolder::Worker>{move || ctx.t(HonourHolder::Worker.key())}</option>
+                    <option value="branch" selected=move || holder.get() == HonourHolder::Branch>{move || ctx.t(HonourHolder::Branch.key())}</option>
                 </select>
                 <input type="number" name="honour_year" min="1949" max="2100"
                     prop:value=move || year.get() on:input=move |ev| year.set(event_target_value(&ev)) />

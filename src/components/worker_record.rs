@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Lang, Msg, t, tr};
+use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -20,7 +21,7 @@ struct Step {
     link: Option<String>,
 }
 
-fn chain(data: &Programme, worker: Uuid) -> Vec<Step> {
+fn chain(data: &Programme, worker: Uuid, lang: Lang) -> Vec<Step> {
     let mut steps = Vec::new();
     for (id, c) in data
         .certificates
@@ -30,16 +31,29 @@ fn chain(data: &Programme, worker: Uuid) -> Vec<Step> {
         let status = data
             .status(*id)
             .map(|s| {
-                let mut t = s.status.label_zh().to_owned();
-                if let Some(by) = &s.replaced_by {
-                    t.push_str(&format!("，由 {by} 取代"));
+                let status = s.status.label(lang);
+                match &s.replaced_by {
+                    Some(by) => tr(
+                        lang,
+                        Msg::CertReplacedBy {
+                            status: &status,
+                            by,
+                        },
+                    ),
+                    None => status.to_owned(),
                 }
-                t
             })
             .unwrap_or_default();
         steps.push(Step {
             date: c.issued_on,
-            text: format!("发证 {} · {}（{}）", c.number, c.grade_name, status),
+            text: tr(
+                lang,
+                Msg::CertIssuedStep {
+                    number: &c.number,
+                    grade: &c.grade_name,
+                    status: &status,
+                },
+            ),
             link: Some(format!("/certificates/{id}")),
         });
     }
@@ -48,9 +62,15 @@ fn chain(data: &Programme, worker: Uuid) -> Vec<Step> {
         .iter()
         .filter(|(_, i)| i.worker_id == worker)
     {
-        let mut text = format!("{} 年度年审：{}", i.year, i.outcome.label_zh());
+        let mut text = tr(
+            lang,
+            Msg::InspectionStep {
+                year: &i.year,
+                outcome: &i.outcome.label(lang),
+            },
+        );
         if !i.note.is_empty() {
-            text.push_str(&format!("（{}）", i.note));
+            text.push_str(&tr(lang, Msg::Parenthetical { text: &i.note }));
         }
         steps.push(Step {
             date: i.decided_on,
@@ -64,13 +84,20 @@ fn chain(data: &Programme, worker: Uuid) -> Vec<Step> {
         .filter(|(_, p)| p.worker_id == worker)
     {
         let decision = match &p.decision {
-            Some(d) if d.approve => "，已同意".to_owned(),
-            Some(_) => "，未同意".to_owned(),
-            None => "，待审定".to_owned(),
+            Some(d) if d.approve => t(lang, Key::PromotionApproved),
+            Some(_) => t(lang, Key::PromotionDeclined),
+            None => t(lang, Key::PromotionPending),
         };
         steps.push(Step {
             date: p.filed_on,
-            text: format!("申报晋级 {} → {} 级{decision}", p.from_grade, p.to_grade),
+            text: tr(
+                lang,
+                Msg::PromotionStep {
+                    from: &p.from_grade,
+                    to: &p.to_grade,
+                    decision: &decision,
+                },
+            ),
             link: None,
         });
     }
@@ -97,7 +124,7 @@ pub fn WorkerRecord(worker_id: Uuid) -> impl IntoView {
                 (Some(h), Some(k)) => d.tasks(quarter, k, h.grade),
                 _ => Vec::new(),
             };
-            let steps = chain(&d, worker_id);
+            let steps = chain(&d, worker_id, ctx.lang.get());
             let mut log: Vec<_> = d.attendance.iter().filter(|a| a.worker_id == worker_id).cloned().collect();
             log.sort_by_key(|a| std::cmp::Reverse(a.date));
             let title_of = |s: Uuid| d.sessions.iter().find(|x| x.0 == s).map(|x| x.1.title.clone()).unwrap_or_default();
@@ -134,10 +161,10 @@ pub fn WorkerRecord(worker_id: Uuid) -> impl IntoView {
                         view! {
                             <ul class="decisions" data-testid="training-log">
                                 {log.into_iter().map(|a| view! {
-                                    <li>{a.date.to_string()} " · " {a.kind.label_zh()} " · " {title_of(a.session_id)}
+                                    <li>{a.date.to_string()} " · " {ctx.t(a.kind.key())} " · " {title_of(a.session_id)}
                                         // A contest is logged without hours.
                                         {(a.hours_tenths > 0).then(|| format!(" · {} h", hongling_core::training::hours_text(a.hours_tenths)))}
-                                        " · " {a.mark.label_zh()}</li>
+                                        " · " {ctx.t(a.mark.key())}</li>
                                 }).collect_view()}
                             </ul>
                         }.into_any()

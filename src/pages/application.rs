@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use crate::components::stage_css;
 use crate::i18n::{Key, Msg};
+use crate::labels::Label;
 use crate::read_model::load_batches;
 use crate::state::{AppCtx, db};
 
@@ -112,7 +113,7 @@ pub fn ApplicationPage() -> impl IntoView {
                     <div class="page-head">
                         <h1>{name.clone()}</h1>
                         <span class=format!("tag stage stage-{}", stage_css(app.stage)) data-testid="stage">
-                            {app.stage.label_zh()}
+                            {ctx.t(app.stage.key())}
                         </span>
                     </div>
                     <p class="muted">
@@ -156,7 +157,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                 <ol class="decisions" data-testid="decisions">
                                     {app.decisions.clone().into_iter().map(|d| view! {
                                         <li>
-                                            {d.stage.label_zh()} " · "
+                                            {ctx.t(d.stage.key())} " · "
                                             {ctx.tr(Msg::Round { n: &d.round })} " · "
                                             <strong>{match d.outcome {
                                                 Outcome::Approve => "通过",
@@ -186,7 +187,7 @@ pub fn ApplicationPage() -> impl IntoView {
                         };
                         view! {
                             <div class="card decide" data-testid="decide">
-                                <h2>{stage.label_zh()}</h2>
+                                <h2>{ctx.t(stage.key())}</h2>
                                 <textarea rows="3" name="comment" placeholder=move || ctx.t(Key::CommentHint)
                                     prop:value=move || comment.get()
                                     on:input=move |ev| comment.set(event_target_value(&ev))></textarea>

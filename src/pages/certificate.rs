@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use crate::components::PhotoView;
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::load_certificate;
 use crate::state::AppCtx;
 
@@ -82,12 +83,12 @@ pub fn CertificatePage() -> impl IntoView {
                                 })}
                                 <dl class="cert-facts">
                                     <dt>{ctx.t(Key::Holder)}</dt><dd data-testid="holder">{c.holder_name.clone()}</dd>
-                                    <dt>{ctx.t(Key::Category)}</dt><dd>{c.category.label_zh()}</dd>
+                                    <dt>{ctx.t(Key::Category)}</dt><dd>{ctx.t(c.category.key())}</dd>
                                     <dt>{ctx.t(Key::Grade)}</dt><dd data-testid="grade">{c.grade_name.clone()}</dd>
                                     <dt>{ctx.t(Key::CertNumber)}</dt><dd data-testid="number">{c.number.clone()}</dd>
                                     <dt>{ctx.t(Key::IssuedOn)}</dt><dd>{c.issued_on.format("%Y年%m月%d日").to_string()}</dd>
                                     <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{c.valid_until.format("%Y年%m月%d日").to_string()}</dd>
-                                    <dt>{ctx.t(Key::CertStatusLabel)}</dt><dd data-testid="status">{status.label_zh()}</dd>
+                                    <dt>{ctx.t(Key::CertStatusLabel)}</dt><dd data-testid="status">{ctx.t(status.key())}</dd>
                                 </dl>
                                 <div class="cert-qr" data-testid="qr" inner_html=svg></div>
                             </div>

@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::{ApplicationRow, load_applications, load_batches};
 use crate::state::{AppCtx, db};
 
@@ -82,7 +83,7 @@ pub fn NoticesPage() -> impl IntoView {
                                 (!rows.is_empty()).then(|| {
                                     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
                                     view! {
-                                        <h3>{batch.name.clone()} " · " {batch.category.label_zh()}</h3>
+                                        <h3>{batch.name.clone()} " · " {ctx.t(batch.category.key())}</h3>
                                         <ul class="pick-list">
                                             {rows.into_iter().map(|r| {
                                                 let id = r.id;

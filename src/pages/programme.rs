@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::{load_batches, load_settings};
 use crate::state::AppCtx;
 
@@ -208,7 +209,7 @@ pub fn ProgrammePage() -> impl IntoView {
                         let open = !b.closed;
                         view! {
                             <li>
-                                {b.name} " · " {b.year} " · " {b.category.label_zh()}
+                                {b.name} " · " {b.year} " · " {ctx.t(b.category.key())}
                                 {if open {
                                     view! {
                                         <button class="btn btn-small" on:click=move |_| run(

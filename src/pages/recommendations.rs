@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::state::{AppCtx, db};
 
 /// 推优推先: recommendations of outstanding holders, listed per year and kind; the
@@ -81,7 +82,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                     names.sort();
                     view! {
                         <div class="card" data-testid="recommendation-group">
-                            <h2>{k.label_zh()} <span class="count">{names.len()}</span></h2>
+                            <h2>{ctx.t(k.key())} <span class="count">{names.len()}</span></h2>
                             <ul>{names.into_iter().map(|(n, note)| view! {
                                 <li><strong>{n}</strong>{(!note.is_empty()).then(|| format!("：{note}"))}</li>
                             }).collect_view()}</ul>
@@ -110,7 +111,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                             }
                         }>
                             {RecommendationKind::ALL.into_iter().map(|k| view! {
-                                <option value=k.label_zh() selected=move || kind.get() == k>{k.label_zh()}</option>
+                                <option value=k.label_zh() selected=move || kind.get() == k>{ctx.t(k.key())}</option>
                             }).collect_view()}
                         </select>
                         <input type="text" name="note" placeholder=move || ctx.t(Key::Notes)

@@ -9,6 +9,7 @@ use hongling_core::wire::{SecurityEvent, SecurityLogEntry};
 use leptos::prelude::*;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::state::AppCtx;
 use crate::sync::api::admin;
 
@@ -107,7 +108,7 @@ pub fn SecurityLogPage() -> impl IntoView {
                                 <tr data-testid="security-log-line" data-event=line.event.as_str()
                                     class:error=alarming(line.event)>
                                     <td>{when(&line.at)}</td>
-                                    <td>{line.event.label_zh()}</td>
+                                    <td>{ctx.t(line.event.key())}</td>
                                     <td>{line.actor.clone()}</td>
                                     <td>{line.subject.clone()}</td>
                                     <td>{line.address.clone()}</td>

@@ -13,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::QrScanner;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::{Programme, load_verification};
 use crate::state::AppCtx;
@@ -181,20 +181,18 @@ pub fn TrainingPage() -> impl IntoView {
                         mark: Mark::Present,
                         via: Via::Qr,
                     }]);
-                    scan_message.set(Some((true, format!("{}{name}", ctx.t(Key::CheckedIn)))));
+                    scan_message.set(Some((true, ctx.tr(Msg::CheckedIn { name: &name }))));
                 }
                 Err(refusal) => {
                     let why = match refusal {
                         Refusal::Invalid(why) => why,
-                        Refusal::NotValid(no, status) => {
-                            format!("{no} {}（{}）", ctx.t(Key::CertNotValid), status.label_zh())
-                        }
+                        Refusal::NotValid(no, status) => ctx.tr(Msg::CertNotValid {
+                            number: &no,
+                            status: &ctx.t(status.key()),
+                        }),
                         Refusal::Unknown => ctx.t(Key::CertUnknownHere).to_owned(),
                     };
-                    scan_message.set(Some((
-                        false,
-                        format!("{}{why}", ctx.t(Key::CheckInRefused)),
-                    )));
+                    scan_message.set(Some((false, ctx.tr(Msg::CheckInRefused { why: &why }))));
                 }
             }
         });
@@ -214,7 +212,7 @@ pub fn TrainingPage() -> impl IntoView {
         <section class="page roll-call">
             {move || session().map(|s| view! {
                 <h1 data-testid="session-title">{s.title.clone()}</h1>
-                <p class="muted">{s.kind.label_zh()} " · " {s.date.to_string()} " · " {s.place.clone()}
+                <p class="muted">{ctx.t(s.kind.key())} " · " {s.date.to_string()} " · " {s.place.clone()}
                     " · " {hongling_core::training::hours_text(s.hours_tenths)} " h"</p>
             })}
             <p class="roll-count" data-testid="roll-count">

@@ -9,6 +9,7 @@ use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -79,7 +80,7 @@ pub fn TrainingsPage() -> impl IntoView {
                                     <A href=format!("/trainings/{id}")>
                                         <h3>{s.date.to_string()} " · " {s.title.clone()}</h3>
                                     </A>
-                                    <p class="muted">{s.kind.label_zh()} " · " {s.place.clone()} " · " {hongling_core::training::hours_text(s.hours_tenths)} " 学时"
+                                    <p class="muted">{ctx.t(s.kind.key())} " · " {s.place.clone()} " · " {hongling_core::training::hours_text(s.hours_tenths)} " 学时"
                                         {(!s.trainer.is_empty()).then(|| format!(" · {}", s.trainer))}</p>
                                     <p data-testid="training-count">{move || ctx.t(Key::Attended)} " " {came} " / " {marked.len()}</p>
                                 </li>
@@ -98,7 +99,7 @@ pub fn TrainingsPage() -> impl IntoView {
                             if let Some(k) = TrainingKind::ALL.into_iter().find(|k| format!("{k:?}") == v) { kind.set(k) }
                         }>
                             {TrainingKind::ALL.into_iter().map(|k| view! {
-                                <option value=format!("{k:?}") selected=move || kind.get() == k>{k.label_zh()}</option>
+                                <option value=format!("{k:?}") selected=move || kind.get() == k>{ctx.t(k.key())}</option>
                             }).collect_view()}
                         </select>
                     </label>

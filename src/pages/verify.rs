@@ -2,7 +2,8 @@ use hongling_core::certificate::{self, StatusEntry, Verified, VerifyError};
 use leptos::prelude::*;
 
 use crate::components::QrScanner;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
+use crate::labels::Label;
 use crate::read_model::load_verification;
 use crate::state::AppCtx;
 
@@ -56,11 +57,11 @@ pub fn VerifyPage() -> impl IntoView {
                 }.into_any(),
                 Ok((Verified { payload: p, demo }, status)) => {
                     let line = status.as_ref().map(|s| {
-                        let mut t = s.status.label_zh().to_owned();
-                        if let Some(by) = &s.replaced_by {
-                            t.push_str(&format!("（由 {by} 取代）"));
+                        let status = ctx.t(s.status.key());
+                        match &s.replaced_by {
+                            Some(by) => ctx.tr(Msg::StatusReplacedBy { status: &status, by }),
+                            None => status.to_owned(),
                         }
-                        t
                     });
                     // A demo certificate is never shown as a good one, whatever its status.
                     let valid = !demo
@@ -80,7 +81,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{p.until.to_string()}</dd>
                                 <dt>{ctx.t(Key::CertStatusLabel)}</dt>
                                 <dd data-testid="verify-status">{match line {
-                                    Some(l) => format!("{}{l}", ctx.t(Key::AsOfSync)),
+                                    Some(l) => ctx.tr(Msg::AsOfSync { status: &l }),
                                     None => ctx.t(Key::StatusUnknown).to_owned(),
                                 }}</dd>
                             </dl>

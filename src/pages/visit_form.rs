@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::components::PhotoList;
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -237,7 +238,7 @@ pub fn VisitFormPage() -> impl IntoView {
                             if let Some(x) = l.iter_mut().find(|a| a.worker_id == worker).and_then(|a| a.ratings.get_mut(index)) {
                                 x.1 = Some(r);
                             }
-                        })>{r.label_zh()}</button>
+                        })>{ctx.t(r.key())}</button>
                 }
             })
             .collect_view()
@@ -314,7 +315,7 @@ pub fn VisitFormPage() -> impl IntoView {
                                                                 if let Some(a) = l.iter_mut().find(|a| a.worker_id == worker) {
                                                                     a.result = if a.result == Some(r) { None } else { Some(r) };
                                                                 }
-                                                            })>{r.label_zh()}</button>
+                                                            })>{ctx.t(r.key())}</button>
                                                     }
                                                 }).collect_view()}
                                             </span>

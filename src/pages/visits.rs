@@ -6,6 +6,7 @@ use leptos_router::components::A;
 
 use crate::components::PhotoView;
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -43,7 +44,7 @@ pub fn VisitsPage() -> impl IntoView {
                                     <ul>
                                         {v.assessments.iter().map(|a| view! {
                                             <li data-testid="visit-assessment">
-                                                <strong>{p.worker_name(a.worker_id)}</strong> "：" {a.result.label_zh()}
+                                                <strong>{p.worker_name(a.worker_id)}</strong> "：" {ctx.t(a.result.key())}
                                                 {(!a.comment.is_empty()).then(|| format!("（{}）", a.comment))}
                                             </li>
                                         }).collect_view()}
