@@ -53,8 +53,8 @@ pub fn RecordHistory(
                             // A mutation brought in a backup names who made it, and where.
                             let origin = e.origin.map(|o| view! {
                                 <span class="muted" data-testid="history-origin">
-                                    "（" {ctx.t(Key::MadeBy)} " " {o.username} " " {ctx.t(Key::OnDevice)} " "
-                                    {o.device_id.to_string().get(..8).unwrap_or_default().to_owned()} " " {ctx.t(Key::SentFromBackup)} "）"
+                                    {ctx.t(Key::OpenParen)} {ctx.t(Key::MadeBy)} " " {o.username} " " {ctx.t(Key::OnDevice)} " "
+                                    {o.device_id.to_string().get(..8).unwrap_or_default().to_owned()} " " {ctx.t(Key::SentFromBackup)} {ctx.t(Key::CloseParen)}
                                 </span>
                             });
                             view! {

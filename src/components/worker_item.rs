@@ -34,9 +34,9 @@ pub fn WorkerItem(
                     <span>{row.organization.clone()}</span>
                 </div>
                 <div class="worker-sub">
-                    {move || ctx.t(Key::ManagementPost)} "："
+                    {move || ctx.t(Key::ManagementPost)} {ctx.t(Key::Colon)}
                     {if post.is_empty() { ctx.t(Key::NoPost).to_owned() } else { post.clone() }}
-                    " · " {move || ctx.t(Key::YearsInPost)} "：" {row.worker.years_in_post}
+                    " · " {move || ctx.t(Key::YearsInPost)} {ctx.t(Key::Colon)} {row.worker.years_in_post}
                 </div>
             </A>
         </li>

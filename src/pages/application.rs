@@ -143,7 +143,7 @@ pub fn ApplicationPage() -> impl IntoView {
                                 <dt>{move || ctx.t(k)}</dt>
                                 <dd>
                                     {move || if c.passed { ctx.t(Key::CheckPassed) } else { ctx.t(Key::CheckFailed) }}
-                                    {(!c.note.is_empty()).then(|| format!("（{}）", c.note))}
+                                    {(!c.note.is_empty()).then(|| ctx.tr(Msg::Parenthetical { text: &c.note }))}
                                 </dd>
                             }).collect_view()}
                         </dl>

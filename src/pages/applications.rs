@@ -99,7 +99,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                 </A>
                 <Show when=can_file>
                     <A href="/applications/new" attr:class="btn btn-primary" attr:data-testid="new-application">
-                        "＋ " {move || ctx.t(Key::NewApplication)}
+                        {ctx.t(Key::Plus)} " " {move || ctx.t(Key::NewApplication)}
                     </A>
                 </Show>
             </div>

@@ -233,7 +233,7 @@ pub fn ContestFormPage() -> impl IntoView {
                         let key = next_key.get_untracked();
                         next_key.set(key + 1);
                         rows.update(|l| l.push(Row { key, name: String::new(), max: "10".into(), weight: "1".into(), step: "0.5".into(), tie_break: false }));
-                    }>"＋ " {move || ctx.t(Key::Criterion)}</button>
+                    }>{ctx.t(Key::Plus)} " " {move || ctx.t(Key::Criterion)}</button>
                     <p class="muted">{move || ctx.t(Key::TieBreakHint)}</p>
                 </fieldset>
 

@@ -161,7 +161,7 @@ pub fn InspectionsPage() -> impl IntoView {
                                     <strong>{item.name.clone()}</strong>
                                     <span class="muted">{item.number.clone()} " · " {item.grade_name.clone()} " · " {item.township.clone()}</span>
                                 </div>
-                                <p>{ctx.t(Key::Suggestion)} "："
+                                <p>{ctx.t(Key::Suggestion)} {ctx.t(Key::Colon)}
                                     <strong class=format!("outcome {}", outcome_css(item.suggestion)) data-testid="suggestion">
                                         {ctx.t(outcome_key(item.suggestion))}
                                     </strong>

@@ -94,7 +94,7 @@ pub fn LockedPage() -> impl IntoView {
                     {move || ctx.session.with(|s| s.as_ref().map(|s| format!("{}（{}）", s.account.display_name, s.account.username)))}
                 </p>
                 <p>
-                    {move || ctx.t(Key::UnsyncedChanges)} "："
+                    {move || ctx.t(Key::UnsyncedChanges)} {ctx.t(Key::Colon)}
                     <strong data-testid="locked-unsent">{move || unsent.get().map(|n| n.to_string())}</strong>
                 </p>
 

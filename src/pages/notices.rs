@@ -132,7 +132,7 @@ pub fn NoticesPage() -> impl IntoView {
                                 <div class="notice" data-testid="notice">
                                     <p>
                                         {n.starts_on.to_string()} " — " {n.ends_on.to_string()}
-                                        " （" {move || ctx.t(Key::EndsOn)} " " {n.ends_on.to_string()} "）"
+                                        {ctx.t(Key::OpenParen)} {move || ctx.t(Key::EndsOn)} " " {n.ends_on.to_string()} {ctx.t(Key::CloseParen)}
                                     </p>
                                     <ul>
                                         {listed.into_iter().map(|(a, name)| view! {

@@ -84,7 +84,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                         <div class="card" data-testid="recommendation-group">
                             <h2>{ctx.t(k.key())} <span class="count">{names.len()}</span></h2>
                             <ul>{names.into_iter().map(|(n, note)| view! {
-                                <li><strong>{n}</strong>{(!note.is_empty()).then(|| format!("：{note}"))}</li>
+                                <li><strong>{n}</strong>{(!note.is_empty()).then(|| format!("{}{note}", ctx.t(Key::Colon)))}</li>
                             }).collect_view()}</ul>
                         </div>
                     }

@@ -196,7 +196,7 @@ pub fn ScoreSheetPage() -> impl IntoView {
                                             on:click=move |_| {
                                                 let v = current().map_or(step, |v| (v + step).min(max));
                                                 set_mark(i, Some(v), hundredths(v));
-                                            }>"＋"</button>
+                                            }>{ctx.t(Key::Plus)}</button>
                                     </div>
                                     {move || errors.with(|e| e.get(i).cloned().flatten()).map(|m| view! {
                                         <p class="field-error" role="alert" data-testid="mark-error">{m}</p>

@@ -143,7 +143,7 @@ pub fn SettingsPage() -> impl IntoView {
             <div class="card">
                 <h2>{move || ctx.t(Key::Account)}</h2>
                 <p>{move || ctx.session.with(|s| s.as_ref().map(|s| format!("{}（{}）", s.account.display_name, s.account.username)))}</p>
-                <p class="muted">{move || ctx.t(Key::Device)} "：" {move || ctx.session.with(|s| s.as_ref().map(|s| s.device_id.to_string()))}</p>
+                <p class="muted">{move || ctx.t(Key::Device)} {ctx.t(Key::Colon)} {move || ctx.session.with(|s| s.as_ref().map(|s| s.device_id.to_string()))}</p>
                 <p class="muted">{move || ctx.t(Key::OfflineUntil)} " " {move || ctx.session.with(|s| s.as_ref().map(|s| s.grace_until().with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()))}</p>
                 <button class="btn btn-danger" data-testid="logout" disabled=move || busy.get() on:click=logout>
                     {move || if busy.get() { ctx.t(Key::LoggingOut) } else { ctx.t(Key::Logout) }}

@@ -80,7 +80,7 @@ pub fn TrainingsPage() -> impl IntoView {
                                     <A href=format!("/trainings/{id}")>
                                         <h3>{s.date.to_string()} " · " {s.title.clone()}</h3>
                                     </A>
-                                    <p class="muted">{ctx.t(s.kind.key())} " · " {s.place.clone()} " · " {hongling_core::training::hours_text(s.hours_tenths)} " 学时"
+                                    <p class="muted">{ctx.t(s.kind.key())} " · " {s.place.clone()} " · " {hongling_core::training::hours_text(s.hours_tenths)} " " {ctx.t(Key::HoursUnit)}
                                         {(!s.trainer.is_empty()).then(|| format!(" · {}", s.trainer))}</p>
                                     <p data-testid="training-count">{move || ctx.t(Key::Attended)} " " {came} " / " {marked.len()}</p>
                                 </li>

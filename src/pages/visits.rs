@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::components::PhotoView;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
@@ -39,13 +39,13 @@ pub fn VisitsPage() -> impl IntoView {
                                     <h3>{v.date.to_string()} " · " {org}
                                         {pending.then(|| view! { <span class="badge pending">{move || ctx.t(Key::Pending)}</span> })}
                                     </h3>
-                                    <p>{move || ctx.t(Key::PeopleMet)} "：" {v.people_met.clone()}</p>
+                                    <p>{move || ctx.t(Key::PeopleMet)} {ctx.t(Key::Colon)} {v.people_met.clone()}</p>
                                     {(!v.notes.is_empty()).then(|| view! { <p class="muted">{v.notes.clone()}</p> })}
                                     <ul>
                                         {v.assessments.iter().map(|a| view! {
                                             <li data-testid="visit-assessment">
-                                                <strong>{p.worker_name(a.worker_id)}</strong> "：" {ctx.t(a.result.key())}
-                                                {(!a.comment.is_empty()).then(|| format!("（{}）", a.comment))}
+                                                <strong>{p.worker_name(a.worker_id)}</strong> {ctx.t(Key::Colon)} {ctx.t(a.result.key())}
+                                                {(!a.comment.is_empty()).then(|| ctx.tr(Msg::Parenthetical { text: &a.comment }))}
                                             </li>
                                         }).collect_view()}
                                     </ul>

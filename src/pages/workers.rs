@@ -70,7 +70,7 @@ pub fn WorkersPage() -> impl IntoView {
                     </A>
                 </Show>
                 <A href="/workers/new" attr:class="btn btn-primary" attr:data-testid="add-worker">
-                    "＋ " {move || ctx.t(Key::AddWorker)}
+                    {ctx.t(Key::Plus)} " " {move || ctx.t(Key::AddWorker)}
                 </A>
             </div>
             <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| g.role == hongling_core::Role::Worker))>
