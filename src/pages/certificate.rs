@@ -4,7 +4,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::components::PhotoView;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::load_certificate;
 use crate::state::AppCtx;
@@ -23,6 +23,16 @@ pub fn qr_svg(text: &str) -> String {
 
 /// 红领资格证 (`/certificates/:id`): the certificate as it prints on A4, with the QR code
 /// of its signed payload.
+/// A date written out as the certificate prints it (2026年10月01日).
+fn long_date(ctx: AppCtx, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    ctx.tr(Msg::LongDate {
+        year: &d.year(),
+        month: &format_args!("{:02}", d.month()),
+        day: &format_args!("{:02}", d.day()),
+    })
+}
+
 #[component]
 pub fn CertificatePage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -74,7 +84,7 @@ pub fn CertificatePage() -> impl IntoView {
                         </div>
                         <article class="certificate" data-testid="certificate" data-qr=c.qr.clone()>
                             <header>
-                                <div class="cert-title">"红领资格证"</div>
+                                <div class="cert-title">{ctx.t(Key::CertTitle)}</div>
                                 <div class="cert-sub">{ctx.t(Key::IssuedBy)}</div>
                             </header>
                             <div class="cert-body">
@@ -86,13 +96,13 @@ pub fn CertificatePage() -> impl IntoView {
                                     <dt>{ctx.t(Key::Category)}</dt><dd>{ctx.t(c.category.key())}</dd>
                                     <dt>{ctx.t(Key::Grade)}</dt><dd data-testid="grade">{c.grade_name.clone()}</dd>
                                     <dt>{ctx.t(Key::CertNumber)}</dt><dd data-testid="number">{c.number.clone()}</dd>
-                                    <dt>{ctx.t(Key::IssuedOn)}</dt><dd>{c.issued_on.format("%Y年%m月%d日").to_string()}</dd>
-                                    <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{c.valid_until.format("%Y年%m月%d日").to_string()}</dd>
+                                    <dt>{ctx.t(Key::IssuedOn)}</dt><dd>{long_date(ctx, c.issued_on)}</dd>
+                                    <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{long_date(ctx, c.valid_until)}</dd>
                                     <dt>{ctx.t(Key::CertStatusLabel)}</dt><dd data-testid="status">{ctx.t(status.key())}</dd>
                                 </dl>
                                 <div class="cert-qr" data-testid="qr" inner_html=svg></div>
                             </div>
-                            <footer class="cert-foot">"扫描二维码可离线验证本证书"</footer>
+                            <footer class="cert-foot">{ctx.t(Key::CertFooter)}</footer>
                         </article>
                         {(ctx.is_committee() && status.is_valid()).then(|| {
                             let cid = id().unwrap_or_default();

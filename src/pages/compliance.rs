@@ -93,7 +93,7 @@ pub fn CompliancePage() -> impl IntoView {
                                 <td data-testid="untrained">{if l.untrained.is_empty() {
                                     "—".to_owned()
                                 } else {
-                                    l.untrained.join("、")
+                                    l.untrained.join(ctx.t(Key::ListSeparator))
                                 }}</td>
                             </tr>
                         }

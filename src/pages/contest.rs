@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::pages::contests::{SheetState, contest_of_route, is_contest_admin};
 use crate::state::AppCtx;
 
@@ -156,14 +156,14 @@ pub fn ContestPage() -> impl IntoView {
                                 </tr></thead>
                                 <tbody>
                                     {lines.into_iter().map(|l| {
-                                        let missing = l.missing.iter().map(|j| c2.judge_name(*j)).collect::<Vec<_>>().join("、");
+                                        let missing = l.missing.iter().map(|j| c2.judge_name(*j)).collect::<Vec<_>>().join(ctx.t(Key::ListSeparator));
                                         let who = l.contestant_id;
                                         view! {
                                             <tr data-testid="ranking-row" data-name=l.name.clone()
                                                 data-rank=l.rank.map(|r| r.to_string()).unwrap_or_default()
                                                 data-score=l.score.clone().unwrap_or_default()>
                                                 <td class="num">{if l.absent { ctx.t(Key::Absent).to_owned() } else {
-                                                    l.rank.map(|r| if l.shared { format!("{r}（并列）") } else { r.to_string() }).unwrap_or_default()
+                                                    l.rank.map(|r| if l.shared { ctx.tr(Msg::SharedRank { rank: &r }) } else { r.to_string() }).unwrap_or_default()
                                                 }}</td>
                                                 <td>{l.name.clone()}</td>
                                                 <td class="num">{l.score.clone().unwrap_or_default()}

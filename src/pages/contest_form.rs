@@ -28,11 +28,12 @@ struct Row {
     tie_break: bool,
 }
 
-fn default_rows() -> Vec<Row> {
+/// The rubric a new contest starts from, named in the user's language.
+fn default_rows(ctx: AppCtx) -> Vec<Row> {
     [
-        ("内容", "40", true),
-        ("表达", "30", true),
-        ("创新", "30", false),
+        (ctx.t(Key::DefaultCriterionContent), "40", true),
+        (ctx.t(Key::DefaultCriterionDelivery), "30", true),
+        (ctx.t(Key::DefaultCriterionInnovation), "30", false),
     ]
     .into_iter()
     .enumerate()
@@ -55,7 +56,7 @@ pub fn ContestFormPage() -> impl IntoView {
     let title = RwSignal::new(String::new());
     let date = RwSignal::new(today);
     let venue = RwSignal::new(String::new());
-    let rows = RwSignal::new(default_rows());
+    let rows = RwSignal::new(default_rows(ctx));
     let next_key = RwSignal::new(3u32);
     let trim_from = RwSignal::new(DEFAULT_TRIM_FROM.to_string());
     let query = RwSignal::new(String::new());

@@ -2,11 +2,11 @@
 //! dropped ones struck through) and exported as CSV (on the tablet) or XLSX (from the
 //! server). Before publication this page says the results are not out yet.
 
-use hongling_core::contest::result_rows;
+use hongling_core::contest::{Place, result_lines, result_rows};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::pages::contests::contest_of_route;
 use crate::state::AppCtx;
 
@@ -28,7 +28,7 @@ pub fn ContestResultsPage() -> impl IntoView {
             {
                 Ok(bytes) => {
                     let _ = crate::download::save(
-                        "比赛结果.xlsx",
+                        &format!("{}.xlsx", ctx.t(Key::ResultsFileName)),
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         &bytes,
                     );
@@ -42,10 +42,12 @@ pub fn ContestResultsPage() -> impl IntoView {
             {move || data.get().flatten().map(|d| match d.results.clone() {
                 None => view! { <p class="empty-state" data-testid="not-published">{ctx.t(Key::NotPublishedYet)}</p> }.into_any(),
                 Some(r) => {
-                    let rows = result_rows(&r);
-                    let csv = hongling_core::csv::write(&rows);
+                    // The CSV is the district's document, in Chinese like the server's
+                    // Excel file; the screen speaks the user's language.
+                    let csv = hongling_core::csv::write(&result_rows(&r));
+                    let lines = result_lines(&r);
                     let id = d.id;
-                    let header = rows[0].clone();
+                    let judges: Vec<String> = r.judges.iter().map(|j| j.name.clone()).collect();
                     view! {
                         <div class="page-head">
                             <h1>{r.title.clone()} " · " {ctx.t(Key::Results)}</h1>
@@ -54,7 +56,7 @@ pub fn ContestResultsPage() -> impl IntoView {
                         <div class="inline-form no-print">
                             <button type="button" class="btn" data-testid="print" on:click=move |_| { let _ = window().print(); }>{ctx.t(Key::Print)}</button>
                             <button type="button" class="btn" data-testid="results-csv" on:click=move |_| {
-                                if let Err(e) = crate::download::save("比赛结果.csv", "text/csv;charset=utf-8", csv.as_bytes()) {
+                                if let Err(e) = crate::download::save(&format!("{}.csv", ctx.t(Key::ResultsFileName)), "text/csv;charset=utf-8", csv.as_bytes()) {
                                     error.set(Some(format!("{e:?}")));
                                 }
                             }>{ctx.t(Key::DownloadCsv)}</button>
@@ -63,14 +65,28 @@ pub fn ContestResultsPage() -> impl IntoView {
                         </div>
                         {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
                         <table class="table results-table" data-testid="results">
-                            <thead><tr>{header.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}</tr></thead>
+                            <thead><tr>
+                                <th>{ctx.t(Key::PlaceHeader)}</th><th>{ctx.t(Key::ContestantHeader)}</th><th>{ctx.t(Key::OrganizationHeader)}</th>
+                                {judges.into_iter().map(|h| view! { <th>{h}</th> }).collect_view()}
+                                <th>{ctx.t(Key::FinalScoreHeader)}</th>
+                            </tr></thead>
                             <tbody>
-                                {rows.into_iter().skip(1).map(|row| view! {
+                                {lines.into_iter().map(|line| view! {
                                     <tr data-testid="result-row">
-                                        {row.into_iter().map(|cell| match cell.strip_suffix("（去掉）") {
-                                            Some(v) => view! { <td class="num dropped"><s>{v.to_owned()}</s></td> }.into_any(),
-                                            None => view! { <td>{cell}</td> }.into_any(),
+                                        <td>{match line.place {
+                                            Place::Absent => ctx.t(Key::PlaceAbsent).to_owned(),
+                                            Place::Ranked { rank, shared: true } => ctx.tr(Msg::SharedRank { rank: &rank }),
+                                            Place::Ranked { rank, .. } => rank.to_string(),
+                                            Place::None => String::new(),
+                                        }}</td>
+                                        <td>{line.name}</td>
+                                        <td>{line.organization}</td>
+                                        {line.totals.into_iter().map(|t| match t {
+                                            Some(t) if t.dropped => view! { <td class="num dropped"><s>{t.shown}</s></td> }.into_any(),
+                                            Some(t) => view! { <td class="num">{t.shown}</td> }.into_any(),
+                                            None => view! { <td></td> }.into_any(),
                                         }).collect_view()}
+                                        <td>{line.score.unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>

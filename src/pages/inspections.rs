@@ -13,7 +13,7 @@ use hongling_core::inspection::{
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -265,7 +265,7 @@ pub fn InspectionsPage() -> impl IntoView {
                             let top = d.settings.grades.iter().map(|g| g.level).max().unwrap_or(1);
                             d.certificates.iter()
                                 .filter(|(id, c)| c.grade < top && certificate::standing(d.status(*id)).is_valid())
-                                .map(|(id, c)| view! { <option value=id.to_string()>{format!("{}（{} · {}）", c.holder_name, c.number, c.grade_name)}</option> })
+                                .map(|(id, c)| view! { <option value=id.to_string()>{format!("{}{}", c.holder_name, ctx.tr(Msg::Parenthetical { text: &format!("{} · {}", c.number, c.grade_name) }))}</option> })
                                 .collect_view()
                         })}
                     </select>

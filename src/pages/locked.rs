@@ -2,7 +2,7 @@ use hongling_core::wire::{LoginRequest, SessionEnding};
 use leptos::prelude::*;
 
 use crate::components::BackupForm;
-use crate::i18n::{Key, t};
+use crate::i18n::{Key, Msg, t};
 use crate::local_data::{unsent_count, wipe};
 use crate::state::AppCtx;
 use crate::sync::Session;
@@ -91,7 +91,7 @@ pub fn LockedPage() -> impl IntoView {
                 <h1>{move || ending().map(|e| ctx.t(words(e).0))}</h1>
                 <p role="alert">{move || ending().map(|e| ctx.t(words(e).1))}</p>
                 <p class="muted">
-                    {move || ctx.session.with(|s| s.as_ref().map(|s| format!("{}（{}）", s.account.display_name, s.account.username)))}
+                    {move || ctx.session.with(|s| s.as_ref().map(|s| ctx.tr(Msg::NameAndPlace { name: &s.account.display_name, place: &s.account.username })))}
                 </p>
                 <p>
                     {move || ctx.t(Key::UnsyncedChanges)} {ctx.t(Key::Colon)}

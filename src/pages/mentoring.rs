@@ -10,7 +10,7 @@ use hongling_core::mentoring::{
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 
@@ -19,14 +19,21 @@ fn parse_date(ev: &leptos::ev::Event) -> Option<NaiveDate> {
 }
 
 /// The worker options of a select, in pinyin order.
-fn worker_options(data: &Programme, only: impl Fn(Uuid) -> bool) -> Vec<(Uuid, String)> {
+fn worker_options(
+    ctx: AppCtx,
+    data: &Programme,
+    only: impl Fn(Uuid) -> bool,
+) -> Vec<(Uuid, String)> {
     data.workers
         .iter()
         .filter(|(id, _)| only(*id))
         .map(|(id, w)| {
             (
                 *id,
-                format!("{}（{}）", w.name, data.dir.township_name(w.township_id)),
+                ctx.tr(Msg::NameAndPlace {
+                    name: &w.name,
+                    place: &data.dir.township_name(w.township_id),
+                }),
             )
         })
         .collect()
@@ -162,7 +169,7 @@ pub fn MentoringPage() -> impl IntoView {
                                     }>
                                         <select data-testid="pair-mentee" on:change=move |ev| pair_mentee.set(event_target_value(&ev).parse().ok())>
                                             <option value="">{ctx.t(Key::Mentee)}</option>
-                                            {move || loaded().map(|d| worker_options(&d, |w| w != mentor_id).into_iter().map(|(id, label)| view! {
+                                            {move || loaded().map(|d| worker_options(ctx, &d, |w| w != mentor_id).into_iter().map(|(id, label)| view! {
                                                 <option value=id.to_string()>{label}</option>
                                             }).collect_view())}
                                         </select>
@@ -187,7 +194,7 @@ pub fn MentoringPage() -> impl IntoView {
                         <option value="">{move || ctx.t(Key::Mentor)}</option>
                         {move || loaded().map(|d| {
                             let current: Vec<Uuid> = d.mentors.iter().filter(|m| m.until.is_none()).map(|m| m.worker_id).collect();
-                            worker_options(&d, |w| !current.contains(&w)).into_iter().map(|(id, label)| view! {
+                            worker_options(ctx, &d, |w| !current.contains(&w)).into_iter().map(|(id, label)| view! {
                                 <option value=id.to_string()>{label}</option>
                             }).collect_view()
                         })}
@@ -210,7 +217,7 @@ pub fn MentoringPage() -> impl IntoView {
                         <tr data-testid="studio">
                             <td>{s.name.clone()}</td>
                             <td>{d.worker_name(s.mentor_id)}</td>
-                            <td>{s.subsidies.iter().map(|(y, fen)| format!("{y}：{}", hongling_core::stipend::yuan((*fen).max(0) as u64))).collect::<Vec<_>>().join("；")}</td>
+                            <td>{s.subsidies.iter().map(|(y, fen)| ctx.tr(Msg::SubsidyOfYear { year: y, amount: &hongling_core::stipend::yuan((*fen).max(0) as u64) })).collect::<Vec<_>>().join(ctx.t(Key::ItemSeparator))}</td>
                         </tr>
                     }).collect_view())}
                 </tbody>
@@ -286,7 +293,7 @@ pub fn MentoringPage() -> impl IntoView {
                     acts.sort_by_key(|a| std::cmp::Reverse(a.1.date));
                     acts.into_iter().map(|(_, a)| view! {
                         <li data-testid="activity">{a.date.to_string()} " · " {d.worker_name(a.mentor_id)} " · " {a.title.clone()}
-                            <span class="muted">" " {a.mentee_ids.iter().map(|m| d.worker_name(*m)).collect::<Vec<_>>().join("、")}</span>
+                            <span class="muted">" " {a.mentee_ids.iter().map(|m| d.worker_name(*m)).collect::<Vec<_>>().join(ctx.t(Key::ListSeparator))}</span>
                         </li>
                     }).collect_view()
                 })}

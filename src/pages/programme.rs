@@ -4,19 +4,19 @@ use hongling_core::{Op, WorkerRole};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::{load_batches, load_settings};
 use crate::state::AppCtx;
 
+/// The dates of a list typed by hand, or the first piece that is not a date. Commas
+/// (also the full-width \u{ff0c}), the enumeration comma \u{3001}, spaces and new lines
+/// separate them.
 fn dates(text: &str) -> Result<Vec<NaiveDate>, String> {
-    text.split([',', '，', '\n', ' ', '、'])
+    text.split([',', '\u{ff0c}', '\n', ' ', '\u{3001}'])
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map_err(|_| format!("日期格式应为 2026-10-01：{s}"))
-        })
+        .map(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| s.to_owned()))
         .collect()
 }
 
@@ -65,11 +65,7 @@ pub fn ProgrammePage() -> impl IntoView {
                     .map(|g| {
                         (
                             g.name.clone(),
-                            format!(
-                                "{}.{:02}",
-                                g.monthly_stipend_fen / 100,
-                                g.monthly_stipend_fen % 100
-                            ),
+                            hongling_core::stipend::yuan(g.monthly_stipend_fen),
                         )
                     })
                     .collect(),
@@ -84,12 +80,12 @@ pub fn ProgrammePage() -> impl IntoView {
 
     // Only the number of grades re-renders the rows, so typing keeps the focus.
     let count = Memo::new(move |_| grades.with(Vec::len));
-    let run = move |op: Op, done: &'static str| {
+    let run = move |op: Op, done: Key| {
         leptos::task::spawn_local(async move {
             let outcome = ctx.save(op).await;
             match outcome {
                 Ok(()) => {
-                    message.set(Some((true, done.to_owned())));
+                    message.set(Some((true, ctx.t(done).to_owned())));
                 }
                 Err(m) => message.set(Some((false, m.message))),
             }
@@ -105,7 +101,7 @@ pub fn ProgrammePage() -> impl IntoView {
                 .enumerate()
                 .map(|(i, (name, yuan))| {
                     let fen = hongling_core::stipend::parse_yuan(&yuan)
-                        .ok_or(format!("津贴金额不正确：{yuan}"))?;
+                        .ok_or_else(|| ctx.tr(Msg::BadStipend { amount: &yuan }))?;
                     Ok(GradeDef {
                         level: i as u8 + 1,
                         name: name.trim().to_owned(),
@@ -119,25 +115,27 @@ pub fn ProgrammePage() -> impl IntoView {
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| "公示期应为整数".to_owned())?,
+                    .map_err(|_| ctx.t(Key::NoticeDaysNotWhole).to_owned())?,
                 validity_years: validity
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| "有效期应为整数".to_owned())?,
-                holidays: dates(&holidays.get_untracked())?,
-                extra_workdays: dates(&workdays.get_untracked())?,
+                    .map_err(|_| ctx.t(Key::ValidityNotWhole).to_owned())?,
+                holidays: dates(&holidays.get_untracked())
+                    .map_err(|bad| ctx.tr(Msg::BadDate { text: &bad }))?,
+                extra_workdays: dates(&workdays.get_untracked())
+                    .map_err(|bad| ctx.tr(Msg::BadDate { text: &bad }))?,
                 photo_max_kib: photo_kib
                     .get_untracked()
                     .trim()
                     .parse()
-                    .map_err(|_| "照片大小上限应为整数".to_owned())?,
+                    .map_err(|_| ctx.t(Key::PhotoLimitNotWhole).to_owned())?,
             })
         })();
         match parsed {
             Ok(settings) => run(
                 Op::SettingsUpdateV1(SettingsUpdateV1 { settings }),
-                "已保存",
+                Key::SavedShort,
             ),
             Err(m) => message.set(Some((false, m))),
         }
@@ -154,14 +152,14 @@ pub fn ProgrammePage() -> impl IntoView {
                     <legend class="label">{move || ctx.t(Key::GradesAndStipends)}</legend>
                     {move || (0..count.get()).map(|i| view! {
                         <div class="inline-form">
-                            <span class="muted">{i + 1} " 级"</span>
+                            <span class="muted">{move || ctx.tr(Msg::GradeN { n: &(i + 1) })}</span>
                             <input type="text" name=format!("grade{i}") maxlength="10"
                                 prop:value=move || grades.with(|g| g.get(i).map(|g| g.0.clone()).unwrap_or_default())
                                 on:input=move |ev| { let v = event_target_value(&ev); grades.update(|g| g[i].0 = v); } />
                             <input type="text" inputmode="decimal" name=format!("stipend{i}")
                                 prop:value=move || grades.with(|g| g.get(i).map(|g| g.1.clone()).unwrap_or_default())
                                 on:input=move |ev| { let v = event_target_value(&ev); grades.update(|g| g[i].1 = v); } />
-                            <span class="muted">"元/月"</span>
+                            <span class="muted">{move || ctx.t(Key::YuanPerMonth)}</span>
                         </div>
                     }).collect_view()}
                     <div class="inline-form">
@@ -214,7 +212,7 @@ pub fn ProgrammePage() -> impl IntoView {
                                     view! {
                                         <button class="btn btn-small" on:click=move |_| run(
                                             Op::BatchCloseV1(hongling_core::certification::BatchCloseV1 { id }),
-                                            "已截止申报",
+                                            Key::BatchClosedDone,
                                         )>{ctx.t(Key::CloseBatch)}</button>
                                     }.into_any()
                                 } else {
@@ -231,12 +229,12 @@ pub fn ProgrammePage() -> impl IntoView {
                         on:input=move |ev| batch_year.set(event_target_value(&ev)) />
                     <select name="batch_category" on:change=move |ev| batch_category.set(
                         if event_target_value(&ev) == "instructor" { WorkerRole::Instructor } else { WorkerRole::Secretary })>
-                        <option value="secretary">"党组织书记"</option>
-                        <option value="instructor">"党建工作指导员"</option>
+                        <option value="secretary">{move || ctx.t(WorkerRole::Secretary.key())}</option>
+                        <option value="instructor">{move || ctx.t(WorkerRole::Instructor.key())}</option>
                     </select>
                     <button class="btn btn-primary" data-testid="create-batch" on:click=move |_| {
                         let Ok(year) = batch_year.get_untracked().trim().parse::<i32>() else {
-                            message.set(Some((false, "年份不正确".into())));
+                            message.set(Some((false, ctx.t(Key::BadYear).to_owned())));
                             return;
                         };
                         run(Op::BatchCreateV1(BatchCreateV1 {
@@ -244,7 +242,7 @@ pub fn ProgrammePage() -> impl IntoView {
                             name: batch_name.get_untracked(),
                             year,
                             category: batch_category.get_untracked(),
-                        }), "批次已设立");
+                        }), Key::BatchCreated);
                         batch_name.set(String::new());
                     }>{move || ctx.t(Key::CreateBatch)}</button>
                 </div>

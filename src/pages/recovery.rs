@@ -8,7 +8,7 @@ use chrono::{DateTime, Local};
 use hongling_core::wire::{MutationStatus, RecoveryItem};
 use leptos::prelude::*;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
 use crate::sync::api::admin;
 
@@ -44,12 +44,11 @@ fn RecoveryEntry(item: RecoveryItem) -> impl IntoView {
     let what = if item.id_card_removed {
         ctx.t(Key::RecoveryRetypeIdCard).to_owned()
     } else {
-        format!(
-            "{}：{} → {}",
-            ctx.t(Key::RecoveryOutcome),
-            outcome(ctx, item.first_outcome),
-            outcome(ctx, item.outcome)
-        )
+        ctx.tr(Msg::RecoveryOutcomeChange {
+            label: &ctx.t(Key::RecoveryOutcome),
+            from: &outcome(ctx, item.first_outcome),
+            to: &outcome(ctx, item.outcome),
+        })
     };
     let reason = item
         .message

@@ -2,7 +2,7 @@ use hongling_sync::OpenError;
 use leptos::prelude::*;
 
 use crate::components::BackupForm;
-use crate::i18n::{Key, Lang, t};
+use crate::i18n::{Key, Lang, Msg, t};
 use crate::local_data::{repaint, unsent_count, wipe};
 use crate::state::{AppCtx, db};
 use crate::storage::estimate;
@@ -97,13 +97,12 @@ pub fn SettingsPage() -> impl IntoView {
             import_file.set(None);
             import_passphrase.set(String::new());
             match outcome {
-                Ok(r) => notice.set(Some(format!(
-                    "{}：{} {}，{} {}",
-                    t(lang, Key::Imported),
-                    r.queued,
-                    t(lang, Key::ImportQueued),
-                    r.kept,
-                    t(lang, Key::ImportKept)
+                Ok(r) => notice.set(Some(crate::i18n::tr(
+                    lang,
+                    Msg::ImportedSummary {
+                        queued: &r.queued,
+                        kept: &r.kept,
+                    },
                 ))),
                 Err(e) => notice.set(Some(format!("{}{e}", t(lang, Key::ErrorStorage)))),
             }
@@ -135,14 +134,14 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{move || ctx.t(Key::Language)}</h2>
                 <div class="segmented">
                     <button class="btn" class:on=move || ctx.lang.get() == Lang::Zh data-testid="lang-zh"
-                        on:click=move |_| set_lang(Lang::Zh)>"简体中文"</button>
+                        on:click=move |_| set_lang(Lang::Zh)>{ctx.t(Key::LangZhName)}</button>
                     <button class="btn" class:on=move || ctx.lang.get() == Lang::En data-testid="lang-en"
                         on:click=move |_| set_lang(Lang::En)>"English"</button>
                 </div>
             </div>
             <div class="card">
                 <h2>{move || ctx.t(Key::Account)}</h2>
-                <p>{move || ctx.session.with(|s| s.as_ref().map(|s| format!("{}（{}）", s.account.display_name, s.account.username)))}</p>
+                <p>{move || ctx.session.with(|s| s.as_ref().map(|s| ctx.tr(Msg::NameAndPlace { name: &s.account.display_name, place: &s.account.username })))}</p>
                 <p class="muted">{move || ctx.t(Key::Device)} {ctx.t(Key::Colon)} {move || ctx.session.with(|s| s.as_ref().map(|s| s.device_id.to_string()))}</p>
                 <p class="muted">{move || ctx.t(Key::OfflineUntil)} " " {move || ctx.session.with(|s| s.as_ref().map(|s| s.grace_until().with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()))}</p>
                 <button class="btn btn-danger" data-testid="logout" disabled=move || busy.get() on:click=logout>

@@ -7,15 +7,9 @@ use hongling_core::{Op, OrgKind};
 use leptos::prelude::*;
 
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
-
-fn kind_label(kind: OrgKind) -> &'static str {
-    match kind {
-        OrgKind::Enterprise => "非公企业",
-        OrgKind::SocialOrg => "社会组织",
-    }
-}
 
 #[component]
 pub fn TasksPage() -> impl IntoView {
@@ -94,7 +88,7 @@ pub fn TasksPage() -> impl IntoView {
                     };
                     view! {
                         <form class="card form" data-testid="task-list" data-kind=format!("{kind:?}") data-grade=grade.to_string() on:submit=submit>
-                            <h2>{kind_label(kind)} " · " {grade_name}</h2>
+                            <h2>{ctx.t(kind.key())} " · " {grade_name}</h2>
                             <Show when=move || ctx.is_committee() fallback=move || view! {
                                 <ol>{text.get_untracked().lines().map(|l| view! { <li>{l.to_owned()}</li> }).collect_view()}</ol>
                             }>

@@ -261,7 +261,7 @@ pub fn WorkerFormPage() -> impl IntoView {
         };
         let Ok(years_in_post) = years.get_untracked().trim().parse::<u32>() else {
             errors.set(Errors {
-                years: Some("请填写 0 到 60 之间的整数".to_owned()),
+                years: Some(ctx.t(Key::YearsInPostInvalid).to_owned()),
                 ..Default::default()
             });
             return;

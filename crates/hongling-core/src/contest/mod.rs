@@ -974,39 +974,98 @@ pub(crate) fn publish(
     Ok(changes)
 }
 
-/// The published results as rows for CSV and Excel: rank, name, organisation, each
-/// judge's total (a dropped one marked “（去掉）”), the final score.
+/// A contestant's place in the published results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    /// 缺赛: did not compete.
+    Absent,
+    /// Ranked; `shared` when tied (并列).
+    Ranked { rank: u32, shared: bool },
+    /// Neither (not scored).
+    None,
+}
+
+/// One judge's total for a contestant, as shown: two decimals, and whether the trimmed
+/// mean dropped it (the highest and the lowest).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgeTotal {
+    pub shown: String,
+    pub dropped: bool,
+}
+
+/// One line of the published results, for the screen and the exports alike.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultLine {
+    pub place: Place,
+    pub name: String,
+    pub organization: String,
+    /// One per judge, in `ContestResults::judges` order.
+    pub totals: Vec<Option<JudgeTotal>>,
+    pub score: Option<String>,
+}
+
+/// The published results line by line: place, name, organisation, each judge's total,
+/// the final score.
+pub fn result_lines(r: &ContestResults) -> Vec<ResultLine> {
+    r.standings
+        .iter()
+        .map(|s| ResultLine {
+            place: match (s.absent, s.rank) {
+                (true, _) => Place::Absent,
+                (false, Some(rank)) => Place::Ranked {
+                    rank,
+                    shared: s.shared,
+                },
+                (false, None) => Place::None,
+            },
+            name: s.name.clone(),
+            organization: s.organization.clone(),
+            totals: r
+                .judges
+                .iter()
+                .map(|j| {
+                    let res = s.result.as_ref()?;
+                    let total = res.totals.iter().find(|t| t.0 == j.account_id)?.1;
+                    Some(JudgeTotal {
+                        shown: crate::contest::scoring::Score::new(total, 1).display(),
+                        dropped: res.dropped_high == Some(j.account_id)
+                            || res.dropped_low == Some(j.account_id),
+                    })
+                })
+                .collect(),
+            score: s.score.clone(),
+        })
+        .collect()
+}
+
+/// The published results as rows for CSV and Excel (in Chinese, the district's
+/// documents): rank, name, organisation, each judge's total (a dropped one marked
+/// “（去掉）”), the final score.
 pub fn result_rows(r: &ContestResults) -> Vec<Vec<String>> {
     let mut header = vec!["名次".to_owned(), "选手".to_owned(), "单位".to_owned()];
     header.extend(r.judges.iter().map(|j| j.name.clone()));
     header.push("最后得分".to_owned());
     let mut rows = vec![header];
-    for s in &r.standings {
+    for line in result_lines(r) {
         let mut row = vec![
-            match (s.absent, s.rank) {
-                (true, _) => "缺赛".to_owned(),
-                (false, Some(rank)) if s.shared => format!("{rank}（并列）"),
-                (false, Some(rank)) => rank.to_string(),
-                (false, None) => String::new(),
+            match line.place {
+                Place::Absent => "缺赛".to_owned(),
+                Place::Ranked { rank, shared: true } => format!("{rank}（并列）"),
+                Place::Ranked { rank, .. } => rank.to_string(),
+                Place::None => String::new(),
             },
-            s.name.clone(),
-            s.organization.clone(),
+            line.name,
+            line.organization,
         ];
-        for j in &r.judges {
-            let cell = s.result.as_ref().and_then(|res| {
-                let total = res.totals.iter().find(|t| t.0 == j.account_id)?.1;
-                let shown = crate::contest::scoring::Score::new(total, 1).display();
-                let dropped =
-                    res.dropped_high == Some(j.account_id) || res.dropped_low == Some(j.account_id);
-                Some(if dropped {
-                    format!("{shown}（去掉）")
-                } else {
-                    shown
-                })
-            });
-            row.push(cell.unwrap_or_default());
-        }
-        row.push(s.score.clone().unwrap_or_default());
+        row.extend(line.totals.into_iter().map(|t| match t {
+            Some(JudgeTotal {
+                shown,
+                dropped: true,
+            }) => format!("{shown}（去掉）"),
+            Some(t) => t.shown,
+            None => String::new(),
+        }));
+        row.push(line.score.unwrap_or_default());
         rows.push(row);
     }
     rows
