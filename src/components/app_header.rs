@@ -15,7 +15,7 @@ pub fn AppHeader() -> impl IntoView {
     view! {
         <header class="app-header">
             <div class="brand">
-                <span class="brand-mark" aria-hidden="true">"红"</span>
+                <span class="brand-mark" aria-hidden="true">{ctx.t(Key::BrandMark)}</span>
                 <span class="brand-name">{move || ctx.t(Key::AppName)}</span>
             </div>
             <div class="account" data-testid="account">{account}</div>

@@ -5,6 +5,9 @@
 use hongling_core::indicators::Table;
 use leptos::prelude::*;
 
+use crate::i18n::{Key, Msg};
+use crate::state::AppCtx;
+
 /// Bar colours, one per column, from the app's palette.
 const COLOURS: [&str; 4] = ["#c8102e", "#e8a317", "#2f7d4f", "#5a6b7d"];
 const LABEL_W: f64 = 112.0;
@@ -14,6 +17,7 @@ const WIDTH: f64 = 560.0;
 
 #[component]
 pub fn BarChart(table: Table) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
     let towns: Vec<(String, Vec<i64>)> = table.rows[..table.rows.len().saturating_sub(1)].to_vec();
     let cols = table.columns.len().max(1);
     let max = if table.percent {
@@ -72,7 +76,7 @@ pub fn BarChart(table: Table) -> impl IntoView {
         .zip(&table.columns)
         .map(|(v, c)| format!("{c} {v}{}", if table.percent { "%" } else { "" }))
         .collect::<Vec<_>>()
-        .join("，");
+        .join(ctx.t(Key::ItemSeparator));
     view! {
         <figure class="chart">
             <svg viewBox=format!("0 0 {WIDTH} {height}") role="img" aria-label=table.title.clone()
@@ -82,7 +86,7 @@ pub fn BarChart(table: Table) -> impl IntoView {
             </svg>
             <figcaption>
                 <span class="legend">{legend}</span>
-                <span class="chart-total" data-testid="chart-total">"合计：" {total}</span>
+                <span class="chart-total" data-testid="chart-total">{ctx.tr(Msg::TotalIs { total: &total })}</span>
             </figcaption>
         </figure>
     }

@@ -9,7 +9,7 @@ use crate::state::AppCtx;
 pub fn NavBar() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     view! {
-        <nav class="nav" aria-label="主导航">
+        <nav class="nav" aria-label=move || ctx.t(Key::MainNavigation)>
             <A href="/" exact=true>
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                     <circle cx="9" cy="8" r="3.5" />
@@ -113,7 +113,7 @@ pub fn NavBar() -> impl IntoView {
                         <path d="M3.5 13.5h5l1 2h5l1-2h5" />
                     </svg>
                     <Show when=move || ctx.rejected.get() + ctx.duplicates.get() != 0>
-                        <span class="red-dot" data-testid="inbox-dot" aria-label="有待处理事项"></span>
+                        <span class="red-dot" data-testid="inbox-dot" aria-label=move || ctx.t(Key::InboxHasItems)></span>
                     </Show>
                 </span>
                 <span>{move || ctx.t(Key::NavInbox)}</span>

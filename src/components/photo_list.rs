@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::PhotoView;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
 
 #[component]
@@ -44,7 +44,12 @@ pub fn PhotoList(
                             p.push(sha);
                         }
                     }),
-                    Err(e) => errors.update(|list| list.push(format!("{}：{e}", file.name()))),
+                    Err(e) => errors.update(|list| {
+                        list.push(ctx.tr(Msg::FileProblem {
+                            file: &file.name(),
+                            problem: &e,
+                        }))
+                    }),
                 }
                 busy.update(|b| *b -= 1);
             });

@@ -2,7 +2,7 @@ use hongling_core::Op;
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
 use crate::sync::api::admin;
 
@@ -46,7 +46,7 @@ pub fn RecordHistory(
                                 .map(|op| op.describe_zh())
                                 .unwrap_or_default();
                             let outcome = if e.outcome == "rejected" {
-                                format!("{}：{}", ctx.t(Key::Rejected), e.message.unwrap_or_default())
+                                ctx.tr(Msg::RejectedBecause { label: &ctx.t(Key::Rejected), why: &e.message.unwrap_or_default() })
                             } else {
                                 ctx.t(Key::Applied).to_owned()
                             };

@@ -160,11 +160,11 @@ pub fn ApplicationPage() -> impl IntoView {
                                             {ctx.t(d.stage.key())} " · "
                                             {ctx.tr(Msg::Round { n: &d.round })} " · "
                                             <strong>{match d.outcome {
-                                                Outcome::Approve => "通过",
-                                                Outcome::Return => "退回修改",
-                                                Outcome::Reject => "不通过",
+                                                Outcome::Approve => ctx.t(Key::OutcomeApprove),
+                                                Outcome::Return => ctx.t(Key::OutcomeReturn),
+                                                Outcome::Reject => ctx.t(Key::OutcomeReject),
                                             }}</strong>
-                                            {(!d.comment.is_empty()).then(|| format!("：{}", d.comment))}
+                                            {(!d.comment.is_empty()).then(|| format!("{}{}", ctx.t(Key::Colon), d.comment))}
                                         </li>
                                     }).collect_view()}
                                 </ol>

@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::{ApplicationItem, stage_css};
 use crate::i18n::Key;
+use crate::labels::Label;
 use crate::read_model::load_applications;
 use crate::state::AppCtx;
 
@@ -21,16 +22,17 @@ const FILTERS: [&str; 8] = [
     "rejected",
 ];
 
-fn filter_label(f: &str) -> &'static str {
+fn filter_label(f: &str) -> Key {
+    use hongling_core::certification::{ReviewStage, Stage};
     match f {
-        "township" => "乡镇初审",
-        "district" => "区级联审",
-        "committee" => "综合研判",
-        "notice" => "公示",
-        "awaiting-issue" => "待发证",
-        "issued" => "已发证",
-        "returned" => "退回修改",
-        _ => "未通过",
+        "township" => ReviewStage::Township.key(),
+        "district" => ReviewStage::District.key(),
+        "committee" => ReviewStage::Committee.key(),
+        "notice" => Key::FilterNotice,
+        "awaiting-issue" => Stage::AwaitingIssue.key(),
+        "issued" => Stage::Issued.key(),
+        "returned" => Stage::Returned.key(),
+        _ => Stage::Rejected.key(),
     }
 }
 
@@ -117,7 +119,7 @@ pub fn ApplicationsPage() -> impl IntoView {
                     view! {
                         <button class="chip" class:on=move || stage() == f data-testid=format!("filter-{f}")
                             on:click=move |_| go(f.to_owned(), q())>
-                            {filter_label(f)}
+                            {move || ctx.t(filter_label(f))}
                         </button>
                     }
                 }).collect_view()}

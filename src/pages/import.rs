@@ -96,9 +96,9 @@ pub fn ImportPage() -> impl IntoView {
                     </label>
                 </div>
                 <p class="muted">{move || if what.get() == "workers" {
-                    hongling_core::import::WORKER_COLUMNS.join("、")
+                    hongling_core::import::WORKER_COLUMNS.join(ctx.t(Key::ListSeparator))
                 } else {
-                    hongling_core::import::ORG_COLUMNS.join("、")
+                    hongling_core::import::ORG_COLUMNS.join(ctx.t(Key::ListSeparator))
                 }}</p>
                 <label class="btn">
                     {move || ctx.t(Key::ChooseFile)}
@@ -126,7 +126,7 @@ pub fn ImportPage() -> impl IntoView {
                                     <tr class:bad-row=bad>
                                         <td>{row.row}</td>
                                         {row.values.iter().map(|v| view! { <td>{v.clone()}</td> }).collect_view()}
-                                        <td class="row-errors">{if bad { format!("✗ {}", row.errors.join("；")) } else { "✓".to_owned() }}</td>
+                                        <td class="row-errors">{if bad { format!("✗ {}", row.errors.join(ctx.t(Key::ItemSeparator))) } else { "✓".to_owned() }}</td>
                                     </tr>
                                 }
                             }).collect_view()}

@@ -93,7 +93,7 @@ async fn named(db: &crate::storage::Db, id: uuid::Uuid) -> Named {
         .unwrap_or_default();
     Named {
         id,
-        name: worker.map(|w| w.name).unwrap_or_else(|| "？".into()),
+        name: worker.map(|w| w.name).unwrap_or_else(|| "?".into()),
         organization,
         number,
     }

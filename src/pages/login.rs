@@ -48,7 +48,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="login">
             <form class="form card" on:submit=submit data-testid="login-form">
                 <h1 class="login-title">
-                    <span class="brand-mark" aria-hidden="true">"红"</span>
+                    <span class="brand-mark" aria-hidden="true">{ctx.t(Key::BrandMark)}</span>
                     {move || ctx.t(Key::AppName)}
                 </h1>
                 <label class="field">

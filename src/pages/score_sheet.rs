@@ -171,7 +171,7 @@ pub fn ScoreSheetPage() -> impl IntoView {
                                         <span class="muted">{ctx.t(Key::MaxPoints)} " " {hundredths(c.max)} " · " {ctx.t(Key::Step)} " " {hundredths(step)}</span>
                                     </div>
                                     <div class="stepper">
-                                        <button type="button" class="btn step-btn" data-testid="minus" disabled=signed aria-label="减"
+                                        <button type="button" class="btn step-btn" data-testid="minus" disabled=signed aria-label=move || ctx.t(Key::MinusOne)
                                             on:click=move |_| {
                                                 let v = current().map_or(0, |v| v.saturating_sub(step));
                                                 set_mark(i, Some(v), hundredths(v));
@@ -192,7 +192,7 @@ pub fn ScoreSheetPage() -> impl IntoView {
                                                     }
                                                 }
                                             } />
-                                        <button type="button" class="btn step-btn" data-testid="plus" disabled=signed aria-label="加"
+                                        <button type="button" class="btn step-btn" data-testid="plus" disabled=signed aria-label=move || ctx.t(Key::PlusOne)
                                             on:click=move |_| {
                                                 let v = current().map_or(step, |v| (v + step).min(max));
                                                 set_mark(i, Some(v), hundredths(v));
