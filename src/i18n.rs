@@ -38,6 +38,13 @@ impl Lang {
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
+/// Whether `s` has Chinese characters or full-width punctuation: what English text must
+/// not have.
+pub fn has_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c))
+}
+
 #[cfg(test)]
 mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
@@ -46,25 +53,59 @@ mod tests {
 
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+    /// Texts whose English is Chinese on purpose: the name of the Chinese language in
+    /// the language switch, and the brand's mark.
+    const CHINESE_IN_ENGLISH: [Key; 2] = [Key::LangZhName, Key::BrandMark];
+
     #[wasm_bindgen_test]
     fn every_key_has_chinese_and_english_text() {
         for &key in Key::ALL {
             let zh = t(Lang::Zh, key);
             let en = t(Lang::En, key);
             assert!(
-                !zh.is_empty() && !en.is_empty(),
+                !zh.trim().is_empty() && !en.trim().is_empty(),
                 "{key:?} has an empty text"
             );
+            assert!(has_cjk(zh), "{key:?} is not Chinese: {zh}");
             assert!(
-                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
-                "{key:?} is not Chinese: {zh}"
-            );
-            assert!(
-                en.is_ascii() || en.contains('…') || en.contains('“'),
+                !has_cjk(en) || CHINESE_IN_ENGLISH.contains(&key),
                 "{key:?} is not English: {en}"
             );
         }
         assert_eq!(t(Lang::Zh, Key::SyncNow), "立即同步");
         assert_eq!(t(Lang::Zh, Key::UpdateAvailable), "新版本可用，点击更新");
+    }
+
+    #[wasm_bindgen_test]
+    fn named_parameters_go_where_each_language_puts_them() {
+        let n = 3;
+        assert_eq!(tr(Lang::Zh, Msg::Round { n: &n }), "第 3 轮");
+        assert_eq!(tr(Lang::En, Msg::Round { n: &n }), "Round 3");
+        let (year, outcome) = (2026, "保持");
+        let zh = tr(
+            Lang::Zh,
+            Msg::InspectionStep {
+                year: &year,
+                outcome: &outcome,
+            },
+        );
+        assert_eq!(zh, "2026 年度年审：保持");
+        let en = tr(
+            Lang::En,
+            Msg::InspectionStep {
+                year: &year,
+                outcome: &"keep",
+            },
+        );
+        assert_eq!(en, "2026 annual inspection: keep");
+        let day = tr(
+            Lang::En,
+            Msg::LongDate {
+                year: &2026,
+                month: &"10",
+                day: &"01",
+            },
+        );
+        assert_eq!(day, "01/10/2026");
     }
 }

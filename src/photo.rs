@@ -30,6 +30,18 @@ pub enum PhotoError {
     Storage(String),
 }
 
+impl PhotoError {
+    /// The reason in the user's language (`Display` is the Chinese, for logs).
+    pub fn text(&self, lang: crate::i18n::Lang) -> String {
+        use crate::i18n::{Key, Msg, t, tr};
+        match self {
+            PhotoError::Unreadable => t(lang, Key::PhotoErrorUnreadable).to_owned(),
+            PhotoError::TooLarge(kib) => tr(lang, Msg::PhotoErrorTooLarge { kib }),
+            PhotoError::Storage(why) => tr(lang, Msg::PhotoErrorStorage { why }),
+        }
+    }
+}
+
 /// Compresses `file` to at most `max_kib` KiB of JPEG; a JPEG already small enough is
 /// kept as it is. Returns the bytes and their media type.
 pub async fn compress(file: &web_sys::File, max_kib: u32) -> Result<(Vec<u8>, String), PhotoError> {

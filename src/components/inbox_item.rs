@@ -43,7 +43,7 @@ pub fn InboxItem(
     view! {
         <li class="inbox-item card">
             <div class="inbox-what">
-                {entry.op.describe_zh()}
+                {move || crate::labels::op_text(ctx.lang.get(), &entry.op)}
                 {subject.map(|s| view! { <span class="tag">{s}</span> })}
             </div>
             <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {entry.message.clone()}</div>

@@ -47,7 +47,7 @@ pub fn PhotoList(
                     Err(e) => errors.update(|list| {
                         list.push(ctx.tr(Msg::FileProblem {
                             file: &file.name(),
-                            problem: &e,
+                            problem: &e.text(ctx.lang.get_untracked()),
                         }))
                     }),
                 }

@@ -43,7 +43,7 @@ pub fn RecordHistory(
                     <ol class="history-list">
                         {list.into_iter().map(|e| {
                             let what = serde_json::from_value::<Op>(e.op.clone())
-                                .map(|op| op.describe_zh())
+                                .map(|op| crate::labels::op_text(ctx.lang.get_untracked(), &op))
                                 .unwrap_or_default();
                             let outcome = if e.outcome == "rejected" {
                                 ctx.tr(Msg::RejectedBecause { label: &ctx.t(Key::Rejected), why: &e.message.unwrap_or_default() })

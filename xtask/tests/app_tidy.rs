@@ -1,6 +1,7 @@
 //! The app's layering, checked from its source text (the app builds only for wasm, so
 //! the check lives here, in a native test): every form saves through `AppCtx::save`
-//! (or `save_fixing`), and components sit below pages. ARCHITECTURE.md states both.
+//! (or `save_fixing`), components sit below pages, and pages and components hold no
+//! Chinese text of their own (it is in `locales/`). ARCHITECTURE.md states them.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,11 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// The lines of the files under `src/<folder>` that contain `needle` outside comments.
 fn lines_with(folder: &str, needle: &str) -> Vec<String> {
+    lines_where(folder, |line| line.contains(needle))
+}
+
+/// The lines of the files under `src/<folder>` outside comments for which `test` holds.
+fn lines_where(folder: &str, test: impl Fn(&str) -> bool) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../src")
         .join(folder);
@@ -27,7 +33,7 @@ fn lines_with(folder: &str, needle: &str) -> Vec<String> {
     for file in files {
         let text = std::fs::read_to_string(&file).expect("reads a source file");
         for (n, line) in text.lines().enumerate() {
-            if line.contains(needle) && !line.trim_start().starts_with("//") {
+            if test(line) && !line.trim_start().starts_with("//") {
                 found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
             }
         }
@@ -59,4 +65,29 @@ fn components_do_not_import_pages() {
         "a component gets its data and actions from the page that uses it:\n{}",
         found.join("\n")
     );
+}
+
+/// Chinese characters and full-width punctuation (what `crate::i18n::has_cjk` finds).
+fn has_cjk(s: &str) -> bool {
+    s.chars()
+        .any(|c| ('\u{3000}'..='\u{9fff}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c))
+}
+
+#[test]
+fn pages_and_components_hold_no_chinese_text() {
+    for folder in ["pages", "components"] {
+        let found = lines_where(folder, has_cjk);
+        assert!(
+            found.is_empty(),
+            "a text the user reads goes in locales/<lang>/<area>.toml and is shown with \
+             ctx.t(Key::…) or ctx.tr(Msg::…):\n{}",
+            found.join("\n")
+        );
+    }
+    // The check can see Chinese: the locale files are full of it.
+    let zh = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../locales/zh/common.toml"),
+    )
+    .expect("reads a locale file");
+    assert!(has_cjk(&zh));
 }
