@@ -402,6 +402,55 @@ pub fn op_text(lang: Lang, op: &hongling_core::Op) -> String {
     }
 }
 
+/// The app's own text for a refusal `code` (a rule's `RejectCode` or a server reply's
+/// code), or `None` for a code it does not know.
+pub fn refusal_key(code: &str) -> Option<Key> {
+    Some(match code {
+        "invalid_data" => Key::RefusalInvalidData,
+        "not_found" => Key::RefusalNotFound,
+        "already_exists" => Key::RefusalAlreadyExists,
+        "forbidden" => Key::RefusalForbidden,
+        "already_decided" => Key::RefusalAlreadyDecided,
+        "sheet_locked" => Key::RefusalSheetLocked,
+        "already_superseded" => Key::RefusalAlreadySuperseded,
+        "blob_missing" => Key::RefusalBlobMissing,
+        "unauthorized" => Key::RefusalUnauthorized,
+        "too_many_attempts" => Key::RefusalTooManyAttempts,
+        "wrong_password" => Key::RefusalWrongPassword,
+        "weak_password" => Key::RefusalWeakPassword,
+        "password_change_required" => Key::RefusalPasswordChangeRequired,
+        "username_taken" => Key::RefusalUsernameTaken,
+        "invalid_username" => Key::RefusalInvalidUsername,
+        "invalid_display_name" => Key::RefusalInvalidDisplayName,
+        "self_disable" => Key::RefusalSelfDisable,
+        "session_ended" => Key::RefusalSessionEnded,
+        "password_changed" => Key::RefusalPasswordChanged,
+        "account_disabled" => Key::RefusalAccountDisabled,
+        "device_revoked" => Key::RefusalDeviceRevoked,
+        "unknown_device" => Key::RefusalUnknownDevice,
+        "blob_quota" => Key::RefusalBlobQuota,
+        "blob_too_large" => Key::RefusalBlobTooLarge,
+        "busy" => Key::RefusalBusy,
+        "timeout" => Key::RefusalTimeout,
+        "internal" => Key::RefusalInternal,
+        _ => return None,
+    })
+}
+
+/// What to show for a refusal: in Chinese, the rule's own message (the core's and the
+/// server's messages are Chinese and say exactly what is wrong, e.g. which check digit);
+/// in another language, the app's text for the code. The message is the fallback for a
+/// code the app does not know, and the code's text for an empty message.
+pub fn refusal_text(lang: Lang, code: &str, message: &str) -> String {
+    match (lang, refusal_key(code)) {
+        (Lang::Zh, Some(key)) if message.trim().is_empty() => t(lang, key).to_owned(),
+        (Lang::Zh, _) => message.to_owned(),
+        (_, Some(key)) => t(lang, key).to_owned(),
+        (_, None) if message.trim().is_empty() => code.to_owned(),
+        (_, None) => message.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use hongling_core::certificate::{CertStatus, Standing};
@@ -509,5 +558,26 @@ mod tests {
         let every: std::collections::BTreeSet<_> =
             hongling_core::Op::WIRE_NAMES.into_iter().collect();
         assert_eq!(seen, every, "3,000 random ops reach every type");
+    }
+
+    /// Every code the core's rules refuse with has the app's own text, and English
+    /// shows it instead of the Chinese message.
+    #[wasm_bindgen_test]
+    fn every_rule_refusal_code_has_the_apps_text() {
+        use hongling_core::RejectCode;
+        for code in RejectCode::ALL {
+            let key = refusal_key(code.as_str()).expect("a text for every RejectCode");
+            let en = refusal_text(Lang::En, code.as_str(), "姓名不能为空");
+            assert_eq!(en, t(Lang::En, key));
+        }
+        assert_eq!(
+            refusal_text(Lang::Zh, "invalid_data", "姓名不能为空"),
+            "姓名不能为空"
+        );
+        // A code the app does not know: the server's message is all there is.
+        assert_eq!(
+            refusal_text(Lang::En, "brand_new_code", "新的原因"),
+            "新的原因"
+        );
     }
 }

@@ -118,7 +118,11 @@ impl AppCtx {
             Ok(Err(rejection)) => Err(Refusal {
                 code: Some(rejection.code),
                 field: rejection.field,
-                message: rejection.message,
+                message: crate::labels::refusal_text(
+                    self.lang.get_untracked(),
+                    rejection.code.as_str(),
+                    &rejection.message,
+                ),
             }),
             Err(e) => Err(Refusal::storage(format!(
                 "{}{e}",
@@ -252,7 +256,11 @@ impl AppCtx {
                     .set(Some(t(lang, Key::ErrorNetwork).to_owned()));
             }
             Err(SyncError::Transport(ApiError::Server { body, .. })) => {
-                self.sync_error.set(Some(body.message.clone()));
+                self.sync_error.set(Some(crate::labels::refusal_text(
+                    lang,
+                    &body.code,
+                    &body.message,
+                )));
                 // The server no longer takes this session: lock the screens, keep the data.
                 if let Some(ending) = SessionEnding::from_code(&body.code) {
                     self.lock(ending);

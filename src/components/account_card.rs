@@ -35,7 +35,11 @@ pub fn AccountCard(
             message.set(Some(ctx.t(Key::Done).to_owned()));
             changed.run(());
         }
-        Err(ApiError::Server { body, .. }) => message.set(Some(body.message)),
+        Err(ApiError::Server { body, .. }) => message.set(Some(crate::labels::refusal_text(
+            ctx.lang.get_untracked(),
+            &body.code,
+            &body.message,
+        ))),
         Err(_) => message.set(Some(ctx.t(Key::ErrorNetwork).to_owned())),
     };
     let set_grants = {

@@ -46,7 +46,10 @@ pub fn InboxItem(
                 {move || crate::labels::op_text(ctx.lang.get(), &entry.op)}
                 {subject.map(|s| view! { <span class="tag">{s}</span> })}
             </div>
-            <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {entry.message.clone()}</div>
+            <div class="refusal">{move || ctx.t(Key::RefusedBecause)} {
+                let (code, message) = (entry.code.clone(), entry.message.clone());
+                move || crate::labels::refusal_text(ctx.lang.get(), &code, &message)
+            }</div>
             <div class="muted">{move || ctx.t(Key::EnteredAt)} " " {at.clone()}</div>
             <div class="inbox-actions">
                 {fixable.then(|| view! {

@@ -50,7 +50,14 @@ pub fn NewAccountForm(
                     changed.run(());
                 }
                 Err(crate::sync::api::ApiError::Server { body, .. }) => {
-                    message.set(Some((false, body.message)));
+                    message.set(Some((
+                        false,
+                        crate::labels::refusal_text(
+                            ctx.lang.get_untracked(),
+                            &body.code,
+                            &body.message,
+                        ),
+                    )));
                 }
                 Err(_) => message.set(Some((false, ctx.t(Key::ErrorNetwork).to_owned()))),
             }

@@ -59,7 +59,11 @@ pub fn PasswordForm() -> impl IntoView {
                     ctx.request_sync();
                 }
                 Err(ApiError::Network(_)) => error.set(Some(t(lang, Key::NeedsNetwork).to_owned())),
-                Err(ApiError::Server { body, .. }) => error.set(Some(body.message)),
+                Err(ApiError::Server { body, .. }) => error.set(Some(crate::labels::refusal_text(
+                    lang,
+                    &body.code,
+                    &body.message,
+                ))),
                 Err(e) => error.set(Some(e.to_string())),
             }
             busy.set(false);

@@ -69,7 +69,11 @@ pub fn LockedPage() -> impl IntoView {
                     if let Some(now) = SessionEnding::from_code(&body.code) {
                         ctx.lock(now);
                     }
-                    error.set(Some(body.message));
+                    error.set(Some(crate::labels::refusal_text(
+                        lang,
+                        &body.code,
+                        &body.message,
+                    )));
                 }
                 Err(e) => error.set(Some(e.to_string())),
             }

@@ -14,36 +14,39 @@ pub fn LoginPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        error.set(None);
-        let req = LoginRequest {
-            username: username.get_untracked().trim().to_owned(),
-            password: password.get_untracked(),
-            device_id: Session::device_id(),
-        };
-        leptos::task::spawn_local(async move {
-            let lang = ctx.lang.get_untracked();
-            match api::login(&req).await {
-                Ok(reply) => {
-                    let session = Session::from_login(reply, req.device_id);
-                    session.save();
-                    ctx.session.set(Some(session));
-                    ctx.request_sync();
-                }
-                Err(ApiError::Network(_)) => {
-                    error.set(Some(t(lang, Key::LoginNeedsNetwork).to_owned()))
-                }
-                Err(ApiError::Server { body, .. }) => error.set(Some(body.message)),
-                Err(e) => error.set(Some(e.to_string())),
+    let submit =
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if busy.get_untracked() {
+                return;
             }
-            busy.set(false);
-        });
-    };
+            busy.set(true);
+            error.set(None);
+            let req = LoginRequest {
+                username: username.get_untracked().trim().to_owned(),
+                password: password.get_untracked(),
+                device_id: Session::device_id(),
+            };
+            leptos::task::spawn_local(async move {
+                let lang = ctx.lang.get_untracked();
+                match api::login(&req).await {
+                    Ok(reply) => {
+                        let session = Session::from_login(reply, req.device_id);
+                        session.save();
+                        ctx.session.set(Some(session));
+                        ctx.request_sync();
+                    }
+                    Err(ApiError::Network(_)) => {
+                        error.set(Some(t(lang, Key::LoginNeedsNetwork).to_owned()))
+                    }
+                    Err(ApiError::Server { body, .. }) => error.set(Some(
+                        crate::labels::refusal_text(lang, &body.code, &body.message),
+                    )),
+                    Err(e) => error.set(Some(e.to_string())),
+                }
+                busy.set(false);
+            });
+        };
     view! {
         <section class="login">
             <form class="form card" on:submit=submit data-testid="login-form">

@@ -58,6 +58,17 @@ pub enum RejectCode {
 }
 
 impl RejectCode {
+    pub const ALL: [RejectCode; 8] = [
+        RejectCode::InvalidData,
+        RejectCode::NotFound,
+        RejectCode::AlreadyExists,
+        RejectCode::Forbidden,
+        RejectCode::AlreadyDecided,
+        RejectCode::SheetLocked,
+        RejectCode::AlreadySuperseded,
+        RejectCode::BlobMissing,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RejectCode::InvalidData => "invalid_data",
