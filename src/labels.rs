@@ -451,6 +451,35 @@ pub fn refusal_text(lang: Lang, code: &str, message: &str) -> String {
     }
 }
 
+/// An indicator table's heading in `lang`.
+pub fn heading_text(lang: Lang, heading: &hongling_core::indicators::Heading) -> String {
+    use hongling_core::indicators::Heading;
+    match heading {
+        Heading::Pool => t(lang, Key::HeadingPool).to_owned(),
+        Heading::Certified => t(lang, Key::HeadingCertified).to_owned(),
+        Heading::Management => t(lang, Key::HeadingManagement).to_owned(),
+        Heading::Training { year } => tr(lang, Msg::HeadingTraining { year }),
+        Heading::Assessments { quarter } => tr(lang, Msg::HeadingAssessments { quarter }),
+        Heading::Mentoring => t(lang, Key::HeadingMentoring).to_owned(),
+        Heading::Inspections { year } => tr(lang, Msg::HeadingInspections { year }),
+    }
+}
+
+/// An indicator table's column in `lang` (a grade keeps the name the district gave it).
+pub fn column_text(lang: Lang, column: &hongling_core::indicators::Column) -> String {
+    use hongling_core::indicators::Column;
+    match column {
+        Column::Admitted => t(lang, Key::ColumnAdmitted).to_owned(),
+        Column::Grade(name) => name.clone(),
+        Column::SharePercent => t(lang, Key::ColumnSharePercent).to_owned(),
+        Column::CoveragePercent => t(lang, Key::ColumnCoveragePercent).to_owned(),
+        Column::Assessment(r) => r.label(lang).to_owned(),
+        Column::Mentors => t(lang, Key::ColumnMentors).to_owned(),
+        Column::Mentees => t(lang, Key::ColumnMentees).to_owned(),
+        Column::Outcome(o) => o.label(lang).to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use hongling_core::certificate::{CertStatus, Standing};
@@ -579,5 +608,38 @@ mod tests {
             refusal_text(Lang::En, "brand_new_code", "新的原因"),
             "新的原因"
         );
+    }
+
+    /// The dashboard's Chinese headings and columns are the core's (the CSV's).
+    #[wasm_bindgen_test]
+    fn indicator_headings_and_columns_are_the_cores_chinese() {
+        use hongling_core::indicators::{Column, Heading};
+        for h in [
+            Heading::Pool,
+            Heading::Certified,
+            Heading::Management,
+            Heading::Training { year: 2026 },
+            Heading::Assessments {
+                quarter: "2026Q3".into(),
+            },
+            Heading::Mentoring,
+            Heading::Inspections { year: 2026 },
+        ] {
+            assert_eq!(heading_text(Lang::Zh, &h), h.title_zh());
+            assert!(!has_cjk(&heading_text(Lang::En, &h)));
+        }
+        let mut columns = vec![
+            Column::Admitted,
+            Column::SharePercent,
+            Column::CoveragePercent,
+            Column::Mentors,
+            Column::Mentees,
+        ];
+        columns.extend(AssessmentResult::ALL.map(Column::Assessment));
+        columns.extend([Outcome::Keep, Outcome::Revoke].map(Column::Outcome));
+        for c in columns {
+            assert_eq!(column_text(Lang::Zh, &c), c.label_zh());
+            assert!(!has_cjk(&column_text(Lang::En, &c)));
+        }
     }
 }

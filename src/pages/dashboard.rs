@@ -24,8 +24,16 @@ pub fn DashboardPage() -> impl IntoView {
             <div class="charts">
                 {move || data.get().flatten().map(|d| {
                     let today = hongling_core::china_today(ctx.now.get());
-                    hongling_core::indicators::dashboard(&d.inputs(), today).into_iter().map(|table| {
+                    let lang = ctx.lang.get();
+                    hongling_core::indicators::dashboard(&d.inputs(), today).into_iter().map(|mut table| {
+                        // The CSV is the district's document, in Chinese; the screen speaks
+                        // the user's language.
                         let csv = table.csv();
+                        table.title = crate::labels::heading_text(lang, &table.heading);
+                        table.columns = table.column_kinds.iter().map(|c| crate::labels::column_text(lang, c)).collect();
+                        if let Some(total) = table.rows.last_mut() {
+                            total.0 = ctx.t(Key::Total).to_owned();
+                        }
                         let name = format!("{}-{today}.csv", table.title);
                         let id = format!("indicator-{}", table.id);
                         let title = table.title.clone();

@@ -82,6 +82,11 @@ pub fn holders(inputs: &Inputs) -> Vec<Holder> {
 pub struct Table {
     /// A stable id for tests and file names.
     pub id: &'static str,
+    /// What the table counts, as data: a screen names it in its user's language.
+    pub heading: Heading,
+    /// The columns, as data (`columns` holds their Chinese names).
+    pub column_kinds: Vec<Column>,
+    /// The heading in Chinese (the CSV and the server's documents).
     pub title: String,
     pub columns: Vec<String>,
     /// One row per township, then 合计.
@@ -114,6 +119,61 @@ impl Table {
     }
 }
 
+/// What an indicator table counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heading {
+    Pool,
+    Certified,
+    Management,
+    Training { year: i32 },
+    Assessments { quarter: String },
+    Mentoring,
+    Inspections { year: i32 },
+}
+
+impl Heading {
+    pub fn title_zh(&self) -> String {
+        match self {
+            Heading::Pool => "培育库人数".to_owned(),
+            Heading::Certified => "持证人数（按等级）".to_owned(),
+            Heading::Management => "持证人中担任中层以上职务的比例".to_owned(),
+            Heading::Training { year } => format!("{year} 年培训覆盖率"),
+            Heading::Assessments { quarter } => format!("{quarter} 履职考核"),
+            Heading::Mentoring => "导师帮带".to_owned(),
+            Heading::Inspections { year } => format!("{year} 年年审结果"),
+        }
+    }
+}
+
+/// One column of an indicator table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    Admitted,
+    /// A grade, by its name in the settings (data).
+    Grade(String),
+    SharePercent,
+    CoveragePercent,
+    Assessment(crate::fieldwork::AssessmentResult),
+    Mentors,
+    Mentees,
+    Outcome(Outcome),
+}
+
+impl Column {
+    pub fn label_zh(&self) -> String {
+        match self {
+            Column::Admitted => "已入库".to_owned(),
+            Column::Grade(name) => name.clone(),
+            Column::SharePercent => "占比（%）".to_owned(),
+            Column::CoveragePercent => "覆盖率（%）".to_owned(),
+            Column::Assessment(r) => r.label_zh().to_owned(),
+            Column::Mentors => "导师".to_owned(),
+            Column::Mentees => "学员".to_owned(),
+            Column::Outcome(o) => o.label_zh().to_owned(),
+        }
+    }
+}
+
 /// Whole percent, rounded half up; 0 when there is nothing to divide.
 pub fn percent(part: usize, whole: usize) -> i64 {
     if whole == 0 {
@@ -127,8 +187,8 @@ pub fn percent(part: usize, whole: usize) -> i64 {
 fn table(
     inputs: &Inputs,
     id: &'static str,
-    title: &str,
-    columns: Vec<String>,
+    heading: Heading,
+    column_kinds: Vec<Column>,
     percent: bool,
     f: impl Fn(Option<Uuid>) -> Vec<i64>,
 ) -> Table {
@@ -140,8 +200,10 @@ fn table(
     rows.push(("合计".to_owned(), f(None)));
     Table {
         id,
-        title: title.to_owned(),
-        columns,
+        title: heading.title_zh(),
+        columns: column_kinds.iter().map(Column::label_zh).collect(),
+        heading,
+        column_kinds,
         rows,
         percent,
     }
@@ -168,8 +230,8 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "pool",
-        "培育库人数",
-        vec!["已入库".into()],
+        Heading::Pool,
+        vec![Column::Admitted],
         false,
         |town| {
             let admitted: BTreeSet<Uuid> = inputs
@@ -188,8 +250,11 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "certified",
-        "持证人数（按等级）",
-        grades.iter().map(|g| g.name.clone()).collect(),
+        Heading::Certified,
+        grades
+            .iter()
+            .map(|g| Column::Grade(g.name.clone()))
+            .collect(),
         false,
         |town| {
             grades
@@ -207,8 +272,8 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "management",
-        "持证人中担任中层以上职务的比例",
-        vec!["占比（%）".into()],
+        Heading::Management,
+        vec![Column::SharePercent],
         true,
         |town| {
             let here: Vec<&Holder> = holders
@@ -230,8 +295,8 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "training",
-        &format!("{year} 年培训覆盖率"),
-        vec!["覆盖率（%）".into()],
+        Heading::Training { year },
+        vec![Column::CoveragePercent],
         true,
         |town| {
             let here: Vec<&Holder> = holders
@@ -250,8 +315,10 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "assessments",
-        &format!("{} 履职考核", String::from(quarter)),
-        R::ALL.iter().map(|r| r.label_zh().to_owned()).collect(),
+        Heading::Assessments {
+            quarter: String::from(quarter),
+        },
+        R::ALL.iter().map(|r| Column::Assessment(*r)).collect(),
         false,
         |town| {
             R::ALL
@@ -272,8 +339,8 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "mentoring",
-        "导师帮带",
-        vec!["导师".into(), "学员".into()],
+        Heading::Mentoring,
+        vec![Column::Mentors, Column::Mentees],
         false,
         |town| {
             let mentors = inputs
@@ -301,8 +368,8 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out.push(table(
         inputs,
         "inspections",
-        &format!("{year} 年年审结果"),
-        outcomes.iter().map(|o| o.label_zh().to_owned()).collect(),
+        Heading::Inspections { year },
+        outcomes.iter().map(|o| Column::Outcome(*o)).collect(),
         false,
         |town| {
             outcomes
