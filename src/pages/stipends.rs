@@ -1,9 +1,7 @@
 use hongling_core::RecordKind;
-use hongling_core::certificate::{Certificate, StatusEntry};
 use hongling_core::csv::write as csv;
 use hongling_core::stipend::{month_of, parse_month, roster};
 use leptos::prelude::*;
-use uuid::Uuid;
 
 use crate::i18n::Key;
 use crate::read_model::{Directory, load_settings};
@@ -24,27 +22,10 @@ pub fn StipendsPage() -> impl IntoView {
             let (year, m) = parse_month(&month)?;
             let db = db().await.ok()?;
             let settings = load_settings().await.ok()?;
-            let statuses: Vec<(Uuid, StatusEntry)> = db
-                .list(RecordKind::CertificateStatus)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| Some((r.id, r.decode().ok()?)))
-                .collect();
-            let certs: Vec<(Certificate, Option<StatusEntry>)> = db
-                .list(RecordKind::Certificate)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| {
-                    let c: Certificate = r.decode().ok()?;
-                    let s = statuses
-                        .iter()
-                        .find(|(id, _)| *id == r.id)
-                        .map(|(_, s)| s.clone());
-                    Some((c, s))
-                })
-                .collect();
+            let certs = hongling_core::certificate::with_status(
+                &db.list(RecordKind::Certificate).await.ok()?,
+                &db.list(RecordKind::CertificateStatus).await.ok()?,
+            );
             let dir = Directory::load().await.ok()?;
             let roster = roster(year, m, &settings, &certs);
             Some(roster.rows(&settings, &|t| dir.township_name(t)))

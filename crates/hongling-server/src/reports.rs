@@ -7,7 +7,6 @@
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hongling_core::certificate::{Certificate, StatusEntry};
 use hongling_core::certification::{ProgrammeSettings, SETTINGS_ID};
 use hongling_core::csv::write as csv;
 use hongling_core::stipend::{parse_month, roster};
@@ -79,27 +78,13 @@ pub async fn stipends<S: Store>(
         .find(|r| r.id == SETTINGS_ID)
         .and_then(|r| r.decode().ok())
         .unwrap_or_default();
-    let statuses: Vec<(Uuid, StatusEntry)> = state
-        .store
-        .records_of(RecordKind::CertificateStatus)
-        .await?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
-    let certificates: Vec<(Certificate, Option<StatusEntry>)> = state
-        .store
-        .records_of(RecordKind::Certificate)
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            let c: Certificate = r.decode().ok()?;
-            let s = statuses
-                .iter()
-                .find(|(id, _)| *id == r.id)
-                .map(|(_, s)| s.clone());
-            Some((c, s))
-        })
-        .collect();
+    let certificates = hongling_core::certificate::with_status(
+        &state.store.records_of(RecordKind::Certificate).await?,
+        &state
+            .store
+            .records_of(RecordKind::CertificateStatus)
+            .await?,
+    );
     let townships: Vec<(Uuid, Township)> = state
         .store
         .records_of(RecordKind::Township)

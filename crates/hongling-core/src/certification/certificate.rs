@@ -83,6 +83,23 @@ impl Standing {
 }
 
 /// The standing of a certificate given its status line, if the device holds one.
+/// Each certificate with its status line (matched by certificate id), from the records
+/// as stored: what the stipend roster and the reports read. A record that does not decode
+/// is left out.
+pub fn with_status(
+    certificates: &[crate::Record],
+    statuses: &[crate::Record],
+) -> Vec<(Certificate, Option<StatusEntry>)> {
+    let lines: std::collections::BTreeMap<Uuid, StatusEntry> = statuses
+        .iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect();
+    certificates
+        .iter()
+        .filter_map(|r| Some((r.decode().ok()?, lines.get(&r.id).cloned())))
+        .collect()
+}
+
 pub fn standing(line: Option<&StatusEntry>) -> Standing {
     line.map_or(Standing::Unknown, |l| Standing::Known(l.status))
 }
@@ -439,5 +456,68 @@ mod tests {
         assert_eq!(standing(None), Standing::Unknown);
         assert!(!standing(None).is_valid());
         assert_eq!(standing(None).label_zh(), "状态未知");
+    }
+
+    #[test]
+    fn each_certificate_is_joined_with_its_own_status_line() {
+        let record = |kind, id, body: serde_json::Value| crate::Record {
+            kind,
+            id,
+            version: 1,
+            deleted: false,
+            body,
+        };
+        let cert = |n: &str| Certificate {
+            number: n.into(),
+            worker_id: Uuid::nil(),
+            application_id: Uuid::nil(),
+            township_id: Uuid::nil(),
+            holder_name: "某".into(),
+            category: WorkerRole::Secretary,
+            grade: 1,
+            grade_name: "初级".into(),
+            issued_on: NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(),
+            valid_until: NaiveDate::from_ymd_opt(2029, 1, 4).unwrap(),
+            photo: None,
+            qr: String::new(),
+        };
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let line = StatusEntry {
+            number: "HL-2".into(),
+            grade: 1,
+            grade_name: "初级".into(),
+            status: CertStatus::Revoked,
+            replaced_by: None,
+            ended_on: None,
+        };
+        let certificates = [
+            record(
+                RecordKind::Certificate,
+                a,
+                serde_json::to_value(cert("HL-1")).unwrap(),
+            ),
+            record(
+                RecordKind::Certificate,
+                b,
+                serde_json::to_value(cert("HL-2")).unwrap(),
+            ),
+            record(
+                RecordKind::Certificate,
+                Uuid::from_u128(3),
+                serde_json::json!({"bad": 1}),
+            ),
+        ];
+        let statuses = [record(
+            RecordKind::CertificateStatus,
+            b,
+            serde_json::to_value(&line).unwrap(),
+        )];
+        let joined = with_status(&certificates, &statuses);
+        assert_eq!(joined.len(), 2, "a record that does not decode is left out");
+        assert_eq!((joined[0].0.number.as_str(), &joined[0].1), ("HL-1", &None));
+        assert_eq!(
+            (joined[1].0.number.as_str(), &joined[1].1),
+            ("HL-2", &Some(line))
+        );
     }
 }
