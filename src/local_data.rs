@@ -23,6 +23,25 @@ pub async fn unsent_count() -> u32 {
     }
 }
 
+/// Queues the changes of a sealed backup (from this user on another tablet) as this
+/// device's own, keeping the ones the rules refuse in 待处理.
+pub async fn import_backup(
+    actor: &hongling_core::Actor,
+    backup: hongling_sync::Backup,
+) -> Result<hongling_sync::ImportReport, crate::storage::StorageError> {
+    hongling_sync::import_backup(&db().await?, actor, backup).await
+}
+
+/// How much the browser lets this site keep, and whether it is kept for good.
+pub use crate::storage::estimate;
+
+/// Drops a refused change from 待处理 (the user read it and lets it go).
+pub async fn discard(id: u64) {
+    if let Ok(db) = db().await {
+        let _ = db.discard(id).await;
+    }
+}
+
 /// Removes everything of the user from this browser: the database, cached API data
 /// (the app shell stays cached), the session and the device id.
 pub async fn wipe(ctx: AppCtx) {

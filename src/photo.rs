@@ -115,6 +115,40 @@ pub async fn compress(file: &web_sys::File, max_kib: u32) -> Result<(Vec<u8>, St
 /// its address for the form to name.
 pub async fn keep(file: &web_sys::File, max_kib: u32) -> Result<BlobRef, PhotoError> {
     let (bytes, mime) = compress(file, max_kib).await?;
+    keep_bytes(bytes, mime).await
+}
+
+/// Keeps `file` as it is (a scan, already small), as [`keep`] does.
+pub async fn keep_original(file: &web_sys::File) -> Result<BlobRef, PhotoError> {
+    if file.size() > hongling_core::MAX_BLOB_BYTES as f64 {
+        return Err(PhotoError::TooLarge(
+            (hongling_core::MAX_BLOB_BYTES / 1024) as u32,
+        ));
+    }
+    let buffer = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|_| PhotoError::Unreadable)?;
+    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+    keep_bytes(bytes, file.type_()).await
+}
+
+/// The photo `sha` to show: from this device, or else (with a `token`, online) fetched
+/// once from the server and kept. `None` when it is on neither.
+pub async fn load(sha: &BlobRef, token: Option<String>) -> Option<(Vec<u8>, String)> {
+    let db = db().await.ok()?;
+    if let Ok(Some(b)) = db.blob(sha).await {
+        return Some((b.bytes, b.mime));
+    }
+    // Not here yet (taken on another tablet): fetch it once and keep it.
+    let bytes = crate::sync::api::get_blob(&token?, sha).await.ok()?;
+    let _ = db
+        .keep_downloaded_blob(sha.clone(), "image/jpeg".to_owned(), bytes.clone())
+        .await;
+    Some((bytes, "image/jpeg".to_owned()))
+}
+
+/// Stores `bytes` under their SHA-256 (once) as a blob waiting for upload.
+async fn keep_bytes(bytes: Vec<u8>, mime: String) -> Result<BlobRef, PhotoError> {
     let hex: String = sha2::Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -8,6 +8,49 @@ use uuid::Uuid;
 use crate::state::db;
 use crate::storage::StorageError;
 
+/// Every record of `kind` this device holds, decoded as `T`: the one decode loop of the
+/// screens. A record that does not decode (written by a newer version) is left out.
+pub async fn all<T: serde::de::DeserializeOwned>(
+    kind: RecordKind,
+) -> Result<Vec<(Uuid, T)>, StorageError> {
+    decoded(&db().await?, kind).await
+}
+
+/// Every record of `kind` as stored (for the core's functions that read records).
+pub async fn records(kind: RecordKind) -> Result<Vec<hongling_core::Record>, StorageError> {
+    db().await?.list(kind).await
+}
+
+/// One record as stored, `None` when this device does not hold it.
+pub async fn record(
+    key: hongling_core::RecordKey,
+) -> Result<Option<hongling_core::Record>, StorageError> {
+    db().await?.get(key).await
+}
+
+/// The changes the server refused (待处理), oldest first.
+pub async fn rejected() -> Result<Vec<hongling_sync::RejectedEntry>, StorageError> {
+    db().await?.rejected().await
+}
+
+/// One refused change, by its outbox id.
+pub async fn rejected_entry(id: u64) -> Result<Option<hongling_sync::RejectedEntry>, StorageError> {
+    db().await?.rejected_get(id).await
+}
+
+/// The records changed on this device and not yet acknowledged (`kind/id`).
+pub async fn pending_keys() -> Result<BTreeSet<String>, StorageError> {
+    db().await?.pending_keys().await
+}
+
+/// One record, decoded as `T`; `None` when this device does not hold it (or cannot
+/// read it).
+pub async fn one<T: serde::de::DeserializeOwned>(
+    key: hongling_core::RecordKey,
+) -> Result<Option<T>, StorageError> {
+    Ok(db().await?.get(key).await?.and_then(|r| r.decode().ok()))
+}
+
 /// The reference lists a worker screen needs, decoded.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
@@ -17,20 +60,9 @@ pub struct Directory {
 
 impl Directory {
     pub async fn load() -> Result<Directory, StorageError> {
-        let db = db().await?;
-        let mut townships: Vec<(Uuid, Township)> = db
-            .list(RecordKind::Township)
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.id, r.decode().ok()?)))
-            .collect();
+        let mut townships: Vec<(Uuid, Township)> = all(RecordKind::Township).await?;
         townships.sort_by(|a, b| a.1.name.cmp(&b.1.name));
-        let mut organizations: Vec<(Uuid, Organization)> = db
-            .list(RecordKind::Organization)
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.id, r.decode().ok()?)))
-            .collect();
+        let mut organizations: Vec<(Uuid, Organization)> = all(RecordKind::Organization).await?;
         organizations.sort_by(|a, b| a.1.name.cmp(&b.1.name));
         Ok(Directory {
             townships,
@@ -108,13 +140,8 @@ pub struct ApplicationRow {
 /// Every batch, newest first.
 pub async fn load_batches() -> Result<Vec<(Uuid, hongling_core::certification::Batch)>, StorageError>
 {
-    let db = db().await?;
-    let mut batches: Vec<(Uuid, hongling_core::certification::Batch)> = db
-        .list(RecordKind::Batch)
-        .await?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
+    let mut batches: Vec<(Uuid, hongling_core::certification::Batch)> =
+        all(RecordKind::Batch).await?;
     batches.sort_by(|a, b| (b.1.year, &b.1.name).cmp(&(a.1.year, &a.1.name)));
     Ok(batches)
 }
@@ -122,16 +149,11 @@ pub async fn load_batches() -> Result<Vec<(Uuid, hongling_core::certification::B
 /// The programme's settings as this device has them.
 pub async fn load_settings() -> Result<hongling_core::certification::ProgrammeSettings, StorageError>
 {
-    let db = db().await?;
     let key = hongling_core::RecordKey::new(
         RecordKind::Settings,
         hongling_core::certification::SETTINGS_ID,
     );
-    Ok(db
-        .get(key)
-        .await?
-        .and_then(|r| r.decode().ok())
-        .unwrap_or_default())
+    Ok(one(key).await?.unwrap_or_default())
 }
 
 /// Every application on this device, oldest change first.
@@ -139,12 +161,7 @@ pub async fn load_applications() -> Result<Vec<ApplicationRow>, StorageError> {
     let db = db().await?;
     let dir = Directory::load().await?;
     let pending: BTreeSet<String> = db.pending_keys().await?;
-    let workers: Vec<(Uuid, Worker)> = db
-        .list(RecordKind::Worker)
-        .await?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
+    let workers: Vec<(Uuid, Worker)> = decoded(&db, RecordKind::Worker).await?;
     let batches = load_batches().await?;
     let settings = load_settings().await?;
     let mut rows: Vec<ApplicationRow> = db
@@ -258,6 +275,7 @@ pub struct Programme {
     pub pending: BTreeSet<String>,
 }
 
+/// [`all`] on an open database.
 async fn decoded<T: serde::de::DeserializeOwned>(
     db: &crate::storage::Db,
     kind: RecordKind,
@@ -360,5 +378,69 @@ impl Programme {
             inspections: values(self.inspections.clone()),
             grades: self.settings.grades.clone(),
         }
+    }
+}
+
+/// Every contest on this device, newest first.
+pub async fn load_contests() -> Vec<(Uuid, hongling_core::contest::Contest)> {
+    let mut list: Vec<(Uuid, hongling_core::contest::Contest)> =
+        all(RecordKind::Contest).await.unwrap_or_default();
+    list.sort_by_key(|c| std::cmp::Reverse(c.1.date));
+    list
+}
+
+/// One contest with what this device holds of it.
+#[derive(Debug, Clone)]
+pub struct ContestData {
+    pub id: Uuid,
+    pub contest: hongling_core::contest::Contest,
+    /// Every sheet this device may hold: all of them for an administrator, a judge's own.
+    pub sheets: Vec<hongling_core::contest::ScoreSheet>,
+    pub results: Option<hongling_core::contest::ContestResults>,
+    /// Records changed here and not yet acknowledged by the server.
+    pub pending: std::collections::BTreeSet<String>,
+}
+
+impl ContestData {
+    pub async fn load(id: Uuid) -> Option<ContestData> {
+        use hongling_core::RecordKey;
+        let contest = one(RecordKey::new(RecordKind::Contest, id)).await.ok()??;
+        let sheets = all::<hongling_core::contest::ScoreSheet>(RecordKind::ScoreSheet)
+            .await
+            .ok()?
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.contest_id == id)
+            .collect();
+        let results = one(RecordKey::new(RecordKind::ContestResults, id))
+            .await
+            .ok()
+            .flatten();
+        Some(ContestData {
+            id,
+            contest,
+            sheets,
+            results,
+            pending: pending_keys().await.ok()?,
+        })
+    }
+
+    pub fn sheet(
+        &self,
+        judge: Uuid,
+        contestant: Uuid,
+    ) -> Option<&hongling_core::contest::ScoreSheet> {
+        self.sheets
+            .iter()
+            .find(|s| s.judge_id == judge && s.contestant_id == contestant)
+    }
+
+    /// Whether the sheet has changes this device has not synced yet.
+    pub fn sheet_pending(&self, judge: Uuid, contestant: Uuid) -> bool {
+        let key = hongling_core::RecordKey::new(
+            RecordKind::ScoreSheet,
+            hongling_core::contest::sheet_id(self.id, judge, contestant),
+        );
+        self.pending.contains(&key.storage_key())
     }
 }

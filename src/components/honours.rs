@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::components::{PhotoField, PhotoView};
 use crate::i18n::Key;
 use crate::labels::Label;
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 #[component]
 pub fn Honours(worker_id: Uuid) -> impl IntoView {
@@ -29,15 +29,13 @@ pub fn Honours(worker_id: Uuid) -> impl IntoView {
     let list = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let db = db().await.ok()?;
-            let mut honours: Vec<(Uuid, Honour)> = db
-                .list(RecordKind::Honour)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| Some((r.id, r.decode::<Honour>().ok()?)))
-                .filter(|(_, h)| h.worker_id == worker_id && h.superseded_by.is_none())
-                .collect();
+            let mut honours: Vec<(Uuid, Honour)> =
+                crate::read_model::all::<Honour>(RecordKind::Honour)
+                    .await
+                    .ok()?
+                    .into_iter()
+                    .filter(|(_, h)| h.worker_id == worker_id && h.superseded_by.is_none())
+                    .collect();
             honours.sort_by_key(|h| std::cmp::Reverse(h.1.year));
             Some(honours)
         }

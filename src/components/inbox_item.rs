@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
-use crate::storage::RejectedEntry;
+use crate::state::AppCtx;
+use hongling_sync::RejectedEntry;
 
 /// One refused mutation with its two ways out.
 #[component]
@@ -23,9 +23,7 @@ pub fn InboxItem(
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(db) = db().await {
-                let _ = db.discard(id).await;
-            }
+            crate::local_data::discard(id).await;
             ctx.data_changed();
         });
     };

@@ -8,7 +8,7 @@ use leptos_router::components::A;
 
 use crate::components::WorkerRecord;
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 #[component]
 pub fn MyCertificates() -> impl IntoView {
@@ -16,14 +16,8 @@ pub fn MyCertificates() -> impl IntoView {
     let certs = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let db = db().await.ok()?;
-            let mut certs: Vec<(uuid::Uuid, Certificate)> = db
-                .list(RecordKind::Certificate)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| Some((r.id, r.decode().ok()?)))
-                .collect();
+            let mut certs: Vec<(uuid::Uuid, Certificate)> =
+                crate::read_model::all(RecordKind::Certificate).await.ok()?;
             certs.sort_by_key(|c| std::cmp::Reverse(c.1.issued_on));
             Some(certs)
         }

@@ -5,39 +5,14 @@
 //! form only keeps its hash. So a photo taken on site survives a closed tab with the
 //! rest of the draft, and the sync uploads it before the mutation that names it.
 
-use hongling_core::{BlobRef, MAX_BLOB_BYTES};
+use hongling_core::BlobRef;
 use leptos::prelude::*;
-use sha2::Digest;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::components::PhotoView;
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
-
-/// Reads the chosen file, stores it and returns its address.
-async fn keep(file: web_sys::File) -> Result<BlobRef, String> {
-    if file.size() > MAX_BLOB_BYTES as f64 {
-        return Err(String::new());
-    }
-    let buffer = JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-    let sha = BlobRef::parse(&hex(&sha2::Sha256::digest(&bytes))).ok_or("hash")?;
-    let db = db().await.map_err(|e| e.to_string())?;
-    if db.blob(&sha).await.map_err(|e| e.to_string())?.is_none() {
-        let mime = file.type_();
-        db.keep_local_blob(sha.clone(), mime, bytes)
-            .await
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(sha)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::photo::PhotoError;
+use crate::state::AppCtx;
 
 #[component]
 pub fn PhotoField(
@@ -56,10 +31,12 @@ pub fn PhotoField(
         busy.set(true);
         error.set(None);
         leptos::task::spawn_local(async move {
-            match keep(file).await {
+            match crate::photo::keep_original(&file).await {
                 Ok(sha) => photo.set(Some(sha)),
-                Err(e) if e.is_empty() => error.set(Some(ctx.t(Key::PhotoTooLarge).to_owned())),
-                Err(e) => error.set(Some(format!("{}{e}", ctx.t(Key::PhotoUnreadable)))),
+                Err(PhotoError::TooLarge(_)) => {
+                    error.set(Some(ctx.t(Key::PhotoTooLarge).to_owned()))
+                }
+                Err(e) => error.set(Some(e.text(ctx.lang.get_untracked()))),
             }
             busy.set(false);
         });

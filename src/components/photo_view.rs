@@ -1,11 +1,11 @@
-//! Shows an attachment photo: from IndexedDB when it is on this device, else fetched
-//! once from the server (online) and kept, else a note that it is not here yet.
+//! Shows an attachment photo: from this device, else fetched once from the server
+//! (online) and kept (`crate::photo::load`), else a note that it is not here yet.
 
 use hongling_core::BlobRef;
 use leptos::prelude::*;
 
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// An object URL showing `bytes`, revoked when the view goes away.
 fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
@@ -31,21 +31,12 @@ pub fn PhotoView(
             .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
         async move {
             let sha = sha?;
-            let db = db().await.ok()?;
-            if let Ok(Some(b)) = db.blob(&sha).await {
-                return Some(object_url(&b.bytes, &b.mime).ok_or(()));
-            }
-            // Not here yet (taken on another tablet): fetch it once and keep it.
-            if let (true, Some(token)) = (online, token)
-                && let Ok(bytes) = crate::sync::api::get_blob(&token, &sha).await
-            {
-                let url = object_url(&bytes, "image/jpeg").ok_or(());
-                let _ = db
-                    .keep_downloaded_blob(sha, "image/jpeg".to_owned(), bytes)
-                    .await;
-                return Some(url);
-            }
-            Some(Err(()))
+            Some(
+                match crate::photo::load(&sha, token.filter(|_| online)).await {
+                    Some((bytes, mime)) => object_url(&bytes, &mime).ok_or(()),
+                    None => Err(()),
+                },
+            )
         }
     });
     Effect::new(move |previous: Option<Option<String>>| {

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use crate::components::stage_css;
 use crate::i18n::{Key, Msg};
 use crate::labels::Label;
-use crate::read_model::load_batches;
-use crate::state::{AppCtx, db};
+use crate::read_model::{load_batches, one};
+use crate::state::AppCtx;
 
 fn rating_key(r: Rating) -> Key {
     match r {
@@ -39,19 +39,13 @@ pub fn ApplicationPage() -> impl IntoView {
         let id = id();
         async move {
             let id = id?;
-            let db = db().await.ok()?;
-            let app: Application = db
-                .get(RecordKey::new(RecordKind::Application, id))
+            let app: Application = one(RecordKey::new(RecordKind::Application, id))
                 .await
-                .ok()??
-                .decode()
-                .ok()?;
-            let worker: Option<Worker> = db
-                .get(RecordKey::new(RecordKind::Worker, app.worker_id))
+                .ok()??;
+            let worker: Option<Worker> = one(RecordKey::new(RecordKind::Worker, app.worker_id))
                 .await
                 .ok()
-                .flatten()
-                .and_then(|r| r.decode().ok());
+                .flatten();
             let batch = load_batches()
                 .await
                 .ok()?

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::{load_batches, load_settings};
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// What the form holds, as typed (a draft).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -120,14 +120,8 @@ pub fn ApplicationFormPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let db = db().await.ok()?;
-            let workers: Vec<(Uuid, Worker)> = db
-                .list(RecordKind::Worker)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| Some((r.id, r.decode().ok()?)))
-                .collect();
+            let workers: Vec<(Uuid, Worker)> =
+                crate::read_model::all(RecordKind::Worker).await.ok()?;
             Some((
                 workers,
                 load_batches().await.ok()?,
@@ -141,9 +135,12 @@ pub fn ApplicationFormPage() -> impl IntoView {
         let id = resubmitting();
         let key = draft_key();
         leptos::task::spawn_local(async move {
-            if let (Some(id), Ok(db)) = (id, db().await)
-                && let Ok(Some(r)) = db.get(RecordKey::new(RecordKind::Application, id)).await
-                && let Ok(app) = r.decode::<Application>()
+            if let Some(id) = id
+                && let Ok(Some(app)) = crate::read_model::one::<Application>(RecordKey::new(
+                    RecordKind::Application,
+                    id,
+                ))
+                .await
             {
                 draft.set(from_app(&app));
             }

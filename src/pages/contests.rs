@@ -1,30 +1,14 @@
 //! 红领实训比赛: the contests this device holds, newest first; administrators set up new
 //! ones. Judges, administrators and the committee reach each contest from here.
 
-use hongling_core::RecordKind;
-use hongling_core::contest::{CONTEST_ADMINS, Contest};
+use hongling_core::contest::CONTEST_ADMINS;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
-
-/// Every contest on this device, newest first.
-pub async fn load_contests() -> Vec<(Uuid, Contest)> {
-    let Ok(db) = db().await else {
-        return Vec::new();
-    };
-    let mut list: Vec<(Uuid, Contest)> = db
-        .list(RecordKind::Contest)
-        .await
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
-    list.sort_by_key(|c| std::cmp::Reverse(c.1.date));
-    list
-}
+use crate::read_model::{ContestData, load_contests};
+use crate::state::AppCtx;
 
 /// Whether the signed-in account administers contests (reactive).
 pub fn is_contest_admin(ctx: &AppCtx) -> bool {
@@ -69,73 +53,6 @@ pub fn ContestsPage() -> impl IntoView {
                 }.into_any()
             })}
         </section>
-    }
-}
-
-/// One contest with what this device holds of it.
-#[derive(Debug, Clone)]
-pub struct ContestData {
-    pub id: Uuid,
-    pub contest: hongling_core::contest::Contest,
-    /// Every sheet this device may hold: all of them for an administrator, a judge's own.
-    pub sheets: Vec<hongling_core::contest::ScoreSheet>,
-    pub results: Option<hongling_core::contest::ContestResults>,
-    /// Records changed here and not yet acknowledged by the server.
-    pub pending: std::collections::BTreeSet<String>,
-}
-
-impl ContestData {
-    pub async fn load(id: Uuid) -> Option<ContestData> {
-        let db = db().await.ok()?;
-        let contest = db
-            .get(hongling_core::RecordKey::new(RecordKind::Contest, id))
-            .await
-            .ok()??
-            .decode()
-            .ok()?;
-        let sheets = db
-            .list(RecordKind::ScoreSheet)
-            .await
-            .ok()?
-            .into_iter()
-            .filter_map(|r| r.decode::<hongling_core::contest::ScoreSheet>().ok())
-            .filter(|s| s.contest_id == id)
-            .collect();
-        let results = db
-            .get(hongling_core::RecordKey::new(
-                RecordKind::ContestResults,
-                id,
-            ))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|r| r.decode().ok());
-        Some(ContestData {
-            id,
-            contest,
-            sheets,
-            results,
-            pending: db.pending_keys().await.ok()?,
-        })
-    }
-
-    pub fn sheet(
-        &self,
-        judge: Uuid,
-        contestant: Uuid,
-    ) -> Option<&hongling_core::contest::ScoreSheet> {
-        self.sheets
-            .iter()
-            .find(|s| s.judge_id == judge && s.contestant_id == contestant)
-    }
-
-    /// Whether the sheet has changes this device has not synced yet.
-    pub fn sheet_pending(&self, judge: Uuid, contestant: Uuid) -> bool {
-        let key = hongling_core::RecordKey::new(
-            RecordKind::ScoreSheet,
-            hongling_core::contest::sheet_id(self.id, judge, contestant),
-        );
-        self.pending.contains(&key.storage_key())
     }
 }
 

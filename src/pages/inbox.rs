@@ -5,7 +5,8 @@ use hongling_core::{RecordKey, RecordKind, Worker};
 
 use crate::components::InboxItem;
 use crate::i18n::Key;
-use crate::state::{AppCtx, db};
+use crate::read_model;
+use crate::state::AppCtx;
 
 /// 待处理: mutations the server refused, each with its reason. Nothing here blocks the
 /// mutations behind it; each can be fixed and resubmitted, or discarded on purpose. The
@@ -16,13 +17,10 @@ pub fn InboxPage() -> impl IntoView {
     let entries = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let Ok(db) = db().await else {
-                return Vec::new();
-            };
             let mut out = Vec::new();
-            for entry in db.rejected().await.unwrap_or_default() {
+            for entry in read_model::rejected().await.unwrap_or_default() {
                 // Name the record as this device knows it, when it still does.
-                let subject = match db.get(entry.op.target()).await {
+                let subject = match read_model::record(entry.op.target()).await {
                     Ok(Some(r)) => r.body["name"].as_str().map(str::to_owned),
                     _ => None,
                 };
@@ -66,29 +64,27 @@ struct Named {
     number: String,
 }
 
-async fn named(db: &crate::storage::Db, id: uuid::Uuid) -> Named {
-    let worker = db
-        .get(RecordKey::new(RecordKind::Worker, id))
+async fn named(id: uuid::Uuid) -> Named {
+    let worker = read_model::one::<Worker>(RecordKey::new(RecordKind::Worker, id))
+        .await
+        .ok()
+        .flatten();
+    let organization = match &worker {
+        Some(w) => read_model::one::<hongling_core::Organization>(RecordKey::new(
+            RecordKind::Organization,
+            w.organization_id,
+        ))
         .await
         .ok()
         .flatten()
-        .and_then(|r| r.decode::<Worker>().ok());
-    let organization = match &worker {
-        Some(w) => db
-            .get(RecordKey::new(RecordKind::Organization, w.organization_id))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|r| r.body["name"].as_str().map(str::to_owned))
-            .unwrap_or_default(),
+        .map(|o| o.name)
+        .unwrap_or_default(),
         None => String::new(),
     };
-    let number = db
-        .get(RecordKey::new(RecordKind::IdCard, id))
+    let number = read_model::one::<IdCard>(RecordKey::new(RecordKind::IdCard, id))
         .await
         .ok()
         .flatten()
-        .and_then(|r| r.decode::<IdCard>().ok())
         .map(|c| c.number)
         .unwrap_or_default();
     Named {
@@ -107,18 +103,13 @@ fn DuplicateIdCards() -> impl IntoView {
     let items = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let Ok(db) = db().await else {
-                return Vec::new();
-            };
             let mut out = Vec::new();
-            for record in db
-                .list(RecordKind::IdCardDuplicate)
-                .await
-                .unwrap_or_default()
-            {
-                if let Ok(d) = record.decode::<IdCardDuplicate>() {
-                    out.push((named(&db, d.worker_id).await, named(&db, d.holder_id).await));
-                }
+            let duplicates: Vec<(uuid::Uuid, IdCardDuplicate)> =
+                read_model::all(RecordKind::IdCardDuplicate)
+                    .await
+                    .unwrap_or_default();
+            for (_, d) in duplicates {
+                out.push((named(d.worker_id).await, named(d.holder_id).await));
             }
             out
         }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::i18n::Key;
 use crate::labels::Label;
 use crate::read_model::{ApplicationRow, load_applications, load_batches};
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// Today in China, the programme's business calendar.
 fn today() -> NaiveDate {
@@ -29,16 +29,10 @@ pub fn NoticesPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let db = db().await.ok()?;
             let apps = load_applications().await.ok()?;
             let batches = load_batches().await.ok()?;
-            let notices: Vec<(Uuid, Notice)> = db
-                .list(RecordKind::Notice)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| Some((r.id, r.decode().ok()?)))
-                .collect();
+            let notices: Vec<(Uuid, Notice)> =
+                crate::read_model::all(RecordKind::Notice).await.ok()?;
             Some((apps, batches, notices))
         }
     });

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::{Directory, load_settings};
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// One person in the pool list.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,43 +37,23 @@ type PoolData = (
 );
 
 async fn load() -> Option<PoolData> {
-    let db = db().await.ok()?;
     let dir = Directory::load().await.ok()?;
     let settings = load_settings().await.ok()?;
-    let workers: Vec<(Uuid, Worker)> = db
-        .list(RecordKind::Worker)
+    let workers: Vec<(Uuid, Worker)> = crate::read_model::all(RecordKind::Worker).await.ok()?;
+    let statuses: Vec<(Uuid, StatusEntry)> = crate::read_model::all(RecordKind::CertificateStatus)
         .await
-        .ok()?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
-    let statuses: Vec<(Uuid, StatusEntry)> = db
-        .list(RecordKind::CertificateStatus)
-        .await
-        .ok()?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
-    let certs: Vec<(Uuid, Certificate)> = db
-        .list(RecordKind::Certificate)
-        .await
-        .ok()?
-        .into_iter()
-        .filter_map(|r| Some((r.id, r.decode().ok()?)))
-        .collect();
-    let criteria = db
-        .get(RecordKey::new(RecordKind::PoolCriteria, CRITERIA_ID))
+        .ok()?;
+    let certs: Vec<(Uuid, Certificate)> =
+        crate::read_model::all(RecordKind::Certificate).await.ok()?;
+    let criteria = crate::read_model::one(RecordKey::new(RecordKind::PoolCriteria, CRITERIA_ID))
         .await
         .ok()
-        .flatten()
-        .and_then(|r| r.decode().ok());
-    let rows = db
-        .list(RecordKind::PoolEntry)
+        .flatten();
+    let rows = crate::read_model::all::<PoolEntry>(RecordKind::PoolEntry)
         .await
         .ok()?
         .into_iter()
-        .filter_map(|r| {
-            let entry: PoolEntry = r.decode().ok()?;
+        .filter_map(|(entry_id, entry)| {
             let worker = workers.iter().find(|w| w.0 == entry.worker_id)?.1.clone();
             let grade = certs
                 .iter()
@@ -85,7 +65,7 @@ async fn load() -> Option<PoolData> {
                 .map(|(_, c)| (c.grade, c.grade_name.clone()))
                 .max();
             Some(PoolRow {
-                entry_id: r.id,
+                entry_id,
                 name: worker.name.clone(),
                 township: dir.township_name(worker.township_id),
                 role: worker.role,

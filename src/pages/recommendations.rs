@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::i18n::Key;
 use crate::labels::Label;
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// 推优推先: recommendations of outstanding holders, listed per year and kind; the
 /// committee records new ones.
@@ -22,20 +22,13 @@ pub fn RecommendationsPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         ctx.data_rev.get();
         async move {
-            let db = db().await.ok()?;
-            let workers: Vec<(Uuid, Worker)> = db
-                .list(RecordKind::Worker)
+            let workers: Vec<(Uuid, Worker)> =
+                crate::read_model::all(RecordKind::Worker).await.ok()?;
+            let recs: Vec<Recommendation> = crate::read_model::all(RecordKind::Recommendation)
                 .await
                 .ok()?
                 .into_iter()
-                .filter_map(|r| Some((r.id, r.decode().ok()?)))
-                .collect();
-            let recs: Vec<Recommendation> = db
-                .list(RecordKind::Recommendation)
-                .await
-                .ok()?
-                .into_iter()
-                .filter_map(|r| r.decode().ok())
+                .map(|(_, r)| r)
                 .collect();
             Some((workers, recs))
         }

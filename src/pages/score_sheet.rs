@@ -12,7 +12,7 @@ use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
 use crate::i18n::Key;
-use crate::pages::contests::ContestData;
+use crate::read_model::ContestData;
 use crate::state::AppCtx;
 
 #[component]

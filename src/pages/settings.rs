@@ -4,8 +4,7 @@ use leptos::prelude::*;
 use crate::components::BackupForm;
 use crate::i18n::{Key, Lang, Msg, t};
 use crate::local_data::{repaint, unsent_count, wipe};
-use crate::state::{AppCtx, db};
-use crate::storage::estimate;
+use crate::state::AppCtx;
 
 fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1_048_576.0)
@@ -15,7 +14,7 @@ fn megabytes(bytes: f64) -> String {
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let storage = LocalResource::new(estimate);
+    let storage = LocalResource::new(crate::local_data::estimate);
     let logout_blocked = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let notice = RwSignal::new(None::<String>);
@@ -90,10 +89,7 @@ pub fn SettingsPage() -> impl IntoView {
             let Some(session) = ctx.session.get_untracked() else {
                 return;
             };
-            let outcome = match db().await {
-                Ok(db) => hongling_sync::import_backup(&db, &session.actor(), backup).await,
-                Err(e) => Err(e),
-            };
+            let outcome = crate::local_data::import_backup(&session.actor(), backup).await;
             import_file.set(None);
             import_passphrase.set(String::new());
             match outcome {

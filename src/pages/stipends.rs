@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::i18n::Key;
 use crate::read_model::{Directory, load_settings};
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// 岗位津贴 (district committee): a month's roster, prorated by the days each grade was
 /// held, computed on the device from the certificates it holds; CSV offline, XLSX from
@@ -20,11 +20,14 @@ pub fn StipendsPage() -> impl IntoView {
         let month = month.get();
         async move {
             let (year, m) = parse_month(&month)?;
-            let db = db().await.ok()?;
             let settings = load_settings().await.ok()?;
             let certs = hongling_core::certificate::with_status(
-                &db.list(RecordKind::Certificate).await.ok()?,
-                &db.list(RecordKind::CertificateStatus).await.ok()?,
+                &crate::read_model::records(RecordKind::Certificate)
+                    .await
+                    .ok()?,
+                &crate::read_model::records(RecordKind::CertificateStatus)
+                    .await
+                    .ok()?,
             );
             let dir = Directory::load().await.ok()?;
             let roster = roster(year, m, &settings, &certs);

@@ -11,7 +11,7 @@ use crate::components::{Honours, PhotoField, RecordHistory, WorkerRecord};
 use crate::drafts;
 use crate::i18n::Key;
 use crate::read_model::Directory;
-use crate::state::{AppCtx, db};
+use crate::state::AppCtx;
 
 /// Errors next to their fields; `form` is for the whole form.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -137,13 +137,14 @@ pub fn WorkerFormPage() -> impl IntoView {
 
     let load_record = move |id: Option<Uuid>, rid: Option<u64>| async move {
         {
-            let Ok(db) = db().await else { return };
-            let load = async |id: Uuid| match db.get(RecordKey::new(RecordKind::Worker, id)).await {
-                Ok(Some(r)) => r.decode::<Worker>().ok(),
-                _ => None,
+            let load = async |id: Uuid| {
+                crate::read_model::one::<Worker>(RecordKey::new(RecordKind::Worker, id))
+                    .await
+                    .ok()
+                    .flatten()
             };
             if let Some(rid) = rid {
-                let Ok(Some(entry)) = db.rejected_get(rid).await else {
+                let Ok(Some(entry)) = crate::read_model::rejected_entry(rid).await else {
                     missing.set(true);
                     return;
                 };
@@ -174,8 +175,10 @@ pub fn WorkerFormPage() -> impl IntoView {
             match load(id).await {
                 Some(w) => {
                     fill(&w);
-                    if let Ok(Some(full)) = db.get(RecordKey::new(RecordKind::IdCard, id)).await
-                        && let Ok(card) = full.decode::<hongling_core::idcard::IdCard>()
+                    if let Ok(Some(card)) = crate::read_model::one::<hongling_core::idcard::IdCard>(
+                        RecordKey::new(RecordKind::IdCard, id),
+                    )
+                    .await
                     {
                         id_card_shown.set(Some(card.number));
                     }

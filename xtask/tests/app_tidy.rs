@@ -91,3 +91,22 @@ fn pages_and_components_hold_no_chinese_text() {
     .expect("reads a locale file");
     assert!(has_cjk(&zh));
 }
+
+/// Screens read what they show through `src/read_model.rs` (and act through `AppCtx`,
+/// `local_data` and `photo`): no page or component opens the database or names a
+/// storage type, so the read model is the one place that knows how records are kept.
+#[test]
+fn screens_read_only_through_the_read_model() {
+    for folder in ["pages", "components"] {
+        for needle in ["db()", "crate::storage"] {
+            let found = lines_with(folder, needle);
+            assert!(
+                found.is_empty(),
+                "read through crate::read_model, not {needle}:\n{}",
+                found.join("\n")
+            );
+        }
+    }
+    // The check reads what it is about: the read model opens the database.
+    assert!(!lines_with("", "db()").is_empty());
+}
