@@ -480,6 +480,20 @@ pub fn column_text(lang: Lang, column: &hongling_core::indicators::Column) -> St
     }
 }
 
+/// A reason behind a suggested inspection outcome, in `lang`.
+pub fn reason_text(lang: Lang, reason: hongling_core::inspection::Reason) -> String {
+    use hongling_core::inspection::Reason;
+    match reason {
+        Reason::Untrained => t(lang, Key::ReasonUntrained).to_owned(),
+        Reason::Trained(n) => tr(lang, Msg::ReasonTrained { n: &n }),
+        Reason::Failed(n) => tr(lang, Msg::ReasonFailed { n: &n }),
+        Reason::Excellent(n) => tr(lang, Msg::ReasonExcellent { n: &n }),
+        Reason::Honoured => t(lang, Key::ReasonHonoured).to_owned(),
+        Reason::LowestGrade => t(lang, Key::ReasonLowestGrade).to_owned(),
+        Reason::TopGrade => t(lang, Key::ReasonTopGrade).to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use hongling_core::certificate::{CertStatus, Standing};
@@ -640,6 +654,24 @@ mod tests {
         for c in columns {
             assert_eq!(column_text(Lang::Zh, &c), c.label_zh());
             assert!(!has_cjk(&column_text(Lang::En, &c)));
+        }
+    }
+
+    /// The inspection page's reasons say in Chinese what the inspection record keeps.
+    #[wasm_bindgen_test]
+    fn every_inspection_reason_is_the_cores_chinese() {
+        use hongling_core::inspection::Reason;
+        for r in [
+            Reason::Untrained,
+            Reason::Trained(2),
+            Reason::Failed(1),
+            Reason::Excellent(3),
+            Reason::Honoured,
+            Reason::LowestGrade,
+            Reason::TopGrade,
+        ] {
+            assert_eq!(reason_text(Lang::Zh, r), r.text_zh());
+            assert!(!has_cjk(&reason_text(Lang::En, r)));
         }
     }
 }

@@ -48,12 +48,13 @@ pub fn App() -> impl IntoView {
         storage::persist().await;
     });
 
-    // Keep <html lang> in step with the chosen language.
+    // Keep <html lang> and the window's title in step with the chosen language.
     Effect::new(move |_| {
         let lang = ctx.lang.get();
         if let Some(el) = document().document_element() {
             let _ = el.set_attribute("lang", lang.html_lang());
         }
+        document().set_title(i18n::t(lang, i18n::Key::AppName));
     });
 
     // Sync on start, when the network comes back, and periodically while online.

@@ -95,7 +95,9 @@ pub fn ImportPage() -> impl IntoView {
                         {move || ctx.t(Key::Workers)}
                     </label>
                 </div>
-                <p class="muted">{move || if what.get() == "workers" {
+                // The column headers the file must carry, as the district's spreadsheets
+                // name them: Chinese in every language.
+                <p class="muted" lang="zh-CN" data-testid="import-columns">{move || if what.get() == "workers" {
                     hongling_core::import::WORKER_COLUMNS.join(ctx.t(Key::ListSeparator))
                 } else {
                     hongling_core::import::ORG_COLUMNS.join(ctx.t(Key::ListSeparator))

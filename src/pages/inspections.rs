@@ -45,7 +45,7 @@ struct Item {
     grade_name: String,
     facts: hongling_core::inspection::YearRecord,
     suggestion: Outcome,
-    reasons: Vec<String>,
+    reasons: Vec<hongling_core::inspection::Reason>,
     decided: Option<hongling_core::inspection::Inspection>,
 }
 
@@ -167,7 +167,7 @@ pub fn InspectionsPage() -> impl IntoView {
                                     </strong>
                                 </p>
                                 <ul class="reasons" data-testid="reasons">
-                                    {item.reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view()}
+                                    {item.reasons.iter().map(|r| view! { <li>{crate::labels::reason_text(ctx.lang.get(), *r)}</li> }).collect_view()}
                                 </ul>
                                 {match item.decided.clone() {
                                     Some(done) => view! {

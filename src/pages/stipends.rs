@@ -3,7 +3,7 @@ use hongling_core::csv::write as csv;
 use hongling_core::stipend::{month_of, parse_month, roster};
 use leptos::prelude::*;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::{Directory, load_settings};
 use crate::state::AppCtx;
 
@@ -31,11 +31,13 @@ pub fn StipendsPage() -> impl IntoView {
             );
             let dir = Directory::load().await.ok()?;
             let roster = roster(year, m, &settings, &certs);
-            Some(roster.rows(&settings, &|t| dir.township_name(t)))
+            let grades: Vec<String> = settings.grades.iter().map(|g| g.name.clone()).collect();
+            Some((roster.rows(&settings, &|t| dir.township_name(t)), grades))
         }
     });
     let save_csv = move |_| {
-        if let Some(Some(rows)) = data.get_untracked() {
+        // The CSV is the district's document, in Chinese like the server's Excel file.
+        if let Some(Some((rows, _))) = data.get_untracked() {
             let name = format!("stipends-{}.csv", month.get_untracked());
             if let Err(e) = crate::download::save(&name, "text/csv", csv(&rows).as_bytes()) {
                 error.set(Some(format!("{e:?}")));
@@ -78,8 +80,15 @@ pub fn StipendsPage() -> impl IntoView {
                 </button>
             </div>
             {move || error.get().map(|m| view! { <p class="field-error" role="alert">{m}</p> })}
-            {move || data.get().flatten().map(|rows| {
-                let (head, body) = rows.split_first().map(|(h, b)| (h.clone(), b.to_vec())).unwrap_or_default();
+            {move || data.get().flatten().map(|(rows, grades)| {
+                let mut head = vec![ctx.t(Key::RosterName).to_owned(), ctx.t(Key::RosterTownship).to_owned()];
+                head.extend(grades.iter().map(|g| ctx.tr(Msg::RosterGradeDays { grade: g })));
+                head.extend([ctx.t(Key::RosterDaysInMonth).to_owned(), ctx.t(Key::RosterStipend).to_owned()]);
+                let mut body = rows.get(1..).unwrap_or_default().to_vec();
+                // The last line is the total.
+                if let Some(cell) = body.last_mut().and_then(|r| r.first_mut()) {
+                    *cell = ctx.t(Key::Total).to_owned();
+                }
                 view! {
                     <table class="table" data-testid="roster">
                         <thead><tr>{head.into_iter().map(|c| view! { <th>{c}</th> }).collect_view()}</tr></thead>

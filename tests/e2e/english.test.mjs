@@ -54,9 +54,13 @@ async function leftover(page, data) {
       ["placeholder", "aria-label", "title", "alt"].map((a) => e.getAttribute(a) ?? ""),
     );
     const options = [...document.querySelectorAll("option")].map((o) => o.textContent);
-    return [document.body.innerText, document.title, ...attrs, ...options].join("\n");
+    // Marked Chinese on purpose (the import file's column headers): not the UI's words.
+    const chinese = [...document.querySelectorAll("body [lang=zh-CN]")].map((e) => e.innerText);
+    return [document.body.innerText, document.title, ...attrs, ...options, ...chinese.map((c) => `\u0000${c}`)].join("\n");
   });
   let rest = text;
+  // Take out what is Chinese on purpose, then the data.
+  for (const c of text.split("\n").filter((l) => l.startsWith("\u0000"))) rest = rest.split(c.slice(1)).join(" ");
   for (const s of [...data, ...ALLOWED]) rest = rest.split(s).join(" ");
   return rest
     .split("\n")

@@ -87,8 +87,8 @@ impl Standing {
 /// as stored: what the stipend roster and the reports read. A record that does not decode
 /// is left out.
 pub fn with_status(
-    certificates: &[crate::Record],
-    statuses: &[crate::Record],
+    certificates: &[crate::kernel::record::Record],
+    statuses: &[crate::kernel::record::Record],
 ) -> Vec<(Certificate, Option<StatusEntry>)> {
     let lines: std::collections::BTreeMap<Uuid, StatusEntry> = statuses
         .iter()

@@ -97,11 +97,45 @@ impl Outcome {
     }
 }
 
-/// A suggestion and the reasons it rests on, in Chinese.
+/// A suggestion and the reasons it rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Suggestion {
     pub outcome: Outcome,
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
+}
+
+/// One reason behind a suggested outcome; a screen words it in its user's language, the
+/// inspection record keeps the Chinese ([`Reason::text_zh`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// No training this year (at least one a year is required).
+    Untrained,
+    /// Trained this many times this year.
+    Trained(u32),
+    /// Failed this many duty assessments.
+    Failed(usize),
+    /// Rated excellent this many times.
+    Excellent(usize),
+    /// A city-level honour or above: promotion first.
+    Honoured,
+    /// Already the lowest grade: a downgrade revokes.
+    LowestGrade,
+    /// Already the highest grade.
+    TopGrade,
+}
+
+impl Reason {
+    pub fn text_zh(self) -> String {
+        match self {
+            Reason::Untrained => "本年度未参加培训（每年至少一次）".to_owned(),
+            Reason::Trained(n) => format!("本年度参加培训 {n} 次"),
+            Reason::Failed(n) => format!("履职考核不合格 {n} 次"),
+            Reason::Excellent(n) => format!("履职考核优秀 {n} 次"),
+            Reason::Honoured => "获市级及以上荣誉，优先晋级".to_owned(),
+            Reason::LowestGrade => "已是最低等级，降级即取消".to_owned(),
+            Reason::TopGrade => "已是最高等级".to_owned(),
+        }
+    }
 }
 
 /// Suggests the inspection outcome of a holder at `grade` (1 is the lowest) when the
@@ -121,24 +155,24 @@ pub fn suggest(record: &YearRecord, grade: u8, top: u8) -> Suggestion {
     let priority = record.honours.iter().any(|h| h.gives_priority());
     let mut reasons = Vec::new();
     if untrained {
-        reasons.push("本年度未参加培训（每年至少一次）".to_owned());
+        reasons.push(Reason::Untrained);
     } else {
-        reasons.push(format!("本年度参加培训 {} 次", record.trainings));
+        reasons.push(Reason::Trained(record.trainings));
     }
     if failed > 0 {
-        reasons.push(format!("履职考核不合格 {failed} 次"));
+        reasons.push(Reason::Failed(failed));
     }
     if excellent > 0 {
-        reasons.push(format!("履职考核优秀 {excellent} 次"));
+        reasons.push(Reason::Excellent(excellent));
     }
     if priority {
-        reasons.push("获市级及以上荣誉，优先晋级".to_owned());
+        reasons.push(Reason::Honoured);
     }
     let outcome = if failed >= 2 || (untrained && failed >= 1) {
         Outcome::Revoke
     } else if failed == 1 || untrained {
         if grade <= 1 {
-            reasons.push("已是最低等级，降级即取消".to_owned());
+            reasons.push(Reason::LowestGrade);
             Outcome::Revoke
         } else {
             Outcome::Downgrade
@@ -147,7 +181,7 @@ pub fn suggest(record: &YearRecord, grade: u8, top: u8) -> Suggestion {
         Outcome::Promote
     } else {
         if grade >= top && (priority || excellent >= 2) {
-            reasons.push("已是最高等级".to_owned());
+            reasons.push(Reason::TopGrade);
         }
         Outcome::Keep
     };
@@ -365,7 +399,7 @@ pub(crate) fn record(
         grade: cert.grade,
         facts: op.facts.clone(),
         suggested: suggestion.outcome,
-        reasons: suggestion.reasons,
+        reasons: suggestion.reasons.iter().map(|r| r.text_zh()).collect(),
         outcome: op.outcome,
         note: op.note.trim().to_owned(),
         decided_by: actor.account_id,
@@ -469,11 +503,12 @@ mod tests {
         // Trained, passed: keep.
         let s = suggest(&year(2, &[Pass, Pass], &[]), 1, 2);
         assert_eq!(s.outcome, Outcome::Keep);
-        assert_eq!(s.reasons, ["本年度参加培训 2 次"]);
+        assert_eq!(s.reasons, [Reason::Trained(2)]);
+        assert_eq!(s.reasons[0].text_zh(), "本年度参加培训 2 次");
         // City-level honour: priority promotion.
         let s = suggest(&year(1, &[Pass], &[HonourLevel::City]), 1, 2);
         assert_eq!(s.outcome, Outcome::Promote);
-        assert!(s.reasons.iter().any(|r| r.contains("优先晋级")));
+        assert!(s.reasons.contains(&Reason::Honoured));
         // A county honour alone is not enough; two excellent assessments are.
         assert_eq!(
             suggest(&year(1, &[Pass], &[HonourLevel::County]), 1, 2).outcome,
@@ -486,7 +521,7 @@ mod tests {
         // Already at the top grade: kept, and said so.
         let s = suggest(&year(1, &[Excellent, Excellent], &[]), 2, 2);
         assert_eq!(s.outcome, Outcome::Keep);
-        assert!(s.reasons.iter().any(|r| r.contains("最高等级")));
+        assert!(s.reasons.contains(&Reason::TopGrade));
         // No training: downgrade, or revoke at the lowest grade.
         assert_eq!(
             suggest(&year(0, &[Pass], &[]), 2, 2).outcome,
@@ -494,7 +529,7 @@ mod tests {
         );
         let s = suggest(&year(0, &[Pass], &[]), 1, 2);
         assert_eq!(s.outcome, Outcome::Revoke);
-        assert!(s.reasons[0].contains("未参加培训"));
+        assert_eq!(s.reasons[0], Reason::Untrained);
         // One failed assessment: downgrade, even with an honour.
         assert_eq!(
             suggest(&year(3, &[Fail, Excellent], &[HonourLevel::Province]), 2, 2).outcome,
