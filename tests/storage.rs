@@ -7,8 +7,7 @@ use chrono::Utc;
 use hongling::storage::Db;
 use hongling_core::wire::{MutationResult, MutationStatus};
 use hongling_core::{
-    Actor, BlobRef, Grant, Op, OrgKind, Organization, Record, RecordKey, RecordKind, Role, Scope,
-    Township, WorkerCreateV1, WorkerRole, WorkerUpdateV1,
+    Actor, BlobRef, Op, RecordKey, RecordKind, Role, Scope, WorkerUpdateV1, testkit,
 };
 use uuid::Uuid;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -16,13 +15,7 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn actor() -> Actor {
-    Actor {
-        account_id: Uuid::nil(),
-        grants: vec![Grant {
-            role: Role::Instructor,
-            scope: Scope::District,
-        }],
-    }
+    testkit::actor(0, Role::Instructor, Scope::District)
 }
 
 /// A fresh database with one township and one organisation, as after a first pull.
@@ -31,48 +24,9 @@ async fn fresh(name: &str) -> (Db, Uuid, Uuid) {
     let db = Db::open(name).await.unwrap();
     let township = Uuid::new_v4();
     let org = Uuid::new_v4();
-    let records = vec![
-        Record {
-            kind: RecordKind::Township,
-            id: township,
-            version: 1,
-            deleted: false,
-            body: serde_json::to_value(Township {
-                name: "古井镇".into(),
-            })
-            .unwrap(),
-        },
-        Record {
-            kind: RecordKind::Organization,
-            id: org,
-            version: 2,
-            deleted: false,
-            body: serde_json::to_value(Organization {
-                industry: String::new(),
-                name: "宏达酿造配套有限公司".into(),
-                kind: OrgKind::Enterprise,
-                township_id: township,
-                party_org: String::new(),
-            })
-            .unwrap(),
-        },
-    ];
+    let records = testkit::township_and_organization(township, org, "宏达酿造配套有限公司");
     db.apply_pull(&actor(), records, 2, false, 1).await.unwrap();
     (db, township, org)
-}
-
-fn create(id: Uuid, township: Uuid, org: Uuid, name: &str) -> Op {
-    Op::WorkerCreateV1(WorkerCreateV1 {
-        id_card: None,
-        id,
-        name: name.into(),
-        organization_id: org,
-        township_id: township,
-        role: WorkerRole::Secretary,
-        management_post: String::new(),
-        years_in_post: 2,
-        photo: None,
-    })
 }
 
 #[wasm_bindgen_test]
@@ -81,7 +35,11 @@ async fn a_record_and_its_outbox_entry_are_written_together_and_survive_reopenin
     let (db, township, org) = fresh(name).await;
     let id = Uuid::new_v4();
     let mutation_id = db
-        .commit_local(&actor(), create(id, township, org, "孙海燕"), Utc::now())
+        .commit_local(
+            &actor(),
+            testkit::create_worker(id, township, org, "孙海燕"),
+            Utc::now(),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -107,7 +65,7 @@ async fn a_record_and_its_outbox_entry_are_written_together_and_survive_reopenin
     let second = db
         .commit_local(
             &actor(),
-            create(Uuid::new_v4(), township, org, "郑伟"),
+            testkit::create_worker(Uuid::new_v4(), township, org, "郑伟"),
             Utc::now(),
         )
         .await
@@ -124,7 +82,7 @@ async fn a_refused_write_leaves_neither_record_nor_outbox_entry() {
     let refusal = db
         .commit_local(
             &actor(),
-            create(id, township, Uuid::new_v4(), "王志强"),
+            testkit::create_worker(id, township, Uuid::new_v4(), "王志强"),
             Utc::now(),
         )
         .await
@@ -146,10 +104,14 @@ async fn a_pull_keeps_pending_edits_on_top_and_a_rejection_is_kept_and_undone() 
     let (db, township, org) = fresh("hongling-test-rebase").await;
     let id = Uuid::new_v4();
     let key = RecordKey::new(RecordKind::Worker, id);
-    db.commit_local(&actor(), create(id, township, org, "刘静"), Utc::now())
-        .await
-        .unwrap()
-        .unwrap();
+    db.commit_local(
+        &actor(),
+        testkit::create_worker(id, township, org, "刘静"),
+        Utc::now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     // The server applied the create (id 1) and another device renamed her meanwhile.
     db.acknowledge(
         &actor(),
@@ -224,7 +186,7 @@ async fn a_photo_is_stored_with_its_mutation_and_survives_a_reopen() {
         uploaded: false,
     };
     let id = Uuid::new_v4();
-    let Op::WorkerCreateV1(mut c) = create(id, township, org, "周敏") else {
+    let Op::WorkerCreateV1(mut c) = testkit::create_worker(id, township, org, "周敏") else {
         unreachable!()
     };
     c.photo = Some(sha.clone());
@@ -276,7 +238,7 @@ async fn a_database_from_the_first_version_is_upgraded_with_its_outbox_intact() 
     let entry = hongling_sync::OutboxEntry {
         id: 1,
         at: Utc::now(),
-        op: create(Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), "旧版本"),
+        op: testkit::create_worker(Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4(), "旧版本"),
         touched: vec![],
         // Written as a version before origins: the field is absent from the stored JSON.
         origin: None,

@@ -65,6 +65,22 @@ pub fn actor(n: u128, role: Role, scope: Scope) -> Actor {
     }
 }
 
+/// The op that records worker `name` at `organization` in `township`: a secretary, two
+/// years in post, no photo and no ID card.
+pub fn create_worker(id: Uuid, township: Uuid, organization: Uuid, name: &str) -> Op {
+    Op::WorkerCreateV1(crate::WorkerCreateV1 {
+        id,
+        name: name.into(),
+        organization_id: organization,
+        township_id: township,
+        role: crate::WorkerRole::Secretary,
+        management_post: String::new(),
+        years_in_post: 2,
+        photo: None,
+        id_card: None,
+    })
+}
+
 /// Two townships with an organisation each and `n` workers in the first.
 pub fn township_with_workers(n: u128) -> World {
     use crate::model::{OrgKind, Organization, Township, Worker, WorkerRole};
