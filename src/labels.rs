@@ -494,6 +494,28 @@ pub fn reason_text(lang: Lang, reason: hongling_core::inspection::Reason) -> Str
     }
 }
 
+/// What to show when a call to the server failed: the app's text for the server's code,
+/// or `offline` when the server could not be reached.
+pub fn api_error_text(lang: Lang, e: &crate::sync::api::ApiError, offline: Key) -> String {
+    use crate::sync::api::ApiError;
+    match e {
+        ApiError::Network(_) => t(lang, offline).to_owned(),
+        ApiError::Server { body, .. } => refusal_text(lang, &body.code, &body.message),
+        other => other.to_string(),
+    }
+}
+
+/// Why a new password may not be used, in `lang` (the core's rule).
+pub fn password_problem_text(lang: Lang, p: hongling_core::password::PasswordProblem) -> String {
+    use hongling_core::password::{MAX_BYTES, MIN_CHARS, PasswordProblem};
+    match p {
+        PasswordProblem::TooShort => tr(lang, Msg::PasswordTooShort { n: &MIN_CHARS }),
+        PasswordProblem::TooLong => tr(lang, Msg::PasswordTooLong { n: &MAX_BYTES }),
+        PasswordProblem::SameAsUsername => t(lang, Key::PasswordSameAsUsername).to_owned(),
+        PasswordProblem::Common => t(lang, Key::PasswordCommon).to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use hongling_core::certificate::{CertStatus, Standing};
@@ -672,6 +694,21 @@ mod tests {
         ] {
             assert_eq!(reason_text(Lang::Zh, r), r.text_zh());
             assert!(!has_cjk(&reason_text(Lang::En, r)));
+        }
+    }
+
+    /// The password form says in Chinese what the core's rule says (and the server).
+    #[wasm_bindgen_test]
+    fn every_password_problem_is_the_cores_chinese() {
+        use hongling_core::password::PasswordProblem;
+        for p in [
+            PasswordProblem::TooShort,
+            PasswordProblem::TooLong,
+            PasswordProblem::SameAsUsername,
+            PasswordProblem::Common,
+        ] {
+            assert_eq!(password_problem_text(Lang::Zh, p), p.to_string());
+            assert!(!has_cjk(&password_problem_text(Lang::En, p)));
         }
     }
 }

@@ -3,6 +3,7 @@
 //! Client-side rendered Leptos. Data lives in IndexedDB ([`storage`]); the server is
 //! reached only through [`sync`]; every business rule comes from `hongling-core`.
 
+pub mod act;
 pub mod components;
 pub mod download;
 pub mod drafts;
@@ -103,7 +104,7 @@ pub fn App() -> impl IntoView {
                             <div class="card form" data-testid="forced-password-change">
                                 <h1>{move || ctx.t(crate::i18n::Key::ChangePassword)}</h1>
                                 <p>{move || ctx.t(crate::i18n::Key::ChangePasswordFirst)}</p>
-                                <crate::components::PasswordForm />
+                                <crate::components::PasswordForm change=ctx.change_password() />
                             </div>
                         </section>
                     }

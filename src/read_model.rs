@@ -8,6 +8,9 @@ use uuid::Uuid;
 use crate::state::db;
 use crate::storage::StorageError;
 
+/// A change the server refused, as 待处理 shows it.
+pub use hongling_sync::RejectedEntry;
+
 /// Every record of `kind` this device holds, decoded as `T`: the one decode loop of the
 /// screens. A record that does not decode (written by a newer version) is left out.
 pub async fn all<T: serde::de::DeserializeOwned>(
@@ -29,12 +32,12 @@ pub async fn record(
 }
 
 /// The changes the server refused (待处理), oldest first.
-pub async fn rejected() -> Result<Vec<hongling_sync::RejectedEntry>, StorageError> {
+pub async fn rejected() -> Result<Vec<RejectedEntry>, StorageError> {
     db().await?.rejected().await
 }
 
 /// One refused change, by its outbox id.
-pub async fn rejected_entry(id: u64) -> Result<Option<hongling_sync::RejectedEntry>, StorageError> {
+pub async fn rejected_entry(id: u64) -> Result<Option<RejectedEntry>, StorageError> {
     db().await?.rejected_get(id).await
 }
 

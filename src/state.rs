@@ -148,6 +148,29 @@ impl AppCtx {
         t(self.lang.get(), key)
     }
 
+    /// 修改密码, for the password form: the server checks the old password and its list
+    /// of common ones; on success the session goes on (the server ends the account's
+    /// other sessions) and a forced change is done.
+    pub fn change_password(self) -> crate::act::Act<hongling_core::wire::ChangePasswordRequest> {
+        let ctx = self;
+        crate::act::Act::new(
+            move |req: hongling_core::wire::ChangePasswordRequest| async move {
+                let lang = ctx.lang.get_untracked();
+                let Some(mut session) = ctx.session.get_untracked() else {
+                    return Err(t(lang, Key::NeedsNetwork).to_owned());
+                };
+                crate::sync::api::change_password(&session.token, &req)
+                    .await
+                    .map_err(|e| crate::labels::api_error_text(lang, &e, Key::NeedsNetwork))?;
+                session.must_change_password = false;
+                session.save();
+                ctx.session.set(Some(session));
+                ctx.request_sync();
+                Ok(())
+            },
+        )
+    }
+
     /// The text of `msg`, its parameters filled in, in the current language (reactive).
     pub fn tr(&self, msg: crate::i18n::Msg<'_>) -> String {
         crate::i18n::tr(self.lang.get(), msg)

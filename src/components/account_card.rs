@@ -4,9 +4,22 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{GrantLabel, GrantPicker};
+use crate::act::Act;
 use crate::i18n::Key;
 use crate::state::AppCtx;
-use crate::sync::api::{ApiError, admin};
+
+/// What an account card can do; the accounts page says how (the server's admin API) and
+/// reloads the list after each.
+#[derive(Clone)]
+pub struct AccountActs {
+    /// (username, the grants it keeps).
+    pub set_grants: Act<(String, Vec<Grant>)>,
+    /// (username, disabled).
+    pub set_disabled: Act<(String, bool)>,
+    /// (username, the new password).
+    pub set_password: Act<(String, String)>,
+    pub revoke_device: Act<Uuid>,
+}
 
 /// One account: grants (add, remove), status, password reset and devices.
 #[component]
@@ -16,8 +29,7 @@ pub fn AccountCard(
     /// Township names for grants.
     #[prop(into)]
     townships: Signal<Vec<(Uuid, Township)>>,
-    /// Called after any change, to reload the list.
-    changed: Callback<()>,
+    acts: AccountActs,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let username = summary.account.username.clone();
@@ -25,29 +37,16 @@ pub fn AccountCard(
     let disabled = summary.disabled;
     let message = RwSignal::new(None::<String>);
     let new_password = RwSignal::new(String::new());
-    let token = move || {
-        ctx.session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-            .unwrap_or_default()
-    };
-    let report = move |outcome: Result<(), ApiError>| match outcome {
-        Ok(()) => {
-            message.set(Some(ctx.t(Key::Done).to_owned()));
-            changed.run(());
-        }
-        Err(ApiError::Server { body, .. }) => message.set(Some(crate::labels::refusal_text(
-            ctx.lang.get_untracked(),
-            &body.code,
-            &body.message,
-        ))),
-        Err(_) => message.set(Some(ctx.t(Key::ErrorNetwork).to_owned())),
+    let report = move |outcome: Result<(), String>| match outcome {
+        Ok(()) => message.set(Some(ctx.t(Key::Done).to_owned())),
+        Err(m) => message.set(Some(m)),
     };
     let set_grants = {
-        let username = username.clone();
+        let (username, act) = (username.clone(), acts.set_grants.clone());
         move |next: Vec<Grant>| {
-            let username = username.clone();
+            let (username, act) = (username.clone(), act.clone());
             leptos::task::spawn_local(async move {
-                report(admin::set_grants(&token(), &username, &next).await);
+                report(act.run((username, next)).await);
             });
         }
     };
@@ -62,21 +61,21 @@ pub fn AccountCard(
         })
     };
     let toggle = {
-        let username = username.clone();
+        let (username, act) = (username.clone(), acts.set_disabled.clone());
         move |_| {
-            let username = username.clone();
+            let (username, act) = (username.clone(), act.clone());
             leptos::task::spawn_local(async move {
-                report(admin::set_disabled(&token(), &username, !disabled).await);
+                report(act.run((username, !disabled)).await);
             });
         }
     };
     let reset = {
-        let username = username.clone();
+        let (username, act) = (username.clone(), acts.set_password.clone());
         move |_| {
-            let username = username.clone();
+            let (username, act) = (username.clone(), act.clone());
             let password = new_password.get_untracked();
             leptos::task::spawn_local(async move {
-                report(admin::set_password(&token(), &username, &password).await);
+                report(act.run((username, password)).await);
                 new_password.set(String::new());
             });
         }
@@ -117,6 +116,7 @@ pub fn AccountCard(
                     {summary.devices.iter().map(|d| {
                         let id = d.id;
                         let revoked = d.revoked;
+                        let revoke = acts.revoke_device.clone();
                         view! {
                             <li>
                                 <code>{id.to_string()[..8].to_owned()}</code> " " {d.created_at[..10].to_owned()}
@@ -125,8 +125,9 @@ pub fn AccountCard(
                                 } else {
                                     view! {
                                         <button class="btn btn-small btn-danger" on:click=move |_| {
+                                            let revoke = revoke.clone();
                                             leptos::task::spawn_local(async move {
-                                                report(admin::revoke_device(&token(), id).await);
+                                                report(revoke.run(id).await);
                                             });
                                         }>{move || ctx.t(Key::RevokeDevice)}</button>
                                     }.into_any()

@@ -3,8 +3,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::i18n::Key;
+use crate::read_model::RejectedEntry;
 use crate::state::AppCtx;
-use hongling_sync::RejectedEntry;
 
 /// One refused mutation with its two ways out.
 #[component]

@@ -23,7 +23,7 @@ mod update_banner;
 mod worker_item;
 mod worker_record;
 
-pub use account_card::AccountCard;
+pub use account_card::{AccountActs, AccountCard};
 pub use app_header::AppHeader;
 pub use application_item::{ApplicationItem, stage_css};
 pub use backup_form::BackupForm;
@@ -34,7 +34,7 @@ pub use honours::Honours;
 pub use inbox_item::InboxItem;
 pub use my_certificates::MyCertificates;
 pub use nav_bar::NavBar;
-pub use new_account_form::NewAccountForm;
+pub use new_account_form::{NewAccount, NewAccountForm};
 pub use password_form::PasswordForm;
 pub use photo_field::PhotoField;
 pub use photo_list::PhotoList;

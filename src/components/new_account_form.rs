@@ -3,9 +3,18 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::{GrantLabel, GrantPicker};
+use crate::act::Act;
 use crate::i18n::Key;
 use crate::state::AppCtx;
-use crate::sync::api::admin;
+
+/// What the form asks the page to create.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub grants: Vec<Grant>,
+}
 
 /// 新建账号: username, name, first password and grants.
 #[component]
@@ -13,8 +22,8 @@ pub fn NewAccountForm(
     /// Township names for the grant picker.
     #[prop(into)]
     townships: Signal<Vec<(Uuid, Township)>>,
-    /// Called after the account was created.
-    changed: Callback<()>,
+    /// Creates the account (the page calls the server and reloads its list).
+    create: Act<NewAccount>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let username = RwSignal::new(String::new());
@@ -24,42 +33,24 @@ pub fn NewAccountForm(
     let message = RwSignal::new(None::<(bool, String)>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
-            return;
-        };
-        let account = admin::NewAccount {
+        let account = NewAccount {
             username: username.get_untracked().trim().to_owned(),
             display_name: name.get_untracked().trim().to_owned(),
             password: password.get_untracked(),
             grants: grants.get_untracked(),
         };
+        let create = create.clone();
         leptos::task::spawn_local(async move {
-            match admin::create(&token, &account).await {
+            let who = account.username.clone();
+            match create.run(account).await {
                 Ok(()) => {
-                    message.set(Some((
-                        true,
-                        format!("{} {}", ctx.t(Key::Done), account.username),
-                    )));
+                    message.set(Some((true, format!("{} {who}", ctx.t(Key::Done)))));
                     username.set(String::new());
                     name.set(String::new());
                     password.set(String::new());
                     grants.set(Vec::new());
-                    changed.run(());
                 }
-                Err(crate::sync::api::ApiError::Server { body, .. }) => {
-                    message.set(Some((
-                        false,
-                        crate::labels::refusal_text(
-                            ctx.lang.get_untracked(),
-                            &body.code,
-                            &body.message,
-                        ),
-                    )));
-                }
-                Err(_) => message.set(Some((false, ctx.t(Key::ErrorNetwork).to_owned()))),
+                Err(m) => message.set(Some((false, m))),
             }
         });
     };

@@ -1,16 +1,19 @@
 use hongling_core::wire::ChangePasswordRequest;
 use leptos::prelude::*;
 
+use crate::act::Act;
 use crate::i18n::{Key, t};
 use crate::state::AppCtx;
-use crate::sync::api::{self, ApiError};
 
 /// 修改密码: old password, new password twice. The length and username rules are the
 /// core's, checked as the user types; the common-password list is the server's, whose
 /// answer is shown as it comes. On success the session goes on (the server ends the
 /// account's other sessions) and a forced change is done.
 #[component]
-pub fn PasswordForm() -> impl IntoView {
+pub fn PasswordForm(
+    /// Changes the password (the page asks the server and keeps the session).
+    change: Act<ChangePasswordRequest>,
+) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let old = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
@@ -36,7 +39,7 @@ pub fn PasswordForm() -> impl IntoView {
         if let Err(p) =
             hongling_core::password::check(&session.account.username, &new_password, |_| false)
         {
-            error.set(Some(p.to_string()));
+            error.set(Some(crate::labels::password_problem_text(lang, p)));
             return;
         }
         error.set(None);
@@ -45,26 +48,16 @@ pub fn PasswordForm() -> impl IntoView {
             old_password: old.get_untracked(),
             new_password,
         };
+        let change = change.clone();
         leptos::task::spawn_local(async move {
-            match api::change_password(&session.token, &req).await {
+            match change.run(req).await {
                 Ok(()) => {
-                    let mut s = session;
-                    s.must_change_password = false;
-                    s.save();
-                    ctx.session.set(Some(s));
                     old.set(String::new());
                     new.set(String::new());
                     again.set(String::new());
                     done.set(true);
-                    ctx.request_sync();
                 }
-                Err(ApiError::Network(_)) => error.set(Some(t(lang, Key::NeedsNetwork).to_owned())),
-                Err(ApiError::Server { body, .. }) => error.set(Some(crate::labels::refusal_text(
-                    lang,
-                    &body.code,
-                    &body.message,
-                ))),
-                Err(e) => error.set(Some(e.to_string())),
+                Err(m) => error.set(Some(m)),
             }
             busy.set(false);
         });

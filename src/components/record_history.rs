@@ -1,44 +1,31 @@
 use hongling_core::Op;
+use hongling_core::wire::HistoryEntry;
 use leptos::prelude::*;
-use uuid::Uuid;
 
+use crate::act::Act;
 use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
-use crate::sync::api::admin;
 
 /// 修改记录: every mutation about one record, applied or refused, as the server logged
 /// it (the district committee's view of the audit trail; online only).
 #[component]
 pub fn RecordHistory(
-    /// The record's kind (wire name).
-    kind: &'static str,
-    /// The record's id.
-    id: Uuid,
+    /// Fetches the record's history (the page asks the server); read when opened.
+    load: Act<(), Vec<HistoryEntry>>,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let open = RwSignal::new(false);
     let entries = LocalResource::new(move || {
         let wanted = open.get();
-        let token = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        async move {
-            match (wanted, token) {
-                (true, Some(token)) => Some(
-                    admin::history(&token, kind, id)
-                        .await
-                        .map_err(|e| e.to_string()),
-                ),
-                _ => None,
-            }
-        }
+        let load = load.clone();
+        async move { wanted.then_some(load.run(()).await) }
     });
     view! {
         <details class="card history" data-testid="history" on:toggle=move |_| open.set(true)>
             <summary>{move || ctx.t(Key::History)}</summary>
             {move || match entries.get().flatten() {
                 None => ().into_any(),
-                Some(Err(_)) => view! { <p class="error">{ctx.t(Key::NeedsNetwork)}</p> }.into_any(),
+                Some(Err(m)) => view! { <p class="error">{m}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <ol class="history-list">
                         {list.into_iter().map(|e| {

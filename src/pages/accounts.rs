@@ -1,10 +1,14 @@
 use leptos::prelude::*;
 
-use crate::components::{AccountCard, NewAccountForm};
+use hongling_core::Grant;
+
+use crate::act::Act;
+use crate::components::{AccountActs, AccountCard, NewAccount, NewAccountForm};
 use crate::i18n::Key;
+use crate::labels::api_error_text;
 use crate::read_model::Directory;
 use crate::state::AppCtx;
-use crate::sync::api::admin;
+use crate::sync::api::{ApiError, admin};
 
 /// 账号与权限 (district committee): accounts, grants, devices. Online only: these are
 /// decisions the server makes at once, not intents to queue.
@@ -32,7 +36,47 @@ pub fn AccountsPage() -> impl IntoView {
             .map(|d| d.townships)
             .unwrap_or_default()
     });
-    let changed = Callback::new(move |()| reload.update(|n| *n += 1));
+    // Every change is a call to the server, then the list again; a refusal comes back as
+    // the text to show.
+    let token = move || {
+        ctx.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+            .unwrap_or_default()
+    };
+    let done = move |outcome: Result<(), ApiError>| match outcome {
+        Ok(()) => {
+            reload.update(|n| *n += 1);
+            Ok(())
+        }
+        Err(e) => Err(api_error_text(
+            ctx.lang.get_untracked(),
+            &e,
+            Key::ErrorNetwork,
+        )),
+    };
+    let acts = AccountActs {
+        set_grants: Act::new(move |(username, grants): (String, Vec<Grant>)| async move {
+            done(admin::set_grants(&token(), &username, &grants).await)
+        }),
+        set_disabled: Act::new(move |(username, disabled): (String, bool)| async move {
+            done(admin::set_disabled(&token(), &username, disabled).await)
+        }),
+        set_password: Act::new(move |(username, password): (String, String)| async move {
+            done(admin::set_password(&token(), &username, &password).await)
+        }),
+        revoke_device: Act::new(
+            move |id| async move { done(admin::revoke_device(&token(), id).await) },
+        ),
+    };
+    let create = Act::new(move |a: NewAccount| async move {
+        let account = admin::NewAccount {
+            username: a.username,
+            display_name: a.display_name,
+            password: a.password,
+            grants: a.grants,
+        };
+        done(admin::create(&token(), &account).await)
+    });
     view! {
         <section class="page">
             <h1>{move || ctx.t(Key::Accounts)}</h1>
@@ -48,7 +92,7 @@ pub fn AccountsPage() -> impl IntoView {
             <Show when=move || !ctx.online.get()>
                 <p class="error" role="alert">{move || ctx.t(Key::NeedsNetwork)}</p>
             </Show>
-            <NewAccountForm townships changed />
+            <NewAccountForm townships create />
             {move || match accounts.get() {
                 None => ().into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
@@ -56,7 +100,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <ul class="account-list" data-testid="account-list">
                         {list
                             .into_iter()
-                            .map(|summary| view! { <AccountCard summary townships changed /> })
+                            .map(|summary| view! { <AccountCard summary townships acts=acts.clone() /> })
                             .collect_view()}
                     </ul>
                 }

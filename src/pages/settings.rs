@@ -154,7 +154,7 @@ pub fn SettingsPage() -> impl IntoView {
             </div>
             <div class="card">
                 <h2>{move || ctx.t(Key::ChangePassword)}</h2>
-                <crate::components::PasswordForm />
+                <crate::components::PasswordForm change=ctx.change_password() />
             </div>
             <div class="card">
                 <h2>{move || ctx.t(Key::Backup)}</h2>

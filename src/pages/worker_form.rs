@@ -61,6 +61,19 @@ struct Draft {
 #[component]
 pub fn WorkerFormPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
+    // 修改记录 comes from the server's audit trail (the committee's, online only).
+    let history = move |id: Uuid| {
+        crate::act::Act::new(move |()| async move {
+            let lang = ctx.lang.get_untracked();
+            let token = ctx
+                .session
+                .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+                .unwrap_or_default();
+            crate::sync::api::admin::history(&token, "worker", id)
+                .await
+                .map_err(|e| crate::labels::api_error_text(lang, &e, Key::NeedsNetwork))
+        })
+    };
     let params = use_params_map();
     let navigate = use_navigate();
     // The worker being edited: from the address, or from the refused edit being fixed.
@@ -464,7 +477,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <Honours worker_id /> }))}
             {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <WorkerRecord worker_id /> }))}
             {move || (ctx.is_committee() && fixing().is_none())
-                .then(|| editing().map(|id| view! { <RecordHistory kind="worker" id /> }))}
+                .then(|| editing().map(|id| view! { <RecordHistory load=history(id) /> }))}
         </section>
     }
 }

@@ -65,6 +65,14 @@ fn components_do_not_import_pages() {
         "a component gets its data and actions from the page that uses it:\n{}",
         found.join("\n")
     );
+    // Nor do they call the server: the page hands them an `Act` that does.
+    let found = lines_with("components", "sync::api");
+    assert!(
+        found.is_empty(),
+        "a component runs the Act its page hands it, it does not call the server:\n{}",
+        found.join("\n")
+    );
+    assert!(!lines_with("pages", "sync::api").is_empty());
 }
 
 /// Chinese characters and full-width punctuation (what `crate::i18n::has_cjk` finds).
