@@ -10,7 +10,7 @@ use common::{HttpTransport, Server, login};
 use hongling_core::wire::{PROTOCOL_HEADER, PullQuery, PullResponse, PushRequest, PushResponse};
 use hongling_core::{
     Actor, Grant, Op, Organization, Record, RecordKind, RejectCode, Role, Scope, Worker,
-    WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, can_see_record, visibility,
+    WorkerCreateV1, WorkerRole, WorkerUpdateV1, can_see, can_see_record, testkit, visibility,
 };
 use hongling_sync::memory::MemoryStore;
 use hongling_sync::{Transport, TransportError, commit_local, sync_once};
@@ -151,17 +151,7 @@ async fn pull_follows_scope_moves_and_grant_changes() {
     // Out of scope is refused on the tablet already, with the server's own rule.
     let far = tablet.find(RecordKind::Organization, "亳州市十八里镇新能源科技有限公司");
     let far_township = far.decode::<Organization>().unwrap().township_id;
-    let op = Op::WorkerCreateV1(WorkerCreateV1 {
-        id_card: None,
-        photo: None,
-        id: Uuid::new_v4(),
-        name: "越权".into(),
-        organization_id: far.id,
-        township_id: far_township,
-        role: WorkerRole::Secretary,
-        management_post: String::new(),
-        years_in_post: 1,
-    });
+    let op = testkit::create_worker(Uuid::new_v4(), far_township, far.id, "越权");
     let refusal = commit_local(&tablet.store, &tablet.actor, op, Utc::now())
         .await
         .unwrap()
@@ -278,17 +268,8 @@ async fn random_scopes_and_moves_never_leak_a_record() {
             match rng.gen_range(0..10) {
                 0..=3 => {
                     let (org, township) = *orgs.choose(&mut rng).unwrap();
-                    let op = Op::WorkerCreateV1(WorkerCreateV1 {
-                        id_card: None,
-                        photo: None,
-                        id: Uuid::new_v4(),
-                        name: format!("人员{}", rng.gen_range(0..1000)),
-                        organization_id: org,
-                        township_id: township,
-                        role: WorkerRole::Secretary,
-                        management_post: String::new(),
-                        years_in_post: 1,
-                    });
+                    let name = format!("人员{}", rng.gen_range(0..1000));
+                    let op = testkit::create_worker(Uuid::new_v4(), township, org, &name);
                     commit_local(&admin.store, &admin.actor, op, Utc::now())
                         .await
                         .unwrap()

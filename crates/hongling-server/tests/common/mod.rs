@@ -279,7 +279,7 @@ impl Tablet {
     /// A new worker (secretary, two years in post) in an organization of the tablet's own
     /// townships, as the worker form makes it; not yet committed.
     pub fn new_worker(&self, name: &str, id_card: Option<&str>) -> (Uuid, hongling_core::Op) {
-        use hongling_core::model::{Organization, WorkerRole};
+        use hongling_core::model::Organization;
         let (org, body) = self
             .all::<Organization>(hongling_core::RecordKind::Organization)
             .into_iter()
@@ -292,17 +292,10 @@ impl Tablet {
             })
             .expect("an organization in the tablet's townships");
         let id = Uuid::new_v4();
-        let op = hongling_core::Op::WorkerCreateV1(hongling_core::WorkerCreateV1 {
-            id,
-            name: name.into(),
-            organization_id: org,
-            township_id: body.township_id,
-            role: WorkerRole::Secretary,
-            management_post: String::new(),
-            years_in_post: 2,
-            photo: None,
-            id_card: id_card.map(str::to_owned),
-        });
+        let mut op = hongling_core::testkit::create_worker(id, body.township_id, org, name);
+        if let hongling_core::Op::WorkerCreateV1(c) = &mut op {
+            c.id_card = id_card.map(str::to_owned);
+        }
         (id, op)
     }
 
