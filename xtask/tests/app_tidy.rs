@@ -118,3 +118,51 @@ fn screens_read_only_through_the_read_model() {
     // The check reads what it is about: the read model opens the database.
     assert!(!lines_with("", "db()").is_empty());
 }
+
+/// Every text in the locale files is shown somewhere: a key no screen names is a text a
+/// translator keeps up for nothing.
+#[test]
+fn every_locale_text_is_used() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut source = String::new();
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    for file in files {
+        source.push_str(&std::fs::read_to_string(file).expect("reads a source file"));
+    }
+    let mut unused = Vec::new();
+    let mut count = 0;
+    for entry in std::fs::read_dir(root.join("locales/zh")).expect("reads locales/zh") {
+        let path = entry.expect("reads an entry").path();
+        let text = std::fs::read_to_string(&path).expect("reads a locale file");
+        for line in text.lines() {
+            let Some((key, _)) = line.split_once(" = ") else {
+                continue;
+            };
+            if key.starts_with('#') {
+                continue;
+            }
+            count += 1;
+            let named = |prefix: &str| {
+                source
+                    .match_indices(&format!("{prefix}::{key}"))
+                    .any(|(i, m)| {
+                        !source[i + m.len()..]
+                            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    })
+            };
+            if !named("Key") && !named("Msg") {
+                unused.push(format!("{}: {key}", path.display()));
+            }
+        }
+    }
+    assert!(
+        count > 100,
+        "the check reads the locale files ({count} keys)"
+    );
+    assert!(
+        unused.is_empty(),
+        "texts no screen shows:\n{}",
+        unused.join("\n")
+    );
+}
