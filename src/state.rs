@@ -124,9 +124,9 @@ impl AppCtx {
                     &rejection.message,
                 ),
             }),
-            Err(e) => Err(Refusal::storage(format!(
-                "{}{e}",
-                t(self.lang.get_untracked(), Key::ErrorStorage)
+            Err(e) => Err(Refusal::storage(crate::i18n::tr(
+                self.lang.get_untracked(),
+                crate::i18n::Msg::StorageFailed { why: &e },
             ))),
         }
     }

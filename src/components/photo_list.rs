@@ -32,7 +32,7 @@ pub fn PhotoList(
         errors.set(Vec::new());
         let room = max_count.saturating_sub(photos.with_untracked(Vec::len));
         if files.len() > room {
-            errors.update(|e| e.push(format!("{}{max_count}", ctx.t(Key::TooManyPhotos))));
+            errors.update(|e| e.push(ctx.tr(Msg::TooManyPhotosMax { max: &max_count })));
         }
         for file in files.into_iter().take(room) {
             busy.update(|b| *b += 1);
@@ -77,7 +77,7 @@ pub fn PhotoList(
                 <input type="file" accept="image/*" multiple class="visually-hidden"
                     data-testid="photos-input" on:change=choose />
             </label>
-            <span class="muted">{move || format!("{}{} KB", ctx.t(Key::PhotoLimit), max_kib.get())}</span>
+            <span class="muted">{move || ctx.tr(Msg::PhotoLimitKib { kib: &max_kib.get() })}</span>
             {move || errors.get().into_iter().map(|m| view! { <p class="field-error" role="alert">{m}</p> }).collect_view()}
         </div>
     }

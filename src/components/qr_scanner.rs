@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::i18n::Key;
+use crate::i18n::Msg;
 use crate::state::AppCtx;
 
 /// How often a frame is read, in milliseconds.
@@ -110,7 +110,7 @@ pub fn QrScanner(
         leptos::task::spawn_local(async move {
             match open_camera(&video).await {
                 Ok(s) => stream.set_value(Some(s)),
-                Err(e) => error.set(Some(format!("{}{e}", ctx.t(Key::CameraUnavailable)))),
+                Err(e) => error.set(Some(ctx.tr(Msg::CameraUnavailableBecause { why: &e }))),
             }
         });
     });

@@ -1,7 +1,7 @@
 use chrono::{DateTime, Local, Utc};
 use leptos::prelude::*;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
 
 fn format_time(at: DateTime<Utc>) -> String {
@@ -23,10 +23,16 @@ pub fn SyncBadge() -> impl IntoView {
         (!ctx.online.get())
             .then(|| ctx.session.with(|s| s.as_ref().map(|s| s.grace_until())))
             .flatten()
-            .map(|until| format!("{} {}", ctx.t(Key::OfflineUntil), format_time(until)))
+            .map(|until| {
+                ctx.tr(Msg::OfflineUntilTime {
+                    time: &format_time(until),
+                })
+            })
     };
     let last = move || match ctx.last_sync.get() {
-        Some(at) => format!("{} {}", ctx.t(Key::LastSync), format_time(at)),
+        Some(at) => ctx.tr(Msg::LastSyncAt {
+            time: &format_time(at),
+        }),
         None => ctx.t(Key::NeverSynced).to_owned(),
     };
     view! {

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
 
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::Programme;
 use crate::state::AppCtx;
 use crate::sync::api::JudgeSummary;
@@ -93,7 +93,7 @@ pub fn ContestFormPage() -> impl IntoView {
                 parse_mark(&r.weight),
                 parse_mark(&r.step),
             ) else {
-                error.set(Some(format!("{}{}", ctx.t(Key::RubricInvalid), r.name)));
+                error.set(Some(ctx.tr(Msg::RubricInvalidFor { name: &r.name })));
                 return;
             };
             if r.tie_break {

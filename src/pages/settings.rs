@@ -100,7 +100,7 @@ pub fn SettingsPage() -> impl IntoView {
                         kept: &r.kept,
                     },
                 ))),
-                Err(e) => notice.set(Some(format!("{}{e}", t(lang, Key::ErrorStorage)))),
+                Err(e) => notice.set(Some(crate::i18n::tr(lang, Msg::StorageFailed { why: &e }))),
             }
             ctx.data_changed();
             ctx.request_sync();
@@ -139,7 +139,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{move || ctx.t(Key::Account)}</h2>
                 <p>{move || ctx.session.with(|s| s.as_ref().map(|s| ctx.tr(Msg::NameAndPlace { name: &s.account.display_name, place: &s.account.username })))}</p>
                 <p class="muted">{move || ctx.t(Key::Device)} {ctx.t(Key::Colon)} {move || ctx.session.with(|s| s.as_ref().map(|s| s.device_id.to_string()))}</p>
-                <p class="muted">{move || ctx.t(Key::OfflineUntil)} " " {move || ctx.session.with(|s| s.as_ref().map(|s| s.grace_until().with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()))}</p>
+                <p class="muted">{move || ctx.session.with(|s| s.as_ref().map(|s| ctx.tr(Msg::OfflineUntilTime { time: &s.grace_until().with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M") })))}</p>
                 <button class="btn btn-danger" data-testid="logout" disabled=move || busy.get() on:click=logout>
                     {move || if busy.get() { ctx.t(Key::LoggingOut) } else { ctx.t(Key::Logout) }}
                 </button>

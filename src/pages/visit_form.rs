@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::PhotoList;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::Programme;
 use crate::state::AppCtx;
@@ -182,7 +182,7 @@ pub fn VisitFormPage() -> impl IntoView {
             ) {
                 Ok(assessment) => chosen.push(assessment),
                 Err(_) => {
-                    error.set(Some(format!("{}{name}", ctx.t(Key::RateEveryTask))));
+                    error.set(Some(ctx.tr(Msg::RateEveryTaskFor { name: &name })));
                     return;
                 }
             }

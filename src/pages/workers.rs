@@ -4,7 +4,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::components::{MyCertificates, WorkerItem};
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::{WorkerRow, load_worker_rows};
 use crate::state::AppCtx;
 
@@ -87,7 +87,7 @@ pub fn WorkersPage() -> impl IntoView {
             {move || match filtered() {
                 None => ().into_any(),
                 Some(Err(e)) => view! {
-                    <p class="error" role="alert">{ctx.t(Key::ErrorStorage)} {e.to_string()}</p>
+                    <p class="error" role="alert">{ctx.tr(Msg::StorageFailed { why: &e })}</p>
                 }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <p class="empty-state" data-testid="empty">
