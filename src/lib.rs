@@ -24,7 +24,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
-use crate::components::{AppHeader, NavBar, UpdateBanner};
+use crate::components::{AppHeader, InAppBrowserNotice, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
     CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
@@ -85,6 +85,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <UpdateBanner />
+            <InAppBrowserNotice />
             <Show when=move || ctx.session.with(|s| s.as_ref().is_some_and(|s| s.demo))>
                 <div class="demo-ribbon" role="note" data-testid="demo-ribbon">{move || ctx.t(crate::i18n::Key::DemoRibbon)}</div>
             </Show>

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::drafts;
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::read_model::{load_batches, load_settings};
 use crate::state::AppCtx;
 
@@ -19,7 +19,9 @@ struct Draft {
     worker: String,
     batch: String,
     grade: u8,
-    ratings: [Rating; 5],
+    /// None until the reviewer chooses: a factor is never rated for them. (A draft saved
+    /// before the ratings could be empty reads back with its ratings.)
+    ratings: [Option<Rating>; 5],
     notes: String,
     checks: [(bool, String); 4],
 }
@@ -30,7 +32,7 @@ impl Default for Draft {
             worker: String::new(),
             batch: String::new(),
             grade: 1,
-            ratings: [Rating::Good; 5],
+            ratings: [None; 5],
             notes: String::new(),
             checks: Default::default(),
         }
@@ -57,18 +59,20 @@ const RATINGS: [(Rating, Key, &str); 4] = [
     (Rating::Fail, Key::RatingFail, "fail"),
 ];
 
-fn to_parts(d: &Draft) -> (Assessment, BackgroundCheck) {
+/// The application's parts, or the first factor left unrated.
+fn to_parts(d: &Draft) -> Result<(Assessment, BackgroundCheck), usize> {
     let c = |i: usize| Check {
         passed: d.checks[i].0,
         note: d.checks[i].1.trim().to_owned(),
     };
-    (
+    let r = |i: usize| d.ratings[i].ok_or(i);
+    Ok((
         Assessment {
-            political: d.ratings[0],
-            professional: d.ratings[1],
-            tenure: d.ratings[2],
-            performance: d.ratings[3],
-            recognition: d.ratings[4],
+            political: r(0)?,
+            professional: r(1)?,
+            tenure: r(2)?,
+            performance: r(3)?,
+            recognition: r(4)?,
             notes: d.notes.trim().to_owned(),
         },
         BackgroundCheck {
@@ -77,7 +81,7 @@ fn to_parts(d: &Draft) -> (Assessment, BackgroundCheck) {
             ability: c(2),
             honours: c(3),
         },
-    )
+    ))
 }
 
 fn from_app(app: &Application) -> Draft {
@@ -89,11 +93,11 @@ fn from_app(app: &Application) -> Draft {
         batch: app.batch_id.to_string(),
         grade: app.requested_grade,
         ratings: [
-            a.political,
-            a.professional,
-            a.tenure,
-            a.performance,
-            a.recognition,
+            Some(a.political),
+            Some(a.professional),
+            Some(a.tenure),
+            Some(a.performance),
+            Some(a.recognition),
         ],
         notes: a.notes.clone(),
         checks: [c(&b.political), c(&b.ethics), c(&b.ability), c(&b.honours)],
@@ -197,7 +201,18 @@ pub fn ApplicationFormPage() -> impl IntoView {
             return;
         }
         let d = draft.get_untracked();
-        let (assessment, background) = to_parts(&d);
+        let (assessment, background) = match to_parts(&d) {
+            Ok(parts) => parts,
+            Err(i) => {
+                error.set(Some((
+                    Some("assessment".into()),
+                    ctx.tr(Msg::RateFactor {
+                        factor: &ctx.t(FACTORS[i]),
+                    }),
+                )));
+                return;
+            }
+        };
         let op = match resubmitting() {
             Some(id) => Op::ApplicationResubmitV1(ApplicationResubmitV1 {
                 id,
@@ -321,16 +336,17 @@ pub fn ApplicationFormPage() -> impl IntoView {
                             <span class="factor-name">{move || ctx.t(key)}</span>
                             <div class="segmented">
                                 {RATINGS.into_iter().map(|(rating, label, value)| view! {
-                                    <label class:on=move || draft.with(|d| d.ratings[i] == rating)>
+                                    <label class:on=move || draft.with(|d| d.ratings[i] == Some(rating))>
                                         <input type="radio" name=format!("factor{i}") value=value
-                                            prop:checked=move || draft.with(|d| d.ratings[i] == rating)
-                                            on:change=move |_| edit(&|d| d.ratings[i] = rating) />
+                                            prop:checked=move || draft.with(|d| d.ratings[i] == Some(rating))
+                                            on:change=move |_| edit(&|d| d.ratings[i] = Some(rating)) />
                                         {move || ctx.t(label)}
                                     </label>
                                 }).collect_view()}
                             </div>
                         </div>
                     }).collect_view()}
+                    {error_for("assessment")}
                     <textarea name="notes" rows="2" placeholder=move || ctx.t(Key::Notes)
                         prop:value=move || draft.with(|d| d.notes.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); edit(&|d| d.notes = v.clone()); }></textarea>

@@ -54,6 +54,10 @@ pub fn LoginPage() -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true">{ctx.t(Key::BrandMark)}</span>
                     {move || ctx.t(Key::AppName)}
                 </h1>
+                // Said before the user tries: without a network nobody can log in here.
+                <Show when=move || !ctx.online.get()>
+                    <p class="notice-box" role="status" data-testid="login-offline">{move || ctx.t(Key::LoginOffline)}</p>
+                </Show>
                 <label class="field">
                     <span class="label">{move || ctx.t(Key::Username)}</span>
                     <input name="username" type="text" autocomplete="username" autocapitalize="off"

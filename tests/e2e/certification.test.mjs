@@ -52,8 +52,19 @@ test("an application goes from an offline tablet through three reviews and a not
   await page.click("[data-testid=new-application]");
   await page.selectOption("select[name=worker]", { label: "孙海燕" });
   await page.selectOption("select[name=batch]", { label: "2026年第一批" });
+  // No factor is rated for the reviewer: saving with one left open names it and queues
+  // nothing.
   await page.check("input[name=factor0][value=excellent]");
+  await page.click("[data-testid=save]");
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("[role=alert]")].some((e) => e.textContent.includes("请评价“业务水平”")),
+  );
+  assert.equal(await pending(page), 0);
+  assert.equal(await page.locator("input[name=factor1]:checked").count(), 0, "nothing preselected");
+  await page.check("input[name=factor1][value=good]");
+  await page.check("input[name=factor2][value=good]");
   await page.check("input[name=factor3][value=excellent]");
+  await page.check("input[name=factor4][value=good]");
   for (const i of [0, 1, 2]) await page.check(`input[name=check${i}]`);
   await page.fill("textarea[name=notes]", "扎根企业两年，党建工作扎实");
   await shot(page, "20-application-form-1280x800.png");

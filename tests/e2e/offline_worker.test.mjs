@@ -160,3 +160,37 @@ test("touch targets are at least 44 px on a portrait tablet", async () => {
   await shot(page, "06-workers-768x1024.png");
   await context.close();
 });
+
+test("the login screen says it is offline before anyone tries", async () => {
+  const tablet = await device(env.browser);
+  const page = tablet.page;
+  await page.goto(env.server.base + "/");
+  await page.waitForSelector("[data-testid=login-form]");
+  assert.equal(await page.locator("[data-testid=login-offline]").count(), 0, "online: no notice");
+  await tablet.context.setOffline(true);
+  await page.waitForSelector("[data-testid=login-offline]");
+  assert.equal(await page.textContent("[data-testid=login-offline]"), "当前离线：首次登录需要联网");
+  await tablet.context.setOffline(false);
+  await page.waitForSelector("[data-testid=login-offline]", { state: "detached" });
+  await tablet.context.close();
+});
+
+test("inside WeChat's built-in browser the app says to open the system browser", async () => {
+  const context = await env.browser.newContext({
+    viewport: { width: 768, height: 1024 },
+    locale: "zh-CN",
+    userAgent:
+      "Mozilla/5.0 (Linux; Android 13; HarmonyOS) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 MicroMessenger/8.0.47",
+  });
+  const page = await context.newPage();
+  await page.goto(env.server.base + "/");
+  await page.waitForSelector("[data-testid=login-form]");
+  assert.match(await page.textContent("[data-testid=in-app-browser]"), /在浏览器打开/);
+  await context.close();
+  // A system browser is not told so.
+  const plain = await device(env.browser);
+  await plain.page.goto(env.server.base + "/");
+  await plain.page.waitForSelector("[data-testid=login-form]");
+  assert.equal(await plain.page.locator("[data-testid=in-app-browser]").count(), 0);
+  await plain.context.close();
+});
