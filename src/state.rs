@@ -73,6 +73,15 @@ impl AppCtx {
         }
     }
 
+    /// Whether the account may start `action` (reactive): the core's one answer, which
+    /// decides every tab and button that leads to an intent.
+    pub fn may(&self, action: hongling_core::permission::Action) -> bool {
+        self.session.with(|s| {
+            s.as_ref()
+                .is_some_and(|s| hongling_core::permission::may(&s.account.grants, action))
+        })
+    }
+
     /// Whether the account is the district committee (reactive).
     pub fn is_committee(&self) -> bool {
         self.session.with(|s| {

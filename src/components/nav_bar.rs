@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use hongling_core::permission::Action;
+
 use crate::i18n::Key;
 use crate::state::AppCtx;
 
@@ -19,7 +21,7 @@ pub fn NavBar() -> impl IntoView {
                 </svg>
                 <span>{move || ctx.t(Key::NavWorkers)}</span>
             </A>
-            <Show when=move || ctx.actor().is_some_and(|a| !a.grants.iter().all(|g| matches!(g.role, hongling_core::Role::Worker | hongling_core::Role::Judge | hongling_core::Role::ContestAdmin)))>
+            <Show when=move || ctx.may(Action::WorkOnProgramme)>
                 <A href="/applications">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M6 2.5h9l4 4v15H6z" />
@@ -28,7 +30,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavApplications)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::TownshipReviewer | hongling_core::Role::DistrictReviewer | hongling_core::Role::DistrictCommittee)))>
+            <Show when=move || ctx.may(Action::Review)>
                 <A href="/queue">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <rect x="3.5" y="4.5" width="17" height="16" rx="2" />
@@ -37,7 +39,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavQueue)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.actor().is_some_and(|a| !a.grants.iter().all(|g| matches!(g.role, hongling_core::Role::Worker | hongling_core::Role::Judge | hongling_core::Role::ContestAdmin)))>
+            <Show when=move || ctx.may(Action::WorkOnProgramme)>
                 <A href="/field" attr:data-testid="nav-field">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M12 21.5s-6.5-6-6.5-11a6.5 6.5 0 0 1 13 0c0 5-6.5 11-6.5 11z" />
@@ -46,7 +48,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavField)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::GuidanceStation)))>
+            <Show when=move || ctx.may(Action::Inspect)>
                 <A href="/inspections" attr:data-testid="nav-inspections">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <rect x="4.5" y="3.5" width="15" height="18" rx="2" />
@@ -55,7 +57,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavInspections)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::DistrictReviewer | hongling_core::Role::TownshipReviewer | hongling_core::Role::GuidanceStation)))>
+            <Show when=move || ctx.may(Action::SeeIndicators)>
                 <A href="/dashboard" attr:data-testid="nav-dashboard">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M3.5 20.5h17M6.5 17v-5M11 17V7M15.5 17v-8M20 17v-3" />
@@ -63,7 +65,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavDashboard)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.is_committee()>
+            <Show when=move || ctx.may(Action::Administer)>
                 <A href="/notices">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M4 9.5h3l8-5v15l-8-5H4z" />
@@ -72,7 +74,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavNotices)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.is_committee()>
+            <Show when=move || ctx.may(Action::Administer)>
                 <A href="/admin/programme">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <circle cx="12" cy="9" r="5.5" />
@@ -81,7 +83,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavProgramme)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.is_committee()>
+            <Show when=move || ctx.may(Action::Administer)>
                 <A href="/stipends">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <rect x="3" y="6" width="18" height="12" rx="2" />
@@ -90,7 +92,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavStipends)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| matches!(g.role, hongling_core::Role::DistrictCommittee | hongling_core::Role::ContestAdmin | hongling_core::Role::Judge)))>
+            <Show when=move || ctx.may(Action::SeeContests)>
                 <A href="/contests" attr:data-testid="nav-contests">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M7 3.5h10v5a5 5 0 0 1-10 0z" />
@@ -118,7 +120,7 @@ pub fn NavBar() -> impl IntoView {
                 </span>
                 <span>{move || ctx.t(Key::NavInbox)}</span>
             </A>
-            <Show when=move || ctx.is_committee()>
+            <Show when=move || ctx.may(Action::Administer)>
                 <A href="/admin/accounts">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <circle cx="12" cy="8" r="3.5" />

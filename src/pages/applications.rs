@@ -83,7 +83,7 @@ pub fn ApplicationsPage() -> impl IntoView {
             rows
         })
     };
-    let can_file = move || ctx.actor().is_some_and(|a| files_applications(&a));
+    let can_file = move || ctx.may(hongling_core::permission::Action::FileApplication);
     view! {
         <section class="page">
             <div class="page-head">
@@ -179,12 +179,4 @@ pub fn QueuePage() -> impl IntoView {
             }}
         </section>
     }
-}
-
-/// Whether the account files applications anywhere (for the navigation).
-pub fn files_applications(actor: &hongling_core::Actor) -> bool {
-    actor
-        .grants
-        .iter()
-        .any(|g| hongling_core::certification::APPLICANTS.contains(&g.role))
 }

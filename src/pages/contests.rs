@@ -1,7 +1,7 @@
 //! 红领实训比赛: the contests this device holds, newest first; administrators set up new
 //! ones. Judges, administrators and the committee reach each contest from here.
 
-use hongling_core::contest::CONTEST_ADMINS;
+use hongling_core::permission::Action;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
@@ -12,8 +12,7 @@ use crate::state::AppCtx;
 
 /// Whether the signed-in account administers contests (reactive).
 pub fn is_contest_admin(ctx: &AppCtx) -> bool {
-    ctx.actor()
-        .is_some_and(|a| a.grants.iter().any(|g| CONTEST_ADMINS.contains(&g.role)))
+    ctx.may(Action::AdministerContests)
 }
 
 #[component]

@@ -7,8 +7,8 @@ use chrono::Datelike;
 use hongling_core::Op;
 use hongling_core::certificate;
 use hongling_core::inspection::{
-    InspectionRecordV1, Outcome, PROMOTION_FILERS, PromotionDecideV1, PromotionRequestV1,
-    inspection_id, suggest, year_record,
+    InspectionRecordV1, Outcome, PromotionDecideV1, PromotionRequestV1, inspection_id, suggest,
+    year_record,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -115,10 +115,7 @@ pub fn InspectionsPage() -> impl IntoView {
             }
         });
     };
-    let may_file = move || {
-        ctx.actor()
-            .is_some_and(|a| a.grants.iter().any(|g| PROMOTION_FILERS.contains(&g.role)))
-    };
+    let may_file = move || ctx.may(hongling_core::permission::Action::Inspect);
     let committee = move || ctx.is_committee();
     let promo_cert = RwSignal::new(None::<Uuid>);
     let promo_reason = RwSignal::new(String::new());

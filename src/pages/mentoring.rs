@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use hongling_core::Op;
 use hongling_core::mentoring::{
-    MENTOR_KEEPERS, MenteeRange, MentorAppointV1, MentoringLogV1, MentoringPairV1, StudioSetV1,
-    mentees_on, range_warning,
+    MenteeRange, MentorAppointV1, MentoringLogV1, MentoringPairV1, StudioSetV1, mentees_on,
+    range_warning,
 };
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -57,10 +57,7 @@ pub fn MentoringPage() -> impl IntoView {
             }
         });
     };
-    let keeper = move || {
-        ctx.actor()
-            .is_some_and(|a| a.grants.iter().any(|g| MENTOR_KEEPERS.contains(&g.role)))
-    };
+    let keeper = move || ctx.may(hongling_core::permission::Action::KeepMentors);
     let committee = move || ctx.is_committee();
     let loaded = move || data.get().flatten();
 

@@ -41,7 +41,7 @@ mod workers;
 pub use accounts::AccountsPage;
 pub use application::ApplicationPage;
 pub use application_form::ApplicationFormPage;
-pub use applications::{ApplicationsPage, QueuePage, files_applications};
+pub use applications::{ApplicationsPage, QueuePage};
 pub use certificate::CertificatePage;
 pub use compliance::CompliancePage;
 pub use contest::ContestPage;

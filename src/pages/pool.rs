@@ -260,7 +260,7 @@ pub fn PoolPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <Show when=move || ctx.actor().is_some_and(|a| crate::pages::files_applications(&a))>
+            <Show when=move || ctx.may(hongling_core::permission::Action::FileApplication)>
                 <div class="card">
                     <h2>{move || ctx.t(Key::ApplyForPool)}</h2>
                     <div class="inline-form">

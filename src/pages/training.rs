@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use hongling_core::Op;
 use hongling_core::certificate::{self, CertStatus, Standing};
-use hongling_core::training::{Mark, MarkEntry, TRAINERS, TrainingAttendV1, Via};
+use hongling_core::training::{Mark, MarkEntry, TrainingAttendV1, Via};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
@@ -83,10 +83,7 @@ pub fn TrainingPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let scanning = RwSignal::new(false);
     let scan_message = RwSignal::new(None::<(bool, String)>);
-    let may_mark = move || {
-        ctx.actor()
-            .is_some_and(|a| a.grants.iter().any(|g| TRAINERS.contains(&g.role)))
-    };
+    let may_mark = move || ctx.may(hongling_core::permission::Action::Train);
 
     let roll = move || -> Vec<Row> {
         let Some(Some(data)) = data.get() else {

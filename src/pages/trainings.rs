@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use hongling_core::Op;
-use hongling_core::training::{TRAINERS, TrainingCreateV1, TrainingKind};
+use hongling_core::training::{TrainingCreateV1, TrainingKind};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -29,10 +29,7 @@ pub fn TrainingsPage() -> impl IntoView {
         ctx.data_rev.get();
         async move { Programme::load().await.ok() }
     });
-    let may_train = move || {
-        ctx.actor()
-            .is_some_and(|a| a.grants.iter().any(|g| TRAINERS.contains(&g.role)))
-    };
+    let may_train = move || ctx.may(hongling_core::permission::Action::Train);
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Some(hours_tenths) = hongling_core::training::parse_hours(&hours.get_untracked())

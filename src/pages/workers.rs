@@ -1,3 +1,4 @@
+use hongling_core::permission::Action;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -64,16 +65,18 @@ pub fn WorkersPage() -> impl IntoView {
                         " " {move || ctx.t(Key::WorkersCount)}
                     </span>
                 </h1>
-                <Show when=move || ctx.is_committee()>
+                <Show when=move || ctx.may(Action::Administer)>
                     <A href="/admin/import" attr:class="btn" attr:data-testid="import-export">
                         {move || ctx.t(Key::ImportExport)}
                     </A>
                 </Show>
-                <A href="/workers/new" attr:class="btn btn-primary" attr:data-testid="add-worker">
-                    {ctx.t(Key::Plus)} " " {move || ctx.t(Key::AddWorker)}
-                </A>
+                <Show when=move || ctx.may(Action::EditWorkers)>
+                    <A href="/workers/new" attr:class="btn btn-primary" attr:data-testid="add-worker">
+                        {ctx.t(Key::Plus)} " " {move || ctx.t(Key::AddWorker)}
+                    </A>
+                </Show>
             </div>
-            <Show when=move || ctx.actor().is_some_and(|a| a.grants.iter().any(|g| g.role == hongling_core::Role::Worker))>
+            <Show when=move || ctx.may(Action::SeeOwnRecord)>
                 <MyCertificates />
             </Show>
             <input

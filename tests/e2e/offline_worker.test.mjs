@@ -194,3 +194,20 @@ test("inside WeChat's built-in browser the app says to open the system browser",
   assert.equal(await plain.page.locator("[data-testid=in-app-browser]").count(), 0);
   await plain.context.close();
 });
+
+test("a worker and a judge are offered no staff work: no 新增党务工作者, no 申请 tab", async () => {
+  for (const username of ["zhanghm", "pingwei01"]) {
+    const tablet = await device(env.browser);
+    const page = tablet.page;
+    await login(page, env.server.base, username);
+    await page.waitForSelector("nav.nav");
+    assert.equal(await page.locator("[data-testid=add-worker]").count(), 0, `${username}: no add-worker`);
+    assert.equal(await page.locator("nav.nav a[href='/applications']").count(), 0, `${username}: no 申请 tab`);
+    await tablet.context.close();
+  }
+  // An instructor is.
+  const tablet = await device(env.browser);
+  await login(tablet.page, env.server.base, "zhidao01");
+  await tablet.page.waitForSelector("[data-testid=add-worker]");
+  await tablet.context.close();
+});

@@ -166,3 +166,20 @@ fn every_locale_text_is_used() {
         unused.join("\n")
     );
 }
+
+/// Which tabs and buttons an account sees is the core's `permission::may`: pages and
+/// components hold no list of roles of their own.
+#[test]
+fn screens_ask_the_core_who_may_act() {
+    for folder in ["pages", "components"] {
+        for needle in ["contains(&g.role)", "g.role ==", "matches!(g.role"] {
+            let found = lines_with(folder, needle);
+            assert!(
+                found.is_empty(),
+                "ask ctx.may(Action::…), not the roles ({needle}):\n{}",
+                found.join("\n")
+            );
+        }
+    }
+    assert!(!lines_with("", "permission::may").is_empty());
+}

@@ -28,6 +28,7 @@ pub mod indicators;
 pub mod limits;
 pub mod op;
 pub mod password;
+pub mod permission;
 #[cfg(feature = "arbitrary")]
 pub mod random;
 pub mod wire;
