@@ -1,4 +1,5 @@
 use hongling_core::certification::decidable;
+use hongling_core::permission::Action;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -83,7 +84,7 @@ pub fn ApplicationsPage() -> impl IntoView {
             rows
         })
     };
-    let can_file = move || ctx.may(hongling_core::permission::Action::FileApplication);
+    let can_file = move || ctx.may(Action::FileApplication);
     view! {
         <section class="page">
             <div class="page-head">
@@ -93,18 +94,39 @@ pub fn ApplicationsPage() -> impl IntoView {
                         {move || list().map_or(0, |l| l.len())} " " {move || ctx.t(Key::ApplicationsCount)}
                     </span>
                 </h1>
-                <A href="/pool" attr:class="btn" attr:data-testid="pool">
-                    {move || ctx.t(Key::Pool)}
-                </A>
-                <A href="/recommendations" attr:class="btn" attr:data-testid="recommendations">
-                    {move || ctx.t(Key::Recommendations)}
-                </A>
                 <Show when=can_file>
                     <A href="/applications/new" attr:class="btn btn-primary" attr:data-testid="new-application">
                         {ctx.t(Key::Plus)} " " {move || ctx.t(Key::NewApplication)}
                     </A>
                 </Show>
             </div>
+            // What the 认证 tab groups, for those who may open it.
+            <nav class="subnav" aria-label=move || ctx.t(Key::CertificationSections)>
+                <A href="/pool" attr:class="btn" attr:data-testid="pool">
+                    {move || ctx.t(Key::Pool)}
+                </A>
+                <A href="/recommendations" attr:class="btn" attr:data-testid="recommendations">
+                    {move || ctx.t(Key::Recommendations)}
+                </A>
+                <Show when=move || ctx.may(Action::Administer)>
+                    <A href="/notices" attr:class="btn" attr:data-testid="open-notices">
+                        {move || ctx.t(Key::NavNotices)}
+                    </A>
+                </Show>
+                <Show when=move || ctx.may(Action::Inspect)>
+                    <A href="/inspections" attr:class="btn" attr:data-testid="open-inspections">
+                        {move || ctx.t(Key::NavInspections)}
+                    </A>
+                </Show>
+                <Show when=move || ctx.may(Action::Administer)>
+                    <A href="/admin/programme" attr:class="btn" attr:data-testid="open-programme">
+                        {move || ctx.t(Key::ProgrammeSettings)}
+                    </A>
+                    <A href="/stipends" attr:class="btn" attr:data-testid="open-stipends">
+                        {move || ctx.t(Key::Stipends)}
+                    </A>
+                </Show>
+            </nav>
             <input class="search" type="search" data-testid="search"
                 placeholder=move || ctx.t(Key::Search)
                 prop:value=q

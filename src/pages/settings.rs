@@ -135,6 +135,18 @@ pub fn SettingsPage() -> impl IntoView {
                         on:click=move |_| set_lang(Lang::En)>"English"</button>
                 </div>
             </div>
+            // The committee's administration, grouped here so the tabs fit the screen.
+            <Show when=move || ctx.may(hongling_core::permission::Action::Administer)>
+                <div class="card">
+                    <h2>{move || ctx.t(Key::Administration)}</h2>
+                    <nav class="subnav" aria-label=move || ctx.t(Key::Administration)>
+                        <a class="btn" href="/admin/accounts" data-testid="open-accounts">{move || ctx.t(Key::Accounts)}</a>
+                        <a class="btn" href="/admin/security-log">{move || ctx.t(Key::SecurityLog)}</a>
+                        <a class="btn" href="/admin/recovery">{move || ctx.t(Key::Recovery)}</a>
+                        <a class="btn" href="/admin/import">{move || ctx.t(Key::ImportExport)}</a>
+                    </nav>
+                </div>
+            </Show>
             <div class="card">
                 <h2>{move || ctx.t(Key::Account)}</h2>
                 <p>{move || ctx.session.with(|s| s.as_ref().map(|s| ctx.tr(Msg::NameAndPlace { name: &s.account.display_name, place: &s.account.username })))}</p>

@@ -19,7 +19,8 @@ test("the committee creates and disables an account", async () => {
   await login(page, env.server.base, "quwei");
   // The townships a grant names arrive with the first sync.
   await firstSync(page);
-  await page.click("a[href='/admin/accounts']");
+  await page.click("nav.nav a[href='/settings']");
+  await page.click("[data-testid=open-accounts]");
   await page.waitForSelector("[data-testid=account-list]");
   await page.fill("input[name=new-username]", "dc01");
   await page.fill("input[name=new-name]", "王强（督察专员）");
@@ -75,7 +76,8 @@ test("the committee reads the security log and exports it", async () => {
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "quwei");
   await firstSync(page);
-  await page.click("a[href='/admin/accounts']");
+  await page.click("nav.nav a[href='/settings']");
+  await page.click("[data-testid=open-accounts]");
   await page.click("[data-testid=open-security-log]");
   const table = page.locator("[data-testid=security-log]");
   await table.waitFor();

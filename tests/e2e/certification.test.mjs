@@ -94,7 +94,8 @@ test("an application goes from an offline tablet through three reviews and a not
   await approveFromQueue(c, "待公示");
 
   // The notice: it started on Monday 2 November, so five working days are long over.
-  await c.click("a[href='/notices']");
+  await c.click("nav.nav a[href='/applications']");
+  await c.click("[data-testid=open-notices]");
   await c.locator("[data-testid=awaiting-notice] label", { hasText: "孙海燕" }).click();
   await c.fill("input[name=starts_on]", "2026-11-02");
   await c.click("[data-testid=open-notice]");
@@ -133,7 +134,8 @@ test("an application goes from an offline tablet through three reviews and a not
   await c.emulateMedia({ media: "screen" });
 
   // This month's stipend roster counts her from today, on the committee's device.
-  await c.click("a[href='/stipends']");
+  await c.click("nav.nav a[href='/applications']");
+  await c.click("[data-testid=open-stipends]");
   const line = c.locator("[data-testid=roster] tr", { hasText: "孙海燕" });
   await line.waitFor();
   assert.match(await line.textContent(), /古井镇/);

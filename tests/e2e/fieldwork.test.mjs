@@ -236,7 +236,8 @@ test("a visit, an assessment with a photo and a roll call of 60 taken offline su
   await verify("有效");
 
   // The annual inspection: no training this year, so the core suggests a downgrade.
-  await office.page.click("[data-testid=nav-inspections]");
+  await office.page.click("nav.nav a[href='/applications']");
+  await office.page.click("[data-testid=open-inspections]");
   const item = office.page.locator("[data-testid=inspection][data-name=张红梅]");
   await item.waitFor();
   assert.equal(await item.getAttribute("data-suggested"), "downgrade");

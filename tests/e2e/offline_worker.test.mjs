@@ -211,3 +211,51 @@ test("a worker and a judge are offered no staff work: no 新增党务工作者, 
   await tablet.page.waitForSelector("[data-testid=add-worker]");
   await tablet.context.close();
 });
+
+test("the committee's tabs fit the rail at 1280×800 and the bar at 768×1024, none hidden", async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 768, height: 1024 }]) {
+    const { context, page } = await device(env.browser, viewport);
+    await login(page, env.server.base, "quwei");
+    await page.waitForSelector("nav.nav a[href='/settings']");
+    const fit = await page.evaluate(() => {
+      const nav = document.querySelector("nav.nav");
+      const links = [...nav.querySelectorAll("a")].map((a) => a.getBoundingClientRect());
+      return {
+        tabs: links.length,
+        overflowX: nav.scrollWidth - nav.clientWidth,
+        overflowY: nav.scrollHeight - nav.clientHeight,
+        outside: links.filter((r) => r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5).length,
+      };
+    });
+    const size = `${viewport.width}×${viewport.height}`;
+    assert.ok(fit.tabs >= 8, `${size}: the committee's tabs (${fit.tabs})`);
+    assert.equal(fit.overflowX, 0, `${size}: nothing scrolled off sideways`);
+    assert.equal(fit.overflowY, 0, `${size}: nothing scrolled off below`);
+    assert.equal(fit.outside, 0, `${size}: every tab on the screen`);
+    // 认证 groups 公示, 年审, 认证设置 and 津贴, and stays lit on them.
+    await page.click("nav.nav a[href='/applications']");
+    await page.click("[data-testid=open-notices]");
+    await page.waitForFunction(() => location.pathname === "/notices");
+    assert.match(await page.getAttribute("nav.nav a[href='/applications']", "class"), /active-group/);
+    await shot(page, `07-committee-nav-${size}.png`);
+    await context.close();
+  }
+});
+
+test("the contest form keeps its rubric inside its card at both tablet sizes", async () => {
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 768, height: 1024 }]) {
+    const { context, page } = await device(env.browser, viewport);
+    await login(page, env.server.base, "bisai01");
+    await page.goto(env.server.base + "/contests/new");
+    await page.waitForSelector("[data-testid=contest-form] [data-testid=rubric-row]");
+    const over = await page.evaluate(() => {
+      const card = document.querySelector("[data-testid=contest-form]").getBoundingClientRect();
+      return [...document.querySelectorAll("[data-testid=contest-form] table, [data-testid=contest-form] input")]
+        .map((e) => e.getBoundingClientRect())
+        .filter((r) => r.width > 0 && (r.right > card.right + 0.5 || r.left < card.left - 0.5)).length;
+    });
+    assert.equal(over, 0, `${viewport.width}×${viewport.height}: nothing sticks out of the card`);
+    await shot(page, `65-contest-form-${viewport.width}x${viewport.height}.png`);
+    await context.close();
+  }
+});

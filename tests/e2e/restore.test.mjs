@@ -84,7 +84,8 @@ test("after a restore the tablet sends again what the server lost, and 恢复核
   const row = page.locator(".worker-item", { hasText: "恢复后录入" });
   await row.waitFor();
   assert.doesNotMatch(await row.textContent(), /未同步/);
-  await page.click("a[href='/admin/accounts']");
+  await page.click("nav.nav a[href='/settings']");
+  await page.click("[data-testid=open-accounts]");
   await page.click("[data-testid=open-recovery]");
   const item = page.locator("[data-testid=recovery-item]");
   await item.waitFor();
