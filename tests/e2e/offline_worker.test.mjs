@@ -220,8 +220,10 @@ test("the committee's tabs fit the rail at 1280×800 and the bar at 768×1024, n
     const fit = await page.evaluate(() => {
       const nav = document.querySelector("nav.nav");
       const links = [...nav.querySelectorAll("a")].map((a) => a.getBoundingClientRect());
+      const header = document.querySelector(".app-header").getBoundingClientRect();
       return {
         tabs: links.length,
+        underHeader: links.filter((r) => r.top < header.bottom - 0.5 && r.bottom > header.top).length,
         overflowX: nav.scrollWidth - nav.clientWidth,
         overflowY: nav.scrollHeight - nav.clientHeight,
         outside: links.filter((r) => r.bottom > innerHeight + 0.5 || r.right > innerWidth + 0.5).length,
@@ -232,6 +234,7 @@ test("the committee's tabs fit the rail at 1280×800 and the bar at 768×1024, n
     assert.equal(fit.overflowX, 0, `${size}: nothing scrolled off sideways`);
     assert.equal(fit.overflowY, 0, `${size}: nothing scrolled off below`);
     assert.equal(fit.outside, 0, `${size}: every tab on the screen`);
+    assert.equal(fit.underHeader, 0, `${size}: no tab under the header`);
     // 认证 groups 公示, 年审, 认证设置 and 津贴, and stays lit on them.
     await page.click("nav.nav a[href='/applications']");
     await page.click("[data-testid=open-notices]");
