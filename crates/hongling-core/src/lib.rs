@@ -31,6 +31,7 @@ pub mod password;
 pub mod permission;
 #[cfg(feature = "arbitrary")]
 pub mod random;
+pub mod reminders;
 pub mod wire;
 
 // The crate's public paths stay flat, as the app, the server and the frozen wire-format

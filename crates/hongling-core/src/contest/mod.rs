@@ -1470,6 +1470,61 @@ mod tests {
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
     }
 
+    /// 提醒 on the contest's day: the sheets still missing, until none is.
+    #[test]
+    fn on_the_contest_day_the_missing_sheets_are_a_reminder() {
+        use crate::reminders::{Inputs, Reminder, reminders};
+        let mut w = setup(3);
+        sign(&mut w, 1, 11, [3000, 2000, 2000]).unwrap();
+        let settings = crate::certification::ProgrammeSettings {
+            holidays: vec![NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()],
+            ..Default::default()
+        };
+        let contests = [(id(CONTEST), contest(&w))];
+        let all = sheets(&w);
+        let on = |day: NaiveDate, all: &[ScoreSheet]| {
+            reminders(
+                Inputs {
+                    settings: &settings,
+                    notices: &[],
+                    certificates: &[],
+                    statuses: &[],
+                    attendance: &[],
+                    inspections: &[],
+                    mentors: &[],
+                    pairs: &[],
+                    task_lists: &[],
+                    contests: &contests,
+                    sheets: all,
+                },
+                day,
+            )
+            .into_iter()
+            .filter(|r| matches!(r, Reminder::SheetsMissing { .. }))
+            .collect::<Vec<_>>()
+        };
+        let day = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        assert_eq!(
+            on(day, &all),
+            [Reminder::SheetsMissing {
+                contest_id: id(CONTEST),
+                missing: 8,
+            }]
+        );
+        assert!(
+            on(day.pred_opt().unwrap(), &all).is_empty(),
+            "only on the day"
+        );
+        for j in 1..=3 {
+            for c in 11..=13 {
+                if (j, c) != (1, 11) {
+                    sign(&mut w, j, c, [3000, 2000, 2000]).unwrap();
+                }
+            }
+        }
+        assert!(on(day, &sheets(&w)).is_empty(), "every sheet signed");
+    }
+
     #[test]
     fn a_contestant_with_no_judge_left_blocks_publication_with_a_reason() {
         let mut w = setup(1);
