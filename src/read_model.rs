@@ -447,3 +447,59 @@ impl ContestData {
         self.pending.contains(&key.storage_key())
     }
 }
+
+/// One 提醒 with the name it is about (a worker, a contest), as this device knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReminderRow {
+    pub reminder: hongling_core::reminders::Reminder,
+    pub subject: String,
+}
+
+/// The reminders on `today` from what this device holds (`hongling_core::reminders`).
+pub async fn load_reminders(today: chrono::NaiveDate) -> Result<Vec<ReminderRow>, StorageError> {
+    use hongling_core::reminders::{Inputs, Reminder, reminders};
+    let p = Programme::load().await?;
+    let notices: Vec<(Uuid, hongling_core::certification::Notice)> =
+        all(RecordKind::Notice).await?;
+    let contests: Vec<(Uuid, hongling_core::contest::Contest)> = all(RecordKind::Contest).await?;
+    let sheets: Vec<hongling_core::contest::ScoreSheet> = all(RecordKind::ScoreSheet)
+        .await?
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let inspections: Vec<_> = p.inspections.iter().map(|(_, i)| i.clone()).collect();
+    let pairs: Vec<_> = p.pairs.iter().map(|(_, r)| r.clone()).collect();
+    let found = reminders(
+        Inputs {
+            settings: &p.settings,
+            notices: &notices,
+            certificates: &p.certificates,
+            statuses: &p.statuses,
+            attendance: &p.attendance,
+            inspections: &inspections,
+            mentors: &p.mentors,
+            pairs: &pairs,
+            task_lists: &p.task_lists,
+            contests: &contests,
+            sheets: &sheets,
+        },
+        today,
+    );
+    Ok(found
+        .into_iter()
+        .map(|reminder| {
+            let subject = match &reminder {
+                Reminder::InspectionDue { worker_id, .. }
+                | Reminder::Untrained { worker_id, .. }
+                | Reminder::MenteesOutOfRange { worker_id, .. } => p.worker_name(*worker_id),
+                Reminder::SheetsMissing { contest_id, .. } => contests
+                    .iter()
+                    .find(|(id, _)| id == contest_id)
+                    .map(|(_, c)| c.title.clone())
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            ReminderRow { reminder, subject }
+        })
+        .collect())
+}

@@ -4,7 +4,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::{MyCertificates, WorkerItem};
+use crate::components::{MyCertificates, RemindersCard, WorkerItem};
 use crate::i18n::{Key, Msg};
 use crate::read_model::{WorkerRow, load_worker_rows};
 use crate::state::AppCtx;
@@ -24,6 +24,22 @@ pub fn WorkersPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    // 提醒 for the staff, from what this tablet holds (scoped to their townships).
+    let reminders = LocalResource::new(move || {
+        ctx.data_rev.get();
+        // Not the clock's every tick: the whole programme is read again for them.
+        let today = hongling_core::china_today(ctx.now.get_untracked());
+        let staff = ctx.may(Action::WorkOnProgramme);
+        async move {
+            if staff {
+                crate::read_model::load_reminders(today)
+                    .await
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
     let rows = LocalResource::new(move || {
         ctx.data_rev.get();
         load_worker_rows()
@@ -79,6 +95,7 @@ pub fn WorkersPage() -> impl IntoView {
             <Show when=move || ctx.may(Action::SeeOwnRecord)>
                 <MyCertificates />
             </Show>
+            <RemindersCard items=Signal::derive(move || reminders.get().unwrap_or_default()) />
             <input
                 class="search"
                 type="search"

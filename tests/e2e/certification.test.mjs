@@ -103,8 +103,25 @@ test("an application goes from an offline tablet through three reviews and a not
   await notice.waitFor();
   assert.match(await notice.textContent(), /2026-11-06/);
   await synced(c);
+  // 提醒 on the first screen: the notice has run its days and waits to be closed.
+  const reminded = () =>
+    [...document.querySelectorAll("[data-testid=reminder]")].some((e) =>
+      e.textContent.includes("公示已于 2026-11-06 期满，请结束公示"),
+    );
+  await c.click("nav.nav a[href='/']");
+  await c.waitForFunction(reminded);
+  await c.click("nav.nav a[href='/applications']");
+  await c.click("[data-testid=open-notices]");
   await c.click("[data-testid=close-notice]");
   await synced(c);
+  await c.click("nav.nav a[href='/']");
+  await c.waitForSelector("[data-testid=worker-list]");
+  await c.waitForFunction(
+    () =>
+      ![...document.querySelectorAll("[data-testid=reminder]")].some((e) =>
+        e.textContent.includes("公示已于 2026-11-06 期满"),
+      ),
+  );
 
   // The server numbered, signed and issued it; the committee's device pulled it.
   await c.click("a[href='/applications']");
