@@ -24,33 +24,12 @@ pub fn TasksPage() -> impl IntoView {
     let error = RwSignal::new(None::<(OrgKind, u8, String)>);
     let saved = RwSignal::new(None::<(OrgKind, u8)>);
     let quarters = move || {
-        let mut q = Quarter::of(today);
         // Next quarter first, so the committee can prepare it.
-        q = if q.q == 4 {
-            Quarter {
-                year: q.year + 1,
-                q: 1,
-            }
-        } else {
-            Quarter {
-                year: q.year,
-                q: q.q + 1,
-            }
-        };
+        let mut q = Quarter::of(today).next();
         (0..6)
             .map(|_| {
                 let this = q;
-                q = if q.q == 1 {
-                    Quarter {
-                        year: q.year - 1,
-                        q: 4,
-                    }
-                } else {
-                    Quarter {
-                        year: q.year,
-                        q: q.q - 1,
-                    }
-                };
+                q = q.previous();
                 this
             })
             .collect::<Vec<_>>()

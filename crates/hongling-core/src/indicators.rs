@@ -219,12 +219,7 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     let year = today.year();
     let quarter = Quarter::of(today);
     let workers: BTreeMap<Uuid, &Worker> = inputs.workers.iter().map(|(id, w)| (*id, w)).collect();
-    let trained: BTreeSet<Uuid> = inputs
-        .attendance
-        .iter()
-        .filter(|a| a.mark.attended() && a.date.year() == year)
-        .map(|a| a.worker_id)
-        .collect();
+    let trained = crate::development::training::trained_in(&inputs.attendance, year);
     let mut out = Vec::new();
 
     out.push(table(

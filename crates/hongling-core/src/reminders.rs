@@ -29,7 +29,7 @@ use crate::certification::inspection::Inspection;
 use crate::certification::{Notice, ProgrammeSettings};
 use crate::contest::{Contest, ScoreSheet, standings};
 use crate::development::mentoring::{MenteeRange, Mentor, PairRecord, range_warning};
-use crate::development::training::Attendance;
+use crate::development::training::{Attendance, trained_in};
 use crate::fieldwork::tasks::{Quarter, TaskList};
 use crate::people::model::OrgKind;
 
@@ -141,12 +141,7 @@ pub fn reminders(inputs: Inputs<'_>, today: NaiveDate) -> Vec<Reminder> {
                 });
             }
         }
-        let trained: BTreeSet<Uuid> = inputs
-            .attendance
-            .iter()
-            .filter(|a| a.mark.attended() && a.date.year() == year)
-            .map(|a| a.worker_id)
-            .collect();
+        let trained = trained_in(inputs.attendance, year);
         let holders: BTreeMap<Uuid, Uuid> = valid
             .iter()
             .map(|(_, c)| (c.worker_id, c.township_id))
@@ -185,19 +180,8 @@ pub fn reminders(inputs: Inputs<'_>, today: NaiveDate) -> Vec<Reminder> {
         }
     }
 
-    let this = Quarter::of(today);
     if matches!(today.month(), 3 | 6 | 9 | 12) {
-        let next = if this.q == 4 {
-            Quarter {
-                year: this.year + 1,
-                q: 1,
-            }
-        } else {
-            Quarter {
-                year: this.year,
-                q: this.q + 1,
-            }
-        };
+        let next = Quarter::of(today).next();
         for org_kind in [OrgKind::Enterprise, OrgKind::SocialOrg] {
             let set = inputs
                 .task_lists

@@ -117,6 +117,16 @@ impl Mark {
     }
 }
 
+/// The workers who attended some training in `year` (present or late): the 全员轮训 rule
+/// that every holder trains at least once a year reads this.
+pub fn trained_in(attendance: &[Attendance], year: i32) -> BTreeSet<Uuid> {
+    attendance
+        .iter()
+        .filter(|a| a.mark.attended() && a.date.year() == year)
+        .map(|a| a.worker_id)
+        .collect()
+}
+
 /// How a mark was taken.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]

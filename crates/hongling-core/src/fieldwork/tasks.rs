@@ -39,6 +39,36 @@ impl Quarter {
         }
     }
 
+    /// The quarter after this one.
+    pub fn next(self) -> Quarter {
+        if self.q == 4 {
+            Quarter {
+                year: self.year + 1,
+                q: 1,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q + 1,
+            }
+        }
+    }
+
+    /// The quarter before this one.
+    pub fn previous(self) -> Quarter {
+        if self.q == 1 {
+            Quarter {
+                year: self.year - 1,
+                q: 4,
+            }
+        } else {
+            Quarter {
+                year: self.year,
+                q: self.q - 1,
+            }
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Quarter> {
         let (y, q) = s.trim().split_once(['Q', 'q'])?;
         let (year, q) = (y.parse().ok()?, q.parse().ok()?);
