@@ -460,13 +460,7 @@ mod tests {
 
     #[test]
     fn each_certificate_is_joined_with_its_own_status_line() {
-        let record = |kind, id, body: serde_json::Value| crate::Record {
-            kind,
-            id,
-            version: 1,
-            deleted: false,
-            body,
-        };
+        let record = |kind, id, body: serde_json::Value| crate::testkit::record(kind, id, 1, &body);
         let cert = |n: &str| Certificate {
             number: n.into(),
             worker_id: Uuid::nil(),

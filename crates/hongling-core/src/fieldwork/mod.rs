@@ -303,13 +303,7 @@ mod tests {
     fn rec<T: Serialize>(kind: RecordKind, id: Uuid, body: &T) -> (RecordKey, Record) {
         (
             RecordKey::new(kind, id),
-            Record {
-                kind,
-                id,
-                version: 1,
-                deleted: false,
-                body: serde_json::to_value(body).unwrap(),
-            },
+            crate::testkit::record(kind, id, 1, body),
         )
     }
 

@@ -420,23 +420,10 @@ mod tests {
         org: Uuid,
     }
 
-    fn put<T: Serialize>(
-        state: &mut BTreeMap<RecordKey, Record>,
-        kind: RecordKind,
-        body: &T,
-    ) -> Uuid {
+    /// Puts a record with a new id into the world (`testkit::put`) and returns the id.
+    fn put<T: Serialize>(state: &mut crate::testkit::World, kind: RecordKind, body: &T) -> Uuid {
         let id = Uuid::new_v4();
-        let body = serde_json::to_value(body).unwrap();
-        state.insert(
-            RecordKey::new(kind, id),
-            Record {
-                kind,
-                id,
-                version: 1,
-                deleted: false,
-                body,
-            },
-        );
+        crate::testkit::put(state, kind, id, body);
         id
     }
 
