@@ -383,6 +383,70 @@ pub fn dashboard(inputs: &Inputs, today: NaiveDate) -> Vec<Table> {
     out
 }
 
+/// 总览: the programme's headline figures as the article reports them, district-wide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Headline {
+    /// 培育库人数.
+    pub pool: i64,
+    /// 持证人数 by grade, lowest grade first: the grade's name and its holders.
+    pub certified: Vec<(String, i64)>,
+    /// 中层以上职务占比, in whole percent.
+    pub management_percent: i64,
+    /// 年度培训覆盖率, in whole percent.
+    pub training_percent: i64,
+    /// 帮带结对: pairs active on the day.
+    pub pairs: usize,
+    /// 导师工作室: studios founded by the day.
+    pub studios: usize,
+}
+
+/// The headline on `today`: the dashboard's own totals (so the two never disagree), with
+/// the pairs and studios counted.
+pub fn headline(
+    inputs: &Inputs,
+    studios: &[crate::development::mentoring::Studio],
+    today: NaiveDate,
+) -> Headline {
+    let tables = dashboard(inputs, today);
+    let total = |id: &str| -> Vec<i64> {
+        tables
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.total().to_vec())
+            .unwrap_or_default()
+    };
+    let first = |id: &str| total(id).first().copied().unwrap_or(0);
+    let certified = tables
+        .iter()
+        .find(|t| t.id == "certified")
+        .map(|t| {
+            t.column_kinds
+                .iter()
+                .zip(t.total())
+                .map(|(c, n)| {
+                    let name = match c {
+                        Column::Grade(name) => name.clone(),
+                        other => other.label_zh(),
+                    };
+                    (name, *n)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Headline {
+        pool: first("pool"),
+        certified,
+        management_percent: first("management"),
+        training_percent: first("training"),
+        pairs: inputs
+            .pairs
+            .iter()
+            .filter(|p| p.pair.active_on(today))
+            .count(),
+        studios: studios.iter().filter(|s| s.founded <= today).count(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -559,5 +623,29 @@ mod tests {
         );
         assert_eq!(percent(1, 8), 13);
         assert_eq!(percent(0, 0), 0);
+
+        // 总览 shows the same totals, with the pairs and studios of the day.
+        let studio = |founded| crate::development::mentoring::Studio {
+            name: "红领工作室".into(),
+            mentor_id: id(10),
+            founded,
+            subsidies: Default::default(),
+        };
+        let head = headline(&inputs, &[studio(d(6, 1)), studio(d(12, 1))], d(11, 27));
+        assert_eq!(
+            head,
+            Headline {
+                pool: 1,
+                certified: vec![("初级".into(), 2), ("中级".into(), 1)],
+                management_percent: 67,
+                training_percent: 33,
+                pairs: 1,
+                studios: 1,
+            }
+        );
+        // A pair that ended no longer counts.
+        let mut ended = inputs.clone();
+        ended.pairs[0].pair.end = Some(d(10, 1));
+        assert_eq!(headline(&ended, &[], d(11, 27)).pairs, 0);
     }
 }

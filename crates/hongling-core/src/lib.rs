@@ -46,7 +46,7 @@ pub use people::{dossier, honour, idcard, model};
 pub use apply::apply;
 pub use kernel::blob::{BlobRef, MAX_BLOB_BYTES};
 pub use kernel::grant::{Grant, Role, Scope, Visibility, can_see};
-pub use kernel::time::{china_time, china_today};
+pub use kernel::time::{china_time, china_today, week_of};
 pub use kernel::visibility::{can_see_record, visibility};
 pub use kernel::{Actor, Change, MissRecorder, RejectCode, Rejection, State};
 pub use op::Op;

@@ -108,6 +108,46 @@ pub fn may(grants: &[Grant], action: Action) -> bool {
     }
 }
 
+/// The first screen after login, and the first tab: what the account's work starts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// 总览: the committee's headline indicators, the queues of every stage, the reminders.
+    Overview,
+    /// 待办: the reviewer's queue, oldest first, with counts per stage.
+    Queue,
+    /// 今日: the field staff's week of visits, drafts, what waits to sync, the quarter's
+    /// tasks and today's training sessions.
+    Today,
+    /// The running contest's live ranking, else the contest list.
+    Contests,
+    /// 我的评分: the contest a judge judges, contestants in running order.
+    Judging,
+    /// 我的: a worker's own certificate, training log and tasks.
+    Mine,
+}
+
+/// The home of an account with `grants`. An account with several roles lands where its
+/// broadest work is: the committee's overview before a reviewer's queue, a queue before
+/// field work, the programme's staff before the contest's accounts.
+pub fn home(grants: &[Grant]) -> Home {
+    if may(grants, Action::Administer) {
+        Home::Overview
+    } else if may(grants, Action::Review) {
+        Home::Queue
+    } else if may(grants, Action::WorkOnProgramme) {
+        Home::Today
+    } else if may(grants, Action::AdministerContests) {
+        Home::Contests
+    } else if may(grants, Action::SeeContests) {
+        Home::Judging
+    } else if may(grants, Action::SeeOwnRecord) {
+        Home::Mine
+    } else {
+        // No grant at all (a suspended account's last session): nothing but the frame.
+        Home::Today
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,5 +226,27 @@ mod tests {
                 "{action:?}"
             );
         }
+    }
+
+    #[test]
+    fn each_role_lands_on_its_own_home() {
+        let expected = [
+            (Role::DistrictCommittee, Home::Overview),
+            (Role::DistrictReviewer, Home::Queue),
+            (Role::TownshipReviewer, Home::Queue),
+            (Role::GuidanceStation, Home::Today),
+            (Role::Instructor, Home::Today),
+            (Role::Supervisor, Home::Today),
+            (Role::ContestAdmin, Home::Contests),
+            (Role::Judge, Home::Judging),
+            (Role::Worker, Home::Mine),
+        ];
+        for role in Role::ALL {
+            let want = expected.iter().find(|(r, _)| *r == role).map(|(_, h)| *h);
+            assert_eq!(Some(home(&grants(role))), want, "{role:?}");
+        }
+        // An instructor who also judges works from the programme's home.
+        let both = [grants(Role::Instructor), grants(Role::Judge)].concat();
+        assert_eq!(home(&both), Home::Today);
     }
 }

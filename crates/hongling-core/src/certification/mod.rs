@@ -312,6 +312,29 @@ impl Stage {
             Stage::Rejected => "未通过",
         }
     }
+
+    /// The stages an application waits in, in the order it passes them (退回修改 last:
+    /// it waits for the instructor).
+    pub const OPEN: [Stage; 7] = [
+        Stage::Review(ReviewStage::Township),
+        Stage::Review(ReviewStage::District),
+        Stage::Review(ReviewStage::Committee),
+        Stage::AwaitingNotice,
+        Stage::InNotice,
+        Stage::AwaitingIssue,
+        Stage::Returned,
+    ];
+}
+
+/// The queues: how many of `apps` wait in each open stage, in [`Stage::OPEN`]'s order.
+pub fn stage_counts<'a>(apps: impl IntoIterator<Item = &'a Application>) -> Vec<(Stage, usize)> {
+    let mut counts: Vec<(Stage, usize)> = Stage::OPEN.iter().map(|s| (*s, 0)).collect();
+    for app in apps {
+        if let Some(c) = counts.iter_mut().find(|(s, _)| *s == app.stage) {
+            c.1 += 1;
+        }
+    }
+    counts
 }
 
 /// What a reviewer decided.

@@ -1100,3 +1100,43 @@ fn promotion_inspection_downgrade_and_revocation_chain_certificates() {
         RejectCode::AlreadyDecided
     );
 }
+
+/// The queues count an application in the stage it waits in, and nowhere once it leaves.
+#[test]
+fn the_queues_follow_an_application_through_its_stages() {
+    let mut w = World::new();
+    let count = |w: &World, stage: Stage| {
+        let app = w.app();
+        stage_counts([&app])
+            .into_iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, n)| n)
+            .unwrap()
+    };
+    w.file();
+    assert_eq!(count(&w, Stage::Review(ReviewStage::Township)), 1);
+    w.decide(
+        &township_reviewer(),
+        ReviewStage::Township,
+        Outcome::Approve,
+    )
+    .unwrap();
+    assert_eq!(count(&w, Stage::Review(ReviewStage::Township)), 0);
+    assert_eq!(count(&w, Stage::Review(ReviewStage::District)), 1);
+    w.decide(&district_reviewer(), ReviewStage::District, Outcome::Return)
+        .unwrap();
+    assert_eq!(count(&w, Stage::Returned), 1);
+    let all = stage_counts([&w.app()]);
+    assert_eq!(all.len(), Stage::OPEN.len());
+    assert_eq!(all.iter().map(|(_, n)| n).sum::<usize>(), 1);
+    // A refused application waits nowhere.
+    let mut refused = w.app();
+    refused.stage = Stage::Rejected;
+    assert_eq!(
+        stage_counts([&refused])
+            .iter()
+            .map(|(_, n)| n)
+            .sum::<usize>(),
+        0
+    );
+}

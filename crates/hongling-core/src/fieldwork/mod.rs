@@ -277,6 +277,16 @@ pub(crate) fn record(
     Ok(vec![put(RecordKind::Visit, op.id, &visit)])
 }
 
+/// The workers assessed in `quarter` (履职考核), from every visit that assessed them.
+pub fn assessed_in(visits: &[Visit], quarter: Quarter) -> std::collections::BTreeSet<Uuid> {
+    visits
+        .iter()
+        .flat_map(|v| v.assessments.iter())
+        .filter(|a| a.quarter == quarter)
+        .map(|a| a.worker_id)
+        .collect()
+}
+
 /// The results of the assessments of `worker` among `visits` whose date is in `year`.
 pub fn results_in_year(visits: &[Visit], worker: Uuid, year: i32) -> Vec<AssessmentResult> {
     use chrono::Datelike;
@@ -396,7 +406,11 @@ mod tests {
             results_in_year(std::slice::from_ref(&v), Uuid::from_u128(10), 2026),
             [AssessmentResult::Excellent]
         );
-        assert!(results_in_year(&[v], Uuid::from_u128(10), 2025).is_empty());
+        assert!(results_in_year(std::slice::from_ref(&v), Uuid::from_u128(10), 2025).is_empty());
+        // Assessed in the quarter of the assessment, not in the next.
+        let q = v.assessments[0].quarter;
+        assert!(assessed_in(std::slice::from_ref(&v), q).contains(&Uuid::from_u128(10)));
+        assert!(assessed_in(&[v], q.next()).is_empty());
         // An instructor visits but does not assess.
         assert!(apply(&state, &actor(Role::Instructor), &visit(vec![])).is_ok());
         let refused = apply(
