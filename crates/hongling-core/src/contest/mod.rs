@@ -200,6 +200,28 @@ impl Contest {
     }
 }
 
+/// The contest being held: the latest unpublished one dated `today` or earlier (its
+/// ranking is live until it is published), else none.
+pub fn running(contests: &[(Uuid, Contest)], today: NaiveDate) -> Option<Uuid> {
+    contests
+        .iter()
+        .filter(|(_, c)| c.published.is_none() && c.date <= today)
+        .max_by(|a, b| (a.1.date, &a.1.title).cmp(&(b.1.date, &b.1.title)))
+        .map(|(id, _)| *id)
+}
+
+/// The contest a judge works on next: the [`running`] one, else the first unpublished one
+/// to come.
+pub fn next_to_judge(contests: &[(Uuid, Contest)], today: NaiveDate) -> Option<Uuid> {
+    running(contests, today).or_else(|| {
+        contests
+            .iter()
+            .filter(|(_, c)| c.published.is_none() && c.date > today)
+            .min_by(|a, b| (a.1.date, &a.1.title).cmp(&(b.1.date, &b.1.title)))
+            .map(|(id, _)| *id)
+    })
+}
+
 /// Whether an account with `grants` may sit on the panel of `contest`: a judge grant for
 /// the whole district or for that contest.
 pub fn may_judge(grants: &[crate::kernel::grant::Grant], contest: Uuid) -> bool {
@@ -1468,6 +1490,34 @@ mod tests {
         // All equal on everything: one shared first place.
         let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    /// The running contest is the latest unpublished one up to today; a judge's next one
+    /// may lie ahead.
+    #[test]
+    fn the_running_contest_is_the_latest_unpublished_one_up_to_today() {
+        let w = setup(3);
+        let base = contest(&w);
+        let day = |d| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        let at = |n, d, published: bool| {
+            let mut c = base.clone();
+            c.date = day(d);
+            if published {
+                c.published = Some(Publication {
+                    on: day(d),
+                    by: id(0),
+                });
+            }
+            (id(n), c)
+        };
+        let list = [at(1, 1, true), at(2, 3, false), at(3, 9, false)];
+        assert_eq!(running(&list, day(5)), Some(id(2)));
+        assert_eq!(next_to_judge(&list, day(5)), Some(id(2)));
+        // Before the second: nothing runs (the first is published), the judge looks ahead.
+        assert_eq!(running(&list, day(2)), None);
+        assert_eq!(next_to_judge(&list, day(2)), Some(id(2)));
+        assert_eq!(running(&list[..1], day(5)), None);
+        assert_eq!(next_to_judge(&list[..1], day(5)), None);
     }
 
     /// 提醒 on the contest's day: the sheets still missing, until none is.
