@@ -28,11 +28,11 @@ use crate::components::{AppHeader, InAppBrowserNotice, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
     CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
-    ContestsPage, DashboardPage, FieldPage, ImportPage, InboxPage, InspectionsPage, LockedPage,
-    LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage, QueuePage,
-    RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage, SettingsPage, StipendsPage,
-    TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage,
-    WorkersPage,
+    ContestsPage, DashboardPage, FieldPage, HomePage, ImportPage, InboxPage, InspectionsPage,
+    LockedPage, LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage,
+    QueuePage, RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage, SettingsPage,
+    StipendsPage, TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage,
+    WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -121,7 +121,8 @@ pub fn App() -> impl IntoView {
                         </Show>
                         <Show when=move || !ctx.grace_expired()>
                         <Routes fallback=|| view! { <NotFoundPage /> }>
-                            <Route path=path!("/") view=WorkersPage />
+                            <Route path=path!("/") view=HomePage />
+                            <Route path=path!("/workers") view=WorkersPage />
                             <Route path=path!("/workers/new") view=WorkerFormPage />
                             <Route path=path!("/workers/:id") view=WorkerFormPage />
                             <Route path=path!("/inbox") view=InboxPage />

@@ -82,6 +82,16 @@ impl AppCtx {
         })
     }
 
+    /// The account's home, the first screen and tab (reactive): the core's answer.
+    pub fn home(&self) -> hongling_core::permission::Home {
+        self.session.with(|s| {
+            s.as_ref()
+                .map_or(hongling_core::permission::Home::Today, |s| {
+                    hongling_core::permission::home(&s.account.grants)
+                })
+        })
+    }
+
     /// Whether the account is the district committee (reactive).
     pub fn is_committee(&self) -> bool {
         self.session.with(|s| {

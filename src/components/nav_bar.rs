@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use hongling_core::permission::Action;
+use hongling_core::permission::{Action, Home};
 
 use crate::i18n::Key;
 use crate::state::AppCtx;
@@ -18,9 +18,22 @@ const CERTIFICATION: [&str; 7] = [
     "/stipends",
 ];
 
-/// Navigation: a bottom tab bar in portrait, a side rail in landscape (by CSS). Few enough
-/// tabs for the committee that nothing is hidden: certification's screens sit under 认证,
-/// the committee's administration under 设置.
+/// The first tab's name: the home it leads to.
+fn home_key(home: Home) -> Key {
+    match home {
+        Home::Overview => Key::Overview,
+        Home::Queue => Key::NavQueue,
+        Home::Today => Key::Today,
+        Home::Contests => Key::NavContests,
+        Home::Judging => Key::MyScoring,
+        Home::Mine => Key::Mine,
+    }
+}
+
+/// Navigation: a bottom tab bar in portrait, a side rail in landscape (by CSS). The first
+/// tab is the role's home; a tab the home already is (待办, 指标 in 总览, 比赛) is not
+/// repeated. Few enough tabs for the committee that nothing is hidden: certification's
+/// screens sit under 认证, the committee's administration under 设置.
 #[component]
 pub fn NavBar() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
@@ -34,15 +47,25 @@ pub fn NavBar() -> impl IntoView {
     };
     view! {
         <nav class="nav" aria-label=move || ctx.t(Key::MainNavigation)>
-            <A href="/" exact=true>
+            // The role's home (总览, 待办, 今日, 比赛, 我的评分 or 我的).
+            <A href="/" exact=true attr:data-testid="nav-home">
                 <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
-                    <circle cx="9" cy="8" r="3.5" />
-                    <path d="M2.5 20c0-3.6 2.9-6.5 6.5-6.5s6.5 2.9 6.5 6.5" />
-                    <circle cx="17" cy="9" r="2.5" />
-                    <path d="M16 13.6c3 .3 5.5 2.8 5.5 6.4" />
+                    <path d="M3 11.5 12 4l9 7.5" />
+                    <path d="M5.5 9.5v11h13v-11M10 20.5v-6h4v6" />
                 </svg>
-                <span>{move || ctx.t(Key::NavWorkers)}</span>
+                <span>{move || ctx.t(home_key(ctx.home()))}</span>
             </A>
+            <Show when=move || ctx.may(Action::WorkOnProgramme)>
+                <A href="/workers" attr:data-testid="nav-workers">
+                    <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
+                        <circle cx="9" cy="8" r="3.5" />
+                        <path d="M2.5 20c0-3.6 2.9-6.5 6.5-6.5s6.5 2.9 6.5 6.5" />
+                        <circle cx="17" cy="9" r="2.5" />
+                        <path d="M16 13.6c3 .3 5.5 2.8 5.5 6.4" />
+                    </svg>
+                    <span>{move || ctx.t(Key::NavWorkers)}</span>
+                </A>
+            </Show>
             <Show when=move || ctx.may(Action::WorkOnProgramme)>
                 // 认证: the applications and everything certification has (公示, 年审, 培育库,
                 // 推优推先, 认证设置, 津贴), reached from the applications page's own tabs,
@@ -55,7 +78,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavCertification)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.may(Action::Review)>
+            <Show when=move || ctx.may(Action::Review) && ctx.home() != Home::Queue>
                 <A href="/queue">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <rect x="3.5" y="4.5" width="17" height="16" rx="2" />
@@ -73,7 +96,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavField)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.may(Action::SeeIndicators)>
+            <Show when=move || ctx.may(Action::SeeIndicators) && ctx.home() != Home::Overview>
                 <A href="/dashboard" attr:data-testid="nav-dashboard">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M3.5 20.5h17M6.5 17v-5M11 17V7M15.5 17v-8M20 17v-3" />
@@ -81,7 +104,7 @@ pub fn NavBar() -> impl IntoView {
                     <span>{move || ctx.t(Key::NavDashboard)}</span>
                 </A>
             </Show>
-            <Show when=move || ctx.may(Action::SeeContests)>
+            <Show when=move || ctx.may(Action::SeeContests) && ctx.home() != Home::Contests>
                 <A href="/contests" attr:data-testid="nav-contests">
                     <svg class="nav-icon" viewBox="0 0 24 24" aria-hidden="true">
                         <path d="M7 3.5h10v5a5 5 0 0 1-10 0z" />

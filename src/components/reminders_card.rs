@@ -1,22 +1,35 @@
 //! 提醒: what the programme's calendar asks of the office now, worded in the user's
-//! language from the core's reminders. Many holders with the same reminder make one line
-//! with their count, and their names below it.
+//! language from the core's reminders, computed from what this tablet holds (scoped to
+//! the account's townships). Many holders with the same reminder make one line with their
+//! count, and their names below it. On the staff's homes.
 
+use hongling_core::permission::Action;
 use hongling_core::reminders::Reminder;
 use leptos::prelude::*;
 
 use crate::i18n::{Key, Msg};
 use crate::labels::Label;
-use crate::read_model::ReminderRow;
 use crate::state::AppCtx;
 
 #[component]
-pub fn RemindersCard(
-    /// The reminders to show; none shows nothing.
-    #[prop(into)]
-    items: Signal<Vec<ReminderRow>>,
-) -> impl IntoView {
+pub fn RemindersCard() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
+    let loaded = LocalResource::new(move || {
+        ctx.data_rev.get();
+        // Not the clock's every tick: the whole programme is read again for them.
+        let today = hongling_core::china_today(ctx.now.get_untracked());
+        let staff = ctx.may(Action::WorkOnProgramme);
+        async move {
+            if staff {
+                crate::read_model::load_reminders(today)
+                    .await
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
+    let items = Signal::derive(move || loaded.get().unwrap_or_default());
     let lines = move || {
         let items = items.get();
         let mut out: Vec<(String, Vec<String>)> = Vec::new();

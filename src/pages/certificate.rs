@@ -3,23 +3,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
-use crate::components::PhotoView;
+use crate::components::{PhotoView, QrCode};
 use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::read_model::load_certificate;
 use crate::state::AppCtx;
-
-/// The QR code of `text` as an SVG document.
-pub fn qr_svg(text: &str) -> String {
-    match qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::M) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(220, 220)
-            .quiet_zone(true)
-            .build(),
-        Err(_) => String::new(),
-    }
-}
 
 /// 红领资格证 (`/certificates/:id`): the certificate as it prints on A4, with the QR code
 /// of its signed payload.
@@ -76,7 +64,6 @@ pub fn CertificatePage() -> impl IntoView {
                 Some(Some(v)) => {
                     let c = v.certificate;
                     let status = standing(v.status.as_ref());
-                    let svg = qr_svg(&c.qr);
                     view! {
                         <div class="no-print page-head">
                             <h1>{ctx.t(Key::Certificate)}</h1>
@@ -100,7 +87,7 @@ pub fn CertificatePage() -> impl IntoView {
                                     <dt>{ctx.t(Key::ValidUntil)}</dt><dd>{long_date(ctx, c.valid_until)}</dd>
                                     <dt>{ctx.t(Key::CertStatusLabel)}</dt><dd data-testid="status">{ctx.t(status.key())}</dd>
                                 </dl>
-                                <div class="cert-qr" data-testid="qr" inner_html=svg></div>
+                                <QrCode text=c.qr.clone() class="cert-qr" />
                             </div>
                             <footer class="cert-foot">{ctx.t(Key::CertFooter)}</footer>
                         </article>

@@ -7,14 +7,15 @@
 use hongling_core::Op;
 use hongling_core::contest::{
     ContestAbsentV1, ContestDrawV1, ContestJudgeAbsentV1, ContestPublishV1, ContestRecuseV1,
-    ContestSubstituteV1, Judge, SheetReopenV1, standings,
+    ContestSubstituteV1, Judge, SheetReopenV1,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::i18n::{Key, Msg};
-use crate::pages::contests::{SheetState, contest_of_route, is_contest_admin};
+use crate::components::{MySheets, RankingTable};
+use crate::i18n::Key;
+use crate::pages::contests::{contest_of_route, is_contest_admin};
 use crate::state::AppCtx;
 
 /// A running order drawn by lot on this tablet (Fisher–Yates with the browser's random).
@@ -40,7 +41,6 @@ pub fn ContestPage() -> impl IntoView {
             }
         });
     };
-    let me = move || ctx.actor().map(|a| a.account_id);
     let today = hongling_core::china_today(chrono::Utc::now());
 
     // The administrator's forms.
@@ -71,8 +71,6 @@ pub fn ContestPage() -> impl IntoView {
                 let c = d.contest.clone();
                 let id = d.id;
                 let admin = is_contest_admin(&ctx);
-                let me = me().unwrap_or_default();
-                let mine: Vec<_> = c.sheets_of(me).into_iter().cloned().collect();
                 let published = c.published.is_some();
                 view! {
                     <div class="page-head">
@@ -90,54 +88,13 @@ pub fn ContestPage() -> impl IntoView {
                     {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="contest-error">{m}</p> })}
 
                     // The judge's own sheets.
-                    {(!mine.is_empty()).then(|| {
-                        // The judge's own ranking: a panel of one, their signed sheets only.
-                        let own: Vec<_> = d.sheets.iter().filter(|s| s.judge_id == me).cloned().collect();
-                        let mut solo = c.clone();
-                        solo.judges = vec![Judge { account_id: me, name: String::new() }];
-                        solo.substitutions.clear();
-                        solo.judge_absences.clear();
-                        solo.recusals.retain(|r| r.judge_id == me);
-                        let own_lines = standings(&solo, &own);
-                        view! {
-                            <h2>{ctx.t(Key::MySheets)}</h2>
-                            <ol class="card-list" data-testid="my-sheets">
-                                {mine.into_iter().map(|x| {
-                                    let state = SheetState::of(&d, me, x.worker_id);
-                                    let href = format!("/contests/{id}/sheet/{}", x.worker_id);
-                                    let (name, org) = (x.name, x.organization);
-                                    let label = name.clone();
-                                    view! {
-                                        <li class="card sheet-item" data-testid="sheet-item" data-name=name data-state=state.css()>
-                                            <A href=href>
-                                                <strong>{label}</strong>
-                                                <span class="muted">" " {org}</span>
-                                            </A>
-                                            <span class=format!("tag sheet-{}", state.css())>{ctx.t(state.key())}</span>
-                                        </li>
-                                    }
-                                }).collect_view()}
-                            </ol>
-                            {(!published).then(|| view! {
-                                <h2>{ctx.t(Key::MyRanking)}</h2>
-                                <table class="table" data-testid="my-ranking">
-                                    <tbody>
-                                        {own_lines.into_iter().filter(|l| l.complete()).map(|l| view! {
-                                            <tr><td class="num">{l.rank}</td><td>{l.name.clone()}</td><td class="num">{l.score.clone()}</td></tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            })}
-                        }
-                    })}
+                    <MySheets data=d.clone() />
 
                     // The administrator's desk.
                     {admin.then(|| {
-                        let lines = standings(&c, &d.sheets);
                         let contestants = c.running_order().into_iter().cloned().collect::<Vec<_>>();
                         let judges: Vec<Judge> = c.all_judges().into_iter().cloned().collect();
                         let signed: Vec<_> = d.sheets.iter().filter(|s| s.lock.is_signed()).cloned().collect();
-                        let c2 = c.clone();
                         view! {
                             <h2>{ctx.t(Key::LiveRanking)}</h2>
                             {(c.order.is_empty() && !published).then(|| {
@@ -149,37 +106,9 @@ pub fn ContestPage() -> impl IntoView {
                                     </button>
                                 }
                             })}
-                            <table class="table" data-testid="ranking">
-                                <thead><tr>
-                                    <th>{ctx.t(Key::Rank)}</th><th>{ctx.t(Key::Contestant)}</th>
-                                    <th class="num">{ctx.t(Key::FinalScore)}</th><th>{ctx.t(Key::MissingSheets)}</th><th></th>
-                                </tr></thead>
-                                <tbody>
-                                    {lines.into_iter().map(|l| {
-                                        let missing = l.missing.iter().map(|j| c2.judge_name(*j)).collect::<Vec<_>>().join(ctx.t(Key::ListSeparator));
-                                        let who = l.contestant_id;
-                                        view! {
-                                            <tr data-testid="ranking-row" data-name=l.name.clone()
-                                                data-rank=l.rank.map(|r| r.to_string()).unwrap_or_default()
-                                                data-score=l.score.clone().unwrap_or_default()>
-                                                <td class="num">{if l.absent { ctx.t(Key::Absent).to_owned() } else {
-                                                    l.rank.map(|r| if l.shared { ctx.tr(Msg::SharedRank { rank: &r }) } else { r.to_string() }).unwrap_or_default()
-                                                }}</td>
-                                                <td>{l.name.clone()}</td>
-                                                <td class="num">{l.score.clone().unwrap_or_default()}
-                                                    {(!l.missing.is_empty() && l.result.is_some()).then(|| view! { <span class="muted">" " {ctx.t(Key::Provisional)}</span> })}</td>
-                                                <td class="muted">{missing}</td>
-                                                <td>{(!published && !l.absent).then(|| view! {
-                                                    <button type="button" class="btn btn-small" data-testid="mark-absent-contestant"
-                                                        on:click=move |_| save(Op::ContestAbsentV1(ContestAbsentV1 { id, contestant_id: who }))>
-                                                        {ctx.t(Key::Absent)}
-                                                    </button>
-                                                })}</td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
+                            <RankingTable data=d.clone() on_absent=Callback::new(move |who: Uuid| {
+                                save(Op::ContestAbsentV1(ContestAbsentV1 { id, contestant_id: who }))
+                            }) />
                             {(!published).then(|| {
                                 let judges2 = judges.clone();
                                 let judges3 = judges.clone();

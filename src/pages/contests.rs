@@ -55,44 +55,6 @@ pub fn ContestsPage() -> impl IntoView {
     }
 }
 
-/// A sheet's state as a judge sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SheetState {
-    NotStarted,
-    Draft,
-    Signed,
-    Synced,
-}
-
-impl SheetState {
-    pub fn of(data: &ContestData, judge: Uuid, contestant: Uuid) -> SheetState {
-        match data.sheet(judge, contestant) {
-            None => SheetState::NotStarted,
-            Some(s) if !s.lock.is_signed() => SheetState::Draft,
-            Some(_) if data.sheet_pending(judge, contestant) => SheetState::Signed,
-            Some(_) => SheetState::Synced,
-        }
-    }
-
-    pub fn key(self) -> Key {
-        match self {
-            SheetState::NotStarted => Key::SheetNotStarted,
-            SheetState::Draft => Key::SheetDraft,
-            SheetState::Signed => Key::SheetSigned,
-            SheetState::Synced => Key::SheetSynced,
-        }
-    }
-
-    pub fn css(self) -> &'static str {
-        match self {
-            SheetState::NotStarted => "not-started",
-            SheetState::Draft => "draft",
-            SheetState::Signed => "signed",
-            SheetState::Synced => "synced",
-        }
-    }
-}
-
 /// The contest named by the route's `:id`, reloaded whenever local data changes.
 pub fn contest_of_route(ctx: AppCtx) -> LocalResource<Option<ContestData>> {
     let params = leptos_router::hooks::use_params_map();

@@ -299,7 +299,7 @@ pub fn WorkerFormPage() -> impl IntoView {
                 let mut update = WorkerUpdateV1::between(id, &old, &worker);
                 update.id_card = typed_id_card.clone();
                 if update.is_empty() {
-                    navigate("/", Default::default());
+                    navigate("/workers", Default::default());
                     return;
                 }
                 Op::WorkerUpdateV1(update)
@@ -328,7 +328,11 @@ pub fn WorkerFormPage() -> impl IntoView {
                     if let Some(key) = draft_key.get_untracked() {
                         drafts::remove(&key);
                     }
-                    let back = if fixing_id.is_some() { "/inbox" } else { "/" };
+                    let back = if fixing_id.is_some() {
+                        "/inbox"
+                    } else {
+                        "/workers"
+                    };
                     navigate(back, Default::default());
                 }
                 Err(refusal) => {

@@ -4,7 +4,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::components::{MyCertificates, RemindersCard, WorkerItem};
+use crate::components::WorkerItem;
 use crate::i18n::{Key, Msg};
 use crate::read_model::{WorkerRow, load_worker_rows};
 use crate::state::AppCtx;
@@ -17,29 +17,14 @@ fn matches(row: &WorkerRow, q: &str) -> bool {
         || row.township.contains(q)
 }
 
-/// 人员: the list of 党务工作者 on this device, with search (kept in the URL) and count.
+/// 人员 (`/workers`): the list of 党务工作者 on this device, with search (kept in the URL)
+/// and count.
 #[component]
 pub fn WorkersPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let query = use_query_map();
     let navigate = use_navigate();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    // 提醒 for the staff, from what this tablet holds (scoped to their townships).
-    let reminders = LocalResource::new(move || {
-        ctx.data_rev.get();
-        // Not the clock's every tick: the whole programme is read again for them.
-        let today = hongling_core::china_today(ctx.now.get_untracked());
-        let staff = ctx.may(Action::WorkOnProgramme);
-        async move {
-            if staff {
-                crate::read_model::load_reminders(today)
-                    .await
-                    .unwrap_or_default()
-            } else {
-                Vec::new()
-            }
-        }
-    });
     let rows = LocalResource::new(move || {
         ctx.data_rev.get();
         load_worker_rows()
@@ -47,9 +32,9 @@ pub fn WorkersPage() -> impl IntoView {
     let on_search = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
         let url = if value.is_empty() {
-            "/".to_owned()
+            "/workers".to_owned()
         } else {
-            format!("/?q={}", js_sys::encode_uri_component(&value))
+            format!("/workers?q={}", js_sys::encode_uri_component(&value))
         };
         navigate(
             &url,
@@ -92,10 +77,6 @@ pub fn WorkersPage() -> impl IntoView {
                     </A>
                 </Show>
             </div>
-            <Show when=move || ctx.may(Action::SeeOwnRecord)>
-                <MyCertificates />
-            </Show>
-            <RemindersCard items=Signal::derive(move || reminders.get().unwrap_or_default()) />
             <input
                 class="search"
                 type="search"
