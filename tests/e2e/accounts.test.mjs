@@ -48,7 +48,7 @@ test("the committee creates and disables an account", async () => {
   assert.equal(r.body.code, "account_disabled");
 
   // The committee reads a record's history: who changed what, applied or refused.
-  await page.click("a[href='/']");
+  await page.click("a[href='/workers']");
   await page.locator(".worker-item a", { hasText: "张红梅" }).click();
   await page.waitForFunction(() => document.querySelector("input[name=name]")?.value === "张红梅");
   await page.fill("input[name=years_in_post]", "7");

@@ -38,7 +38,8 @@ test("three judges score offline, a signed sheet stays locked, and the administr
   a.on("dialog", (d) => d.accept());
   await login(a, base, "bisai01");
   await firstSync(a);
-  await a.click("[data-testid=nav-contests]");
+  // No contest runs yet: the administrator's home is the contest list.
+  await a.click("[data-testid=nav-home]");
   await a.click("[data-testid=new-contest]");
   await a.fill("input[name=title]", "2026年红领实训比赛（决赛）");
   await a.fill("input[name=venue]", "区委党校报告厅");

@@ -85,7 +85,8 @@ test("a visit, an assessment with a photo and a roll call of 60 taken offline su
   const office = await device(env.browser);
   await login(office.page, base, "quwei");
   await firstSync(office.page);
-  await office.page.click("[data-testid=nav-dashboard]");
+  await office.page.click("[data-testid=nav-home]");
+  await office.page.click("[data-testid=all-indicators]");
   await office.page.waitForSelector("[data-testid=indicator-training]");
   assert.equal(await trainingTotal(office.page), "0");
 
@@ -94,6 +95,7 @@ test("a visit, an assessment with a photo and a roll call of 60 taken offline su
   const page = tablet.page;
   await login(page, base, "zhidao02");
   await waitForServiceWorker(page);
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForFunction(
     () => document.querySelector("[data-testid=worker-count]")?.textContent.includes("60"),
     null,
@@ -215,9 +217,9 @@ test("a visit, an assessment with a photo and a roll call of 60 taken offline su
   const holder = await device(env.browser);
   await login(holder.page, base, "zhanghm");
   await firstSync(holder.page);
-  await holder.page.click("[data-testid=my-certificates] a");
-  await holder.page.waitForSelector("[data-testid=certificate] [data-testid=qr] svg");
-  const png = PNG.sync.read(await holder.page.locator("[data-testid=qr]").screenshot());
+  // The holder's home (我的) shows the certificate's QR code, large enough to scan.
+  await holder.page.waitForSelector("[data-testid=home-mine] [data-testid=my-certificate] [data-testid=qr] svg");
+  const png = PNG.sync.read(await holder.page.locator("[data-testid=my-certificate] [data-testid=qr]").screenshot());
   const qr = jsQR(new Uint8ClampedArray(png.data), png.width, png.height).data;
   // Verifies on the checker's device, syncing between tries until `expected` shows.
   const verify = async (expected) => {

@@ -9,7 +9,7 @@ import { api, apiLogin, device, login, pending, serverAndBrowser, shot } from ".
 const env = serverAndBrowser();
 
 async function editYears(page, name, years) {
-  await page.click("a[href='/']");
+  await page.click("a[href='/workers']");
   await page.locator(".worker-item a", { hasText: name }).click();
   await page.waitForFunction((n) => document.querySelector("input[name=name]")?.value === n, name);
   await page.fill("input[name=years_in_post]", String(years));
@@ -24,6 +24,7 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
 
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "zhidao01");
+  await page.click("nav.nav a[href='/workers']");
   await page.locator(".worker-item", { hasText: "孙海燕" }).waitFor();
 
   // Offline, two edits of 古井镇 workers.
@@ -99,7 +100,7 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
 });
 
 async function addWorker(page, name, idCard) {
-  await page.click("a[href='/']");
+  await page.click("a[href='/workers']");
   await page.click("[data-testid=add-worker]");
   await page.waitForSelector("[data-testid=worker-form]");
   await page.fill("input[name=name]", name);

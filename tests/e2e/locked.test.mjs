@@ -15,7 +15,7 @@ const env = serverAndBrowser();
 async function workerOffline(context, page, name) {
   await context.setOffline(true);
   await page.waitForSelector("[data-testid=net].net-offline");
-  await page.click("a[href='/']");
+  await page.click("a[href='/workers']");
   await page.click("[data-testid=add-worker]");
   await page.fill("input[name=name]", name);
   await page.selectOption("select[name=township]", { label: "古井镇" });
@@ -30,6 +30,7 @@ const tokenOf = async (page) =>
 test("an ended session asks the same user to log in again and keeps what the tablet holds", async () => {
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "zhidao02");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   await workerOffline(context, page, "重新登录测试");
   assert.equal(await pending(page), 1);
@@ -64,6 +65,7 @@ test("an ended session asks the same user to log in again and keeps what the tab
 test("a disabled account locks the tablet: export the unsynced changes, then remove the data", async () => {
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "zhidao01");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   await workerOffline(context, page, "停用前录入");
 
@@ -123,7 +125,7 @@ test("a disabled account locks the tablet: export the unsynced changes, then rem
 
   // The audit, on the worker's page: sent by the office, made by 李文华 on her own
   // tablet.
-  await desk.page.click("a[href='/']");
+  await desk.page.click("a[href='/workers']");
   await desk.page.locator(".worker-item a", { hasText: "停用前录入" }).click();
   await desk.page.waitForURL(/\/workers\/[0-9a-f-]{36}$/);
   const workerId = desk.page.url().split("/").pop();

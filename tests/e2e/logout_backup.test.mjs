@@ -39,6 +39,7 @@ async function userData(page) {
 test("logout keeps unsynced work in a backup, wipes the tablet, and the backup comes back", async () => {
   const { context, page } = await device(env.browser);
   await login(page, env.server.base, "zhidao01");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   await waitForServiceWorker(page);
 
@@ -91,6 +92,7 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
   await page.fill("input[name=username]", "zhidao01");
   await page.fill("input[name=password]", "hongling2026");
   await page.click("[data-testid=login]");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   assert.equal(await page.locator(".worker-item", { hasText: "备份测试" }).count(), 0);
   await page.click("a[href='/settings']");
@@ -110,6 +112,7 @@ test("logout keeps unsynced work in a backup, wipes the tablet, and the backup c
   );
   const other = await device(env.browser);
   await login(other.page, env.server.base, "zhidao02");
+  await other.page.click("nav.nav a[href='/workers']");
   await other.page.locator(".worker-item", { hasText: "备份测试" }).waitFor({ timeout: 30_000 });
   await other.context.close();
 

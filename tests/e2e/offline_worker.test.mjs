@@ -17,6 +17,7 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   const page = tablet.page;
   await login(page, env.server.base, "zhidao01");
   // The first sync brings the workers of zhidao01's townships (古井镇, 花戏楼街道): 4.
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   await page.waitForFunction(
     () => document.querySelector("[data-testid=worker-count]")?.textContent.trim().startsWith("4"),
@@ -103,6 +104,7 @@ test("a worker typed offline survives a reload and reaches a second device", asy
   // Another device, another account: after its own sync it has the worker.
   const other = await device(env.browser, { width: 768, height: 1024 });
   await login(other.page, env.server.base, "zhidao02");
+  await other.page.click("nav.nav a[href='/workers']");
   const seen = other.page.locator(".worker-item", { hasText: "江晓燕" });
   await seen.waitFor({ timeout: 30_000 });
   const text = await seen.textContent();
@@ -145,6 +147,7 @@ test("the language can be switched to English and is remembered", async () => {
 test("touch targets are at least 44 px on a portrait tablet", async () => {
   const { context, page } = await device(env.browser, { width: 768, height: 1024 });
   await login(page, env.server.base, "zhidao01");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   const small = await page.evaluate(() =>
     [...document.querySelectorAll("button, a, input, select")]
@@ -202,12 +205,14 @@ test("a worker and a judge are offered no staff work: no 新增党务工作者, 
     await login(page, env.server.base, username);
     await page.waitForSelector("nav.nav");
     assert.equal(await page.locator("[data-testid=add-worker]").count(), 0, `${username}: no add-worker`);
+    assert.equal(await page.locator("nav.nav a[href='/workers']").count(), 0, `${username}: no 人员 tab`);
     assert.equal(await page.locator("nav.nav a[href='/applications']").count(), 0, `${username}: no 申请 tab`);
     await tablet.context.close();
   }
   // An instructor is.
   const tablet = await device(env.browser);
   await login(tablet.page, env.server.base, "zhidao01");
+  await tablet.page.click("nav.nav a[href='/workers']");
   await tablet.page.waitForSelector("[data-testid=add-worker]");
   await tablet.context.close();
 });

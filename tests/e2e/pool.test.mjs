@@ -13,6 +13,7 @@ test("a pool application filed offline is admitted and found by pinyin initials"
   const tablet = await device(env.browser);
   const page = tablet.page;
   await login(page, env.server.base, "zhidao02");
+  await page.click("nav.nav a[href='/workers']");
   await page.waitForSelector("[data-testid=worker-list]");
   await tablet.context.setOffline(true);
   await page.click("a[href='/applications']");

@@ -45,6 +45,7 @@ test("after a restore the tablet sends again what the server lost, and 恢复核
   assert.ok(backup, "the backup is written");
 
   // After the backup: a new worker with her full ID-card number, synced.
+  await page.click("nav.nav a[href='/workers']");
   await page.click("[data-testid=add-worker]");
   await page.waitForSelector("[data-testid=worker-form]");
   await page.fill("input[name=name]", "恢复后录入");
