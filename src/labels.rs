@@ -381,6 +381,18 @@ pub fn op_text(lang: Lang, op: &hongling_core::Op) -> String {
             },
         ),
         Op::ContestDrawV1(_) => t(lang, Key::OpContestDraw).to_owned(),
+        Op::ContestDrawV2(d) => tr(
+            lang,
+            Msg::OpContestDrawPublic {
+                seed: &d.seed.trim(),
+            },
+        ),
+        Op::ContestUpdateV1(c) => tr(
+            lang,
+            Msg::OpContestUpdate {
+                title: &c.title.trim(),
+            },
+        ),
         Op::ContestRecuseV1(_) => t(lang, Key::OpContestRecuse).to_owned(),
         Op::ContestAbsentV1(_) => t(lang, Key::OpContestAbsent).to_owned(),
         Op::ContestSubstituteV1(s) => tr(

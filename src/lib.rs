@@ -157,6 +157,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/contests") view=ContestsPage />
                             <Route path=path!("/contests/new") view=ContestFormPage />
                             <Route path=path!("/contests/:id") view=ContestPage />
+                            <Route path=path!("/contests/:id/edit") view=ContestFormPage />
                             <Route path=path!("/contests/:id/sheet/:contestant") view=ScoreSheetPage />
                             <Route path=path!("/contests/:id/screen") view=ContestScreenPage />
                             <Route path=path!("/contests/:id/results") view=ContestResultsPage />

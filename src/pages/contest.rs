@@ -6,7 +6,7 @@
 
 use hongling_core::Op;
 use hongling_core::contest::{
-    ContestAbsentV1, ContestDrawV1, ContestJudgeAbsentV1, ContestPublishV1, ContestRecuseV1,
+    ContestAbsentV1, ContestDrawV2, ContestJudgeAbsentV1, ContestPublishV1, ContestRecuseV1,
     ContestSubstituteV1, Judge, SheetReopenV1,
 };
 use leptos::prelude::*;
@@ -14,19 +14,9 @@ use leptos_router::components::A;
 use uuid::Uuid;
 
 use crate::components::{MySheets, RankingTable};
-use crate::i18n::Key;
+use crate::i18n::{Key, Msg};
 use crate::pages::contests::{contest_of_route, is_contest_admin};
 use crate::state::AppCtx;
-
-/// A running order drawn by lot on this tablet (Fisher–Yates with the browser's random).
-fn draw_lots(ids: &[Uuid]) -> Vec<Uuid> {
-    let mut order = ids.to_vec();
-    for i in (1..order.len()).rev() {
-        let k = (js_sys::Math::random() * (i + 1) as f64) as usize;
-        order.swap(i, k.min(i));
-    }
-    order
-}
 
 #[component]
 pub fn ContestPage() -> impl IntoView {
@@ -52,6 +42,7 @@ pub fn ContestPage() -> impl IntoView {
     let roster = RwSignal::new(Vec::<crate::sync::api::JudgeSummary>::new());
     let reopen_reason = RwSignal::new(String::new());
     let absent_judge = RwSignal::new(None::<Uuid>);
+    let seed = RwSignal::new(String::new());
     if let Some(token) = ctx
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
@@ -81,6 +72,10 @@ pub fn ContestPage() -> impl IntoView {
                         {admin.then(|| view! {
                             <A href=format!("/contests/{id}/screen") attr:class="btn" attr:data-testid="open-screen">{ctx.t(Key::BigScreen)}</A>
                         })}
+                        // The setup stays correctable until the first sheet is saved.
+                        {(admin && !published && d.sheets.is_empty()).then(|| view! {
+                            <A href=format!("/contests/{id}/edit") attr:class="btn" attr:data-testid="edit-contest">{ctx.t(Key::EditContest)}</A>
+                        })}
                         {published.then(|| view! {
                             <A href=format!("/contests/{id}/results") attr:class="btn btn-primary" attr:data-testid="open-results">{ctx.t(Key::Results)}</A>
                         })}
@@ -97,14 +92,20 @@ pub fn ContestPage() -> impl IntoView {
                         let signed: Vec<_> = d.sheets.iter().filter(|s| s.lock.is_signed()).cloned().collect();
                         view! {
                             <h2>{ctx.t(Key::LiveRanking)}</h2>
-                            {(c.order.is_empty() && !published).then(|| {
-                                let ids: Vec<Uuid> = c.contestants.iter().map(|x| x.worker_id).collect();
-                                view! {
-                                    <button type="button" class="btn" data-testid="draw"
-                                        on:click=move |_| save(Op::ContestDrawV1(ContestDrawV1 { id, order: draw_lots(&ids) }))>
-                                        {ctx.t(Key::DrawLots)}
-                                    </button>
-                                }
+                            // 公开抽签: the seed drawn in public, typed in; the order follows from it.
+                            {(c.order.is_empty() && !published).then(|| view! {
+                                <form class="inline-form" data-testid="draw-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
+                                    ev.prevent_default();
+                                    save(Op::ContestDrawV2(ContestDrawV2 { id, seed: seed.get_untracked() }));
+                                }>
+                                    <input type="text" name="seed" maxlength="64" data-testid="draw-seed"
+                                        placeholder=ctx.t(Key::DrawSeedHint)
+                                        prop:value=move || seed.get() on:input=move |ev| seed.set(event_target_value(&ev)) />
+                                    <button type="submit" class="btn" data-testid="draw">{ctx.t(Key::DrawLots)}</button>
+                                </form>
+                            })}
+                            {c.seed.clone().map(|s| view! {
+                                <p class="muted" data-testid="draw-seed-shown">{ctx.tr(Msg::DrawnWithSeed { seed: &s })}</p>
                             })}
                             <RankingTable data=d.clone() on_absent=Callback::new(move |who: Uuid| {
                                 save(Op::ContestAbsentV1(ContestAbsentV1 { id, contestant_id: who }))

@@ -1,15 +1,19 @@
-//! 新建比赛: a contest administrator sets a contest up — rubric (criteria with maximum,
-//! weight and step), contestants chosen from the workers this device holds, judges from
-//! the server's judge roster (fetched once online), the panel rule and the tie-breaks.
+//! 新建比赛 (`/contests/new`): a contest administrator sets a contest up — rubric (criteria
+//! with maximum, weight and step), contestants chosen from the workers this device holds,
+//! judges from the server's judge roster (fetched once online), the panel rule and the
+//! tie-breaks. 修改比赛设置 (`/contests/:id/edit`): the same form, filled from the contest,
+//! corrects the setup until the first sheet is saved (`contest.update@1`).
 
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use hongling_core::Op;
-use hongling_core::contest::{ContestCreateV1, Contestant, DEFAULT_TRIM_FROM, Judge};
-use hongling_core::scoring::{Criterion, parse_mark};
+use hongling_core::contest::{
+    ContestCreateV1, ContestUpdateV1, Contestant, DEFAULT_TRIM_FROM, Judge,
+};
+use hongling_core::scoring::{Criterion, hundredths, parse_mark};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_params_map};
 use uuid::Uuid;
 
 use crate::i18n::{Key, Msg};
@@ -65,6 +69,38 @@ pub fn ContestFormPage() -> impl IntoView {
     let chosen_judges = RwSignal::new(BTreeSet::<Uuid>::new());
     let error = RwSignal::new(None::<String>);
     let data = LocalResource::new(move || async move { Programme::load().await.ok() });
+    // Editing: the contest named by the route, its setup filled in once it is read.
+    let params = use_params_map();
+    let editing = params.with_untracked(|p| p.get("id").and_then(|s| s.parse::<Uuid>().ok()));
+    if let Some(id) = editing {
+        leptos::task::spawn_local(async move {
+            let Some(d) = crate::read_model::ContestData::load(id).await else {
+                return;
+            };
+            let c = d.contest;
+            title.set(c.title.clone());
+            date.set(c.date);
+            venue.set(c.venue.clone());
+            rows.set(
+                c.rubric
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| Row {
+                        key: i as u32,
+                        name: r.name.clone(),
+                        max: hundredths(r.max),
+                        weight: hundredths(r.weight),
+                        step: hundredths(r.step),
+                        tie_break: c.tie_break.contains(&i),
+                    })
+                    .collect(),
+            );
+            next_key.set(c.rubric.len() as u32);
+            trim_from.set(c.trim_from.to_string());
+            chosen.set(c.contestants.iter().map(|x| x.worker_id).collect());
+            chosen_judges.set(c.judges.iter().map(|j| j.account_id).collect());
+        });
+    }
 
     let fetch_judges = move || {
         let Some(token) = ctx
@@ -134,18 +170,31 @@ pub fn ContestFormPage() -> impl IntoView {
             error.set(Some(ctx.t(Key::TrimFromInvalid).to_owned()));
             return;
         };
-        let id = Uuid::new_v4();
-        let op = Op::ContestCreateV1(ContestCreateV1 {
-            id,
-            title: title.get_untracked(),
-            date: date.get_untracked(),
-            venue: venue.get_untracked(),
-            rubric,
-            contestants,
-            judges: panel,
-            trim_from: trim,
-            tie_break,
-        });
+        let id = editing.unwrap_or_else(Uuid::new_v4);
+        let op = match editing {
+            Some(_) => Op::ContestUpdateV1(ContestUpdateV1 {
+                id,
+                title: title.get_untracked(),
+                date: date.get_untracked(),
+                venue: venue.get_untracked(),
+                rubric,
+                contestants,
+                judges: panel,
+                trim_from: trim,
+                tie_break,
+            }),
+            None => Op::ContestCreateV1(ContestCreateV1 {
+                id,
+                title: title.get_untracked(),
+                date: date.get_untracked(),
+                venue: venue.get_untracked(),
+                rubric,
+                contestants,
+                judges: panel,
+                trim_from: trim,
+                tie_break,
+            }),
+        };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match ctx.save(op).await {
@@ -171,7 +220,7 @@ pub fn ContestFormPage() -> impl IntoView {
 
     view! {
         <section class="page">
-            <h1>{move || ctx.t(Key::NewContest)}</h1>
+            <h1>{move || ctx.t(if editing.is_some() { Key::EditContest } else { Key::NewContest })}</h1>
             <form class="form card" data-testid="contest-form" on:submit=save>
                 <label class="field">
                     <span class="label">{move || ctx.t(Key::ContestTitle)}</span>

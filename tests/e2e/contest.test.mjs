@@ -53,6 +53,10 @@ test("three judges score offline, a signed sheet stays locked, and the administr
   await shot(a, "60-contest-setup-1280x800.png");
   await a.click("[data-testid=save-contest]");
   await a.waitForSelector("[data-testid=contest-title]");
+  // 公开抽签: the seed drawn at the venue is typed in; an empty one is refused.
+  await a.click("[data-testid=draw]");
+  await a.waitForFunction(() => document.querySelector("[data-testid=contest-error]")?.textContent.includes("种子"));
+  await a.fill("[data-testid=draw-seed]", "0417");
   await a.click("[data-testid=draw]");
   await a.waitForSelector("[data-testid=draw]", { state: "detached" });
   await synced(a);
@@ -132,6 +136,8 @@ test("three judges score offline, a signed sheet stays locked, and the administr
     null,
     { timeout: 60_000 },
   );
+  // Scoring has started: the setup can no longer be corrected.
+  assert.equal(await a.locator("[data-testid=edit-contest]").count(), 0);
   const ranking = await a.$$eval("[data-testid=ranking-row]", (rows) =>
     rows.map((r) => [r.dataset.name, r.dataset.rank, r.dataset.score]));
   assert.deepEqual(ranking, [

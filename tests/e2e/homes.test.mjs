@@ -8,6 +8,7 @@
 // home at 1280×800 and 768×1024.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { test } from "node:test";
 
 import jsQR from "jsqr";
@@ -37,6 +38,20 @@ async function shots(page, name) {
     await page.waitForTimeout(200);
     await shot(page, `home-${name}-${size(v)}.png`);
   }
+}
+
+/** The running order a seed gives, replayed from the steps documented at
+ * `hongling_core::contest::draw_order`, independently of the app. */
+function replayDraw(ids, seed) {
+  const order = [...ids];
+  for (let i = order.length - 1; i > 0; i--) {
+    const index = Buffer.alloc(4);
+    index.writeUInt32BE(i);
+    const digest = createHash("sha256").update(Buffer.from(seed, "utf8")).update(index).digest();
+    const j = Number(digest.readBigUInt64BE(0) % BigInt(i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 const homeTab = (page) => page.textContent("[data-testid=nav-home] span");
@@ -191,8 +206,8 @@ test("the contest administrator's home is the running contest's live ranking; a 
   await a.waitForSelector("[data-testid=new-contest]");
   assert.equal(await a.locator("[data-testid=nav-contests]").count(), 0, "the home is the contests tab");
   await a.click("[data-testid=new-contest]");
-  await a.fill("input[name=title]", "红领实训比赛（初赛）");
-  await a.fill("input[name=venue]", "区委党校报告厅");
+  await a.fill("input[name=title]", "红领实训比赛（出赛）");
+  await a.fill("input[name=venue]", "区委党校");
   await a.fill("input[name=trim_from]", "3");
   for (const j of ["pingwei01", "pingwei02", "pingwei03"]) {
     await a.check(`[data-testid=judge-choice] input[value=${j}]`);
@@ -202,6 +217,15 @@ test("the contest administrator's home is the running contest's live ranking; a 
   }
   await a.click("[data-testid=save-contest]");
   await a.waitForSelector("[data-testid=contest-title]");
+  // A typo in the title and the room to add: corrected before anyone scores.
+  await a.click("[data-testid=edit-contest]");
+  await a.waitForFunction(() => document.querySelector("input[name=title]")?.value === "红领实训比赛（出赛）");
+  assert.equal(await a.locator("[data-testid=contestant-choice] input:checked").count(), 3);
+  await a.fill("input[name=title]", "红领实训比赛（初赛）");
+  await a.fill("input[name=venue]", "区委党校报告厅");
+  await a.click("[data-testid=save-contest]");
+  await a.waitForFunction(() => document.querySelector("[data-testid=contest-title]")?.textContent === "红领实训比赛（初赛）");
+  await a.fill("[data-testid=draw-seed]", "2026-12-05 037");
   await a.click("[data-testid=draw]");
   await a.waitForSelector("[data-testid=draw]", { state: "detached" });
   await synced(a);
@@ -223,6 +247,10 @@ test("the contest administrator's home is the running contest's live ranking; a 
   const { token } = await apiLogin(base, "pingwei01");
   const pulled = await api(base, "GET", "/sync/pull?cursor=0&limit=500", { token });
   const contest = pulled.body.records.find((r) => r.kind === "contest" && r.body.title === "红领实训比赛（初赛）").body;
+  assert.equal(contest.venue, "区委党校报告厅");
+  assert.equal(contest.seed, "2026-12-05 037");
+  // Anyone can replay the public draw from the seed.
+  assert.deepEqual(contest.order, replayDraw(contest.contestants.map((c) => c.worker_id), contest.seed));
   const drawn = contest.order.map((id) => contest.contestants.find((c) => c.worker_id === id).name);
   const shown = await j.$$eval("[data-testid=sheet-item]", (els) => els.map((e) => e.dataset.name));
   assert.deepEqual(shown, drawn);

@@ -94,6 +94,7 @@ test("refused offline edits land in 待处理 and can be fixed or discarded", as
   // The server has the fixed value.
   const other = await device(env.browser);
   await login(other.page, env.server.base, "zhidao02");
+  await other.page.click("nav.nav a[href='/workers']");
   await other.page.locator(".worker-item", { hasText: "：13" }).waitFor({ timeout: 30_000 });
   await other.context.close();
   await context.close();

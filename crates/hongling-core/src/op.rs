@@ -435,6 +435,24 @@ ops! {
         panel: |_o| None,
         rule: crate::contest::draw,
     }
+    /// The running order of a public draw: the seed typed in, the order from it.
+    "contest.draw@2" => ContestDrawV2(crate::contest::ContestDrawV2) {
+        target: |v| RecordKey::new(RecordKind::Contest, v.id),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |d| format!("公开抽签确定出场顺序（种子：{}）", d.seed.trim()),
+        panel: |_o| None,
+        rule: crate::contest::draw_public,
+    }
+    /// The setup corrected before scoring starts.
+    "contest.update@1" => ContestUpdateV1(crate::contest::ContestUpdateV1) {
+        target: |v| RecordKey::new(RecordKind::Contest, v.id),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |c| format!("修改比赛设置：{}", c.title.trim()),
+        panel: |c| Some(c.panel()),
+        rule: crate::contest::update,
+    }
     /// A judge's declared conflict of interest.
     "contest.recuse@1" => ContestRecuseV1(crate::contest::ContestRecuseV1) {
         target: |v| RecordKey::new(RecordKind::Contest, v.id),

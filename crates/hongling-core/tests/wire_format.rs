@@ -687,3 +687,34 @@ fn every_op_and_every_kind_has_a_frozen_case() {
         "kinds without a frozen case: {missing:?}"
     );
 }
+
+/// Added with the contest's corrections (issue 15): the public draw (公开抽签) and the
+/// setup corrected before scoring, and the order a seed gives, which anyone replays with
+/// the algorithm documented at `contest::draw_order`.
+#[test]
+fn public_draw_contest_update_and_the_seed_to_order_replay() {
+    let ops = [
+        json!({"type": "contest.draw@2", "data": {
+            "id": "00000000-0000-0000-0000-000000000020", "seed": "0417"}}),
+        json!({"type": "contest.update@1", "data": {
+            "id": "00000000-0000-0000-0000-000000000020", "title": "2026年红领实训比赛",
+            "date": "2026-12-06", "venue": "区委党校 201 室",
+            "rubric": [{"name": "内容", "max": 5000, "weight": 100, "step": 50}],
+            "contestants": [{"worker_id": "00000000-0000-0000-0000-000000000004",
+                "name": "张红梅", "organization": "谯韵中药饮片"}],
+            "judges": [{"account_id": "00000000-0000-0000-0000-000000000031", "name": "评委一"}],
+            "trim_from": 5, "tie_break": [0]}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+    let entered: Vec<Uuid> = (1..=8).map(id).collect();
+    let order: Vec<u128> = hongling_core::contest::draw_order(&entered, "2026-12-05 区委党校 037")
+        .into_iter()
+        .map(|u| u.as_u128())
+        .collect();
+    // The same order from an independent replay of the documented steps (Python's
+    // hashlib, at the time this case was frozen).
+    assert_eq!(order, [2, 1, 6, 7, 5, 4, 8, 3]);
+}

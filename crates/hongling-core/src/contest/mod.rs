@@ -106,6 +106,10 @@ pub struct Contest {
     /// The running order drawn by lot (contestant ids); empty until drawn.
     #[serde(default)]
     pub order: Vec<Uuid>,
+    /// The seed of a public draw (`contest.draw@2`), so anyone can replay the order with
+    /// [`draw_order`]; none for an order drawn on a tablet (`contest.draw@1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<String>,
     #[serde(default)]
     pub recusals: Vec<Recusal>,
     /// Contestants who did not take part (缺赛).
@@ -461,6 +465,84 @@ pub struct ContestDrawV1 {
     pub order: Vec<Uuid>,
 }
 
+/// Records the running order of a public draw (公开抽签): the seed drawn in public at the
+/// venue or the meeting and typed in; the order follows from it by [`draw_order`].
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestDrawV2 {
+    pub id: Uuid,
+    pub seed: String,
+}
+
+/// Corrects a contest's setup (rubric, panel, contestants and the rest) until the first
+/// sheet is saved: the whole setup, as `contest.create@1` gives it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContestUpdateV1 {
+    pub id: Uuid,
+    pub title: String,
+    pub date: NaiveDate,
+    pub venue: String,
+    pub rubric: Vec<Criterion>,
+    pub contestants: Vec<Contestant>,
+    pub judges: Vec<Judge>,
+    #[serde(default = "default_trim_from")]
+    pub trim_from: u32,
+    #[serde(default)]
+    pub tie_break: Vec<usize>,
+}
+
+impl ContestUpdateV1 {
+    /// The setup as a creation would carry it, for the checks both share.
+    fn setup(&self) -> ContestCreateV1 {
+        ContestCreateV1 {
+            id: self.id,
+            title: self.title.clone(),
+            date: self.date,
+            venue: self.venue.clone(),
+            rubric: self.rubric.clone(),
+            contestants: self.contestants.clone(),
+            judges: self.judges.clone(),
+            trim_from: self.trim_from,
+            tie_break: self.tie_break.clone(),
+        }
+    }
+
+    /// The judges the corrected setup puts on the panel.
+    pub fn panel(&self) -> Panel {
+        Panel {
+            contest: self.id,
+            accounts: self.judges.iter().map(|j| j.account_id).collect(),
+            field: "judges",
+        }
+    }
+}
+
+/// The longest seed a public draw takes, in characters.
+pub const MAX_SEED_CHARS: usize = 64;
+
+/// The running order a seed gives (公开抽签), so that anyone can replay a public draw:
+/// a Fisher–Yates shuffle of the contestants as entered, from the last place down to the
+/// second; at place `i` (counted from 0) it swaps with place `j = H(i) mod (i + 1)`, where
+/// `H(i)` is the first 8 bytes, big-endian, of SHA-256 over the seed's UTF-8 bytes
+/// followed by `i` as 4 bytes big-endian. (The modulo's bias is below 2⁻⁵⁰ for the 500
+/// contestants a contest may have.)
+pub fn draw_order(contestants: &[Uuid], seed: &str) -> Vec<Uuid> {
+    use sha2::{Digest, Sha256};
+    let mut order = contestants.to_vec();
+    for i in (1..order.len()).rev() {
+        let mut h = Sha256::new();
+        h.update(seed.as_bytes());
+        h.update((i as u32).to_be_bytes());
+        let digest = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        let j = (u64::from_be_bytes(first) % (i as u64 + 1)) as usize;
+        order.swap(i, j);
+    }
+    order
+}
+
 /// Records a declared conflict of interest.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -662,6 +744,7 @@ pub(crate) fn create(
         trim_from: op.trim_from,
         tie_break: op.tie_break.clone(),
         order: Vec::new(),
+        seed: None,
         recusals: Vec::new(),
         absent: Vec::new(),
         substitutions: Vec::new(),
@@ -694,6 +777,118 @@ pub(crate) fn draw(
         return Err(invalid("order", "出场顺序须包含每名选手各一次"));
     }
     c.order = op.order.clone();
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+pub(crate) fn draw_public(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestDrawV2,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let mut c = load_contest(state, op.id)?;
+    not_published(&c)?;
+    if !c.order.is_empty() {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            "出场顺序已抽签确定",
+        ));
+    }
+    let seed = op.seed.trim();
+    if seed.is_empty() || seed.chars().count() > MAX_SEED_CHARS {
+        return Err(invalid(
+            "seed",
+            format!("请填写现场公开抽取的种子（1 至 {MAX_SEED_CHARS} 个字符）"),
+        ));
+    }
+    let entered: Vec<Uuid> = c.contestants.iter().map(|x| x.worker_id).collect();
+    c.order = draw_order(&entered, seed);
+    c.seed = Some(seed.to_owned());
+    Ok(vec![put(RecordKind::Contest, op.id, &c)])
+}
+
+/// Whether any sheet of `c` has been saved: the setup is fixed from then on.
+fn scoring_started(state: &dyn State, id: Uuid, c: &Contest) -> bool {
+    c.all_judges().iter().any(|j| {
+        c.contestants.iter().any(|x| {
+            state
+                .get(RecordKey::new(
+                    RecordKind::ScoreSheet,
+                    sheet_id(id, j.account_id, x.worker_id),
+                ))
+                .is_some()
+        })
+    })
+}
+
+pub(crate) fn update(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestUpdateV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let old = load_contest(state, op.id)?;
+    not_published(&old)?;
+    if scoring_started(state, op.id, &old) {
+        return Err(Rejection::new(
+            RejectCode::AlreadyDecided,
+            "已有评委保存了评分表，比赛设置不能再修改",
+        ));
+    }
+    let setup = op.setup();
+    check_setup(&setup)?;
+    if op.judges.iter().any(|j| j.account_id == actor.account_id) {
+        return Err(invalid("judges", "比赛的创建者不能担任本场比赛的评委"));
+    }
+    for x in &op.contestants {
+        let known: Result<Worker, _> = load(state, RecordKind::Worker, x.worker_id, "");
+        if known.is_err() {
+            return Err(Rejection::field(
+                RejectCode::NotFound,
+                "contestants",
+                "选手名单中有找不到的党务工作者，请刷新后重新选择",
+            ));
+        }
+    }
+    let ids = |list: &[Contestant]| {
+        let mut v: Vec<Uuid> = list.iter().map(|x| x.worker_id).collect();
+        v.sort();
+        v
+    };
+    let same_field = ids(&old.contestants) == ids(&op.contestants);
+    let judge_ids: Vec<Uuid> = op.judges.iter().map(|j| j.account_id).collect();
+    let contestant_ids = ids(&op.contestants);
+    let c = Contest {
+        title: op.title.trim().to_owned(),
+        date: op.date,
+        venue: op.venue.trim().to_owned(),
+        rubric: op.rubric.clone(),
+        contestants: op.contestants.clone(),
+        judges: op.judges.clone(),
+        trim_from: op.trim_from,
+        tie_break: op.tie_break.clone(),
+        // A drawn order stands while the field is the same; a changed field draws again.
+        order: if same_field { old.order } else { Vec::new() },
+        seed: if same_field { old.seed } else { None },
+        // What named someone no longer in the contest goes with them.
+        recusals: old
+            .recusals
+            .into_iter()
+            .filter(|r| {
+                judge_ids.contains(&r.judge_id) && contestant_ids.contains(&r.contestant_id)
+            })
+            .collect(),
+        absent: old
+            .absent
+            .into_iter()
+            .filter(|a| contestant_ids.contains(a))
+            .collect(),
+        // Substitutions and absences of judges happen on the day, once scoring runs.
+        substitutions: Vec::new(),
+        judge_absences: Vec::new(),
+        published: None,
+        created_by: old.created_by,
+    };
     Ok(vec![put(RecordKind::Contest, op.id, &c)])
 }
 
@@ -1490,6 +1685,113 @@ mod tests {
         // All equal on everything: one shared first place.
         let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    /// A public draw: the order follows from the typed seed, anyone replays it, and it is
+    /// drawn once.
+    #[test]
+    fn a_public_draw_orders_by_the_seed_and_records_it() {
+        let mut w = setup(3);
+        let draw = |seed: &str| {
+            Op::ContestDrawV2(ContestDrawV2 {
+                id: id(CONTEST),
+                seed: seed.into(),
+            })
+        };
+        let r = run(&mut w, &admin(), draw("  ")).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("seed"));
+        let r = run(&mut w, &admin(), draw(&"9".repeat(MAX_SEED_CHARS + 1))).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("seed"));
+        assert_eq!(
+            run(&mut w, &judge(1), draw("0417")).unwrap_err().code,
+            RejectCode::Forbidden
+        );
+        run(&mut w, &admin(), draw(" 0417 ")).unwrap();
+        let c = contest(&w);
+        assert_eq!(c.seed.as_deref(), Some("0417"));
+        let entered: Vec<Uuid> = c.contestants.iter().map(|x| x.worker_id).collect();
+        assert_eq!(c.order, draw_order(&entered, "0417"));
+        let mut sorted = c.order.clone();
+        sorted.sort();
+        assert_eq!(sorted, entered, "each contestant once");
+        assert_eq!(
+            run(&mut w, &admin(), draw("0418")).unwrap_err().code,
+            RejectCode::AlreadyDecided
+        );
+        // Different seeds give different orders, over enough seeds.
+        let orders: std::collections::BTreeSet<Vec<Uuid>> = (0..50)
+            .map(|n| draw_order(&entered, &n.to_string()))
+            .collect();
+        assert_eq!(orders.len(), 6, "all six orders of three are reachable");
+    }
+
+    /// The setup can be corrected until a judge saves a sheet; a changed field of
+    /// contestants draws again.
+    #[test]
+    fn the_setup_is_corrected_until_the_first_sheet_is_saved() {
+        let mut w = setup(3);
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestDrawV2(ContestDrawV2 {
+                id: id(CONTEST),
+                seed: "7".into(),
+            }),
+        )
+        .unwrap();
+        let c = contest(&w);
+        let update = |c: &Contest| ContestUpdateV1 {
+            id: id(CONTEST),
+            title: c.title.clone(),
+            date: c.date,
+            venue: c.venue.clone(),
+            rubric: c.rubric.clone(),
+            contestants: c.contestants.clone(),
+            judges: c.judges.clone(),
+            trim_from: c.trim_from,
+            tie_break: c.tie_break.clone(),
+        };
+        // A corrected rubric keeps the drawn order.
+        let mut op = update(&c);
+        op.rubric[0].max = 5000;
+        op.venue = "区委党校 201 室".into();
+        run(&mut w, &admin(), Op::ContestUpdateV1(op.clone())).unwrap();
+        let after = contest(&w);
+        assert_eq!(after.rubric[0].max, 5000);
+        assert_eq!(after.venue, "区委党校 201 室");
+        assert_eq!(after.order, c.order);
+        // One contestant fewer: the order and its seed go, to be drawn again.
+        op.contestants.pop();
+        run(&mut w, &admin(), Op::ContestUpdateV1(op.clone())).unwrap();
+        let after = contest(&w);
+        assert_eq!(after.contestants.len(), 2);
+        assert!(after.order.is_empty() && after.seed.is_none());
+        // A bad setup is refused as at creation, and nobody but an administrator edits.
+        let mut bad = op.clone();
+        bad.rubric.clear();
+        let r = run(&mut w, &admin(), Op::ContestUpdateV1(bad)).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("rubric"));
+        assert_eq!(
+            run(&mut w, &judge(1), Op::ContestUpdateV1(op.clone()))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        // Once a judge saved a sheet, the setup is fixed.
+        run(
+            &mut w,
+            &judge(1),
+            Op::SheetSaveV1(SheetSaveV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                marks: vec![Some(3000), None, None],
+            }),
+        )
+        .unwrap();
+        let r = run(&mut w, &admin(), Op::ContestUpdateV1(op)).unwrap_err();
+        assert_eq!(r.code, RejectCode::AlreadyDecided);
+        assert_eq!(r.message, "已有评委保存了评分表，比赛设置不能再修改");
     }
 
     /// The running contest is the latest unpublished one up to today; a judge's next one
