@@ -220,7 +220,7 @@ test("the contest administrator's home is the running contest's live ranking; a 
   // A typo in the title and the room to add: corrected before anyone scores.
   await a.click("[data-testid=edit-contest]");
   await a.waitForFunction(() => document.querySelector("input[name=title]")?.value === "红领实训比赛（出赛）");
-  assert.equal(await a.locator("[data-testid=contestant-choice] input:checked").count(), 3);
+  await a.waitForFunction(() => document.querySelectorAll("[data-testid=contestant-choice] input:checked").length === 3);
   await a.fill("input[name=title]", "红领实训比赛（初赛）");
   await a.fill("input[name=venue]", "区委党校报告厅");
   await a.click("[data-testid=save-contest]");

@@ -32,6 +32,7 @@ pub mod permission;
 #[cfg(feature = "arbitrary")]
 pub mod random;
 pub mod reminders;
+pub mod report;
 pub mod wire;
 
 // The crate's public paths stay flat, as the app, the server and the frozen wire-format

@@ -1,0 +1,511 @@
+//! 年度工作报告: what a district office sends upward about a year of the programme.
+//!
+//! Why here: the report is printed from the committee's tablet and downloaded from the
+//! server as `.docx` and XLSX; the three must carry the same numbers, so they are counted
+//! once, from decoded records, by [`annual`]. The indicators are the dashboard's own
+//! ([`crate::indicators::dashboard`]) on the report's day: the year's last day, or today
+//! while the year runs.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, NaiveDate};
+use uuid::Uuid;
+
+use crate::certification::inspection::Outcome;
+use crate::certification::{Application, Batch, RecommendationKind};
+use crate::contest::ContestResults;
+use crate::development::mentoring::Studio;
+use crate::development::training::{TrainingKind, TrainingSession};
+use crate::indicators::{Headline, Inputs, Table, dashboard, headline};
+use crate::people::honour::{Honour, HonourLevel};
+
+/// Everything the report reads besides the indicators' inputs.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    pub indicators: &'a Inputs,
+    pub applications: &'a [(Uuid, Application)],
+    pub batches: &'a [(Uuid, Batch)],
+    pub sessions: &'a [(Uuid, TrainingSession)],
+    pub studios: &'a [(Uuid, Studio)],
+    pub results: &'a [ContestResults],
+    pub honours: &'a [Honour],
+    pub recommendations: &'a [crate::certification::Recommendation],
+}
+
+/// Certificates issued in the year in one batch at one grade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issued {
+    pub batch: String,
+    pub grade: String,
+    pub count: usize,
+}
+
+/// The year's 红领学院 sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Training {
+    pub sessions: usize,
+    /// Their length together, in tenths of an hour.
+    pub hours_tenths: u32,
+    /// Sessions per kind, every kind listed.
+    pub by_kind: Vec<(TrainingKind, usize)>,
+    /// People marked present or late, summed over sessions.
+    pub attendances: usize,
+}
+
+/// A 导师工作室 and the subsidy it received in the year, in yuan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudioLine {
+    pub name: String,
+    pub mentor: String,
+    pub subsidy: i64,
+}
+
+/// A contest of the year and its first places (several on a shared first place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContestLine {
+    pub title: String,
+    pub date: NaiveDate,
+    pub contestants: usize,
+    /// Places 1 to 3, each with the names on it.
+    pub winners: Vec<(u32, Vec<String>)>,
+}
+
+/// The figures of one year's report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnualReport {
+    pub year: i32,
+    /// The day the indicators are taken on.
+    pub as_of: NaiveDate,
+    pub headline: Headline,
+    /// The dashboard's tables on `as_of`.
+    pub tables: Vec<Table>,
+    pub issued: Vec<Issued>,
+    /// 年审 outcomes of the year: 保持, 晋级, 降级, 取消.
+    pub inspections: Vec<(Outcome, usize)>,
+    pub training: Training,
+    /// Pairs active at some time in the year.
+    pub pairs: usize,
+    pub studios: Vec<StudioLine>,
+    pub contests: Vec<ContestLine>,
+    /// Honours of the year by level.
+    pub honours: Vec<(HonourLevel, usize)>,
+    /// 推优推先 of the year by kind.
+    pub recommendations: Vec<(RecommendationKind, usize)>,
+}
+
+impl AnnualReport {
+    /// Certificates issued in the year, all batches and grades.
+    pub fn issued_total(&self) -> usize {
+        self.issued.iter().map(|i| i.count).sum()
+    }
+
+    /// The studios' subsidies of the year together, in yuan.
+    pub fn subsidies_total(&self) -> i64 {
+        self.studios.iter().map(|s| s.subsidy).sum()
+    }
+}
+
+/// The report of `year` as known on `today`.
+pub fn annual(src: Sources<'_>, year: i32, today: NaiveDate) -> AnnualReport {
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+    let as_of = last.min(today);
+    let inputs = src.indicators;
+    let worker_name = |id: Uuid| {
+        inputs
+            .workers
+            .iter()
+            .find(|(w, _)| *w == id)
+            .map(|(_, w)| w.name.clone())
+            .unwrap_or_default()
+    };
+
+    // Certificates issued in the year, by the batch of their application and their grade.
+    let mut issued: Vec<Issued> = Vec::new();
+    let mut grades = inputs.grades.clone();
+    grades.sort_by_key(|g| g.level);
+    let mut batches: Vec<&(Uuid, Batch)> = src.batches.iter().collect();
+    batches.sort_by(|a, b| (a.1.year, &a.1.name).cmp(&(b.1.year, &b.1.name)));
+    for (batch_id, batch) in &batches {
+        for g in &grades {
+            let count = inputs
+                .certificates
+                .iter()
+                .filter(|(_, c)| c.issued_on.year() == year && c.grade == g.level)
+                .filter(|(_, c)| {
+                    src.applications
+                        .iter()
+                        .any(|(id, a)| *id == c.application_id && a.batch_id == *batch_id)
+                })
+                .count();
+            if count > 0 {
+                issued.push(Issued {
+                    batch: batch.name.clone(),
+                    grade: g.name.clone(),
+                    count,
+                });
+            }
+        }
+    }
+
+    let outcomes = [
+        Outcome::Keep,
+        Outcome::Promote,
+        Outcome::Downgrade,
+        Outcome::Revoke,
+    ];
+    let inspections = outcomes
+        .iter()
+        .map(|o| {
+            let n = inputs
+                .inspections
+                .iter()
+                .filter(|i| i.year == year && i.outcome == *o)
+                .count();
+            (*o, n)
+        })
+        .collect();
+
+    let sessions: Vec<&(Uuid, TrainingSession)> = src
+        .sessions
+        .iter()
+        .filter(|(_, s)| s.date.year() == year)
+        .collect();
+    let in_year: BTreeSet<Uuid> = sessions.iter().map(|(id, _)| *id).collect();
+    let training = Training {
+        sessions: sessions.len(),
+        hours_tenths: sessions.iter().map(|(_, s)| s.hours_tenths).sum(),
+        by_kind: TrainingKind::ALL
+            .iter()
+            .map(|k| (*k, sessions.iter().filter(|(_, s)| s.kind == *k).count()))
+            .collect(),
+        attendances: inputs
+            .attendance
+            .iter()
+            .filter(|a| in_year.contains(&a.session_id) && a.mark.attended())
+            .count(),
+    };
+
+    let pairs = inputs
+        .pairs
+        .iter()
+        .filter(|p| p.pair.start <= last && p.pair.end.is_none_or(|e| first <= e))
+        .count();
+    let mut studios: Vec<StudioLine> = src
+        .studios
+        .iter()
+        .filter(|(_, s)| s.founded <= last)
+        .map(|(_, s)| StudioLine {
+            name: s.name.clone(),
+            mentor: worker_name(s.mentor_id),
+            subsidy: s.subsidies.get(&year).copied().unwrap_or(0),
+        })
+        .collect();
+    studios.sort_by(|a, b| a.name.cmp(&b.name));
+
+    let mut contests: Vec<ContestLine> = src
+        .results
+        .iter()
+        .filter(|r| r.date.year() == year)
+        .map(|r| ContestLine {
+            title: r.title.clone(),
+            date: r.date,
+            contestants: r.standings.iter().filter(|s| !s.absent).count(),
+            winners: (1..=3)
+                .map(|place| {
+                    let names: Vec<String> = r
+                        .standings
+                        .iter()
+                        .filter(|s| s.rank == Some(place))
+                        .map(|s| s.name.clone())
+                        .collect();
+                    (place, names)
+                })
+                .filter(|(_, names)| !names.is_empty())
+                .collect(),
+        })
+        .collect();
+    contests.sort_by_key(|c| c.date);
+
+    let honours = HonourLevel::ALL
+        .iter()
+        .map(|l| {
+            let n = src
+                .honours
+                .iter()
+                .filter(|h| h.year == year && h.level == *l && h.superseded_by.is_none())
+                .count();
+            (*l, n)
+        })
+        .collect();
+    let recommendations = RecommendationKind::ALL
+        .iter()
+        .map(|k| {
+            let n = src
+                .recommendations
+                .iter()
+                .filter(|r| r.year == year && r.kind == *k)
+                .count();
+            (*k, n)
+        })
+        .collect();
+
+    let studio_values: Vec<Studio> = src.studios.iter().map(|(_, s)| s.clone()).collect();
+    AnnualReport {
+        year,
+        as_of,
+        headline: headline(inputs, &studio_values, as_of),
+        tables: dashboard(inputs, as_of),
+        issued,
+        inspections,
+        training,
+        pairs,
+        studios,
+        contests,
+        honours,
+        recommendations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::certification::ProgrammeSettings;
+    use crate::certification::certificate::Certificate;
+    use crate::contest::{Publication, Standing};
+    use crate::development::mentoring::{Pair, PairRecord};
+    use crate::development::training::{Attendance, Mark, Via};
+    use crate::people::model::WorkerRole;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_years_report_counts_that_year_only() {
+        let cert = |n: u128, app: u128, grade: u8, issued_on| {
+            (
+                id(n),
+                Certificate {
+                    number: format!("HL-{n}"),
+                    worker_id: id(n + 100),
+                    application_id: id(app),
+                    township_id: id(1),
+                    holder_name: "某".into(),
+                    category: WorkerRole::Secretary,
+                    grade,
+                    grade_name: String::new(),
+                    issued_on,
+                    valid_until: d(2029, 1, 1),
+                    photo: None,
+                    qr: String::new(),
+                },
+            )
+        };
+        let app = |batch: u128| -> Application {
+            serde_json::from_value(serde_json::json!({
+                "worker_id": id(0), "township_id": id(1), "batch_id": id(batch),
+                "category": "secretary", "requested_grade": 1,
+                "assessment": {"political": "good", "professional": "good", "tenure": "good",
+                    "performance": "good", "recognition": "good", "notes": ""},
+                "background": {"political": {"passed": true, "note": ""},
+                    "ethics": {"passed": true, "note": ""}, "ability": {"passed": true, "note": ""},
+                    "honours": {"passed": true, "note": ""}},
+                "filed_by": id(0), "round": 1, "stage": "issued"
+            }))
+            .unwrap()
+        };
+        let batch = |name: &str| Batch {
+            name: name.into(),
+            year: 2026,
+            category: WorkerRole::Secretary,
+            closed: false,
+        };
+        let inputs = Inputs {
+            certificates: vec![
+                cert(1, 11, 1, d(2026, 3, 1)),
+                cert(2, 12, 2, d(2026, 9, 1)),
+                cert(3, 13, 1, d(2026, 9, 2)),
+                // Last year's does not count.
+                cert(4, 11, 1, d(2025, 9, 2)),
+            ],
+            pairs: vec![
+                PairRecord {
+                    pair: Pair {
+                        mentor_id: id(1),
+                        mentee_id: id(2),
+                        start: d(2025, 3, 1),
+                        end: Some(d(2026, 2, 1)),
+                    },
+                    township_id: id(1),
+                },
+                PairRecord {
+                    pair: Pair {
+                        mentor_id: id(1),
+                        mentee_id: id(3),
+                        start: d(2024, 3, 1),
+                        end: Some(d(2025, 2, 1)),
+                    },
+                    township_id: id(1),
+                },
+            ],
+            attendance: vec![
+                Attendance {
+                    session_id: id(70),
+                    worker_id: id(2),
+                    township_id: id(1),
+                    mark: Mark::Present,
+                    via: Via::default(),
+                    date: d(2026, 5, 1),
+                    kind: TrainingKind::Classroom,
+                    hours_tenths: 35,
+                },
+                Attendance {
+                    session_id: id(70),
+                    worker_id: id(3),
+                    township_id: id(1),
+                    mark: Mark::Absent,
+                    via: Via::default(),
+                    date: d(2026, 5, 1),
+                    kind: TrainingKind::Classroom,
+                    hours_tenths: 35,
+                },
+            ],
+            grades: ProgrammeSettings::default().grades,
+            ..Default::default()
+        };
+        let session = |kind, date| TrainingSession {
+            kind,
+            title: "课".into(),
+            date,
+            place: String::new(),
+            hours_tenths: 35,
+            trainer: String::new(),
+            created_by: id(0),
+        };
+        let standing = |name: &str, rank| Standing {
+            contestant_id: id(0),
+            name: name.into(),
+            organization: String::new(),
+            absent: false,
+            missing: Vec::new(),
+            result: None,
+            score: None,
+            rank: Some(rank),
+            shared: false,
+        };
+        let results = ContestResults {
+            contest_id: id(90),
+            title: "实训比赛".into(),
+            date: d(2026, 12, 5),
+            rubric: Vec::new(),
+            judges: Vec::new(),
+            standings: vec![
+                standing("甲", 1),
+                standing("乙", 1),
+                standing("丙", 3),
+                standing("丁", 4),
+            ],
+            published: Publication {
+                by: id(0),
+                on: d(2026, 12, 5),
+            },
+        };
+        let mut subsidies = std::collections::BTreeMap::new();
+        subsidies.insert(2025, 3000);
+        subsidies.insert(2026, 5000);
+        let report = annual(
+            Sources {
+                indicators: &inputs,
+                applications: &[(id(11), app(21)), (id(12), app(21)), (id(13), app(22))],
+                batches: &[
+                    (id(21), batch("2026年第一批")),
+                    (id(22), batch("2026年第二批")),
+                ],
+                sessions: &[
+                    (id(70), session(TrainingKind::Classroom, d(2026, 5, 1))),
+                    (id(71), session(TrainingKind::Brainstorm, d(2026, 6, 1))),
+                    (id(72), session(TrainingKind::Classroom, d(2025, 6, 1))),
+                ],
+                studios: &[(
+                    id(80),
+                    Studio {
+                        name: "红领工作室".into(),
+                        mentor_id: id(1),
+                        founded: d(2025, 1, 1),
+                        subsidies,
+                    },
+                )],
+                results: &[results],
+                honours: &[],
+                recommendations: &[],
+            },
+            2026,
+            d(2026, 12, 5),
+        );
+        assert_eq!(report.as_of, d(2026, 12, 5));
+        assert_eq!(
+            report.issued,
+            [
+                Issued {
+                    batch: "2026年第一批".into(),
+                    grade: "初级".into(),
+                    count: 1
+                },
+                Issued {
+                    batch: "2026年第一批".into(),
+                    grade: "中级".into(),
+                    count: 1
+                },
+                Issued {
+                    batch: "2026年第二批".into(),
+                    grade: "初级".into(),
+                    count: 1
+                },
+            ]
+        );
+        assert_eq!(report.issued_total(), 3);
+        assert_eq!(report.training.sessions, 2);
+        assert_eq!(report.training.hours_tenths, 70);
+        assert_eq!(report.training.attendances, 1);
+        assert_eq!(
+            report
+                .training
+                .by_kind
+                .iter()
+                .find(|(k, _)| *k == TrainingKind::Classroom),
+            Some(&(TrainingKind::Classroom, 1))
+        );
+        // The pair that ran into February counts; the one that ended last year does not.
+        assert_eq!(report.pairs, 1);
+        assert_eq!(report.subsidies_total(), 5000);
+        assert_eq!(
+            report.contests[0].winners,
+            [
+                (1, vec!["甲".to_owned(), "乙".to_owned()]),
+                (3, vec!["丙".to_owned()])
+            ]
+        );
+        // A past year is taken on its last day.
+        let past = annual(
+            Sources {
+                indicators: &inputs,
+                applications: &[],
+                batches: &[],
+                sessions: &[],
+                studios: &[],
+                results: &[],
+                honours: &[],
+                recommendations: &[],
+            },
+            2025,
+            d(2026, 12, 5),
+        );
+        assert_eq!(past.as_of, d(2025, 12, 31));
+        assert_eq!(past.pairs, 2);
+    }
+}
