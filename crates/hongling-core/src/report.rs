@@ -35,6 +35,7 @@ pub struct Sources<'a> {
 /// Certificates issued in the year in one batch at one grade.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issued {
+    /// The batch's name with its category (党组织书记 / 党建工作指导员).
     pub batch: String,
     pub grade: String,
     pub count: usize,
@@ -105,6 +106,182 @@ impl AnnualReport {
     }
 }
 
+/// The office that issues the report (and the certificates).
+pub const ISSUER_ZH: &str = "中共亳州市谯城区委非公有制经济组织和社会组织工作委员会";
+
+/// One part of the document: a heading and a table whose first row is its header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub heading: String,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl AnnualReport {
+    /// The document's title.
+    pub fn title_zh(&self) -> String {
+        format!("{} 年度红领认证工作报告", self.year)
+    }
+
+    /// The document as the office sends it upward, always in Chinese: the same sections,
+    /// rows and numbers in the printed page, the `.docx` and the XLSX.
+    pub fn sections_zh(&self) -> Vec<Section> {
+        let h = &self.headline;
+        let certified: i64 = h.certified.iter().map(|(_, n)| n).sum();
+        let by_grade = h
+            .certified
+            .iter()
+            .map(|(g, n)| format!("{g} {n}"))
+            .collect::<Vec<_>>()
+            .join("、");
+        let row = |cells: &[&str]| cells.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+        let mut out = vec![Section {
+            heading: format!("一、主要指标（截至 {}）", self.as_of),
+            rows: vec![
+                row(&["指标", "数值", "说明"]),
+                row(&["培育库人数", &h.pool.to_string(), ""]),
+                row(&["持证人数", &certified.to_string(), &by_grade]),
+                row(&[
+                    "中层以上职务占比（%）",
+                    &h.management_percent.to_string(),
+                    "持证人中担任中层以上职务的比例",
+                ]),
+                row(&[
+                    "年度培训覆盖率（%）",
+                    &h.training_percent.to_string(),
+                    "持证人中本年度参加培训的比例",
+                ]),
+                row(&["帮带结对", &h.pairs.to_string(), "截至当日在帮的结对"]),
+                row(&["导师工作室", &h.studios.to_string(), ""]),
+            ],
+        }];
+
+        let mut issued = vec![row(&["批次", "等级", "发证数"])];
+        for i in &self.issued {
+            issued.push(vec![i.batch.clone(), i.grade.clone(), i.count.to_string()]);
+        }
+        issued.push(row(&["合计", "", &self.issued_total().to_string()]));
+        out.push(Section {
+            heading: "二、证书发放".to_owned(),
+            rows: issued,
+        });
+
+        let mut inspections = vec![row(&["年审结果", "人数"])];
+        for (o, n) in &self.inspections {
+            inspections.push(row(&[o.label_zh(), &n.to_string()]));
+        }
+        out.push(Section {
+            heading: "三、年度审核".to_owned(),
+            rows: inspections,
+        });
+
+        let t = &self.training;
+        let mut training = vec![
+            row(&["项目", "数值"]),
+            row(&["培训场次", &t.sessions.to_string()]),
+            row(&[
+                "培训时长（小时）",
+                &crate::development::training::hours_text(t.hours_tenths),
+            ]),
+            row(&["参训人次", &t.attendances.to_string()]),
+            row(&["持证人培训覆盖率（%）", &h.training_percent.to_string()]),
+        ];
+        for (k, n) in &t.by_kind {
+            training.push(row(&[
+                &format!("其中：{}（场）", k.label_zh()),
+                &n.to_string(),
+            ]));
+        }
+        out.push(Section {
+            heading: "四、红领学院培训".to_owned(),
+            rows: training,
+        });
+
+        let mut mentoring = vec![row(&["导师工作室", "导师", "年度补贴（元）"])];
+        for st in &self.studios {
+            mentoring.push(vec![
+                st.name.clone(),
+                st.mentor.clone(),
+                st.subsidy.to_string(),
+            ]);
+        }
+        mentoring.push(row(&["合计", "", &self.subsidies_total().to_string()]));
+        mentoring.push(row(&["年内帮带结对", "", &self.pairs.to_string()]));
+        out.push(Section {
+            heading: "五、导师帮带".to_owned(),
+            rows: mentoring,
+        });
+
+        let mut contests = vec![row(&[
+            "比赛",
+            "日期",
+            "参赛人数",
+            "第一名",
+            "第二名",
+            "第三名",
+        ])];
+        for c in &self.contests {
+            let place = |p: u32| {
+                c.winners
+                    .iter()
+                    .find(|(n, _)| *n == p)
+                    .map(|(_, names)| names.join("、"))
+                    .unwrap_or_default()
+            };
+            contests.push(vec![
+                c.title.clone(),
+                c.date.to_string(),
+                c.contestants.to_string(),
+                place(1),
+                place(2),
+                place(3),
+            ]);
+        }
+        out.push(Section {
+            heading: "六、红领实训比赛".to_owned(),
+            rows: contests,
+        });
+
+        let mut honours = vec![row(&["类别", "人数"])];
+        for (l, n) in &self.honours {
+            honours.push(row(&[
+                &format!("荣誉表彰·{}", l.label_zh()),
+                &n.to_string(),
+            ]));
+        }
+        for (k, n) in &self.recommendations {
+            honours.push(row(&[
+                &format!("推优推先·{}", k.label_zh()),
+                &n.to_string(),
+            ]));
+        }
+        out.push(Section {
+            heading: "七、荣誉表彰与推优推先".to_owned(),
+            rows: honours,
+        });
+
+        // The indicators by township, as the dashboard shows them.
+        for table in &self.tables {
+            let mut rows = vec![
+                std::iter::once("乡镇（街道）".to_owned())
+                    .chain(table.columns.iter().cloned())
+                    .collect::<Vec<_>>(),
+            ];
+            for (label, values) in &table.rows {
+                rows.push(
+                    std::iter::once(label.clone())
+                        .chain(values.iter().map(i64::to_string))
+                        .collect(),
+                );
+            }
+            out.push(Section {
+                heading: format!("附：{}", table.title),
+                rows,
+            });
+        }
+        out
+    }
+}
+
 /// The report of `year` as known on `today`.
 pub fn annual(src: Sources<'_>, year: i32, today: NaiveDate) -> AnnualReport {
     let last = NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today);
@@ -140,7 +317,8 @@ pub fn annual(src: Sources<'_>, year: i32, today: NaiveDate) -> AnnualReport {
                 .count();
             if count > 0 {
                 issued.push(Issued {
-                    batch: batch.name.clone(),
+                    // A year's first batch runs for both categories: the name says which.
+                    batch: format!("{}（{}）", batch.name, batch.category.label_zh()),
                     grade: g.name.clone(),
                     count,
                 });
@@ -452,17 +630,17 @@ mod tests {
             report.issued,
             [
                 Issued {
-                    batch: "2026年第一批".into(),
+                    batch: "2026年第一批（党组织书记）".into(),
                     grade: "初级".into(),
                     count: 1
                 },
                 Issued {
-                    batch: "2026年第一批".into(),
+                    batch: "2026年第一批（党组织书记）".into(),
                     grade: "中级".into(),
                     count: 1
                 },
                 Issued {
-                    batch: "2026年第二批".into(),
+                    batch: "2026年第二批（党组织书记）".into(),
                     grade: "初级".into(),
                     count: 1
                 },
@@ -489,6 +667,28 @@ mod tests {
                 (1, vec!["甲".to_owned(), "乙".to_owned()]),
                 (3, vec!["丙".to_owned()])
             ]
+        );
+        // The document carries the same numbers, in Chinese.
+        let sections = report.sections_zh();
+        let find = |heading: &str| {
+            sections
+                .iter()
+                .find(|s| s.heading.starts_with(heading))
+                .unwrap()
+                .clone()
+        };
+        assert_eq!(report.title_zh(), "2026 年度红领认证工作报告");
+        assert_eq!(
+            find("二、证书发放").rows.last().unwrap(),
+            &["合计", "", "3"].map(String::from).to_vec()
+        );
+        assert_eq!(find("四、").rows[2], ["培训时长（小时）", "7"]);
+        assert_eq!(find("五、").rows[2], ["合计", "", "5000"]);
+        assert_eq!(
+            find("六、").rows[1],
+            ["实训比赛", "2026-12-05", "4", "甲、乙", "", "丙"]
+                .map(String::from)
+                .to_vec()
         );
         // A past year is taken on its last day.
         let past = annual(

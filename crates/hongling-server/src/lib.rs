@@ -118,6 +118,7 @@ pub fn app<S: store::Store>(
         .layer(axum::middleware::from_fn(api::require_protocol))
         .route("/reports/stipends", get(reports::stipends::<S>))
         .route("/reports/contests/{id}", get(reports::contest::<S>))
+        .route("/reports/annual", get(reports::annual::<S>))
         .route("/contest/judges", get(api::contest_judges::<S>))
         .route("/admin/import/{what}", post(import_export::import::<S>))
         .route("/admin/export/{what}", get(import_export::export::<S>))

@@ -190,3 +190,240 @@ pub async fn contest<S: Store>(
         &rows,
     )
 }
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AnnualQuery {
+    year: i32,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// Every decoded record of `kind`, with its id.
+async fn decoded<S: Store, T: serde::de::DeserializeOwned>(
+    state: &AppState<S>,
+    kind: RecordKind,
+) -> Result<Vec<(Uuid, T)>, AppError> {
+    Ok(state
+        .store
+        .records_of(kind)
+        .await?
+        .into_iter()
+        .filter(|r| !r.deleted)
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect())
+}
+
+fn values<T>(v: Vec<(Uuid, T)>) -> Vec<T> {
+    v.into_iter().map(|(_, t)| t).collect()
+}
+
+/// The annual report of `year` from everything the server holds.
+pub async fn annual_report<S: Store>(
+    state: &AppState<S>,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<hongling_core::report::AnnualReport, AppError> {
+    use hongling_core::report::{Sources, annual};
+    let settings: ProgrammeSettings = state
+        .store
+        .records_of(RecordKind::Settings)
+        .await?
+        .into_iter()
+        .find(|r| r.id == SETTINGS_ID)
+        .and_then(|r| r.decode().ok())
+        .unwrap_or_default();
+    let townships: Vec<(Uuid, Township)> = decoded(state, RecordKind::Township).await?;
+    let inputs = hongling_core::indicators::Inputs {
+        townships: townships.into_iter().map(|(id, t)| (id, t.name)).collect(),
+        workers: decoded(state, RecordKind::Worker).await?,
+        certificates: decoded(state, RecordKind::Certificate).await?,
+        statuses: decoded(state, RecordKind::CertificateStatus).await?,
+        pool: values(decoded(state, RecordKind::PoolEntry).await?),
+        attendance: values(decoded(state, RecordKind::Attendance).await?),
+        visits: values(decoded(state, RecordKind::Visit).await?),
+        mentors: values(decoded(state, RecordKind::Mentor).await?),
+        pairs: values(decoded(state, RecordKind::MentorPair).await?),
+        inspections: values(decoded(state, RecordKind::Inspection).await?),
+        grades: settings.grades.clone(),
+    };
+    let applications = decoded(state, RecordKind::Application).await?;
+    let batches = decoded(state, RecordKind::Batch).await?;
+    let sessions = decoded(state, RecordKind::TrainingSession).await?;
+    let studios = decoded(state, RecordKind::Studio).await?;
+    let results = values(decoded(state, RecordKind::ContestResults).await?);
+    let honours = values(decoded(state, RecordKind::Honour).await?);
+    let recommendations = values(decoded(state, RecordKind::Recommendation).await?);
+    Ok(annual(
+        Sources {
+            indicators: &inputs,
+            applications: &applications,
+            batches: &batches,
+            sessions: &sessions,
+            studios: &studios,
+            results: &results,
+            honours: &honours,
+            recommendations: &recommendations,
+        },
+        year,
+        today,
+    ))
+}
+
+/// The report as a Word document on A4: title, issuing office and date, then each
+/// section's heading and table, in a Chinese font WPS and Word both have.
+pub fn docx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, AppError> {
+    use docx_rs::{
+        AlignmentType, Docx, Paragraph, Run, RunFonts, Table, TableCell, TableRow, WidthType,
+    };
+    let song = || RunFonts::new().east_asia("宋体").ascii("Times New Roman");
+    let text = |s: &str, size: usize, bold: bool| {
+        let run = Run::new().add_text(s).size(size).fonts(song());
+        if bold { run.bold() } else { run }
+    };
+    let mut doc = Docx::new()
+        // A4 in twentieths of a point.
+        .page_size(11906, 16838)
+        .default_fonts(song())
+        .default_size(24)
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(text(&report.title_zh(), 40, true))
+                .align(AlignmentType::Center),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(text(hongling_core::report::ISSUER_ZH, 28, false))
+                .align(AlignmentType::Center),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .add_run(text(
+                    &format!("{}", report.as_of.format("%Y年%m月%d日")),
+                    28,
+                    false,
+                ))
+                .align(AlignmentType::Center),
+        );
+    for section in report.sections_zh() {
+        doc = doc.add_paragraph(Paragraph::new().add_run(text(&section.heading, 30, true)));
+        let rows = section
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                TableRow::new(
+                    row.iter()
+                        .map(|cell| {
+                            TableCell::new().add_paragraph(Paragraph::new().add_run(text(
+                                cell,
+                                21,
+                                i == 0,
+                            )))
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        doc = doc.add_table(Table::new(rows).width(9000, WidthType::Dxa));
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut out)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("docx: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// The report as a workbook: the title sheet's facts, then one sheet per section.
+pub fn report_xlsx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, AppError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!(e));
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let cover = book.add_worksheet();
+    cover.set_name("报告").map_err(fail)?;
+    cover
+        .write_string_with_format(0, 0, report.title_zh(), &bold)
+        .map_err(fail)?;
+    cover
+        .write_string(1, 0, hongling_core::report::ISSUER_ZH)
+        .map_err(fail)?;
+    cover
+        .write_string(2, 0, report.as_of.format("%Y年%m月%d日").to_string())
+        .map_err(fail)?;
+    for (n, section) in report.sections_zh().into_iter().enumerate() {
+        let ws = book.add_worksheet();
+        // Sheet names are short and unique: the section's number.
+        ws.set_name(format!("{}", n + 1)).map_err(fail)?;
+        ws.write_string_with_format(0, 0, &section.heading, &bold)
+            .map_err(fail)?;
+        for (r, row) in section.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                let (r, c) = (r as u32 + 1, c as u16);
+                // Numbers stay numbers, so the office can sum them.
+                match cell.parse::<f64>() {
+                    Ok(v) if r > 1 => ws.write_number(r, c, v).map_err(fail)?,
+                    _ if r == 1 => ws
+                        .write_string_with_format(r, c, cell, &bold)
+                        .map_err(fail)?,
+                    _ => ws.write_string(r, c, cell).map_err(fail)?,
+                };
+            }
+        }
+        ws.set_column_width(0, 28).map_err(fail)?;
+    }
+    book.save_to_buffer().map_err(fail)
+}
+
+/// `GET /api/v1/reports/annual?year=2026&format=docx|xlsx` (district committee): the
+/// 年度工作报告 as a Word document or a workbook.
+pub async fn annual<S: Store>(
+    State(state): State<AppState<S>>,
+    Committee(session): Committee,
+    ext: axum::http::Extensions,
+    Query(q): Query<AnnualQuery>,
+) -> Result<Response, AppError> {
+    let today = hongling_core::china_today(chrono::Utc::now());
+    if !(2000..=chrono::Datelike::year(&today)).contains(&q.year) {
+        return Err(AppError::bad_request(
+            "invalid_year",
+            "年份应在 2000 年至今年之间",
+        ));
+    }
+    let format = q.format.as_deref().unwrap_or("docx");
+    let (body, mime) = match format {
+        "docx" => (
+            docx(&annual_report(&state, q.year, today).await?)?,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        "xlsx" => (
+            report_xlsx(&annual_report(&state, q.year, today).await?)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        _ => {
+            return Err(AppError::bad_request(
+                "invalid_format",
+                "导出格式应为 docx 或 xlsx",
+            ));
+        }
+    };
+    crate::api::security(
+        &state,
+        hongling_core::wire::SecurityEvent::Export,
+        &session.account.username,
+        &format!("annual-report-{}", q.year),
+        &ext,
+        format,
+    )
+    .await?;
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, mime.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"annual-report-{}.{format}\"", q.year),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}

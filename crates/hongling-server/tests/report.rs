@@ -1,0 +1,167 @@
+//! The 年度工作报告 as the district office downloads it from the real server: the `.docx`
+//! and the XLSX are read back and carry the numbers of the data the test knows (the demo
+//! district's certificates issued this year, a training session a tablet synced), and a
+//! bad request changes nothing and says why.
+
+mod common;
+
+use std::io::Read;
+
+use common::{Server, Tablet};
+use hongling_core::certificate::Certificate;
+use hongling_core::training::{TrainingCreateV1, TrainingKind};
+use hongling_core::wire::PROTOCOL_HEADER;
+use hongling_core::{Op, RecordKind};
+use uuid::Uuid;
+
+/// The texts of a Word document's runs, in order, empty ones left out.
+fn docx_texts(bytes: &[u8]) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut out = Vec::new();
+    let mut rest = xml.as_str();
+    while let Some(start) = rest.find("<w:t") {
+        let after = &rest[start..];
+        let open_end = after.find('>').unwrap();
+        // `<w:t>` or `<w:t xml:space=…>`, not `<w:tc>`, `<w:tbl…>` or an empty `<w:t/>`.
+        let tag = &after[..open_end];
+        if !(tag == "<w:t" || tag.starts_with("<w:t ")) || tag.ends_with('/') {
+            rest = &after[open_end..];
+            continue;
+        }
+        let body = &after[open_end + 1..];
+        let close = body.find("</w:t>").unwrap();
+        let text = body[..close].trim();
+        if !text.is_empty() {
+            out.push(text.to_owned());
+        }
+        rest = &body[close..];
+    }
+    out
+}
+
+/// The cell after `label` in the section whose heading starts with `heading`.
+fn after(texts: &[String], heading: &str, label: &str) -> String {
+    let at = texts.iter().position(|t| t.starts_with(heading)).unwrap();
+    let l = at + texts[at..].iter().position(|t| t == label).unwrap();
+    texts[l + 1].clone()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_annual_report_reads_back_with_the_numbers_of_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("hongling.sqlite"), &[]);
+    let base = server.base.clone();
+    let today = hongling_core::china_today(chrono::Utc::now());
+    let year = chrono::Datelike::year(&today);
+
+    // A session today, synced from an instructor's tablet.
+    let tablet = Tablet::new(&base, "zhidao02").await;
+    tablet.sync().await;
+    tablet
+        .commit(Op::TrainingCreateV1(TrainingCreateV1 {
+            id: Uuid::new_v4(),
+            kind: TrainingKind::Classroom,
+            title: "发展党员工作规范".into(),
+            date: today,
+            place: "古井镇党群服务中心".into(),
+            hours_tenths: 35,
+            trainer: "李文华".into(),
+        }))
+        .await
+        .unwrap();
+    tablet.sync().await;
+
+    // What the committee's own tablet holds: the certificates issued this year.
+    let office = Tablet::new(&base, "quwei").await;
+    office.sync().await;
+    let issued = office
+        .all::<Certificate>(RecordKind::Certificate)
+        .into_iter()
+        .filter(|(_, c)| chrono::Datelike::year(&c.issued_on) == year)
+        .count();
+    assert!(
+        issued > 0,
+        "the demo district's certificates are issued on start"
+    );
+    let token = office.transport.token.clone();
+    let get = |query: String, token: String| {
+        let base = base.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}/api/v1/reports/annual?{query}"))
+                .header(PROTOCOL_HEADER, "1")
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    let res = get(format!("year={year}&format=docx"), token.clone()).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("wordprocessingml")
+    );
+    let texts = docx_texts(&res.bytes().await.unwrap());
+    assert_eq!(texts[0], format!("{year} 年度红领认证工作报告"));
+    assert_eq!(texts[1], hongling_core::report::ISSUER_ZH);
+    assert_eq!(after(&texts, "一、", "持证人数"), issued.to_string());
+    assert_eq!(after(&texts, "二、证书发放", "合计"), issued.to_string());
+    assert_eq!(after(&texts, "四、", "培训场次"), "1");
+    assert_eq!(after(&texts, "四、", "培训时长（小时）"), "3.5");
+
+    let res = get(format!("year={year}&format=xlsx"), token.clone()).await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let cell = |book: &mut calamine::Xlsx<_>, sheet: &str, label: &str, col: usize| {
+        let range = calamine::Reader::worksheet_range(book, sheet).unwrap();
+        range
+            .rows()
+            .find(|r| r[0] == label)
+            .map(|r| r[col].to_string())
+            .unwrap()
+    };
+    assert_eq!(cell(&mut book, "1", "持证人数", 1), issued.to_string());
+    assert_eq!(cell(&mut book, "2", "合计", 2), issued.to_string());
+    assert_eq!(cell(&mut book, "4", "培训场次", 1), "1");
+
+    // Bad requests: a clear refusal, as JSON.
+    for (query, status, code) in [
+        ("year=1999&format=docx".to_owned(), 400, "invalid_year"),
+        (
+            format!("year={}&format=docx", year + 1),
+            400,
+            "invalid_year",
+        ),
+        (format!("year={year}&format=pdf"), 400, "invalid_format"),
+    ] {
+        let res = get(query, token.clone()).await;
+        assert_eq!(res.status(), status);
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["code"], code);
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .any(|c| c > '\u{2e80}')
+        );
+    }
+    // Not the committee: refused.
+    let res = get(
+        format!("year={year}&format=docx"),
+        tablet.transport.token.clone(),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+}
