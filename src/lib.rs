@@ -26,13 +26,13 @@ use leptos_router::path;
 
 use crate::components::{AppHeader, InAppBrowserNotice, NavBar, UpdateBanner};
 use crate::pages::{
-    AccountsPage, ApplicationFormPage, ApplicationPage, ApplicationsPage, CertificatePage,
-    CompliancePage, ContestFormPage, ContestPage, ContestResultsPage, ContestScreenPage,
-    ContestsPage, DashboardPage, FieldPage, HomePage, ImportPage, InboxPage, InspectionsPage,
-    LockedPage, LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage, ProgrammePage,
-    QueuePage, RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage, SettingsPage,
-    StipendsPage, TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage, VisitsPage,
-    WorkerFormPage, WorkersPage,
+    AccountsPage, AnnualReportPage, ApplicationFormPage, ApplicationPage, ApplicationsPage,
+    CertificatePage, CompliancePage, ContestFormPage, ContestPage, ContestResultsPage,
+    ContestScreenPage, ContestsPage, DashboardPage, FieldPage, HomePage, ImportPage, InboxPage,
+    InspectionsPage, LockedPage, LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage,
+    ProgrammePage, QueuePage, RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage,
+    SettingsPage, StipendsPage, TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage,
+    VisitsPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -154,6 +154,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/tasks") view=TasksPage />
                             <Route path=path!("/inspections") view=InspectionsPage />
                             <Route path=path!("/dashboard") view=DashboardPage />
+                            <Route path=path!("/reports/annual") view=AnnualReportPage />
                             <Route path=path!("/contests") view=ContestsPage />
                             <Route path=path!("/contests/new") view=ContestFormPage />
                             <Route path=path!("/contests/:id") view=ContestPage />

@@ -503,3 +503,41 @@ pub async fn load_reminders(today: chrono::NaiveDate) -> Result<Vec<ReminderRow>
         })
         .collect())
 }
+
+/// The 年度工作报告 of `year` from what this device holds (the committee's holds the
+/// whole district), counted by `hongling_core::report`, as the server's `.docx` is.
+pub async fn load_annual_report(
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<hongling_core::report::AnnualReport, StorageError> {
+    let p = Programme::load().await?;
+    let applications: Vec<(Uuid, hongling_core::certification::Application)> =
+        all(RecordKind::Application).await?;
+    let batches = load_batches().await?;
+    let results: Vec<hongling_core::contest::ContestResults> = all(RecordKind::ContestResults)
+        .await?
+        .into_iter()
+        .map(|(_, r)| r)
+        .collect();
+    let recommendations: Vec<hongling_core::certification::Recommendation> =
+        all(RecordKind::Recommendation)
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect();
+    let inputs = p.inputs();
+    Ok(hongling_core::report::annual(
+        hongling_core::report::Sources {
+            indicators: &inputs,
+            applications: &applications,
+            batches: &batches,
+            sessions: &p.sessions,
+            studios: &p.studios,
+            results: &results,
+            honours: &p.honours,
+            recommendations: &recommendations,
+        },
+        year,
+        today,
+    ))
+}

@@ -50,7 +50,10 @@ fn OverviewHome() -> impl IntoView {
         <section class="page home" data-testid="home-overview">
             <div class="page-head">
                 <h1>{move || ctx.t(Key::Overview)}</h1>
-                <A href="/dashboard" attr:class="btn" attr:data-testid="all-indicators">{move || ctx.t(Key::AllIndicators)}</A>
+                <div class="inline-form">
+                    <A href="/dashboard" attr:class="btn" attr:data-testid="all-indicators">{move || ctx.t(Key::AllIndicators)}</A>
+                    <A href="/reports/annual" attr:class="btn" attr:data-testid="annual-report-link">{move || ctx.t(Key::AnnualReport)}</A>
+                </div>
             </div>
             {move || headline().map(|(h, today)| {
                 let certified_total: i64 = h.certified.iter().map(|(_, n)| n).sum();

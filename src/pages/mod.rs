@@ -1,6 +1,7 @@
 //! One module per screen.
 
 mod accounts;
+mod annual_report;
 mod application;
 mod application_form;
 mod applications;
@@ -40,6 +41,7 @@ mod worker_form;
 mod workers;
 
 pub use accounts::AccountsPage;
+pub use annual_report::AnnualReportPage;
 pub use application::ApplicationPage;
 pub use application_form::ApplicationFormPage;
 pub use applications::{ApplicationsPage, QueuePage};

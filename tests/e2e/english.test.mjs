@@ -47,20 +47,24 @@ async function districtData(base) {
   return [...out].filter((s) => s.length > 0).sort((a, b) => b.length - a.length);
 }
 
-/** The screen's text as the user meets it, with the data taken out. */
+/** The screen's text as the user meets it, with the data taken out. What is marked
+ * Chinese on purpose (`lang=zh-CN`: the import file's column headers, the annual report,
+ * a document always in Chinese) is not the UI's words and is not read, attributes
+ * included. */
 async function leftover(page, data) {
   const text = await page.evaluate(() => {
-    const attrs = [...document.querySelectorAll("[placeholder],[aria-label],[title],[alt]")].flatMap((e) =>
-      ["placeholder", "aria-label", "title", "alt"].map((a) => e.getAttribute(a) ?? ""),
-    );
-    const options = [...document.querySelectorAll("option")].map((o) => o.textContent);
-    // Marked Chinese on purpose (the import file's column headers): not the UI's words.
-    const chinese = [...document.querySelectorAll("body [lang=zh-CN]")].map((e) => e.innerText);
-    return [document.body.innerText, document.title, ...attrs, ...options, ...chinese.map((c) => `\u0000${c}`)].join("\n");
+    const marked = [...document.querySelectorAll("body [lang=zh-CN]")];
+    const attrs = [...document.querySelectorAll("[placeholder],[aria-label],[title],[alt]")]
+      .filter((e) => !e.closest("[lang=zh-CN]"))
+      .flatMap((e) => ["placeholder", "aria-label", "title", "alt"].map((a) => e.getAttribute(a) ?? ""));
+    const options = [...document.querySelectorAll("option")].filter((o) => !o.closest("[lang=zh-CN]")).map((o) => o.textContent);
+    const shown = marked.map((e) => e.style.display);
+    for (const e of marked) e.style.display = "none";
+    const body = document.body.innerText;
+    marked.forEach((e, i) => (e.style.display = shown[i]));
+    return [body, document.title, ...attrs, ...options].join("\n");
   });
   let rest = text;
-  // Take out what is Chinese on purpose, then the data.
-  for (const c of text.split("\n").filter((l) => l.startsWith("\u0000"))) rest = rest.split(c.slice(1)).join(" ");
   for (const s of [...data, ...ALLOWED]) rest = rest.split(s).join(" ");
   return rest
     .split("\n")

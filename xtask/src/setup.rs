@@ -149,15 +149,21 @@ pub fn run(timer: &mut Timer, tests: bool) -> Result<()> {
     })?;
     if tests {
         // certutil (libnss3-tools) makes the NSS database in which the HTTPS test trusts
-        // the local CA that tls-init made, as a tablet would after /install.
-        timer.stage("setup: Chromium, ChromeDriver, CJK fonts, certutil", || {
-            apt_install(&[
-                "chromium",
-                "chromium-driver",
-                "fonts-noto-cjk",
-                "libnss3-tools",
-            ])
-        })?;
+        // the local CA that tls-init made, as a tablet would after /install. pdftotext
+        // (poppler-utils) and unzip read the annual report's PDF, .docx and XLSX back.
+        timer.stage(
+            "setup: Chromium, ChromeDriver, CJK fonts, certutil, pdftotext, unzip",
+            || {
+                apt_install(&[
+                    "chromium",
+                    "chromium-driver",
+                    "fonts-noto-cjk",
+                    "libnss3-tools",
+                    "poppler-utils",
+                    "unzip",
+                ])
+            },
+        )?;
     }
     Ok(())
 }

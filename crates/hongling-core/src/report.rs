@@ -117,6 +117,11 @@ pub struct Section {
 }
 
 impl AnnualReport {
+    /// The document's date as an official document writes it.
+    pub fn date_zh(&self) -> String {
+        self.as_of.format("%Y年%m月%d日").to_string()
+    }
+
     /// The document's title.
     pub fn title_zh(&self) -> String {
         format!("{} 年度红领认证工作报告", self.year)

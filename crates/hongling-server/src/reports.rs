@@ -298,7 +298,7 @@ pub fn docx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, App
         .add_paragraph(
             Paragraph::new()
                 .add_run(text(
-                    &format!("{}", report.as_of.format("%Y年%m月%d日")),
+                    &report.date_zh(),
                     28,
                     false,
                 ))
@@ -347,7 +347,7 @@ pub fn report_xlsx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u
         .write_string(1, 0, hongling_core::report::ISSUER_ZH)
         .map_err(fail)?;
     cover
-        .write_string(2, 0, report.as_of.format("%Y年%m月%d日").to_string())
+        .write_string(2, 0, report.date_zh())
         .map_err(fail)?;
     for (n, section) in report.sections_zh().into_iter().enumerate() {
         let ws = book.add_worksheet();
