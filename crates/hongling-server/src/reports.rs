@@ -297,11 +297,7 @@ pub fn docx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, App
         )
         .add_paragraph(
             Paragraph::new()
-                .add_run(text(
-                    &report.date_zh(),
-                    28,
-                    false,
-                ))
+                .add_run(text(&report.date_zh(), 28, false))
                 .align(AlignmentType::Center),
         );
     for section in report.sections_zh() {
@@ -346,9 +342,7 @@ pub fn report_xlsx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u
     cover
         .write_string(1, 0, hongling_core::report::ISSUER_ZH)
         .map_err(fail)?;
-    cover
-        .write_string(2, 0, report.date_zh())
-        .map_err(fail)?;
+    cover.write_string(2, 0, report.date_zh()).map_err(fail)?;
     for (n, section) in report.sections_zh().into_iter().enumerate() {
         let ws = book.add_worksheet();
         // Sheet names are short and unique: the section's number.
