@@ -8,9 +8,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use hongling_core::Op;
-use hongling_core::contest::{
-    ContestCreateV1, ContestUpdateV1, Contestant, DEFAULT_TRIM_FROM, Judge,
-};
+use hongling_core::contest::{ContestCreateV1, Contestant, DEFAULT_TRIM_FROM, Judge};
 use hongling_core::scoring::{Criterion, hundredths, parse_mark};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -171,29 +169,20 @@ pub fn ContestFormPage() -> impl IntoView {
             return;
         };
         let id = editing.unwrap_or_else(Uuid::new_v4);
+        let setup = ContestCreateV1 {
+            id,
+            title: title.get_untracked(),
+            date: date.get_untracked(),
+            venue: venue.get_untracked(),
+            rubric,
+            contestants,
+            judges: panel,
+            trim_from: trim,
+            tie_break,
+        };
         let op = match editing {
-            Some(_) => Op::ContestUpdateV1(ContestUpdateV1 {
-                id,
-                title: title.get_untracked(),
-                date: date.get_untracked(),
-                venue: venue.get_untracked(),
-                rubric,
-                contestants,
-                judges: panel,
-                trim_from: trim,
-                tie_break,
-            }),
-            None => Op::ContestCreateV1(ContestCreateV1 {
-                id,
-                title: title.get_untracked(),
-                date: date.get_untracked(),
-                venue: venue.get_untracked(),
-                rubric,
-                contestants,
-                judges: panel,
-                trim_from: trim,
-                tie_break,
-            }),
+            Some(_) => Op::ContestUpdateV1(setup.into()),
+            None => Op::ContestCreateV1(setup),
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {

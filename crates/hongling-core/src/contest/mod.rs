@@ -492,6 +492,23 @@ pub struct ContestUpdateV1 {
     pub tie_break: Vec<usize>,
 }
 
+impl From<ContestCreateV1> for ContestUpdateV1 {
+    /// The same setup, as a correction of the contest `setup.id`.
+    fn from(setup: ContestCreateV1) -> ContestUpdateV1 {
+        ContestUpdateV1 {
+            id: setup.id,
+            title: setup.title,
+            date: setup.date,
+            venue: setup.venue,
+            rubric: setup.rubric,
+            contestants: setup.contestants,
+            judges: setup.judges,
+            trim_from: setup.trim_from,
+            tie_break: setup.tie_break,
+        }
+    }
+}
+
 impl ContestUpdateV1 {
     /// The setup as a creation would carry it, for the checks both share.
     fn setup(&self) -> ContestCreateV1 {
@@ -711,13 +728,13 @@ fn check_setup(op: &ContestCreateV1) -> Result<(), Rejection> {
     Ok(())
 }
 
-pub(crate) fn create(
+/// A setup's checks at creation and at each correction: [`check_setup`], then what needs
+/// the records and the account.
+fn check_setup_against(
     state: &dyn State,
     actor: &Actor,
     op: &ContestCreateV1,
-) -> Result<Vec<Change>, Rejection> {
-    admin_only(actor)?;
-    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
+) -> Result<(), Rejection> {
     check_setup(op)?;
     // Whoever sets a contest up does not judge it.
     if op.judges.iter().any(|j| j.account_id == actor.account_id) {
@@ -734,6 +751,17 @@ pub(crate) fn create(
             ));
         }
     }
+    Ok(())
+}
+
+pub(crate) fn create(
+    state: &dyn State,
+    actor: &Actor,
+    op: &ContestCreateV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    crate::kernel::conflict::append(state, RecordKey::new(RecordKind::Contest, op.id))?;
+    check_setup_against(state, actor, op)?;
     let contest = Contest {
         title: op.title.trim().to_owned(),
         date: op.date,
@@ -835,21 +863,7 @@ pub(crate) fn update(
             "已有评委保存了评分表，比赛设置不能再修改",
         ));
     }
-    let setup = op.setup();
-    check_setup(&setup)?;
-    if op.judges.iter().any(|j| j.account_id == actor.account_id) {
-        return Err(invalid("judges", "比赛的创建者不能担任本场比赛的评委"));
-    }
-    for x in &op.contestants {
-        let known: Result<Worker, _> = load(state, RecordKind::Worker, x.worker_id, "");
-        if known.is_err() {
-            return Err(Rejection::field(
-                RejectCode::NotFound,
-                "contestants",
-                "选手名单中有找不到的党务工作者，请刷新后重新选择",
-            ));
-        }
-    }
+    check_setup_against(state, actor, &op.setup())?;
     let ids = |list: &[Contestant]| {
         let mut v: Vec<Uuid> = list.iter().map(|x| x.worker_id).collect();
         v.sort();
