@@ -291,7 +291,8 @@ async fn decoded<T: serde::de::DeserializeOwned>(
         .collect())
 }
 
-fn values<T>(v: Vec<(Uuid, T)>) -> Vec<T> {
+/// The records without their ids.
+pub fn values<T>(v: Vec<(Uuid, T)>) -> Vec<T> {
     v.into_iter().map(|(_, t)| t).collect()
 }
 

@@ -13,7 +13,7 @@ use crate::drafts::Open;
 use crate::i18n::{Key, Msg};
 use crate::labels::Label;
 use crate::pages::{ContestsPage, QueuePage};
-use crate::read_model::{ContestData, Programme, load_contests};
+use crate::read_model::{ContestData, Programme, load_contests, values};
 use crate::state::AppCtx;
 
 #[component]
@@ -41,7 +41,7 @@ fn OverviewHome() -> impl IntoView {
         data.get().flatten().map(|d| {
             let today = hongling_core::china_today(ctx.now.get());
             (
-                hongling_core::indicators::headline(&d.inputs(), &values(&d.studios), today),
+                hongling_core::indicators::headline(&d.inputs(), &values(d.studios.clone()), today),
                 today,
             )
         })
@@ -73,10 +73,6 @@ fn OverviewHome() -> impl IntoView {
             <RemindersCard />
         </section>
     }
-}
-
-fn values<T: Clone>(v: &[(uuid::Uuid, T)]) -> Vec<T> {
-    v.iter().map(|(_, t)| t.clone()).collect()
 }
 
 /// One headline figure.
@@ -234,7 +230,7 @@ fn TodayHome() -> impl IntoView {
                     {move || data.get().flatten().map(|d| {
                         let quarter = Quarter::of(today());
                         let q = String::from(quarter);
-                        let assessed = hongling_core::fieldwork::assessed_in(&values(&d.visits), quarter);
+                        let assessed = hongling_core::fieldwork::assessed_in(&values(d.visits.clone()), quarter);
                         let holders = d.holders();
                         let done = holders.iter().filter(|h| assessed.contains(&h.worker_id)).count();
                         let mut lists: Vec<_> = d.task_lists.iter().filter(|l| l.quarter == quarter).cloned().collect();

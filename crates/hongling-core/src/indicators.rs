@@ -96,8 +96,9 @@ pub struct Table {
 }
 
 impl Table {
-    /// The table as CSV (UTF-8 with a byte-order mark, for Excel).
-    pub fn csv(&self) -> String {
+    /// The table as text rows, in Chinese: a header (乡镇（街道） and the columns), then a
+    /// row per township and 合计 (the CSV, and the annual report's appendix).
+    pub fn text_rows(&self) -> Vec<Vec<String>> {
         let mut rows = vec![
             std::iter::once("乡镇（街道）".to_owned())
                 .chain(self.columns.iter().cloned())
@@ -110,7 +111,12 @@ impl Table {
                     .collect(),
             );
         }
-        crate::kernel::csv::write(&rows)
+        rows
+    }
+
+    /// The table as CSV (UTF-8 with a byte-order mark, for Excel).
+    pub fn csv(&self) -> String {
+        crate::kernel::csv::write(&self.text_rows())
     }
 
     /// The total row's values.

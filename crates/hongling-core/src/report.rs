@@ -266,21 +266,9 @@ impl AnnualReport {
 
         // The indicators by township, as the dashboard shows them.
         for table in &self.tables {
-            let mut rows = vec![
-                std::iter::once("乡镇（街道）".to_owned())
-                    .chain(table.columns.iter().cloned())
-                    .collect::<Vec<_>>(),
-            ];
-            for (label, values) in &table.rows {
-                rows.push(
-                    std::iter::once(label.clone())
-                        .chain(values.iter().map(i64::to_string))
-                        .collect(),
-                );
-            }
             out.push(Section {
                 heading: format!("附：{}", table.title),
-                rows,
+                rows: table.text_rows(),
             });
         }
         out

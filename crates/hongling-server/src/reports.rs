@@ -25,26 +25,38 @@ pub struct StipendQuery {
     format: Option<String>,
 }
 
+/// Writes `rows` from row `top`: the first in bold (the header), then each cell from
+/// column `numbers_from` on that reads as a number as a number, so the office can sum
+/// them in Excel.
+fn write_rows(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    top: u32,
+    rows: &[Vec<String>],
+    numbers_from: u16,
+) -> Result<(), AppError> {
+    let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!(e));
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let (header, at, c) = (r == 0, top + r as u32, c as u16);
+            match cell.parse::<f64>() {
+                Ok(n) if !header && c >= numbers_from => ws.write_number(at, c, n),
+                _ if header => ws.write_string_with_format(at, c, cell, &bold),
+                _ => ws.write_string(at, c, cell),
+            }
+            .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
 /// Rows as an XLSX workbook with one sheet.
 pub fn xlsx(sheet: &str, rows: &[Vec<String>]) -> Result<Vec<u8>, AppError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let ws = book.add_worksheet();
     let fail = |e: rust_xlsxwriter::XlsxError| AppError::Internal(anyhow::anyhow!(e));
     ws.set_name(sheet).map_err(fail)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            let (r, c) = (r as u32, c as u16);
-            // Numbers stay numbers, so the office can sum them in Excel.
-            match cell.parse::<f64>() {
-                Ok(n) if r > 0 && c > 1 => ws.write_number(r, c, n).map_err(fail)?,
-                _ if r == 0 => ws
-                    .write_string_with_format(r, c, cell, &bold)
-                    .map_err(fail)?,
-                _ => ws.write_string(r, c, cell).map_err(fail)?,
-            };
-        }
-    }
+    write_rows(ws, 0, rows, 2)?;
     ws.set_column_width(0, 12).map_err(fail)?;
     ws.set_column_width(1, 14).map_err(fail)?;
     book.save_to_buffer().map_err(fail)
@@ -349,19 +361,7 @@ pub fn report_xlsx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u
         ws.set_name(format!("{}", n + 1)).map_err(fail)?;
         ws.write_string_with_format(0, 0, &section.heading, &bold)
             .map_err(fail)?;
-        for (r, row) in section.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 1, c as u16);
-                // Numbers stay numbers, so the office can sum them.
-                match cell.parse::<f64>() {
-                    Ok(v) if r > 1 => ws.write_number(r, c, v).map_err(fail)?,
-                    _ if r == 1 => ws
-                        .write_string_with_format(r, c, cell, &bold)
-                        .map_err(fail)?,
-                    _ => ws.write_string(r, c, cell).map_err(fail)?,
-                };
-            }
-        }
+        write_rows(ws, 1, &section.rows, 0)?;
         ws.set_column_width(0, 28).map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
