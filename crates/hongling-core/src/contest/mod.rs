@@ -12,6 +12,7 @@
 //! contest and its published results are public.
 
 pub mod scoring;
+pub mod signing;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,120 @@
+//! Signed sheets for a contest day with no network (issue 15, item 6; work in progress).
+//!
+//! Why: at a venue without internet, a judge's tablet hands its signed sheets to the
+//! administrator's tablet by QR code. The administrator's tablet, and later the server,
+//! must be able to tell that a sheet is the judge's own and unchanged, and that a signature
+//! made for one sheet cannot be moved to another. Each device holds an Ed25519 key made
+//! at login; the judge's device signs [`signed_bytes`], which fixes every field that
+//! decides the sheet: a tag naming the format, the contest, judge, contestant, revision,
+//! marks and the signing device.
+
+use uuid::Uuid;
+
+/// The tag that starts every signed sheet: the format and its version.
+pub const SHEET_TAG: &[u8] = b"hongling sheet.sign@2\n";
+
+/// What a judge's device signs for one revision of one sheet. Fixed-width fields, so no
+/// two different sheets give the same bytes: the tag, the contest, judge and contestant
+/// ids (16 bytes each), the revision (4 bytes big-endian), the number of marks (2 bytes
+/// big-endian), each mark (a 0 byte for a blank one, else 1 and 4 bytes big-endian), and
+/// the device id (16 bytes).
+pub fn signed_bytes(
+    contest: Uuid,
+    judge: Uuid,
+    contestant: Uuid,
+    revision: u32,
+    marks: &[Option<u32>],
+    device: Uuid,
+) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SHEET_TAG.len() + 3 * 16 + 6 + marks.len() * 5 + 16);
+    out.extend_from_slice(SHEET_TAG);
+    out.extend_from_slice(contest.as_bytes());
+    out.extend_from_slice(judge.as_bytes());
+    out.extend_from_slice(contestant.as_bytes());
+    out.extend_from_slice(&revision.to_be_bytes());
+    out.extend_from_slice(&(marks.len() as u16).to_be_bytes());
+    for m in marks {
+        match m {
+            None => out.push(0),
+            Some(v) => {
+                out.push(1);
+                out.extend_from_slice(&v.to_be_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(device.as_bytes());
+    out
+}
+
+/// Why a signed sheet is not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    #[error("设备公钥无效")]
+    BadKey,
+    #[error("评分表签名与评委设备的公钥不符")]
+    Mismatch,
+}
+
+/// Checks a device's signature over [`signed_bytes`] with its public key (32 bytes).
+pub fn verify(
+    public_key: &[u8; 32],
+    bytes: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), SignatureError> {
+    let key =
+        ed25519_dalek::VerifyingKey::from_bytes(public_key).map_err(|_| SignatureError::BadKey)?;
+    key.verify_strict(bytes, &ed25519_dalek::Signature::from_bytes(signature))
+        .map_err(|_| SignatureError::Mismatch)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::Signer;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    #[test]
+    fn a_signature_holds_for_its_sheet_only() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+        let public = key.verifying_key().to_bytes();
+        let marks = [Some(3550), None, Some(2500)];
+        let bytes = signed_bytes(id(20), id(31), id(4), 1, &marks, id(90));
+        let signature = key.sign(&bytes).to_bytes();
+        assert_eq!(verify(&public, &bytes, &signature), Ok(()));
+        // Moved to another contestant, revision, mark or device: refused.
+        for other in [
+            signed_bytes(id(20), id(31), id(5), 1, &marks, id(90)),
+            signed_bytes(id(20), id(31), id(4), 2, &marks, id(90)),
+            signed_bytes(
+                id(20),
+                id(31),
+                id(4),
+                1,
+                &[Some(3550), None, Some(2550)],
+                id(90),
+            ),
+            signed_bytes(id(20), id(31), id(4), 1, &marks, id(91)),
+        ] {
+            assert_eq!(
+                verify(&public, &other, &signature),
+                Err(SignatureError::Mismatch)
+            );
+        }
+        // Another device's key: refused.
+        let stranger = ed25519_dalek::SigningKey::from_bytes(&[8; 32])
+            .verifying_key()
+            .to_bytes();
+        assert_eq!(
+            verify(&stranger, &bytes, &signature),
+            Err(SignatureError::Mismatch)
+        );
+        // A blank mark and a zero mark sign differently.
+        assert_ne!(
+            signed_bytes(id(20), id(31), id(4), 1, &[None], id(90)),
+            signed_bytes(id(20), id(31), id(4), 1, &[Some(0)], id(90))
+        );
+    }
+}
