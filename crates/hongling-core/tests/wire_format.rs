@@ -181,6 +181,7 @@ fn names_of_kinds_and_refusal_codes() {
         (RecordKind::ContestResults, "contest_results"),
         (RecordKind::IdCardDuplicate, "id_card_duplicate"),
         (RecordKind::Dossier, "dossier"),
+        (RecordKind::DeviceKey, "device_key"),
     ];
     for (kind, name) in kinds {
         assert_eq!(kind.as_str(), name);

@@ -10,6 +10,39 @@
 
 use uuid::Uuid;
 
+/// A device's key for signed sheets (record `device_key`, id: the device's): registered by
+/// the server when the device logs in, marked revoked with the device.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DeviceKey {
+    pub account_id: Uuid,
+    /// The Ed25519 public key, base64 (32 bytes).
+    pub public_key: String,
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl DeviceKey {
+    /// The key's 32 bytes.
+    pub fn bytes(&self) -> Option<[u8; 32]> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.public_key)
+            .ok()?
+            .try_into()
+            .ok()
+    }
+}
+
+/// A signature's 64 bytes from base64.
+pub fn signature_bytes(text: &str) -> Option<[u8; 64]> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()?
+        .try_into()
+        .ok()
+}
+
 /// The tag that starts every signed sheet: the format and its version.
 pub const SHEET_TAG: &[u8] = b"hongling sheet.sign@2\n";
 

@@ -147,6 +147,9 @@ record_kinds! {
     ScoreSheet = "score_sheet", ItsContest, TheJudge, [];
     /// A contest's published results.
     ContestResults = "contest_results", Public, Nobody, [];
+    /// A device's public key for signed score sheets (id: the device's). Public: a contest
+    /// administrator's tablet checks judges' sheets with it at a venue with no network.
+    DeviceKey = "device_key", Public, Nobody, [];
     /// An ID-card number given to a second worker by an account other than the committee
     /// (committee only; id: the worker's), for 待处理 身份证号重复.
     IdCardDuplicate = "id_card_duplicate", Committee, Nobody, [];
