@@ -504,6 +504,30 @@ ops! {
         panel: |_o| None,
         rule: crate::contest::sign_sheet,
     }
+    /// A judge signs a sheet with the device's key.
+    "sheet.sign@2" => SheetSignV2(crate::contest::SheetSignV2) {
+        target: |v| RecordKey::new(
+            RecordKind::ScoreSheet,
+            crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+        ),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |s| format!("评分表签名提交（第 {} 轮）", s.revision),
+        panel: |_o| None,
+        rule: crate::contest::sign_sheet_v2,
+    }
+    /// The administrator's tablet passes on a judge's signed sheet scanned at the venue.
+    "sheet.relay@1" => SheetRelayV1(crate::contest::SheetRelayV1) {
+        target: |v| RecordKey::new(
+            RecordKind::ScoreSheet,
+            crate::contest::sheet_id(v.sheet.contest_id, v.sheet.judge_id, v.sheet.contestant_id),
+        ),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |r| format!("转交评委签名评分表（第 {} 轮）", r.sheet.revision),
+        panel: |_o| None,
+        rule: crate::contest::relay_sheet,
+    }
     /// An administrator re-opens a signed sheet.
     "sheet.reopen@1" => SheetReopenV1(crate::contest::SheetReopenV1) {
         target: |v| RecordKey::new(

@@ -719,3 +719,35 @@ fn public_draw_contest_update_and_the_seed_to_order_replay() {
     // hashlib, at the time this case was frozen).
     assert_eq!(order, [2, 1, 6, 7, 5, 4, 8, 3]);
 }
+
+/// Added for the contest day with no network (issue 15, item 6): a judge's device-signed
+/// sheet and the administrator's relay of it.
+#[test]
+fn device_signed_sheets_and_their_relay() {
+    let sheet = json!({
+        "contest_id": "00000000-0000-0000-0000-000000000020",
+        "judge_id": "00000000-0000-0000-0000-000000000031",
+        "contestant_id": "00000000-0000-0000-0000-000000000004",
+        "marks": [3550, 2500], "revision": 1,
+        "signature": {"device_id": "00000000-0000-0000-0000-000000000077",
+            "signature": "AAAA"}});
+    let ops = [
+        json!({"type": "sheet.sign@2", "data": sheet}),
+        json!({"type": "sheet.relay@1", "data": {"sheet": sheet}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+    // The bytes a device signs, frozen: tag, ids, revision, marks, device.
+    let bytes = hongling_core::contest::signing::signed_bytes(
+        id(20),
+        id(31),
+        id(4),
+        1,
+        &[Some(3550), None],
+        id(77),
+    );
+    assert_eq!(bytes.len(), 22 + 48 + 4 + 2 + 5 + 1 + 16);
+    assert!(bytes.starts_with(b"hongling sheet.sign@2\n"));
+}

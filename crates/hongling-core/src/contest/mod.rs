@@ -315,6 +315,23 @@ pub struct ScoreSheet {
     /// The marks of earlier revisions, oldest first (kept when a sheet is re-opened).
     #[serde(default)]
     pub revisions: Vec<Vec<Option<u32>>>,
+    /// The device signature of the signed revision (`sheet.sign@2`, `sheet.relay@1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SheetSignature>,
+    /// Signed by a relay from the administrator's tablet; the judge's own `sheet.sign@2`
+    /// of that revision is still to come, and until it does the judge's earlier saves of
+    /// the revision are no-ops.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub relayed: bool,
+}
+
+/// A device's signature over a sheet revision ([`signing::signed_bytes`]).
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetSignature {
+    pub device_id: Uuid,
+    /// Ed25519, base64 (64 bytes).
+    pub signature: String,
 }
 
 /// The id of a judge's sheet for a contestant.
@@ -615,6 +632,27 @@ pub struct SheetSignV1 {
     pub judge_id: Uuid,
     pub contestant_id: Uuid,
     pub marks: Vec<Option<u32>>,
+}
+
+/// A judge signs a sheet with the device's key (签名提交, version 2): the revision signed
+/// and a signature over [`signing::signed_bytes`].
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetSignV2 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub marks: Vec<Option<u32>>,
+    pub revision: u32,
+    pub signature: SheetSignature,
+}
+
+/// The administrator's tablet passes on a judge's signed sheet it scanned at the venue,
+/// as its own op: the judge's mutation sequence is left alone.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetRelayV1 {
+    pub sheet: SheetSignV2,
 }
 
 /// An administrator re-opens a signed sheet, with a reason.
@@ -1061,6 +1099,8 @@ fn judge_sheet(
                 marks: vec![None; c.rubric.len()],
                 lock: Lock::new(),
                 revisions: Vec::new(),
+                signature: None,
+                relayed: false,
             }
         });
     Ok((c, sheet))
@@ -1079,6 +1119,14 @@ pub(crate) fn save_sheet(
     actor: &Actor,
     op: &SheetSaveV1,
 ) -> Result<Vec<Change>, Rejection> {
+    // Saves the judge made before signing, arriving after the relay signed the sheet:
+    // superseded by the signed revision, not refused (also after publication).
+    if op.judge_id == actor.account_id
+        && load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+            .is_some_and(|s| s.relayed && s.lock.is_signed())
+    {
+        return Ok(Vec::new());
+    }
     let (c, mut sheet) = judge_sheet(state, actor, op.contest_id, op.judge_id, op.contestant_id)?;
     sheet.lock.check_editable()?;
     check_marks(&c.rubric, &op.marks, false).map_err(|e| invalid("marks", e.to_string()))?;
@@ -1096,6 +1144,132 @@ pub(crate) fn sign_sheet(
     check_marks(&c.rubric, &op.marks, true).map_err(|e| invalid("marks", e.to_string()))?;
     sheet.marks = op.marks.clone();
     sheet.lock.sign(actor.account_id)?;
+    Ok(vec![sheet_change(&sheet)])
+}
+
+/// The judge's device key for a signed sheet: registered to the judge, not revoked, and
+/// the signature good for these exact fields.
+fn check_signature(state: &dyn State, op: &SheetSignV2) -> Result<(), Rejection> {
+    let key: signing::DeviceKey = load(
+        state,
+        RecordKind::DeviceKey,
+        op.signature.device_id,
+        "签名设备的公钥未登记",
+    )?;
+    if key.account_id != op.judge_id {
+        return Err(invalid("signature", "签名设备不属于该评委"));
+    }
+    if key.revoked {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "签名设备已停用，其签名不予接受",
+        ));
+    }
+    let (Some(public), Some(signature)) = (
+        key.bytes(),
+        signing::signature_bytes(&op.signature.signature),
+    ) else {
+        return Err(invalid("signature", "签名格式不正确"));
+    };
+    let bytes = signing::signed_bytes(
+        op.contest_id,
+        op.judge_id,
+        op.contestant_id,
+        op.revision,
+        &op.marks,
+        op.signature.device_id,
+    );
+    signing::verify(&public, &bytes, &signature).map_err(|e| invalid("signature", e.to_string()))
+}
+
+/// A signed revision that is already on the sheet: the same marks are the same signing
+/// (nothing to do), other marks are a conflict for the administrator.
+fn already_signed(sheet: &ScoreSheet, op: &SheetSignV2) -> Option<Result<(), Rejection>> {
+    (sheet.lock.is_signed() && sheet.lock.revision == op.revision).then(|| {
+        if sheet.marks == op.marks {
+            Ok(())
+        } else {
+            Err(Rejection::new(
+                RejectCode::AlreadyDecided,
+                "该评委本轮已有一份分数不同的签名评分表，请比赛管理员核对",
+            ))
+        }
+    })
+}
+
+pub(crate) fn sign_sheet_v2(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetSignV2,
+) -> Result<Vec<Change>, Rejection> {
+    if op.judge_id != actor.account_id {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只能填写自己的评分表",
+        ));
+    }
+    // The relay got here first: the judge's own signing confirms it, also after
+    // publication.
+    if let Some(mut sheet) = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+        && let Some(same) = already_signed(&sheet, op)
+    {
+        same?;
+        check_signature(state, op)?;
+        sheet.relayed = false;
+        sheet.signature = Some(op.signature.clone());
+        return Ok(vec![sheet_change(&sheet)]);
+    }
+    let (c, mut sheet) = judge_sheet(state, actor, op.contest_id, op.judge_id, op.contestant_id)?;
+    sheet.lock.check_editable()?;
+    if op.revision != sheet.lock.revision {
+        return Err(invalid("revision", "评分表已重新开启，请按新的一轮评分"));
+    }
+    check_marks(&c.rubric, &op.marks, true).map_err(|e| invalid("marks", e.to_string()))?;
+    check_signature(state, op)?;
+    sheet.marks = op.marks.clone();
+    sheet.signature = Some(op.signature.clone());
+    sheet.lock.sign(actor.account_id)?;
+    Ok(vec![sheet_change(&sheet)])
+}
+
+pub(crate) fn relay_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetRelayV1,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    let s = &op.sheet;
+    let c = load_contest(state, s.contest_id)?;
+    not_published(&c)?;
+    contestant_of(&c, s.contestant_id)?;
+    if !c.panel(s.contestant_id).contains(&s.judge_id) {
+        return Err(invalid("judge_id", "该评委不是这名选手的评委"));
+    }
+    let mut sheet =
+        load_sheet(state, s.contest_id, s.judge_id, s.contestant_id).unwrap_or(ScoreSheet {
+            contest_id: s.contest_id,
+            judge_id: s.judge_id,
+            contestant_id: s.contestant_id,
+            marks: vec![None; c.rubric.len()],
+            lock: Lock::new(),
+            revisions: Vec::new(),
+            signature: None,
+            relayed: false,
+        });
+    // The same signed revision twice (two scans, or the judge synced first): once.
+    if let Some(same) = already_signed(&sheet, s) {
+        same?;
+        return Ok(Vec::new());
+    }
+    if s.revision != sheet.lock.revision {
+        return Err(invalid("revision", "扫描的评分表不是当前这一轮"));
+    }
+    check_marks(&c.rubric, &s.marks, true).map_err(|e| invalid("marks", e.to_string()))?;
+    check_signature(state, s)?;
+    sheet.marks = s.marks.clone();
+    sheet.signature = Some(s.signature.clone());
+    sheet.relayed = true;
+    sheet.lock.sign(s.judge_id)?;
     Ok(vec![sheet_change(&sheet)])
 }
 
@@ -1700,6 +1874,134 @@ mod tests {
         // All equal on everything: one shared first place.
         let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    /// A contest day with no network: the administrator relays a judge's signed sheet
+    /// scanned from the judge's tablet; in either order of arrival the sheet is signed
+    /// once, the judge's earlier saves are no-ops, and other marks are a conflict.
+    #[test]
+    fn a_relayed_sheet_and_the_judges_own_signing_agree_in_either_order() {
+        use ed25519_dalek::Signer;
+        use signing::{DeviceKey, signed_bytes};
+        let key = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let device = id(77);
+        let register = |w: &mut World, revoked: bool| {
+            use base64::Engine;
+            crate::testkit::put(
+                w,
+                RecordKind::DeviceKey,
+                device,
+                &DeviceKey {
+                    account_id: id(101),
+                    public_key: base64::engine::general_purpose::STANDARD
+                        .encode(key.verifying_key().to_bytes()),
+                    revoked,
+                },
+            );
+        };
+        let signed = |marks: [u32; 3]| {
+            use base64::Engine;
+            let marks: Vec<Option<u32>> = marks.into_iter().map(Some).collect();
+            let bytes = signed_bytes(id(CONTEST), id(101), id(11), 1, &marks, device);
+            SheetSignV2 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                marks,
+                revision: 1,
+                signature: SheetSignature {
+                    device_id: device,
+                    signature: base64::engine::general_purpose::STANDARD
+                        .encode(key.sign(&bytes).to_bytes()),
+                },
+            }
+        };
+        let save = Op::SheetSaveV1(SheetSaveV1 {
+            contest_id: id(CONTEST),
+            judge_id: id(101),
+            contestant_id: id(11),
+            marks: vec![Some(3000), None, None],
+        });
+        let sheet = |w: &World| -> ScoreSheet {
+            get(
+                w,
+                RecordKind::ScoreSheet,
+                sheet_id(id(CONTEST), id(101), id(11)),
+            )
+        };
+
+        // Relay first: the judge's queued save is a no-op, the judge's own signing applies.
+        let mut w = setup(3);
+        register(&mut w, false);
+        let sheet_op = signed([3000, 2000, 2000]);
+        run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: sheet_op.clone(),
+            }),
+        )
+        .unwrap();
+        assert!(sheet(&w).relayed && sheet(&w).lock.is_signed());
+        assert_eq!(standings(&contest(&w), &[sheet(&w)])[0].missing.len(), 2);
+        run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: sheet_op.clone(),
+            }),
+        )
+        .unwrap();
+        run(&mut w, &judge(1), save.clone()).unwrap();
+        assert_eq!(sheet(&w).marks, sheet_op.marks, "the save changed nothing");
+        run(&mut w, &judge(1), Op::SheetSignV2(sheet_op.clone())).unwrap();
+        assert!(!sheet(&w).relayed);
+        // Other marks for the same revision: a conflict, never dropped silently.
+        let other = signed([3000, 2000, 1500]);
+        let r = run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: other.clone(),
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(r.code, RejectCode::AlreadyDecided);
+
+        // Judge first: the later relay is a no-op.
+        let mut w = setup(3);
+        register(&mut w, false);
+        run(&mut w, &judge(1), Op::SheetSignV2(sheet_op.clone())).unwrap();
+        run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: sheet_op.clone(),
+            }),
+        )
+        .unwrap();
+        assert!(!sheet(&w).relayed);
+
+        // A signature moved to other marks, or a revoked device: refused.
+        let mut w = setup(3);
+        register(&mut w, false);
+        let mut forged = sheet_op.clone();
+        forged.marks[2] = Some(3000);
+        let r = run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 { sheet: forged }),
+        )
+        .unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("signature"));
+        register(&mut w, true);
+        let r = run(
+            &mut w,
+            &admin(),
+            Op::SheetRelayV1(SheetRelayV1 { sheet: sheet_op }),
+        )
+        .unwrap_err();
+        assert_eq!(r.code, RejectCode::Forbidden);
     }
 
     /// A public draw: the order follows from the typed seed, anyone replays it, and it is
