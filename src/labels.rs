@@ -402,6 +402,13 @@ pub fn op_text(lang: Lang, op: &hongling_core::Op) -> String {
             },
         ),
         Op::SheetSaveV1(_) => t(lang, Key::OpSheetSave).to_owned(),
+        Op::SheetSignV2(s) => tr(lang, Msg::OpSheetSignDevice { n: &s.revision }),
+        Op::SheetRelayV1(r) => tr(
+            lang,
+            Msg::OpSheetRelay {
+                n: &r.sheet.revision,
+            },
+        ),
         Op::SheetSignV1(_) => t(lang, Key::OpSheetSign).to_owned(),
         Op::SheetReopenV1(r) => tr(
             lang,
