@@ -348,6 +348,11 @@ pub struct LoginRequest {
     pub username: String,
     pub password: String,
     pub device_id: Uuid,
+    /// The device's Ed25519 public key (base64), for the sheets its judge signs
+    /// (`sheet.sign@2`): registered by the server as the record `device_key`. Older apps
+    /// send none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// The account behind a session.

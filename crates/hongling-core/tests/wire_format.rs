@@ -750,4 +750,20 @@ fn device_signed_sheets_and_their_relay() {
     );
     assert_eq!(bytes.len(), 22 + 48 + 4 + 2 + 5 + 1 + 16);
     assert!(bytes.starts_with(b"hongling sheet.sign@2\n"));
+    // A login that brings the device's public key, and the record the server makes of it.
+    let login = json!({"username": "pingwei01", "password": "x",
+        "device_id": "00000000-0000-0000-0000-000000000077",
+        "device_key": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik="});
+    let parsed: LoginRequest = serde_json::from_value(login.clone()).unwrap();
+    assert_eq!(
+        parsed.device_key.as_deref(),
+        Some("O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=")
+    );
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), login);
+    let key = json!({"account_id": "00000000-0000-0000-0000-000000000031",
+        "public_key": "O2onvM62pC1io6jQKm8Nc2UyFXcd4kOmOsBIoYtZ2ik=", "revoked": true});
+    let parsed: hongling_core::contest::signing::DeviceKey =
+        serde_json::from_value(key.clone()).unwrap();
+    assert!(parsed.revoked);
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), key);
 }

@@ -92,6 +92,14 @@ pub async fn login<S: Store>(
             ),
         ));
     }
+    if let Some(key) = &req.device_key {
+        hongling_core::contest::signing::check_public_key(key).map_err(|_| {
+            AppError::bad_request(
+                "bad_device_key",
+                "设备公钥无效：应为 Ed25519 公钥（32 字节）的 base64",
+            )
+        })?;
+    }
     let address = client_address(&ext);
     let username = req.username.trim().to_owned();
     // Counted before the hash: attempts sent at once get no more guesses than allowed.
@@ -169,7 +177,13 @@ pub async fn login<S: Store>(
     let expires = Utc::now() + Duration::days(SESSION_DAYS);
     state
         .store
-        .create_session(account.info.id, req.device_id, &token_hash(&token), expires)
+        .create_session(
+            account.info.id,
+            req.device_id,
+            req.device_key.as_deref(),
+            &token_hash(&token),
+            expires,
+        )
         .await?;
     Ok(ApiJson(LoginResponse {
         token,

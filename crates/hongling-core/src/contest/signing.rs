@@ -22,6 +22,16 @@ pub struct DeviceKey {
 }
 
 impl DeviceKey {
+    /// A device's key as the server registers it at login; `public_key` must pass
+    /// [`check_public_key`].
+    pub fn new(account_id: Uuid, public_key: &str) -> DeviceKey {
+        DeviceKey {
+            account_id,
+            public_key: public_key.to_owned(),
+            revoked: false,
+        }
+    }
+
     /// The key's 32 bytes.
     pub fn bytes(&self) -> Option<[u8; 32]> {
         use base64::Engine;
@@ -31,6 +41,23 @@ impl DeviceKey {
             .try_into()
             .ok()
     }
+}
+
+/// Checks a public key a device sends at login: base64 of 32 bytes that are a point of
+/// the curve (so no signature can be forged against it by construction).
+pub fn check_public_key(text: &str) -> Result<[u8; 32], SignatureError> {
+    use base64::Engine;
+    let bytes: [u8; 32] = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or(SignatureError::BadKey)?;
+    let key =
+        ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| SignatureError::BadKey)?;
+    if key.is_weak() {
+        return Err(SignatureError::BadKey);
+    }
+    Ok(bytes)
 }
 
 /// A signature's 64 bytes from base64.
@@ -143,6 +170,19 @@ mod tests {
         assert_eq!(
             verify(&stranger, &bytes, &signature),
             Err(SignatureError::Mismatch)
+        );
+        // A key a device sends at login: 32 bytes, a point of the curve, not weak.
+        use base64::Engine;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        assert_eq!(check_public_key(&b64(&public)), Ok(public));
+        assert_eq!(check_public_key("not base64!"), Err(SignatureError::BadKey));
+        assert_eq!(
+            check_public_key(&b64(&[1; 31])),
+            Err(SignatureError::BadKey)
+        );
+        assert_eq!(
+            check_public_key(&b64(&[0; 32])),
+            Err(SignatureError::BadKey)
         );
         // A blank mark and a zero mark sign differently.
         assert_ne!(

@@ -166,11 +166,14 @@ pub trait Store: Clone + Send + Sync + 'static {
         account: NewAccount,
     ) -> impl Future<Output = Result<Uuid, StoreError>> + Send;
 
-    /// Binds `device_id` to the account (first login) and stores a session for it.
+    /// Binds `device_id` to the account (first login) and stores a session for it. A
+    /// `device_key` (checked by the caller) is registered in the same transaction as the
+    /// record `device_key`, published only when it is new or changed.
     fn create_session(
         &self,
         account_id: Uuid,
         device_id: Uuid,
+        device_key: Option<&str>,
         token_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
@@ -228,7 +231,8 @@ pub trait Store: Clone + Send + Sync + 'static {
         value: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Revokes a device: its sessions stop working and it may not log in again.
+    /// Revokes a device: its sessions stop working, it may not log in again, and its
+    /// `device_key` record is marked revoked (its signatures are refused from then on).
     fn revoke_device(
         &self,
         device_id: Uuid,

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use hongling_core::contest::signing::DeviceKey;
 use hongling_core::grant::{EVERY_TOWNSHIP, own_workers, visible_columns};
 use hongling_core::record::Reader;
 use hongling_core::wire::{
@@ -730,6 +731,31 @@ async fn keep_returned_certificates(
     Ok(())
 }
 
+/// Publishes a device's key record, unless it already says exactly this.
+async fn set_device_key(
+    conn: &mut SqliteConnection,
+    device_id: Uuid,
+    body: serde_json::Value,
+) -> Result<(), StoreError> {
+    let key = RecordKey::new(RecordKind::DeviceKey, device_id);
+    let found = load_record(&mut *conn, key).await?;
+    if found.as_ref().is_some_and(|r| !r.deleted && r.body == body) {
+        return Ok(());
+    }
+    let mut seq = load_seq(&mut *conn).await?;
+    let known = match &found {
+        Some(r) => Known::Record(r),
+        None => Known::Absent,
+    };
+    let change = Change {
+        key,
+        deleted: false,
+        body,
+    };
+    write_change(&mut *conn, &mut seq, &change, known).await?;
+    save_seq(&mut *conn, seq).await
+}
+
 async fn load_seq(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
     Ok(
         sqlx::query_scalar("SELECT value FROM change_seq WHERE id = 1")
@@ -1086,6 +1112,7 @@ impl Store for SqliteStore {
         &self,
         account_id: Uuid,
         device_id: Uuid,
+        device_key: Option<&str>,
         token_hash: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
@@ -1121,6 +1148,11 @@ impl Store for SqliteStore {
         .bind(expires_at.to_rfc3339())
         .execute(&mut *tx)
         .await?;
+        if let Some(public_key) = device_key {
+            let body = serde_json::to_value(DeviceKey::new(account_id, public_key))
+                .map_err(|e| StoreError::Other(e.into()))?;
+            set_device_key(&mut tx, device_id, body).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -1301,10 +1333,20 @@ impl Store for SqliteStore {
 
     async fn revoke_device(&self, device_id: Uuid) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
+        let mut tx = self.write_tx().await?;
         let done = sqlx::query("UPDATE devices SET revoked = 1 WHERE id = ?")
             .bind(device_id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        let key = RecordKey::new(RecordKind::DeviceKey, device_id);
+        if let Some(record) = load_record(&mut tx, key).await?
+            && !record.deleted
+        {
+            let mut body = record.body;
+            body["revoked"] = serde_json::Value::Bool(true);
+            set_device_key(&mut tx, device_id, body).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

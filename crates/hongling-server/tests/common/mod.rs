@@ -135,11 +135,22 @@ pub fn password_of(username: &str) -> String {
 
 /// Logs in and returns the token and the account.
 pub async fn login(base: &str, username: &str, device: Uuid) -> LoginResponse {
+    login_with_key(base, username, device, None).await
+}
+
+/// Logs in bringing the device's public key (base64), as the app does.
+pub async fn login_with_key(
+    base: &str,
+    username: &str,
+    device: Uuid,
+    device_key: Option<&str>,
+) -> LoginResponse {
     let res = reqwest::Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .header(PROTOCOL_HEADER, "1")
         .json(
-            &json!({"username": username, "password": password_of(username), "device_id": device}),
+            &json!({"username": username, "password": password_of(username),
+            "device_id": device, "device_key": device_key}),
         )
         .send()
         .await
@@ -250,8 +261,13 @@ pub struct Tablet {
 #[allow(dead_code)]
 impl Tablet {
     pub async fn new(base: &str, username: &str) -> Tablet {
+        Tablet::login(base, username, None).await
+    }
+
+    /// A tablet whose device key (base64 public key) the server registers at login.
+    pub async fn login(base: &str, username: &str, device_key: Option<&str>) -> Tablet {
         let id = Uuid::new_v4();
-        let login = login(base, username, id).await;
+        let login = login_with_key(base, username, id, device_key).await;
         Tablet {
             store: hongling_sync::memory::MemoryStore::new(),
             transport: HttpTransport::new(base, login.token),
