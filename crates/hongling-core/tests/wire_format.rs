@@ -767,3 +767,22 @@ fn device_signed_sheets_and_their_relay() {
     assert!(parsed.revoked);
     assert_eq!(serde_json::to_value(&parsed).unwrap(), key);
 }
+
+/// Added for the contest day with no network (issue 15, item 6): a signed sheet as the QR
+/// code a judge's tablet shows, read by an administrator's tablet of any later version.
+#[test]
+fn a_signed_sheet_as_a_relay_code() {
+    use hongling_core::contest::relay;
+    let code = "HLR1.1.1.AAAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAADEAAAAAAAAAAAAAAAAAAAB3AAAAAAAAAAAAAAAAAAAABAAAAAECAQAADd4AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let frame = relay::read(code).unwrap();
+    assert_eq!((frame.part, frame.total), (1, 1));
+    let s = &frame.sheets[0];
+    assert_eq!(
+        (s.contest_id, s.judge_id, s.contestant_id),
+        (id(0x20), id(0x31), id(4))
+    );
+    assert_eq!((s.revision, s.marks.clone()), (1, vec![Some(3550), None]));
+    assert_eq!(s.signature.device_id, id(0x77));
+    assert_eq!(s.signature.signature, "A".repeat(86) + "==");
+    assert_eq!(relay::frames(&frame.sheets), [code]);
+}
