@@ -27,12 +27,12 @@ use leptos_router::path;
 use crate::components::{AppHeader, InAppBrowserNotice, NavBar, UpdateBanner};
 use crate::pages::{
     AccountsPage, AnnualReportPage, ApplicationFormPage, ApplicationPage, ApplicationsPage,
-    CertificatePage, CompliancePage, ContestFormPage, ContestPage, ContestResultsPage,
-    ContestScreenPage, ContestsPage, DashboardPage, FieldPage, HomePage, ImportPage, InboxPage,
-    InspectionsPage, LockedPage, LoginPage, MentoringPage, NotFoundPage, NoticesPage, PoolPage,
-    ProgrammePage, QueuePage, RecommendationsPage, RecoveryPage, ScoreSheetPage, SecurityLogPage,
-    SettingsPage, StipendsPage, TasksPage, TrainingPage, TrainingsPage, VerifyPage, VisitFormPage,
-    VisitsPage, WorkerFormPage, WorkersPage,
+    CertificatePage, CollectPage, CompliancePage, ContestFormPage, ContestPage, ContestResultsPage,
+    ContestScreenPage, ContestsPage, DashboardPage, FieldPage, HandOverPage, HomePage, ImportPage,
+    InboxPage, InspectionsPage, LockedPage, LoginPage, MentoringPage, NotFoundPage, NoticesPage,
+    PoolPage, ProgrammePage, QueuePage, RecommendationsPage, RecoveryPage, ScoreSheetPage,
+    SecurityLogPage, SettingsPage, StipendsPage, TasksPage, TrainingPage, TrainingsPage,
+    VerifyPage, VisitFormPage, VisitsPage, WorkerFormPage, WorkersPage,
 };
 use crate::state::AppCtx;
 
@@ -161,6 +161,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/contests/:id/edit") view=ContestFormPage />
                             <Route path=path!("/contests/:id/sheet/:contestant") view=ScoreSheetPage />
                             <Route path=path!("/contests/:id/screen") view=ContestScreenPage />
+                            <Route path=path!("/contests/:id/hand-over") view=HandOverPage />
+                            <Route path=path!("/contests/:id/collect") view=CollectPage />
                             <Route path=path!("/contests/:id/results") view=ContestResultsPage />
                         </Routes>
                         </Show>

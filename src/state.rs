@@ -367,6 +367,31 @@ pub async fn db() -> Result<Db, StorageError> {
     Ok(db)
 }
 
+/// The public half of this device's signing key, for the login to register; `None` when
+/// storage fails (the app then signs sheets as older apps did, `sheet.sign@1`).
+pub async fn device_public_key() -> Option<String> {
+    let secret = db().await.ok()?.device_secret().await.ok()?;
+    Some(hongling_core::contest::signing::public_key_of(&secret))
+}
+
+/// This device's signing key, when the server has registered it for `account` and it is
+/// still good: the judge's sheets are then signed with it (`sheet.sign@2`).
+pub async fn registered_device_secret(account: uuid::Uuid) -> Option<[u8; 32]> {
+    use hongling_core::contest::signing::{DeviceKey, registered};
+    let db = db().await.ok()?;
+    let secret = db.device_secret().await.ok()?;
+    let device = crate::sync::Session::device_id();
+    let record = db
+        .get(hongling_core::RecordKey::new(
+            hongling_core::RecordKind::DeviceKey,
+            device,
+        ))
+        .await
+        .ok()??;
+    let key: DeviceKey = record.decode().ok()?;
+    registered(&key, &secret, account).then_some(secret)
+}
+
 /// Closes and forgets the database handle (before deleting it at logout).
 pub fn forget_db() {
     if let Some(db) = DB.with(|d| d.borrow_mut().take()) {

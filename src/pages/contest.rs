@@ -32,6 +32,7 @@ pub fn ContestPage() -> impl IntoView {
         });
     };
     let today = hongling_core::china_today(chrono::Utc::now());
+    let me = ctx.actor().map(|a| a.account_id).unwrap_or_default();
 
     // The administrator's forms.
     let recuse_judge = RwSignal::new(None::<Uuid>);
@@ -71,6 +72,13 @@ pub fn ContestPage() -> impl IntoView {
                     <div class="inline-form">
                         {admin.then(|| view! {
                             <A href=format!("/contests/{id}/screen") attr:class="btn" attr:data-testid="open-screen">{ctx.t(Key::BigScreen)}</A>
+                        })}
+                        // A venue without network: sheets travel from screen to camera.
+                        {(admin && !published).then(|| view! {
+                            <A href=format!("/contests/{id}/collect") attr:class="btn" attr:data-testid="open-collect">{ctx.t(Key::CollectSheets)}</A>
+                        })}
+                        {(!published && !c.sheets_of(me).is_empty()).then(|| view! {
+                            <A href=format!("/contests/{id}/hand-over") attr:class="btn" attr:data-testid="open-hand-over">{ctx.t(Key::HandOver)}</A>
                         })}
                         // The setup stays correctable until the first sheet is saved.
                         {(admin && !published && d.sheets.is_empty()).then(|| view! {

@@ -43,12 +43,14 @@ pub fn LockedPage() -> impl IntoView {
         };
         busy.set(true);
         error.set(None);
-        let req = LoginRequest {
+        let mut req = LoginRequest {
             username: session.account.username.clone(),
             password: password.get_untracked(),
             device_id: session.device_id,
+            device_key: None,
         };
         leptos::task::spawn_local(async move {
+            req.device_key = crate::state::device_public_key().await;
             let lang = ctx.lang.get_untracked();
             match api::login(&req).await {
                 // The same account again: the data on this device is its own, so it stays.

@@ -22,12 +22,14 @@ pub fn LoginPage() -> impl IntoView {
             }
             busy.set(true);
             error.set(None);
-            let req = LoginRequest {
+            let mut req = LoginRequest {
                 username: username.get_untracked().trim().to_owned(),
                 password: password.get_untracked(),
                 device_id: Session::device_id(),
+                device_key: None,
             };
             leptos::task::spawn_local(async move {
+                req.device_key = crate::state::device_public_key().await;
                 let lang = ctx.lang.get_untracked();
                 match api::login(&req).await {
                     Ok(reply) => {

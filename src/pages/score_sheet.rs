@@ -4,6 +4,7 @@
 //! sheet, and only the contest administrator can re-open it.
 
 use hongling_core::Op;
+use hongling_core::contest::signing::SheetToSign;
 use hongling_core::contest::{SheetSaveV1, SheetSignV1};
 use hongling_core::scoring::{Score, check_mark, hundredths, parse_mark, sheet_total};
 use leptos::prelude::*;
@@ -139,12 +140,31 @@ pub fn ScoreSheetPage() -> impl IntoView {
         {
             return;
         }
-        commit(Op::SheetSignV1(SheetSignV1 {
-            contest_id: d.id,
-            judge_id: me(),
-            contestant_id: who,
-            marks: all,
-        }));
+        // Signed with the device's key when the server registered it (`sheet.sign@2`, for
+        // a venue without network); else as older apps did.
+        let revision = d.sheet(me(), who).map_or(1, |s| s.lock.revision);
+        leptos::task::spawn_local(async move {
+            let op = match crate::state::registered_device_secret(me()).await {
+                Some(secret) => Op::SheetSignV2(
+                    SheetToSign {
+                        contest: d.id,
+                        judge: me(),
+                        contestant: who,
+                        revision,
+                        marks: &all,
+                        device: crate::sync::Session::device_id(),
+                    }
+                    .sign(&secret),
+                ),
+                None => Op::SheetSignV1(SheetSignV1 {
+                    contest_id: d.id,
+                    judge_id: me(),
+                    contestant_id: who,
+                    marks: all,
+                }),
+            };
+            commit(op);
+        });
     };
 
     view! {

@@ -17,6 +17,8 @@ const REJECTED: &str = "rejected";
 const META: &str = "meta";
 const BLOBS: &str = "blobs";
 const JOURNAL: &str = "journal";
+/// The `meta` entry of the device's signing key.
+const DEVICE_SECRET: &str = "device_secret";
 const ALL: [&str; 7] = [RECORDS, BASE, OUTBOX, REJECTED, META, BLOBS, JOURNAL];
 
 /// Storage failures, as the sync crate names them.
@@ -377,6 +379,32 @@ impl Db {
             uploaded: true,
         };
         hongling_sync::keep_blob(self, &entry).await
+    }
+
+    /// This device's signing key for score sheets (32 secret bytes, `sheet.sign@2`), made
+    /// on first use and kept in `meta` until logout empties the database; the login sends
+    /// its public half. The random bytes are drawn before the transaction opens, which
+    /// awaits nothing but IndexedDB.
+    pub async fn device_secret(&self) -> Result<[u8; 32], StorageError> {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let mut fresh = [0u8; 32];
+        getrandom::getrandom(&mut fresh).map_err(|e| StoreError::Backend(e.to_string()))?;
+        let mut tx = self.begin()?;
+        let kept = tx.meta_get(DEVICE_SECRET).await?.and_then(|v| {
+            v.as_str()
+                .and_then(|s| b64.decode(s).ok())
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        });
+        let secret = match kept {
+            Some(secret) => secret,
+            None => {
+                tx.meta_put(DEVICE_SECRET, b64.encode(fresh).into()).await?;
+                fresh
+            }
+        };
+        tx.commit().await?;
+        Ok(secret)
     }
 
     /// One record as the screens see it.

@@ -16,14 +16,14 @@
 use base64::Engine;
 use uuid::Uuid;
 
-use super::{SheetSignV2, SheetSignature};
+use super::{ScoreSheet, SheetSignV2, SheetSignature};
 
 /// What every code's text starts with: the format and its version.
 pub const PREFIX: &str = "HLR1";
 
-/// Sheets per code: three sheets of a ten-criterion rubric stay under 600 characters,
-/// which a tablet's camera reads from another tablet's screen at arm's length.
-pub const SHEETS_PER_CODE: usize = 3;
+/// Sheets per code: two sheets of a ten-criterion rubric stay under 500 characters, a
+/// code a tablet's camera reads from another tablet's screen at arm's length.
+pub const SHEETS_PER_CODE: usize = 2;
 
 /// One code read by the camera.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +95,28 @@ pub fn frames(sheets: &[SheetSignV2]) -> Vec<String> {
             format!("{PREFIX}.{}.{}.{}", i + 1, total, b64().encode(out))
         })
         .collect()
+}
+
+/// A signed sheet as its judge's device signed it, for the codes: `None` while it is not
+/// signed, or was signed without a device key (`sheet.sign@1`).
+pub fn signed_of(sheet: &ScoreSheet) -> Option<SheetSignV2> {
+    let signature = sheet.signature.clone()?;
+    sheet.lock.is_signed().then(|| SheetSignV2 {
+        contest_id: sheet.contest_id,
+        judge_id: sheet.judge_id,
+        contestant_id: sheet.contestant_id,
+        marks: sheet.marks.clone(),
+        revision: sheet.lock.revision,
+        signature,
+    })
+}
+
+/// The administrator's tablet already holds this signed revision: a code read again
+/// relays nothing again.
+pub fn already_held(held: Option<&ScoreSheet>, scanned: &SheetSignV2) -> bool {
+    held.is_some_and(|h| {
+        h.lock.is_signed() && h.lock.revision == scanned.revision && h.marks == scanned.marks
+    })
 }
 
 /// Reads bytes off the front of a code's data.
@@ -196,13 +218,13 @@ mod tests {
             .collect();
         sheets.push(sheet(9, vec![Some(100); 10], 32));
         let codes = frames(&sheets);
-        // Judge 31's seven sheets take three codes, judge 32's one more.
-        assert_eq!(codes.len(), 4);
-        assert!(codes.iter().all(|c| c.len() < 600), "{codes:?}");
+        // Judge 31's seven sheets take four codes, judge 32's one more.
+        assert_eq!(codes.len(), 5);
+        assert!(codes.iter().all(|c| c.len() < 500), "{codes:?}");
         let read: Vec<Frame> = codes.iter().map(|c| read(c).unwrap()).collect();
         assert_eq!(
             read.iter().map(|f| (f.part, f.total)).collect::<Vec<_>>(),
-            [(1, 4), (2, 4), (3, 4), (4, 4)]
+            [(1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
         );
         let back: Vec<SheetSignV2> = read.into_iter().flat_map(|f| f.sheets).collect();
         assert_eq!(back, sheets);

@@ -106,6 +106,60 @@ pub fn signed_bytes(
     out
 }
 
+/// The device's key pair from its 32 secret bytes: the public half as base64, as the
+/// login sends it.
+pub fn public_key_of(secret: &[u8; 32]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(
+        ed25519_dalek::SigningKey::from_bytes(secret)
+            .verifying_key()
+            .to_bytes(),
+    )
+}
+
+/// A judge's device signs the marks of one sheet revision: the op `sheet.sign@2`.
+pub struct SheetToSign<'a> {
+    pub contest: Uuid,
+    pub judge: Uuid,
+    pub contestant: Uuid,
+    pub revision: u32,
+    pub marks: &'a [Option<u32>],
+    pub device: Uuid,
+}
+
+impl SheetToSign<'_> {
+    pub fn sign(&self, secret: &[u8; 32]) -> super::SheetSignV2 {
+        use base64::Engine;
+        use ed25519_dalek::Signer;
+        let bytes = signed_bytes(
+            self.contest,
+            self.judge,
+            self.contestant,
+            self.revision,
+            self.marks,
+            self.device,
+        );
+        let signature = ed25519_dalek::SigningKey::from_bytes(secret).sign(&bytes);
+        super::SheetSignV2 {
+            contest_id: self.contest,
+            judge_id: self.judge,
+            contestant_id: self.contestant,
+            marks: self.marks.to_vec(),
+            revision: self.revision,
+            signature: super::SheetSignature {
+                device_id: self.device,
+                signature: base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()),
+            },
+        }
+    }
+}
+
+/// Whether `key` (this device's, as the server published it) is the key of `secret` and
+/// still good: only then does the device sign with `sheet.sign@2`.
+pub fn registered(key: &DeviceKey, secret: &[u8; 32], account: Uuid) -> bool {
+    !key.revoked && key.account_id == account && key.public_key == public_key_of(secret)
+}
+
 /// Why a signed sheet is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
