@@ -92,6 +92,31 @@ pub fn ContestResultsPage() -> impl IntoView {
                             </tbody>
                         </table>
                         <p class="muted">{ctx.t(Key::DroppedNote)}</p>
+                        // Each sheet's device signature, checkable against the judge's
+                        // published device key.
+                        {(!r.signatures.is_empty()).then(|| {
+                            let names = r.clone();
+                            view! {
+                                <h2>{ctx.t(Key::SheetSignatures)}</h2>
+                                <table class="table signatures-table" data-testid="signatures">
+                                    <thead><tr>
+                                        <th>{ctx.t(Key::Judge)}</th><th>{ctx.t(Key::ContestantHeader)}</th>
+                                        <th>{ctx.t(Key::Revision)}</th><th>{ctx.t(Key::SigningDevice)}</th><th>{ctx.t(Key::Signature)}</th>
+                                    </tr></thead>
+                                    <tbody>
+                                        {r.signatures.iter().map(|s| view! {
+                                            <tr data-testid="signature-row">
+                                                <td>{names.judges.iter().find(|j| j.account_id == s.judge_id).map(|j| j.name.clone()).unwrap_or_default()}</td>
+                                                <td>{names.standings.iter().find(|x| x.contestant_id == s.contestant_id).map(|x| x.name.clone()).unwrap_or_default()}</td>
+                                                <td class="num">{s.revision}</td>
+                                                <td class="mono">{s.signature.device_id.to_string()}</td>
+                                                <td class="mono signature">{s.signature.signature.clone()}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }
+                        })}
                     }.into_any()
                 }
             })}

@@ -585,6 +585,7 @@ mod tests {
                 by: id(0),
                 on: d(2026, 12, 5),
             },
+            signatures: Vec::new(),
         };
         let mut subsidies = std::collections::BTreeMap::new();
         subsidies.insert(2025, 3000);

@@ -451,6 +451,20 @@ pub struct ContestResults {
     pub judges: Vec<Judge>,
     pub standings: Vec<Standing>,
     pub published: Publication,
+    /// The device signatures of the counted sheets, printed with the results so anyone
+    /// can check a judge's sheet against the judge's published device key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<SignedSheet>,
+}
+
+/// One sheet's device signature as the results print it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedSheet {
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub revision: u32,
+    pub signature: SheetSignature,
 }
 
 // ---- Operations -------------------------------------------------------------------
@@ -1286,6 +1300,9 @@ pub(crate) fn reopen_sheet(
         .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该评分表不存在"))?;
     sheet.lock.reopen(actor.account_id, &op.reason)?;
     sheet.revisions.push(sheet.marks.clone());
+    // The signature was for the closed revision; the next one is signed afresh.
+    sheet.signature = None;
+    sheet.relayed = false;
     Ok(vec![sheet_change(&sheet)])
 }
 
@@ -1337,6 +1354,17 @@ pub(crate) fn publish(
         judges: c.all_judges().into_iter().cloned().collect(),
         standings: lines,
         published: publication,
+        signatures: sheets
+            .iter()
+            .filter_map(|s| {
+                s.signature.clone().map(|signature| SignedSheet {
+                    judge_id: s.judge_id,
+                    contestant_id: s.contestant_id,
+                    revision: s.lock.revision,
+                    signature,
+                })
+            })
+            .collect(),
     };
     let mut changes = vec![
         put(RecordKind::Contest, op.id, &c),
