@@ -114,6 +114,26 @@ export function homeTrusting(caFile) {
 /** A few seconds of 640×480 4:2:0 video (y4m) showing `png` (a pngjs image) in the middle
  * of a white frame: what Chromium's fake camera shows. */
 export function y4m(png, W = 640, H = 480) {
+  return y4mSequence([png], 20, W, H);
+}
+
+/** Video (y4m) showing each of `pngs` in turn for `framesEach` frames at 10 frames a
+ * second, as a tablet held to the camera shows one code after another; the fake camera
+ * loops it. */
+export function y4mSequence(pngs, framesEach = 20, W = 640, H = 480) {
+  const frames = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)];
+  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
+  for (const png of pngs) {
+    const y = lumaFrame(png, W, H);
+    for (let f = 0; f < framesEach; f++) frames.push(Buffer.from("FRAME\n"), y, chroma);
+  }
+  return Buffer.concat(frames);
+}
+
+/** The grey levels of one frame: `png` centred on white, scaled up by a whole factor
+ * when it is small. */
+function lumaFrame(png, W, H) {
+  if (png.width > W || png.height > H) throw new Error(`${png.width}×${png.height} does not fit ${W}×${H}`);
   const scale = Math.max(1, Math.floor(Math.min((W - 80) / png.width, (H - 80) / png.height)));
   const [w, h] = [png.width * scale, png.height * scale];
   const [x0, y0] = [Math.floor((W - w) / 2), Math.floor((H - h) / 2)];
@@ -125,10 +145,7 @@ export function y4m(png, W = 640, H = 480) {
       y[(y0 + yy) * W + x0 + xx] = lum < 128 ? 16 : 235;
     }
   }
-  const chroma = Buffer.alloc((W / 2) * (H / 2) * 2, 128);
-  const frames = [Buffer.from(`YUV4MPEG2 W${W} H${H} F10:1 Ip A1:1 C420jpeg\n`)];
-  for (let f = 0; f < 20; f++) frames.push(Buffer.from("FRAME\n"), y, chroma);
-  return Buffer.concat(frames);
+  return y;
 }
 
 /** A new browser context: to the server, another device. `scale` is its pixel density. */
