@@ -786,3 +786,24 @@ fn a_signed_sheet_as_a_relay_code() {
     assert_eq!(s.signature.signature, "A".repeat(86) + "==");
     assert_eq!(relay::frames(&frame.sheets), [code]);
 }
+
+/// Added for 赛前检查 (issue 15, item 6): `GET /api/v1/contests/{id}/readiness`.
+#[test]
+fn a_pre_contest_check() {
+    use hongling_core::contest::readiness::Readiness;
+    let wire = json!({
+        "contest_id": "00000000-0000-0000-0000-000000000020",
+        "drawn": true,
+        "judges": [{
+            "judge_id": "00000000-0000-0000-0000-000000000031",
+            "name": "评委一",
+            "devices": [{
+                "device_id": "00000000-0000-0000-0000-000000000077",
+                "key": true, "current": false, "works_until": "2026-12-19", "in_grace": true
+            }]
+        }]
+    });
+    let r: Readiness = serde_json::from_value(wire.clone()).unwrap();
+    assert!(r.drawn && !r.ready(), "the tablet lacks the latest setup");
+    assert_eq!(serde_json::to_value(&r).unwrap(), wire);
+}

@@ -351,6 +351,13 @@ pub async fn pull<S: Store>(
             params.epoch.as_deref(),
         )
         .await?;
+    // The device holds everything up to the cursor of its last page (赛前检查).
+    if !reply.more {
+        state
+            .store
+            .note_pulled(session.device_id, reply.cursor)
+            .await?;
+    }
     // After a rewind, certificates wait for a committee device to have synced: it has
     // replayed its journal and sent back what it holds before it pulls to the end.
     if !reply.more
@@ -432,6 +439,62 @@ pub struct JudgeSummary {
     pub account_id: Uuid,
     pub username: String,
     pub name: String,
+}
+
+/// `GET /api/v1/contests/{id}/readiness`: 赛前检查 before a contest day with no network,
+/// for a contest administrator: the draw, and each judge's tablets (key registered, the
+/// contest as it stands, still in the offline grace period on the day).
+pub async fn contest_readiness<S: Store>(
+    State(state): State<AppState<S>>,
+    Authenticated(session): Authenticated,
+    Path(id): Path<Uuid>,
+) -> Result<ApiJson<hongling_core::contest::readiness::Readiness>, AppError> {
+    use hongling_core::contest::signing::DeviceKey;
+    contest_admin(&session)?;
+    let record = state
+        .store
+        .records_of(hongling_core::RecordKind::Contest)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| AppError::client(StatusCode::NOT_FOUND, "not_found", "该比赛不存在"))?;
+    let contest: hongling_core::contest::Contest = record
+        .decode()
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("contest {id}: {e}")))?;
+    let judges: Vec<Uuid> = contest.all_judges().iter().map(|j| j.account_id).collect();
+    let devices = state.store.device_contacts(&judges).await?;
+    let keys: Vec<(Uuid, DeviceKey)> = state
+        .store
+        .records_of(hongling_core::RecordKind::DeviceKey)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id, r.decode().ok()?)))
+        .collect();
+    Ok(ApiJson(hongling_core::contest::readiness::check(
+        id,
+        &contest,
+        record.version,
+        &devices,
+        &keys,
+        state.offline_grace_days,
+    )))
+}
+
+fn contest_admin(session: &crate::store::SessionRow) -> Result<(), AppError> {
+    if session
+        .account
+        .grants
+        .iter()
+        .any(|g| hongling_core::contest::CONTEST_ADMINS.contains(&g.role))
+    {
+        Ok(())
+    } else {
+        Err(AppError::client(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "只有比赛管理员可以进行此操作",
+        ))
+    }
 }
 
 /// `GET /api/v1/contest/judges`: the enabled accounts with a judge grant, for a contest

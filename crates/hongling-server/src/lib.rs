@@ -120,6 +120,7 @@ pub fn app<S: store::Store>(
         .route("/reports/contests/{id}", get(reports::contest::<S>))
         .route("/reports/annual", get(reports::annual::<S>))
         .route("/contest/judges", get(api::contest_judges::<S>))
+        .route("/contests/{id}/readiness", get(api::contest_readiness::<S>))
         .route("/admin/import/{what}", post(import_export::import::<S>))
         .route("/admin/export/{what}", get(import_export::export::<S>))
         .route(

@@ -305,3 +305,70 @@ async fn sheets_relayed_at_the_venue_and_the_judges_own_signing_meet_in_either_o
     assert_eq!(conflict.status, MutationStatus::Rejected);
     assert_eq!(conflict.code.as_deref(), Some("already_decided"));
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_pre_contest_check_wants_the_draw_and_every_judge_tablet_current_and_registered() {
+    use hongling_core::contest::ContestDrawV2;
+    use hongling_core::contest::readiness::Readiness;
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("check.sqlite"), &[]);
+    let base = server.base.clone();
+    let judges = [
+        Judging::new(&base, "pingwei01", 31).await,
+        Judging::new(&base, "pingwei02", 32).await,
+    ];
+    let admin = Tablet::new(&base, "bisai01").await;
+    let (contest, _) = contest_of(&admin, &[&judges[0], &judges[1]]).await;
+    let token = common::login(&base, "bisai01", Uuid::new_v4()).await.token;
+    let check = || async {
+        let (status, body) =
+            common::get(&base, &format!("/contests/{contest}/readiness"), &token).await;
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_value::<Readiness>(body).unwrap()
+    };
+
+    // Set up and on both tablets, keys registered, but not drawn yet.
+    let r = check().await;
+    assert!(!r.drawn && !r.ready());
+    assert!(r.judges.iter().all(|j| j.ready()), "{r:?}");
+
+    // Drawn: a tablet that has not pulled since holds an old setup.
+    admin
+        .commit(Op::ContestDrawV2(ContestDrawV2 {
+            id: contest,
+            seed: "2026-12-05 区委党校 037".into(),
+        }))
+        .await
+        .unwrap();
+    admin.sync().await;
+    judges[0].tablet.sync().await;
+    let r = check().await;
+    assert!(r.drawn);
+    assert!(r.judges[0].ready());
+    assert!(!r.judges[1].devices[0].current && !r.ready());
+    judges[1].tablet.sync().await;
+    assert!(check().await.ready());
+
+    // A judge's own device is not the administrator's business: refused.
+    let judge_token = common::login(&base, "pingwei01", Uuid::new_v4())
+        .await
+        .token;
+    let (status, body) = common::get(
+        &base,
+        &format!("/contests/{contest}/readiness"),
+        &judge_token,
+    )
+    .await;
+    assert_eq!(status, 403);
+    assert_eq!(body["code"], "forbidden");
+    let (status, body) = common::get(
+        &base,
+        &format!("/contests/{}/readiness", Uuid::new_v4()),
+        &token,
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["code"].as_str()),
+        (404, Some("not_found"))
+    );
+}

@@ -11,6 +11,7 @@
 //! also reads their own, so before publication a judge sees only their own marks; the
 //! contest and its published results are public.
 
+pub mod readiness;
 pub mod relay;
 pub mod scoring;
 pub mod signing;

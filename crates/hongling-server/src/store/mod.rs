@@ -231,6 +231,22 @@ pub trait Store: Clone + Send + Sync + 'static {
         value: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Notes that a device's pull reached change `seq` (its last page): 赛前检查 reads it.
+    /// Writes only when something changed, or at most once an hour.
+    fn note_pulled(
+        &self,
+        device_id: Uuid,
+        seq: u64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// What the server knows of every device of these accounts (赛前检查).
+    fn device_contacts(
+        &self,
+        accounts: &[Uuid],
+    ) -> impl Future<
+        Output = Result<Vec<hongling_core::contest::readiness::DeviceContact>, StoreError>,
+    > + Send;
+
     /// Revokes a device: its sessions stop working, it may not log in again, and its
     /// `device_key` record is marked revoked (its signatures are refused from then on).
     fn revoke_device(

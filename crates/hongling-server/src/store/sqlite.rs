@@ -1331,6 +1331,67 @@ impl Store for SqliteStore {
         Ok(true)
     }
 
+    async fn note_pulled(&self, device_id: Uuid, seq: u64) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let hour_ago = (now - chrono::Duration::hours(1)).to_rfc3339();
+        let id = device_id.to_string();
+        // Read first, without the writer's lock: most pulls change nothing here.
+        let stale: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM devices WHERE id = ?
+               AND (pulled_seq <> ? OR pulled_at IS NULL OR pulled_at < ?)",
+        )
+        .bind(&id)
+        .bind(seq as i64)
+        .bind(&hour_ago)
+        .fetch_optional(&self.pool)
+        .await?;
+        if stale.is_none() {
+            return Ok(());
+        }
+        let _w = self.writer.lock().await;
+        sqlx::query("UPDATE devices SET pulled_seq = ?, pulled_at = ? WHERE id = ?")
+            .bind(seq as i64)
+            .bind(now.to_rfc3339())
+            .bind(&id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn device_contacts(
+        &self,
+        accounts: &[Uuid],
+    ) -> Result<Vec<hongling_core::contest::readiness::DeviceContact>, StoreError> {
+        let rows: Vec<(String, String, i64, bool, Option<String>, Option<String>)> =
+            sqlx::query_as(
+                "SELECT d.id, d.account_id, d.pulled_seq, d.revoked, d.pulled_at,
+                        (SELECT MAX(COALESCE(s.last_used_at, s.created_at)) FROM sessions s
+                          WHERE s.device_id = d.id)
+                   FROM devices d ORDER BY d.created_at",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+        let time = |t: Option<String>| {
+            t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let mut out = Vec::new();
+        for (id, account, seq, revoked, pulled_at, used_at) in rows {
+            let account_id = parse_uuid(&account)?;
+            if !accounts.contains(&account_id) {
+                continue;
+            }
+            out.push(hongling_core::contest::readiness::DeviceContact {
+                account_id,
+                device_id: parse_uuid(&id)?,
+                pulled_seq: seq.max(0) as u64,
+                last_contact: time(pulled_at).max(time(used_at)),
+                revoked,
+            });
+        }
+        Ok(out)
+    }
+
     async fn revoke_device(&self, device_id: Uuid) -> Result<bool, StoreError> {
         let _w = self.writer.lock().await;
         let mut tx = self.write_tx().await?;
