@@ -1362,15 +1362,16 @@ impl Store for SqliteStore {
         &self,
         accounts: &[Uuid],
     ) -> Result<Vec<hongling_core::contest::readiness::DeviceContact>, StoreError> {
-        let rows: Vec<(String, String, i64, bool, Option<String>, Option<String>)> =
-            sqlx::query_as(
-                "SELECT d.id, d.account_id, d.pulled_seq, d.revoked, d.pulled_at,
+        /// id, account, pulled_seq, revoked, pulled_at, the last session use.
+        type Row = (String, String, i64, bool, Option<String>, Option<String>);
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT d.id, d.account_id, d.pulled_seq, d.revoked, d.pulled_at,
                         (SELECT MAX(COALESCE(s.last_used_at, s.created_at)) FROM sessions s
                           WHERE s.device_id = d.id)
                    FROM devices d ORDER BY d.created_at",
-            )
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let time = |t: Option<String>| {
             t.and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.with_timezone(&Utc))
