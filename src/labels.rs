@@ -416,6 +416,20 @@ pub fn op_text(lang: Lang, op: &hongling_core::Op) -> String {
                 reason: &r.reason.trim(),
             },
         ),
+        Op::SheetReopenV2(r) => tr(
+            lang,
+            Msg::OpSheetReopenRevision {
+                n: &r.revision,
+                reason: &r.reason.trim(),
+            },
+        ),
+        Op::SheetReopenedV1(r) => tr(
+            lang,
+            Msg::OpSheetReopened {
+                n: &r.reopen.revision,
+                reason: &r.reopen.reason.trim(),
+            },
+        ),
         Op::ContestPublishV1(_) => t(lang, Key::OpContestPublish).to_owned(),
         Op::ContestJudgeAbsentV1(_) => t(lang, Key::OpContestJudgeAbsent).to_owned(),
     }

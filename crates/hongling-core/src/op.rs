@@ -540,6 +540,31 @@ ops! {
         panel: |_o| None,
         rule: crate::contest::reopen_sheet,
     }
+    /// An administrator re-opens a named revision of a signed sheet.
+    "sheet.reopen@2" => SheetReopenV2(crate::contest::SheetReopenV2) {
+        target: |v| RecordKey::new(
+            RecordKind::ScoreSheet,
+            crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+        ),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |r| format!("重新开启评分表（第 {} 轮）：{}", r.revision, r.reason.trim()),
+        panel: |_o| None,
+        rule: crate::contest::reopen_sheet_v2,
+    }
+    /// A judge's tablet passes on the administrator's signed re-opening, scanned at the
+    /// venue.
+    "sheet.reopened@1" => SheetReopenedV1(crate::contest::SheetReopenedV1) {
+        target: |v| RecordKey::new(
+            RecordKind::ScoreSheet,
+            crate::contest::sheet_id(v.reopen.contest_id, v.reopen.judge_id, v.reopen.contestant_id),
+        ),
+        attachments: |_o| Vec::new(),
+        id_card: |_o| false,
+        describe: |r| format!("扫码接收重新开启（第 {} 轮）：{}", r.reopen.revision, r.reopen.reason.trim()),
+        panel: |_o| None,
+        rule: crate::contest::reopened_by_code,
+    }
     /// An administrator publishes the results.
     "contest.publish@1" => ContestPublishV1(crate::contest::ContestPublishV1) {
         target: |v| RecordKey::new(RecordKind::Contest, v.id),

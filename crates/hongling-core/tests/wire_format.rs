@@ -807,3 +807,32 @@ fn a_pre_contest_check() {
     assert!(r.drawn && !r.ready(), "the tablet lacks the latest setup");
     assert_eq!(serde_json::to_value(&r).unwrap(), wire);
 }
+
+/// Added for re-opening a sheet at a venue with no network (issue 15, item 6): the
+/// administrator's re-opening of a named revision, the judge's copy of it scanned from
+/// the administrator's tablet, and that code.
+#[test]
+fn a_reopening_by_revision_and_its_scanned_copy() {
+    use hongling_core::contest::relay;
+    let reopen = json!({
+        "contest_id": "00000000-0000-0000-0000-000000000020",
+        "judge_id": "00000000-0000-0000-0000-000000000031",
+        "contestant_id": "00000000-0000-0000-0000-000000000004",
+        "reason": "笔误", "revision": 1});
+    let ops = [
+        json!({"type": "sheet.reopen@2", "data": reopen}),
+        json!({"type": "sheet.reopened@1", "data": {"reopen": reopen,
+            "signature": {"device_id": "00000000-0000-0000-0000-000000000088",
+                "signature": "AAAA"}}}),
+    ];
+    for value in ops {
+        let op: Op = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), value);
+    }
+    let code = "HLO1.AAAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAADEAAAAAAAAAAAAAAAAAAAAEAAAAAQAAAAAAAAAAAAAAAAAAAIgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA56yU6K-v";
+    let read = relay::read_reopen(code).unwrap();
+    assert_eq!(read.reopen.reason, "笔误");
+    assert_eq!(read.reopen.revision, 1);
+    assert_eq!(read.signature.device_id, id(0x88));
+    assert_eq!(relay::reopen_code(&read), code);
+}

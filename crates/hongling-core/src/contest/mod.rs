@@ -681,6 +681,30 @@ pub struct SheetReopenV1 {
     pub reason: String,
 }
 
+/// An administrator re-opens revision `revision` of a signed sheet (version 2): naming
+/// the revision makes it idempotent, so the judge's copy of the same re-opening
+/// (`sheet.reopened@1`) and the administrator's own may arrive in either order.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetReopenV2 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub reason: String,
+    /// The signed revision being re-opened.
+    pub revision: u32,
+}
+
+/// At a venue with no network, the judge's tablet scanned the administrator's signed
+/// re-opening (a QR code) and sends it as the judge's own op.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetReopenedV1 {
+    pub reopen: SheetReopenV2,
+    /// The administrator's device signature over [`signing::reopen_bytes`].
+    pub signature: SheetSignature,
+}
+
 /// An administrator publishes the results.
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1213,6 +1237,14 @@ fn already_signed(sheet: &ScoreSheet, op: &SheetSignV2) -> Option<Result<(), Rej
     })
 }
 
+/// A signed revision that was since re-opened, with these very marks: its signing
+/// arriving now (the judge's own, or a relay) is history.
+fn superseded(sheet: &ScoreSheet, op: &SheetSignV2) -> bool {
+    op.revision >= 1
+        && op.revision < sheet.lock.revision
+        && sheet.revisions.get(op.revision as usize - 1) == Some(&op.marks)
+}
+
 pub(crate) fn sign_sheet_v2(
     state: &dyn State,
     actor: &Actor,
@@ -1234,6 +1266,14 @@ pub(crate) fn sign_sheet_v2(
         sheet.relayed = false;
         sheet.signature = Some(op.signature.clone());
         return Ok(vec![sheet_change(&sheet)]);
+    }
+    // A revision signed, relayed and re-opened at the venue before the judge's own
+    // signing of it arrived: that signing is history, not a refusal.
+    if load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+        .is_some_and(|sheet| superseded(&sheet, op))
+    {
+        check_signature(state, op)?;
+        return Ok(Vec::new());
     }
     let (c, mut sheet) = judge_sheet(state, actor, op.contest_id, op.judge_id, op.contestant_id)?;
     sheet.lock.check_editable()?;
@@ -1272,9 +1312,14 @@ pub(crate) fn relay_sheet(
             signature: None,
             relayed: false,
         });
-    // The same signed revision twice (two scans, or the judge synced first): once.
+    // The same signed revision twice (two scans, or the judge synced first): once. One
+    // re-opened since: history.
     if let Some(same) = already_signed(&sheet, s) {
         same?;
+        return Ok(Vec::new());
+    }
+    if superseded(&sheet, s) {
+        check_signature(state, s)?;
         return Ok(Vec::new());
     }
     if s.revision != sheet.lock.revision {
@@ -1305,6 +1350,82 @@ pub(crate) fn reopen_sheet(
     sheet.signature = None;
     sheet.relayed = false;
     Ok(vec![sheet_change(&sheet)])
+}
+
+/// Re-opens revision `revision` of a sheet for `by`: a no-op when the sheet is already
+/// past that revision (the other copy of the same re-opening arrived first).
+fn reopen_revision(
+    state: &dyn State,
+    op: &SheetReopenV2,
+    by: Uuid,
+) -> Result<Vec<Change>, Rejection> {
+    let c = load_contest(state, op.contest_id)?;
+    not_published(&c)?;
+    let mut sheet = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+        .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该评分表不存在"))?;
+    if sheet.lock.revision > op.revision {
+        return Ok(Vec::new());
+    }
+    if sheet.lock.revision < op.revision {
+        return Err(invalid("revision", "评分表还没有到这一轮"));
+    }
+    sheet.lock.reopen(by, &op.reason)?;
+    sheet.revisions.push(sheet.marks.clone());
+    sheet.signature = None;
+    sheet.relayed = false;
+    Ok(vec![sheet_change(&sheet)])
+}
+
+pub(crate) fn reopen_sheet_v2(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetReopenV2,
+) -> Result<Vec<Change>, Rejection> {
+    admin_only(actor)?;
+    reopen_revision(state, op, actor.account_id)
+}
+
+/// The judge's copy of a re-opening: signed by a device of the contest's creator (the
+/// one administrator a judge's tablet can tell from the contest record), registered and
+/// not revoked.
+pub(crate) fn reopened_by_code(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetReopenedV1,
+) -> Result<Vec<Change>, Rejection> {
+    let r = &op.reopen;
+    if r.judge_id != actor.account_id {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只能接收重新开启自己的评分表",
+        ));
+    }
+    let c = load_contest(state, r.contest_id)?;
+    let key: signing::DeviceKey = load(
+        state,
+        RecordKind::DeviceKey,
+        op.signature.device_id,
+        "签名设备的公钥未登记",
+    )?;
+    if key.account_id != c.created_by {
+        return Err(invalid("signature", "重新开启须由本场比赛的管理员签名"));
+    }
+    if key.revoked {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "签名设备已停用，其签名不予接受",
+        ));
+    }
+    let (Some(public), Some(signature)) = (
+        key.bytes(),
+        signing::signature_bytes(&op.signature.signature),
+    ) else {
+        return Err(invalid("signature", "签名格式不正确"));
+    };
+    let bytes = signing::reopen_bytes(r, op.signature.device_id);
+    signing::verify(&public, &bytes, &signature)
+        .map_err(|e| invalid("signature", e.to_string()))?;
+    reopen_revision(state, r, key.account_id)
 }
 
 pub(crate) fn publish(
@@ -2032,6 +2153,108 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(r.code, RejectCode::Forbidden);
+    }
+
+    /// At the venue the administrator re-opens a relayed sheet and the judge's tablet
+    /// scans the signed re-opening: whichever copy of the re-opening and of the judge's
+    /// first signing arrives first, the sheet ends at revision 2 signed once, with no
+    /// refusal.
+    #[test]
+    fn a_reopening_scanned_by_the_judge_and_the_administrators_own_agree_in_either_order() {
+        use signing::{DeviceKey, SheetToSign, sign_reopen};
+        let (judge_secret, admin_secret) = ([3u8; 32], [4u8; 32]);
+        let (judge_device, admin_device) = (id(77), id(78));
+        let keys = |w: &mut World| {
+            for (device, account, secret) in [
+                (judge_device, id(101), judge_secret),
+                (admin_device, id(200), admin_secret),
+            ] {
+                crate::testkit::put(
+                    w,
+                    RecordKind::DeviceKey,
+                    device,
+                    &DeviceKey::new(account, &signing::public_key_of(&secret)),
+                );
+            }
+        };
+        let marks = |m: [u32; 3]| m.into_iter().map(Some).collect::<Vec<_>>();
+        let (first, second) = (marks([3000, 2000, 2000]), marks([3500, 2000, 2000]));
+        let sign = |revision: u32, m: &[Option<u32>]| {
+            SheetToSign {
+                contest: id(CONTEST),
+                judge: id(101),
+                contestant: id(11),
+                revision,
+                marks: m,
+                device: judge_device,
+            }
+            .sign(&judge_secret)
+        };
+        let reopen = SheetReopenV2 {
+            contest_id: id(CONTEST),
+            judge_id: id(101),
+            contestant_id: id(11),
+            reason: "第一项笔误".into(),
+            revision: 1,
+        };
+        let scanned = sign_reopen(&reopen, admin_device, &admin_secret);
+        let admin_ops = vec![
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: sign(1, &first),
+            }),
+            Op::SheetReopenV2(reopen.clone()),
+            Op::SheetRelayV1(SheetRelayV1 {
+                sheet: sign(2, &second),
+            }),
+        ];
+        let judge_ops = vec![
+            Op::SheetSignV2(sign(1, &first)),
+            Op::SheetReopenedV1(scanned.clone()),
+            Op::SheetSignV2(sign(2, &second)),
+        ];
+        for admin_first in [true, false] {
+            let mut w = setup(3);
+            keys(&mut w);
+            let (a, j) = (admin_ops.clone(), judge_ops.clone());
+            let order: Vec<(Actor, Op)> = if admin_first {
+                a.into_iter()
+                    .map(|o| (admin(), o))
+                    .chain(j.into_iter().map(|o| (judge(1), o)))
+                    .collect()
+            } else {
+                j.into_iter()
+                    .map(|o| (judge(1), o))
+                    .chain(a.into_iter().map(|o| (admin(), o)))
+                    .collect()
+            };
+            for (actor, op) in order {
+                run(&mut w, &actor, op).unwrap();
+            }
+            let sheet: ScoreSheet = get(
+                &w,
+                RecordKind::ScoreSheet,
+                sheet_id(id(CONTEST), id(101), id(11)),
+            );
+            assert_eq!(
+                sheet.lock.revision, 2,
+                "re-opened once (admin first: {admin_first})"
+            );
+            assert!(sheet.lock.is_signed() && !sheet.relayed);
+            assert_eq!(sheet.marks, second);
+            assert_eq!(sheet.revisions, [first.clone()]);
+        }
+
+        // A re-opening signed by a judge's device, or forged, is refused.
+        let mut w = setup(3);
+        keys(&mut w);
+        run(&mut w, &judge(1), Op::SheetSignV2(sign(1, &first))).unwrap();
+        let by_judge = sign_reopen(&reopen, judge_device, &judge_secret);
+        let r = run(&mut w, &judge(1), Op::SheetReopenedV1(by_judge)).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("signature"));
+        let mut forged = scanned;
+        forged.reopen.reason = "另一个原因".into();
+        let r = run(&mut w, &judge(1), Op::SheetReopenedV1(forged)).unwrap_err();
+        assert_eq!(r.field.as_deref(), Some("signature"));
     }
 
     /// A public draw: the order follows from the typed seed, anyone replays it, and it is

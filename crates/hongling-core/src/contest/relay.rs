@@ -16,7 +16,7 @@
 use base64::Engine;
 use uuid::Uuid;
 
-use super::{ScoreSheet, SheetSignV2, SheetSignature};
+use super::{ScoreSheet, SheetReopenV2, SheetReopenedV1, SheetSignV2, SheetSignature};
 
 /// What every code's text starts with: the format and its version.
 pub const PREFIX: &str = "HLR1";
@@ -116,6 +116,57 @@ pub fn signed_of(sheet: &ScoreSheet) -> Option<SheetSignV2> {
 pub fn already_held(held: Option<&ScoreSheet>, scanned: &SheetSignV2) -> bool {
     held.is_some_and(|h| {
         h.lock.is_signed() && h.lock.revision == scanned.revision && h.marks == scanned.marks
+    })
+}
+
+/// What a re-opening's code text starts with (the other way: administrator to judge).
+pub const REOPEN_PREFIX: &str = "HLO1";
+
+/// The code an administrator's tablet shows for a re-opening it signed, for the judge's
+/// tablet to scan: `HLO1.<data>`, `data` being base64url (no padding) of the contest,
+/// judge and contestant ids, the revision re-opened (4, big-endian), the device id, the
+/// signature (64) and the reason (UTF-8, to the end).
+pub fn reopen_code(r: &SheetReopenedV1) -> String {
+    let o = &r.reopen;
+    let mut out = Vec::with_capacity(4 * 16 + 4 + 64 + o.reason.len());
+    out.extend_from_slice(o.contest_id.as_bytes());
+    out.extend_from_slice(o.judge_id.as_bytes());
+    out.extend_from_slice(o.contestant_id.as_bytes());
+    out.extend_from_slice(&o.revision.to_be_bytes());
+    out.extend_from_slice(r.signature.device_id.as_bytes());
+    out.extend_from_slice(
+        &super::signing::signature_bytes(&r.signature.signature).unwrap_or([0; 64]),
+    );
+    out.extend_from_slice(o.reason.as_bytes());
+    format!("{REOPEN_PREFIX}.{}", b64().encode(out))
+}
+
+/// Reads a re-opening's code. The signature is checked by `sheet.reopened@1`.
+pub fn read_reopen(text: &str) -> Result<SheetReopenedV1, FrameError> {
+    let data = text
+        .trim()
+        .strip_prefix(REOPEN_PREFIX)
+        .and_then(|rest| rest.strip_prefix('.'))
+        .ok_or(FrameError::NotARelayCode)?;
+    let data = b64().decode(data).map_err(|_| FrameError::Damaged)?;
+    let mut r = Reader(&data);
+    let (contest, judge, contestant) = (r.uuid()?, r.uuid()?, r.uuid()?);
+    let revision = u32::from_be_bytes(r.take::<4>()?);
+    let device = r.uuid()?;
+    let signature = r.take::<64>()?;
+    let reason = String::from_utf8(r.0.to_vec()).map_err(|_| FrameError::Damaged)?;
+    Ok(SheetReopenedV1 {
+        reopen: SheetReopenV2 {
+            contest_id: contest,
+            judge_id: judge,
+            contestant_id: contestant,
+            reason,
+            revision,
+        },
+        signature: SheetSignature {
+            device_id: device,
+            signature: base64::engine::general_purpose::STANDARD.encode(signature),
+        },
     })
 }
 
@@ -228,6 +279,28 @@ mod tests {
         );
         let back: Vec<SheetSignV2> = read.into_iter().flat_map(|f| f.sheets).collect();
         assert_eq!(back, sheets);
+    }
+
+    #[test]
+    fn a_reopening_travels_back_as_one_code() {
+        let reopened = SheetReopenedV1 {
+            reopen: SheetReopenV2 {
+                contest_id: Uuid::from_u128(20),
+                judge_id: Uuid::from_u128(31),
+                contestant_id: Uuid::from_u128(4),
+                reason: "第二项笔误，请重评".into(),
+                revision: 1,
+            },
+            signature: SheetSignature {
+                device_id: Uuid::from_u128(88),
+                signature: base64::engine::general_purpose::STANDARD.encode([9u8; 64]),
+            },
+        };
+        let code = reopen_code(&reopened);
+        assert!(code.starts_with("HLO1.") && code.len() < 300, "{code}");
+        assert_eq!(read_reopen(&code), Ok(reopened));
+        assert_eq!(read_reopen("HLR1.1.1.AAAA"), Err(FrameError::NotARelayCode));
+        assert_eq!(read_reopen(&code[..60]), Err(FrameError::Damaged));
     }
 
     #[test]

@@ -160,6 +160,42 @@ pub fn registered(key: &DeviceKey, secret: &[u8; 32], account: Uuid) -> bool {
     !key.revoked && key.account_id == account && key.public_key == public_key_of(secret)
 }
 
+/// The tag that starts every signed re-opening.
+pub const REOPEN_TAG: &[u8] = b"hongling sheet.reopen@2\n";
+
+/// What an administrator's device signs to re-open a sheet at a venue with no network:
+/// the tag, the contest, judge and contestant ids (16 bytes each), the revision re-opened
+/// (4 bytes big-endian), the device id (16 bytes) and the reason (UTF-8, to the end).
+pub fn reopen_bytes(op: &super::SheetReopenV2, device: Uuid) -> Vec<u8> {
+    let mut out = Vec::with_capacity(REOPEN_TAG.len() + 4 * 16 + 4 + op.reason.len());
+    out.extend_from_slice(REOPEN_TAG);
+    out.extend_from_slice(op.contest_id.as_bytes());
+    out.extend_from_slice(op.judge_id.as_bytes());
+    out.extend_from_slice(op.contestant_id.as_bytes());
+    out.extend_from_slice(&op.revision.to_be_bytes());
+    out.extend_from_slice(device.as_bytes());
+    out.extend_from_slice(op.reason.as_bytes());
+    out
+}
+
+/// The administrator's device signs a re-opening: the judge's op `sheet.reopened@1`.
+pub fn sign_reopen(
+    op: &super::SheetReopenV2,
+    device: Uuid,
+    secret: &[u8; 32],
+) -> super::SheetReopenedV1 {
+    use base64::Engine;
+    use ed25519_dalek::Signer;
+    let signature = ed25519_dalek::SigningKey::from_bytes(secret).sign(&reopen_bytes(op, device));
+    super::SheetReopenedV1 {
+        reopen: op.clone(),
+        signature: super::SheetSignature {
+            device_id: device,
+            signature: base64::engine::general_purpose::STANDARD.encode(signature.to_bytes()),
+        },
+    }
+}
+
 /// Why a signed sheet is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
