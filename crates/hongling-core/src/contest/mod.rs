@@ -2241,7 +2241,7 @@ mod tests {
             );
             assert!(sheet.lock.is_signed() && !sheet.relayed);
             assert_eq!(sheet.marks, second);
-            assert_eq!(sheet.revisions, [first.clone()]);
+            assert_eq!(sheet.revisions, std::slice::from_ref(&first));
         }
 
         // A re-opening signed by a judge's device, or forged, is refused.

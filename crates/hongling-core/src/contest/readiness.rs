@@ -100,9 +100,9 @@ pub fn check(
                 .iter()
                 .filter(|d| d.account_id == j.account_id && !d.revoked)
                 .map(|d| {
-                    let works_until = d
-                        .last_contact
-                        .map(|at| crate::china_today(at + Duration::days(i64::from(grace_days))));
+                    let works_until = d.last_contact.map(|at| {
+                        crate::kernel::time::china_today(at + Duration::days(i64::from(grace_days)))
+                    });
                     DeviceReadiness {
                         device_id: d.device_id,
                         key: keys.iter().any(|(device, k)| {
