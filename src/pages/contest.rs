@@ -7,13 +7,13 @@
 use hongling_core::Op;
 use hongling_core::contest::{
     ContestAbsentV1, ContestDrawV2, ContestJudgeAbsentV1, ContestPublishV1, ContestRecuseV1,
-    ContestSubstituteV1, Judge, SheetReopenV1,
+    ContestSubstituteV1, Judge, SheetReopenV2,
 };
 use leptos::prelude::*;
 use leptos_router::components::A;
 use uuid::Uuid;
 
-use crate::components::{MySheets, RankingTable};
+use crate::components::{MySheets, QrCode, RankingTable};
 use crate::i18n::{Key, Msg};
 use crate::pages::contests::{contest_of_route, is_contest_admin};
 use crate::state::AppCtx;
@@ -44,6 +44,30 @@ pub fn ContestPage() -> impl IntoView {
     let reopen_reason = RwSignal::new(String::new());
     let absent_judge = RwSignal::new(None::<Uuid>);
     let seed = RwSignal::new(String::new());
+    // The last re-opening as a signed code for the judge's tablet, with whom it is for.
+    let reopen_code = RwSignal::new(None::<(String, String)>);
+    let reopen = move |op: SheetReopenV2, whom: String| {
+        error.set(None);
+        reopen_code.set(None);
+        leptos::task::spawn_local(async move {
+            if let Err(m) = ctx.save(Op::SheetReopenV2(op.clone())).await {
+                error.set(Some(m.message));
+                return;
+            }
+            // A device whose key the server has registered signs the re-opening, so a
+            // judge's tablet with no network can take it from the screen.
+            if let Some(secret) = crate::state::registered_device_secret(me).await {
+                let device = crate::sync::Session::device_id();
+                let signed = hongling_core::contest::signing::sign_reopen(&op, device, &secret);
+                reopen_code.set(Some((
+                    hongling_core::contest::relay::reopen_code(&signed),
+                    whom,
+                )));
+            }
+        });
+    };
+    let readiness =
+        RwSignal::new(None::<Result<hongling_core::contest::readiness::Readiness, String>>);
     if let Some(token) = ctx
         .session
         .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
@@ -56,6 +80,25 @@ pub fn ContestPage() -> impl IntoView {
             }
         });
     }
+
+    let check_readiness = move |id: Uuid| {
+        let Some(token) = ctx
+            .session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+        else {
+            return;
+        };
+        if !ctx.online.get_untracked() {
+            readiness.set(Some(Err(ctx.t(Key::ReadinessNeedsNetwork).to_owned())));
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let answer = crate::sync::api::contest_readiness(&token, id)
+                .await
+                .map_err(|e| e.to_string());
+            readiness.set(Some(answer));
+        });
+    };
 
     view! {
         <section class="page contest">
@@ -73,6 +116,12 @@ pub fn ContestPage() -> impl IntoView {
                         {admin.then(|| view! {
                             <A href=format!("/contests/{id}/screen") attr:class="btn" attr:data-testid="open-screen">{ctx.t(Key::BigScreen)}</A>
                         })}
+                        {(admin && !published).then(|| view! {
+                            <button type="button" class="btn" data-testid="check-readiness"
+                                on:click=move |_| check_readiness(id)>
+                                {ctx.t(Key::PreContestCheck)}
+                            </button>
+                        })}
                         // A venue without network: sheets travel from screen to camera.
                         {(admin && !published).then(|| view! {
                             <A href=format!("/contests/{id}/collect") attr:class="btn" attr:data-testid="open-collect">{ctx.t(Key::CollectSheets)}</A>
@@ -89,6 +138,7 @@ pub fn ContestPage() -> impl IntoView {
                         })}
                     </div>
                     {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="contest-error">{m}</p> })}
+                    {move || readiness.get().map(|r| view! { <ReadinessReport readiness=r /> })}
 
                     // The judge's own sheets.
                     <MySheets data=d.clone() />
@@ -140,20 +190,27 @@ pub fn ContestPage() -> impl IntoView {
                                     <ul class="decisions" data-testid="signed-sheets">
                                         {signed.into_iter().map(|s| {
                                             let name = contestants2.iter().find(|x| x.worker_id == s.contestant_id).map(|x| x.name.clone()).unwrap_or_default();
-                                            let (judge_id, contestant_id) = (s.judge_id, s.contestant_id);
+                                            let (judge_id, contestant_id, revision) = (s.judge_id, s.contestant_id, s.lock.revision);
+                                            let whom = format!("{} → {}", c.judge_name(judge_id), name);
                                             view! {
                                                 <li data-testid="signed-sheet">
-                                                    {c.judge_name(judge_id)} " → " {name} " · " {ctx.t(Key::Revision)} " " {s.lock.revision}
+                                                    {c.judge_name(judge_id)} " → " {name} " · " {ctx.t(Key::Revision)} " " {revision}
                                                     <button type="button" class="btn btn-small" data-testid="reopen"
-                                                        on:click=move |_| save(Op::SheetReopenV1(SheetReopenV1 {
-                                                            contest_id: id, judge_id, contestant_id, reason: reopen_reason.get_untracked(),
-                                                        }))>
+                                                        on:click=move |_| reopen(SheetReopenV2 {
+                                                            contest_id: id, judge_id, contestant_id, reason: reopen_reason.get_untracked(), revision,
+                                                        }, whom.clone())>
                                                         {ctx.t(Key::Reopen)}
                                                     </button>
                                                 </li>
                                             }
                                         }).collect_view()}
                                     </ul>
+                                    {move || reopen_code.get().map(|(code, whom)| view! {
+                                        <div class="card hand-over-card" data-testid="reopen-code">
+                                            <p class="muted">{ctx.tr(Msg::ReopenCodeHint { whom: &whom })}</p>
+                                            <QrCode text=code class="qr qr-relay" />
+                                        </div>
+                                    })}
 
                                     <h2>{ctx.t(Key::Recusal)}</h2>
                                     <form class="inline-form" data-testid="recuse-form" on:submit=move |ev: leptos::ev::SubmitEvent| {
@@ -212,4 +269,71 @@ pub fn ContestPage() -> impl IntoView {
             })}
         </section>
     }
+}
+
+/// 赛前检查: what the server knows of each judge's tablets, by the core's check.
+#[component]
+fn ReadinessReport(
+    readiness: Result<hongling_core::contest::readiness::Readiness, String>,
+) -> impl IntoView {
+    let ctx = expect_context::<AppCtx>();
+    let r = match readiness {
+        Ok(r) => r,
+        Err(m) => {
+            return view! { <p class="field-error" role="alert" data-testid="readiness-error">{m}</p> }
+                .into_any();
+        }
+    };
+    let ready = r.ready();
+    let yes_no = move |ok: bool, yes: Key, no: Key| {
+        let class = if ok { "ok" } else { "field-error" };
+        view! { <span class=class>{ctx.t(if ok { yes } else { no })}</span> }
+    };
+    view! {
+        <div class="card readiness" data-testid="readiness" data-ready=ready.to_string()>
+            <h2>{ctx.t(Key::PreContestCheck)}</h2>
+            <p data-testid="readiness-verdict">
+                {ctx.t(if ready { Key::ReadinessReady } else { Key::ReadinessNotReady })}
+            </p>
+            {(!r.drawn).then(|| view! { <p class="field-error">{ctx.t(Key::ReadinessNotDrawn)}</p> })}
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th>{ctx.t(Key::Judge)}</th>
+                        <th>{ctx.t(Key::SigningDevice)}</th>
+                        <th>{ctx.t(Key::DeviceKeyColumn)}</th>
+                        <th>{ctx.t(Key::DeviceDataColumn)}</th>
+                        <th>{ctx.t(Key::DeviceGraceColumn)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {r.judges.into_iter().map(|j| {
+                        let judge_ready = j.ready().to_string();
+                        if j.devices.is_empty() {
+                            return view! {
+                                <tr data-testid="readiness-judge" data-ready=judge_ready>
+                                    <td>{j.name}</td>
+                                    <td colspan="4" class="field-error">{ctx.t(Key::ReadinessNoDevice)}</td>
+                                </tr>
+                            }.into_any();
+                        }
+                        j.devices.into_iter().map(|d| {
+                            let until = d.works_until.map(|u| ctx.tr(Msg::WorksUntil { date: &u.to_string() })).unwrap_or_default();
+                            let short = d.device_id.to_string()[..8].to_owned();
+                            view! {
+                                <tr data-testid="readiness-judge" data-ready=judge_ready.clone()>
+                                    <td>{j.name.clone()}</td>
+                                    <td class="mono">{short}</td>
+                                    <td>{yes_no(d.key, Key::DeviceKeyRegistered, Key::DeviceKeyMissing)}</td>
+                                    <td>{yes_no(d.current, Key::DeviceCurrent, Key::DeviceStale)}</td>
+                                    <td>{yes_no(d.in_grace, Key::DeviceInGrace, Key::DeviceOutOfGrace)} " " <span class="muted">{until}</span></td>
+                                </tr>
+                            }
+                        }).collect_view().into_any()
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }

@@ -7,6 +7,7 @@
 use hongling_core::Op;
 use hongling_core::contest::relay::{self, FrameError};
 use hongling_core::contest::{SheetRelayV1, SheetSignV2};
+// The administrator's re-opening travels the other way, as one signed code (HLO1).
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -52,6 +53,38 @@ pub fn HandOverPage() -> impl IntoView {
             t.clear();
         }
     });
+    // 扫描重开码: the administrator re-opened one of this judge's sheets at the venue.
+    let scanning = RwSignal::new(false);
+    let reopen_note = RwSignal::new(None::<Result<String, String>>);
+    let on_reopen = Callback::new(move |text: String| {
+        let signed = match relay::read_reopen(&text) {
+            Ok(r) => r,
+            Err(FrameError::NotARelayCode) => {
+                reopen_note.set(Some(Err(ctx.t(Key::NotAReopenCode).to_owned())));
+                return;
+            }
+            Err(FrameError::Damaged) => {
+                reopen_note.set(Some(Err(ctx.t(Key::RelayCodeDamaged).to_owned())));
+                return;
+            }
+        };
+        let Some(d) = data.get_untracked().flatten() else {
+            return;
+        };
+        if signed.reopen.contest_id != d.id || signed.reopen.judge_id != me {
+            reopen_note.set(Some(Err(ctx.t(Key::ReopenNotForMe).to_owned())));
+            return;
+        }
+        scanning.set(false);
+        leptos::task::spawn_local(async move {
+            let outcome = ctx
+                .save(Op::SheetReopenedV1(signed))
+                .await
+                .map(|()| ctx.t(Key::ReopenTaken).to_owned())
+                .map_err(|r| r.message);
+            reopen_note.set(Some(outcome));
+        });
+    });
     let back = move || {
         data.get()
             .flatten()
@@ -88,6 +121,19 @@ pub fn HandOverPage() -> impl IntoView {
                     </div>
                 }.into_any()
             }}
+            <div class="card">
+                <button type="button" class="btn" data-testid="scan-reopen"
+                    on:click=move |_| { reopen_note.set(None); scanning.update(|s| *s = !*s); }>
+                    {move || ctx.t(Key::ScanReopen)}
+                </button>
+                <Show when=move || scanning.get()>
+                    <QrScanner on_text=on_reopen />
+                </Show>
+                {move || reopen_note.get().map(|r| match r {
+                    Ok(m) => view! { <p class="ok" role="status" data-testid="reopen-taken">{m}</p> }.into_any(),
+                    Err(m) => view! { <p class="field-error" role="alert" data-testid="reopen-problem">{m}</p> }.into_any(),
+                })}
+            </div>
         </section>
     }
 }

@@ -337,3 +337,18 @@ pub struct JudgeSummary {
 pub async fn contest_judges(token: &str) -> Result<Vec<JudgeSummary>, ApiError> {
     call::<(), _>("GET", "/contest/judges", Some(token), None).await
 }
+
+/// 赛前检查: whether the draw is done and every judge holds a tablet ready for a day
+/// with no network (contest administrators, online).
+pub async fn contest_readiness(
+    token: &str,
+    contest: uuid::Uuid,
+) -> Result<hongling_core::contest::readiness::Readiness, ApiError> {
+    call::<(), _>(
+        "GET",
+        &format!("/contests/{contest}/readiness"),
+        Some(token),
+        None,
+    )
+    .await
+}
