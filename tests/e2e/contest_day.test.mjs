@@ -28,10 +28,18 @@ import {
 } from "./helpers.mjs";
 
 const env = {};
-const video = path.join(mkdtempSync(path.join(tmpdir(), "hongling-venue-")), "codes.y4m");
+const venue = mkdtempSync(path.join(tmpdir(), "hongling-venue-"));
+const video = path.join(venue, "codes.y4m");
+// The judges' tablets have cameras too, for the administrator's re-opening code.
+const judgeVideo = path.join(venue, "reopen.y4m");
 before(async () => {
   env.server = await startServer();
-  env.browser = await launch();
+  writeFileSync(judgeVideo, y4mSequence([new PNG({ width: 64, height: 64, fill: true })], 5));
+  env.browser = await launch([
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-video-capture=${judgeVideo}`,
+  ]);
   // The administrator's tablet: its camera shows what the video file holds when the
   // camera is opened; until the judges' codes exist, a white picture.
   writeFileSync(video, y4mSequence([new PNG({ width: 64, height: 64, fill: true })], 5));
@@ -143,6 +151,12 @@ test("at a venue with no network the administrator ranks from the judges' signed
   // The administrator's tablet holds the judges' keys, then goes offline too.
   await a.click("[data-testid=sync-now]");
   await synced(a);
+  // 赛前检查: the draw done, and every judge with a tablet that has its key registered,
+  // holds the contest as drawn and still works offline on the day.
+  await a.click("[data-testid=check-readiness]");
+  await a.waitForSelector("[data-testid=readiness]");
+  assert.equal(await a.getAttribute("[data-testid=readiness]", "data-ready"), "true");
+  assert.equal(await a.locator("[data-testid=readiness-judge][data-ready=true]").count(), 3);
   const keys = await api(base, "GET", "/sync/pull?limit=1000", { token: (await apiLogin(base, "bisai01")).token });
   assert.equal(keys.body.records.filter((r) => r.kind === "device_key").length, 4, "the three judges' keys and the administrator's");
   await admin.context.setOffline(true);
@@ -184,6 +198,24 @@ test("at a venue with no network the administrator ranks from the judges' signed
   assert.notEqual(ranking[2][3], "", "刘静 still waits for two judges' sheets (a provisional score)");
   await shot(a, "66-collect-sheets-1280x800.png");
 
+  // Judge 1 signals a slip on 刘静's sheet: the administrator re-opens it, still offline,
+  // and the judge's tablet takes the signed re-opening from the administrator's screen.
+  await a.goto(contestUrl);
+  await a.fill("[data-testid=reopen-reason]", "评委示意录入有误");
+  await a.click("[data-testid=signed-sheet]:has-text('刘静') [data-testid=reopen]");
+  const reopenQr = a.locator("[data-testid=reopen-code] [data-testid=qr]");
+  await reopenQr.waitFor();
+  assert.match(await reopenQr.getAttribute("data-qr"), /^HLO1\./);
+  writeFileSync(judgeVideo, y4mSequence([PNG.sync.read(await reopenQr.screenshot())], 20));
+  const j1 = judges.pingwei01.page;
+  await j1.click("[data-testid=open-hand-over]");
+  await j1.click("[data-testid=scan-reopen]");
+  await j1.waitForSelector("[data-testid=reopen-taken]", { timeout: 60_000 });
+  await j1.click("text=返回列表");
+  await j1.waitForSelector("[data-testid=sheet-item][data-name=刘静]:not([data-state=signed])");
+  // The judge corrects and signs again: revision 2, the same marks as before.
+  await score(j1, "刘静", MARKS.pingwei01["刘静"]);
+
   // Judges 2 and 3 score 刘静 after the scan: later mutations in their sequences.
   for (const username of ["pingwei02", "pingwei03"]) {
     await score(judges[username].page, "刘静", MARKS[username]["刘静"]);
@@ -222,6 +254,7 @@ test("at a venue with no network the administrator ranks from the judges' signed
     assert.ok(s.body.signature?.signature, "with a device signature");
     assert.ok(!s.body.relayed, "the judge's own signing arrived as well");
   }
+  assert.equal(sheets.filter((s) => s.body.lock.revision === 2).length, 1, "re-opened once, signed again");
 
   // The merged ranking, published, with the signatures printed.
   await a.waitForFunction(
