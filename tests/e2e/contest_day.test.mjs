@@ -206,7 +206,13 @@ test("at a venue with no network the administrator ranks from the judges' signed
   const reopenQr = a.locator("[data-testid=reopen-code] [data-testid=qr]");
   await reopenQr.waitFor();
   assert.match(await reopenQr.getAttribute("data-qr"), /^HLO1\./);
-  writeFileSync(judgeVideo, y4mSequence([PNG.sync.read(await reopenQr.screenshot())], 20));
+  // The page redraws when the save lands: picture the code once it holds still.
+  let reopenPicture;
+  for (let tries = 0; !reopenPicture && tries < 20; tries++) {
+    await a.waitForTimeout(250);
+    reopenPicture = await reopenQr.screenshot({ timeout: 2000 }).catch(() => undefined);
+  }
+  writeFileSync(judgeVideo, y4mSequence([PNG.sync.read(reopenPicture)], 20));
   const j1 = judges.pingwei01.page;
   await j1.click("[data-testid=open-hand-over]");
   await j1.click("[data-testid=scan-reopen]");
