@@ -1190,27 +1190,6 @@ pub(crate) fn sign_sheet(
 /// The judge's device key for a signed sheet: registered to the judge, not revoked, and
 /// the signature good for these exact fields.
 fn check_signature(state: &dyn State, op: &SheetSignV2) -> Result<(), Rejection> {
-    let key: signing::DeviceKey = load(
-        state,
-        RecordKind::DeviceKey,
-        op.signature.device_id,
-        "签名设备的公钥未登记",
-    )?;
-    if key.account_id != op.judge_id {
-        return Err(invalid("signature", "签名设备不属于该评委"));
-    }
-    if key.revoked {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "签名设备已停用，其签名不予接受",
-        ));
-    }
-    let (Some(public), Some(signature)) = (
-        key.bytes(),
-        signing::signature_bytes(&op.signature.signature),
-    ) else {
-        return Err(invalid("signature", "签名格式不正确"));
-    };
     let bytes = signing::signed_bytes(
         op.contest_id,
         op.judge_id,
@@ -1219,7 +1198,46 @@ fn check_signature(state: &dyn State, op: &SheetSignV2) -> Result<(), Rejection>
         &op.marks,
         op.signature.device_id,
     );
-    signing::verify(&public, &bytes, &signature).map_err(|e| invalid("signature", e.to_string()))
+    check_device_signature(
+        state,
+        &op.signature,
+        op.judge_id,
+        "签名设备不属于该评委",
+        &bytes,
+    )
+    .map(drop)
+}
+
+/// Checks a device signature over `bytes` against its device's registered key, which
+/// must belong to `owner` (else `not_owner`) and not be revoked. Returns the key.
+fn check_device_signature(
+    state: &dyn State,
+    signature: &SheetSignature,
+    owner: Uuid,
+    not_owner: &str,
+    bytes: &[u8],
+) -> Result<signing::DeviceKey, Rejection> {
+    let key: signing::DeviceKey = load(
+        state,
+        RecordKind::DeviceKey,
+        signature.device_id,
+        "签名设备的公钥未登记",
+    )?;
+    if key.account_id != owner {
+        return Err(invalid("signature", not_owner));
+    }
+    if key.revoked {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "签名设备已停用，其签名不予接受",
+        ));
+    }
+    let (Some(public), Some(sig)) = (key.bytes(), signing::signature_bytes(&signature.signature))
+    else {
+        return Err(invalid("signature", "签名格式不正确"));
+    };
+    signing::verify(&public, bytes, &sig).map_err(|e| invalid("signature", e.to_string()))?;
+    Ok(key)
 }
 
 /// A signed revision that is already on the sheet: the same marks are the same signing
@@ -1401,30 +1419,14 @@ pub(crate) fn reopened_by_code(
         ));
     }
     let c = load_contest(state, r.contest_id)?;
-    let key: signing::DeviceKey = load(
-        state,
-        RecordKind::DeviceKey,
-        op.signature.device_id,
-        "签名设备的公钥未登记",
-    )?;
-    if key.account_id != c.created_by {
-        return Err(invalid("signature", "重新开启须由本场比赛的管理员签名"));
-    }
-    if key.revoked {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "签名设备已停用，其签名不予接受",
-        ));
-    }
-    let (Some(public), Some(signature)) = (
-        key.bytes(),
-        signing::signature_bytes(&op.signature.signature),
-    ) else {
-        return Err(invalid("signature", "签名格式不正确"));
-    };
     let bytes = signing::reopen_bytes(r, op.signature.device_id);
-    signing::verify(&public, &bytes, &signature)
-        .map_err(|e| invalid("signature", e.to_string()))?;
+    let key = check_device_signature(
+        state,
+        &op.signature,
+        c.created_by,
+        "重新开启须由本场比赛的管理员签名",
+        &bytes,
+    )?;
     reopen_revision(state, r, key.account_id)
 }
 
