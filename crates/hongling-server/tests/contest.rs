@@ -33,49 +33,7 @@ async fn judges_score_offline_see_only_their_own_sheets_and_the_admin_publishes(
         !workers.is_empty(),
         "a contest administrator reads the people to enter"
     );
-    let contestants: Vec<Contestant> = workers
-        .iter()
-        .take(3)
-        .map(|(id, w)| Contestant {
-            worker_id: *id,
-            name: w.name.clone(),
-            organization: String::new(),
-        })
-        .collect();
-    let contest = Uuid::new_v4();
-    admin
-        .commit(Op::ContestCreateV1(ContestCreateV1 {
-            id: contest,
-            title: "2026年红领实训比赛".into(),
-            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
-            venue: "区委党校报告厅".into(),
-            rubric: vec![
-                Criterion {
-                    name: "内容".into(),
-                    max: 6000,
-                    weight: 100,
-                    step: 50,
-                },
-                Criterion {
-                    name: "表达".into(),
-                    max: 4000,
-                    weight: 100,
-                    step: 50,
-                },
-            ],
-            contestants: contestants.clone(),
-            judges: judges
-                .iter()
-                .map(|t| Judge {
-                    account_id: t.actor.account_id,
-                    name: "评委".into(),
-                })
-                .collect(),
-            trim_from: 5,
-            tie_break: vec![0],
-        }))
-        .await
-        .unwrap();
+    let (contest, contestants) = common::create_contest(&admin, &judges.each_ref()).await;
     admin.sync().await;
 
     // Every judge scores every contestant offline, then syncs.

@@ -7,17 +7,15 @@
 mod common;
 
 use base64::Engine;
-use chrono::NaiveDate;
 use common::{Server, Tablet, push_raw};
 use ed25519_dalek::{Signer, SigningKey};
 use hongling_core::contest::signing::{DeviceKey, signed_bytes};
 use hongling_core::contest::{
-    Contest, ContestCreateV1, Contestant, Judge, ScoreSheet, SheetRelayV1, SheetSaveV1,
-    SheetSignV2, SheetSignature, sheet_id, standings,
+    Contest, ScoreSheet, SheetRelayV1, SheetSaveV1, SheetSignV2, SheetSignature, sheet_id,
+    standings,
 };
-use hongling_core::scoring::Criterion;
 use hongling_core::wire::MutationStatus;
-use hongling_core::{Op, RecordKind, Worker};
+use hongling_core::{Op, RecordKind};
 use uuid::Uuid;
 
 fn b64(bytes: &[u8]) -> String {
@@ -60,50 +58,8 @@ impl Judging {
 /// A contest of three contestants and the given judges, set up and synced.
 async fn contest_of(admin: &Tablet, judges: &[&Judging]) -> (Uuid, Vec<Uuid>) {
     admin.sync().await;
-    let contestants: Vec<Contestant> = admin
-        .all::<Worker>(RecordKind::Worker)
-        .iter()
-        .take(3)
-        .map(|(id, w)| Contestant {
-            worker_id: *id,
-            name: w.name.clone(),
-            organization: String::new(),
-        })
-        .collect();
-    let contest = Uuid::new_v4();
-    admin
-        .commit(Op::ContestCreateV1(ContestCreateV1 {
-            id: contest,
-            title: "2026年红领实训比赛".into(),
-            date: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
-            venue: "区委党校报告厅".into(),
-            rubric: vec![
-                Criterion {
-                    name: "内容".into(),
-                    max: 6000,
-                    weight: 100,
-                    step: 50,
-                },
-                Criterion {
-                    name: "表达".into(),
-                    max: 4000,
-                    weight: 100,
-                    step: 50,
-                },
-            ],
-            contestants: contestants.clone(),
-            judges: judges
-                .iter()
-                .map(|j| Judge {
-                    account_id: j.tablet.actor.account_id,
-                    name: "评委".into(),
-                })
-                .collect(),
-            trim_from: 5,
-            tie_break: vec![0],
-        }))
-        .await
-        .unwrap();
+    let tablets: Vec<&Tablet> = judges.iter().map(|j| &j.tablet).collect();
+    let (contest, contestants) = common::create_contest(admin, &tablets).await;
     admin.sync().await;
     // Before the day: every judge holds the contest, the administrator every key.
     for j in judges {

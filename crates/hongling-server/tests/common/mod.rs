@@ -416,3 +416,52 @@ pub async fn open_db(db: &Path) -> sqlx::SqliteConnection {
         .await
         .unwrap()
 }
+
+/// Sets a contest up on the administrator's tablet (committed, not yet synced): the first
+/// three workers it holds as contestants, 内容 (60) and 表达 (40) in half points, and the
+/// given judges, none dropped (a panel of five drops).
+pub async fn create_contest(
+    admin: &Tablet,
+    judges: &[&Tablet],
+) -> (Uuid, Vec<hongling_core::contest::Contestant>) {
+    use hongling_core::contest::{ContestCreateV1, Contestant, Judge};
+    use hongling_core::scoring::Criterion;
+    let contestants: Vec<Contestant> = admin
+        .all::<hongling_core::Worker>(hongling_core::RecordKind::Worker)
+        .into_iter()
+        .take(3)
+        .map(|(id, w)| Contestant {
+            worker_id: id,
+            name: w.name,
+            organization: String::new(),
+        })
+        .collect();
+    let criterion = |name: &str, max| Criterion {
+        name: name.into(),
+        max,
+        weight: 100,
+        step: 50,
+    };
+    let contest = Uuid::new_v4();
+    admin
+        .commit(hongling_core::Op::ContestCreateV1(ContestCreateV1 {
+            id: contest,
+            title: "2026年红领实训比赛".into(),
+            date: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            venue: "区委党校报告厅".into(),
+            rubric: vec![criterion("内容", 6000), criterion("表达", 4000)],
+            contestants: contestants.clone(),
+            judges: judges
+                .iter()
+                .map(|t| Judge {
+                    account_id: t.actor.account_id,
+                    name: "评委".into(),
+                })
+                .collect(),
+            trim_from: 5,
+            tie_break: vec![0],
+        }))
+        .await
+        .unwrap();
+    (contest, contestants)
+}
