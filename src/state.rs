@@ -155,6 +155,12 @@ impl AppCtx {
         self.session.with(|s| s.as_ref().map(|s| s.actor()))
     }
 
+    /// The session's bearer token for an online call, if signed in (not reactive).
+    pub fn token(&self) -> Option<String> {
+        self.session
+            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    }
+
     /// True when the offline grace period is over (reactive).
     pub fn grace_expired(&self) -> bool {
         let now = self.now.get();

@@ -26,9 +26,7 @@ pub fn PhotoView(
     let shown = LocalResource::new(move || {
         let sha = photo.get();
         let online = ctx.online.get();
-        let token = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        let token = ctx.token();
         async move {
             let sha = sha?;
             Some(

@@ -18,9 +18,7 @@ pub fn AccountsPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let accounts = LocalResource::new(move || {
         reload.get();
-        let token = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        let token = ctx.token();
         async move {
             match token {
                 Some(token) => admin::accounts(&token).await.map_err(|e| e.to_string()),
@@ -38,11 +36,7 @@ pub fn AccountsPage() -> impl IntoView {
     });
     // Every change is a call to the server, then the list again; a refusal comes back as
     // the text to show.
-    let token = move || {
-        ctx.session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-            .unwrap_or_default()
-    };
+    let token = move || ctx.token().unwrap_or_default();
     let done = move |outcome: Result<(), ApiError>| match outcome {
         Ok(()) => {
             reload.update(|n| *n += 1);

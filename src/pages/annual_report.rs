@@ -36,10 +36,7 @@ pub fn AnnualReportPage() -> impl IntoView {
         async move { load_annual_report(y, today).await.ok() }
     });
     let download = move |format: &'static str, mime: &'static str| {
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
+        let Some(token) = ctx.token() else {
             return;
         };
         let y = year();

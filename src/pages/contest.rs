@@ -68,9 +68,7 @@ pub fn ContestPage() -> impl IntoView {
     };
     let readiness =
         RwSignal::new(None::<Result<hongling_core::contest::readiness::Readiness, String>>);
-    if let Some(token) = ctx
-        .session
-        .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
+    if let Some(token) = ctx.token()
         && is_contest_admin(&ctx)
         && ctx.online.get_untracked()
     {
@@ -82,10 +80,7 @@ pub fn ContestPage() -> impl IntoView {
     }
 
     let check_readiness = move |id: Uuid| {
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
+        let Some(token) = ctx.token() else {
             return;
         };
         if !ctx.online.get_untracked() {

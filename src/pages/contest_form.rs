@@ -101,10 +101,7 @@ pub fn ContestFormPage() -> impl IntoView {
     }
 
     let fetch_judges = move || {
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
+        let Some(token) = ctx.token() else {
             return;
         };
         leptos::task::spawn_local(async move {

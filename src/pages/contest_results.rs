@@ -16,10 +16,7 @@ pub fn ContestResultsPage() -> impl IntoView {
     let data = contest_of_route(ctx);
     let error = RwSignal::new(None::<String>);
     let xlsx = move |id: Uuid| {
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
+        let Some(token) = ctx.token() else {
             return;
         };
         leptos::task::spawn_local(async move {

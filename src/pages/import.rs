@@ -17,10 +17,7 @@ pub fn ImportPage() -> impl IntoView {
     let reply = RwSignal::new(None::<ImportReply>);
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
-    let token = move || {
-        ctx.session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-    };
+    let token = move || ctx.token();
 
     let send = move |commit: bool| {
         let (Some(token), Some(bytes)) = (token(), file.get_untracked()) else {

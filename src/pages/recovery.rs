@@ -74,9 +74,7 @@ fn RecoveryEntry(item: RecoveryItem) -> impl IntoView {
 pub fn RecoveryPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let items = LocalResource::new(move || {
-        let token = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        let token = ctx.token();
         async move {
             match token {
                 Some(token) => admin::recovery(&token).await.map_err(|e| e.to_string()),

@@ -37,10 +37,7 @@ fn alarming(event: SecurityEvent) -> bool {
 #[component]
 pub fn SecurityLogPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let token = move || {
-        ctx.session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-    };
+    let token = move || ctx.token();
     let lines = RwSignal::new(Vec::<SecurityLogEntry>::new());
     let more = RwSignal::new(false);
     let loaded = RwSignal::new(false);

@@ -45,10 +45,7 @@ pub fn StipendsPage() -> impl IntoView {
         }
     };
     let save_xlsx = move |_| {
-        let Some(token) = ctx
-            .session
-            .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-        else {
+        let Some(token) = ctx.token() else {
             return;
         };
         let m = month.get_untracked();

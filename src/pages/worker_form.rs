@@ -65,10 +65,7 @@ pub fn WorkerFormPage() -> impl IntoView {
     let history = move |id: Uuid| {
         crate::act::Act::new(move |()| async move {
             let lang = ctx.lang.get_untracked();
-            let token = ctx
-                .session
-                .with_untracked(|s| s.as_ref().map(|s| s.token.clone()))
-                .unwrap_or_default();
+            let token = ctx.token().unwrap_or_default();
             crate::sync::api::admin::history(&token, "worker", id)
                 .await
                 .map_err(|e| crate::labels::api_error_text(lang, &e, Key::NeedsNetwork))
