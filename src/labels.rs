@@ -410,6 +410,7 @@ pub fn op_text(lang: Lang, op: &hongling_core::Op) -> String {
             },
         ),
         Op::SheetSignV1(_) => t(lang, Key::OpSheetSign).to_owned(),
+        Op::SheetAutographV1(a) => tr(lang, Msg::OpSheetAutograph { n: &a.revision }),
         Op::SheetReopenV1(r) => tr(
             lang,
             Msg::OpSheetReopen {

@@ -141,14 +141,21 @@ pub async fn load(sha: &BlobRef, token: Option<String>) -> Option<(Vec<u8>, Stri
     }
     // Not here yet (taken on another tablet): fetch it once and keep it.
     let bytes = crate::sync::api::get_blob(&token?, sha).await.ok()?;
+    // Photos are JPEG; drawn signatures are PNG.
+    let mime = if bytes.starts_with(b"\x89PNG") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
     let _ = db
-        .keep_downloaded_blob(sha.clone(), "image/jpeg".to_owned(), bytes.clone())
+        .keep_downloaded_blob(sha.clone(), mime.to_owned(), bytes.clone())
         .await;
-    Some((bytes, "image/jpeg".to_owned()))
+    Some((bytes, mime.to_owned()))
 }
 
-/// Stores `bytes` under their SHA-256 (once) as a blob waiting for upload.
-async fn keep_bytes(bytes: Vec<u8>, mime: String) -> Result<BlobRef, PhotoError> {
+/// Stores `bytes` under their SHA-256 (once) as a blob waiting for upload (a drawn
+/// signature's PNG goes this way too).
+pub async fn keep_bytes(bytes: Vec<u8>, mime: String) -> Result<BlobRef, PhotoError> {
     let hex: String = sha2::Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -20,6 +20,9 @@ fn object_url(bytes: &[u8], mime: &str) -> Option<String> {
 pub fn PhotoView(
     /// The photo to show; `None` shows nothing.
     photo: Signal<Option<BlobRef>>,
+    /// A drawn signature rather than a photo: shown small, and named so.
+    #[prop(optional)]
+    autograph: bool,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     // What to show: an object URL, or `Err(())` when the bytes are not on this device.
@@ -50,7 +53,9 @@ pub fn PhotoView(
     view! {
         {move || match shown.get().flatten() {
             Some(Ok(url)) => view! {
-                <img class="photo" src=url alt=move || ctx.t(Key::Photo) data-testid="photo" />
+                <img class=if autograph { "autograph" } else { "photo" } src=url
+                    alt=move || ctx.t(if autograph { Key::HandwrittenSignature } else { Key::Photo })
+                    data-testid=if autograph { "autograph" } else { "photo" } />
             }.into_any(),
             Some(Err(())) => view! {
                 <p class="muted" data-testid="photo-missing">{ctx.t(Key::PhotoNotHere)}</p>

@@ -6,6 +6,7 @@ use hongling_core::contest::{Place, result_lines, result_rows};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use crate::components::PhotoView;
 use crate::i18n::{Key, Msg};
 use crate::pages::contests::contest_of_route;
 use crate::state::AppCtx;
@@ -78,9 +79,19 @@ pub fn ContestResultsPage() -> impl IntoView {
                                         }}</td>
                                         <td>{line.name}</td>
                                         <td>{line.organization}</td>
+                                        // Each total with the judge's handwritten
+                                        // signature of the sheet beneath it.
                                         {line.totals.into_iter().map(|t| match t {
-                                            Some(t) if t.dropped => view! { <td class="num dropped"><s>{t.shown}</s></td> }.into_any(),
-                                            Some(t) => view! { <td class="num">{t.shown}</td> }.into_any(),
+                                            Some(t) => {
+                                                let autograph = t.autograph.clone();
+                                                let shown = if t.dropped { view! { <s>{t.shown}</s> }.into_any() } else { view! { <span>{t.shown}</span> }.into_any() };
+                                                view! {
+                                                    <td class="num" class:dropped=t.dropped>
+                                                        {shown}
+                                                        {autograph.map(|a| view! { <PhotoView photo=Signal::stored(Some(a)) autograph=true /> })}
+                                                    </td>
+                                                }.into_any()
+                                            }
                                             None => view! { <td></td> }.into_any(),
                                         }).collect_view()}
                                         <td>{line.score.unwrap_or_default()}</td>
@@ -98,7 +109,7 @@ pub fn ContestResultsPage() -> impl IntoView {
                                 <table class="table signatures-table" data-testid="signatures">
                                     <thead><tr>
                                         <th>{ctx.t(Key::Judge)}</th><th>{ctx.t(Key::ContestantHeader)}</th>
-                                        <th>{ctx.t(Key::Revision)}</th><th>{ctx.t(Key::SigningDevice)}</th><th>{ctx.t(Key::Signature)}</th>
+                                        <th>{ctx.t(Key::Revision)}</th><th>{ctx.t(Key::HandwrittenSignature)}</th><th>{ctx.t(Key::SigningDevice)}</th><th>{ctx.t(Key::Signature)}</th>
                                     </tr></thead>
                                     <tbody>
                                         {r.signatures.iter().map(|s| view! {
@@ -106,6 +117,7 @@ pub fn ContestResultsPage() -> impl IntoView {
                                                 <td>{names.judges.iter().find(|j| j.account_id == s.judge_id).map(|j| j.name.clone()).unwrap_or_default()}</td>
                                                 <td>{names.standings.iter().find(|x| x.contestant_id == s.contestant_id).map(|x| x.name.clone()).unwrap_or_default()}</td>
                                                 <td class="num">{s.revision}</td>
+                                                <td>{names.autograph(s.judge_id, s.contestant_id).cloned().map(|a| view! { <PhotoView photo=Signal::stored(Some(a)) autograph=true /> })}</td>
                                                 <td class="mono">{s.signature.device_id.to_string()}</td>
                                                 <td class="mono signature">{s.signature.signature.clone()}</td>
                                             </tr>

@@ -5,13 +5,14 @@
 
 use hongling_core::Op;
 use hongling_core::contest::signing::SheetToSign;
-use hongling_core::contest::{SheetSaveV1, SheetSignV1};
+use hongling_core::contest::{SheetAutographV1, SheetSaveV1, SheetSignV1};
 use hongling_core::scoring::{Score, check_mark, hundredths, parse_mark, sheet_total};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use uuid::Uuid;
 
+use crate::components::SignaturePad;
 use crate::i18n::Key;
 use crate::read_model::ContestData;
 use crate::state::AppCtx;
@@ -128,22 +129,45 @@ pub fn ScoreSheetPage() -> impl IntoView {
             }
         }
     };
+    // 签名提交 opens the box to sign in by hand; confirming signs the marks (with the
+    // device's key when the server registered it, for a venue without network) and then
+    // attaches the drawing, in that order in the outbox.
+    let signing = RwSignal::new(false);
+    let drawn = RwSignal::new(false);
+    let pad = NodeRef::<leptos::html::Canvas>::new();
+    let clear_pad = move || {
+        if let Some(c) = pad.get_untracked() {
+            crate::components::signature_pad::clear(&c);
+        }
+        drawn.set(false);
+    };
     let sign = move |_| {
         let (Some(Some(d)), Some(who), Some(all)) =
             (data.get_untracked(), contestant_id(), marks.get_untracked())
         else {
             return;
         };
-        if !window()
-            .confirm_with_message(ctx.t(Key::SignConfirm))
-            .unwrap_or(false)
-        {
+        if !drawn.get_untracked() {
+            error.set(Some(ctx.t(Key::SignatureRequired).to_owned()));
             return;
         }
-        // Signed with the device's key when the server registered it (`sheet.sign@2`, for
-        // a venue without network); else as older apps did.
+        let Some(png) = pad
+            .get_untracked()
+            .and_then(|c| crate::components::signature_pad::png(&c))
+        else {
+            error.set(Some(ctx.t(Key::SignatureNotSaved).to_owned()));
+            return;
+        };
+        error.set(None);
         let revision = d.sheet(me(), who).map_or(1, |s| s.lock.revision);
         leptos::task::spawn_local(async move {
+            let image = match crate::photo::keep_bytes(png, "image/png".to_owned()).await {
+                Ok(image) => image,
+                Err(e) => {
+                    error.set(Some(e.text(ctx.lang.get_untracked())));
+                    return;
+                }
+            };
             let op = match crate::state::registered_device_secret(me()).await {
                 Some(secret) => Op::SheetSignV2(
                     SheetToSign {
@@ -163,7 +187,21 @@ pub fn ScoreSheetPage() -> impl IntoView {
                     marks: all,
                 }),
             };
-            commit(op);
+            if let Err(m) = ctx.save(op).await {
+                error.set(Some(m.message));
+                return;
+            }
+            signing.set(false);
+            let autograph = Op::SheetAutographV1(SheetAutographV1 {
+                contest_id: d.id,
+                judge_id: me(),
+                contestant_id: who,
+                revision,
+                image,
+            });
+            if let Err(m) = ctx.save(autograph).await {
+                error.set(Some(m.message));
+            }
         });
     };
 
@@ -229,10 +267,25 @@ pub fn ScoreSheetPage() -> impl IntoView {
                         {move || marks.with(|m| m.as_ref().map(|m| Score::new(sheet_total(&rubric2, m), 1).display()))}
                     </p>
                     {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="sheet-error">{m}</p> })}
+                    <Show when=move || signing.get() && !signed()>
+                        <div class="card signature-card" data-testid="signature-card">
+                            <p>{ctx.t(Key::SignConfirm)}</p>
+                            <p class="muted">{ctx.t(Key::SignaturePadHint)}</p>
+                            <SignaturePad canvas=pad drawn=drawn label=ctx.t(Key::HandwrittenSignature).to_owned() />
+                            <div class="form-actions">
+                                <button type="button" class="btn" data-testid="signature-clear" on:click=move |_| clear_pad()>{ctx.t(Key::ClearSignature)}</button>
+                                <button type="button" class="btn" data-testid="signature-cancel" on:click=move |_| { signing.set(false); error.set(None); }>{ctx.t(Key::CancelSign)}</button>
+                                <button type="button" class="btn btn-primary" data-testid="sign-confirm" on:click=sign>{ctx.t(Key::ConfirmSign)}</button>
+                            </div>
+                        </div>
+                    </Show>
                     <div class="form-actions">
-                        <button type="button" class="btn btn-primary btn-block" data-testid="sign" disabled=signed on:click=sign>
-                            {ctx.t(Key::SignAndSubmit)}
-                        </button>
+                        <Show when=move || !signing.get()>
+                            <button type="button" class="btn btn-primary btn-block" data-testid="sign" disabled=signed
+                                on:click=move |_| { drawn.set(false); signing.set(true); }>
+                                {ctx.t(Key::SignAndSubmit)}
+                            </button>
+                        </Show>
                         {next.map(|n| view! {
                             <A href=format!("/contests/{contest_id}/sheet/{n}") attr:class="btn btn-block" attr:data-testid="next-sheet">{ctx.t(Key::NextContestant)}</A>
                         })}

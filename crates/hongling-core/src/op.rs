@@ -516,6 +516,18 @@ ops! {
         panel: |_o| None,
         rule: crate::contest::sign_sheet_v2,
     }
+    /// A judge's handwritten signature of a sheet they signed.
+    "sheet.autograph@1" => SheetAutographV1(crate::contest::SheetAutographV1) {
+        target: |v| RecordKey::new(
+            RecordKind::ScoreSheet,
+            crate::contest::sheet_id(v.contest_id, v.judge_id, v.contestant_id),
+        ),
+        attachments: |a| vec![&a.image],
+        id_card: |_o| false,
+        describe: |a| format!("评分表手写签名（第 {} 轮）", a.revision),
+        panel: |_o| None,
+        rule: crate::contest::autograph_sheet,
+    }
     /// The administrator's tablet passes on a judge's signed sheet scanned at the venue.
     "sheet.relay@1" => SheetRelayV1(crate::contest::SheetRelayV1) {
         target: |v| RecordKey::new(

@@ -586,6 +586,7 @@ mod tests {
                 on: d(2026, 12, 5),
             },
             signatures: Vec::new(),
+            autographs: Vec::new(),
         };
         let mut subsidies = std::collections::BTreeMap::new();
         subsidies.insert(2025, 3000);

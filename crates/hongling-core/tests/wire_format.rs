@@ -836,3 +836,37 @@ fn a_reopening_by_revision_and_its_scanned_copy() {
     assert_eq!(read.signature.device_id, id(0x88));
     assert_eq!(relay::reopen_code(&read), code);
 }
+
+/// Added for the judge's handwritten signature (issue 15, item 7): the op the judge's
+/// tablet queues after signing, and the results' list of the drawings, whose images are
+/// attachments anyone who may read the results may fetch.
+#[test]
+fn a_handwritten_signature_and_the_results_that_print_it() {
+    let sha = "5".repeat(64);
+    let op = json!({"type": "sheet.autograph@1", "data": {
+        "contest_id": "00000000-0000-0000-0000-000000000020",
+        "judge_id": "00000000-0000-0000-0000-000000000031",
+        "contestant_id": "00000000-0000-0000-0000-000000000004",
+        "revision": 1, "image": sha}});
+    let parsed: Op = serde_json::from_value(op.clone()).unwrap();
+    assert_eq!(parsed.blobs(), vec![&BlobRef::parse(&sha).unwrap()]);
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), op);
+    let results = json!({
+        "contest_id": "00000000-0000-0000-0000-000000000020",
+        "title": "2026年红领实训比赛", "date": "2026-12-06",
+        "rubric": [], "judges": [], "standings": [],
+        "published": {"by": "00000000-0000-0000-0000-000000000009", "on": "2026-12-06"},
+        "autographs": [{"judge_id": "00000000-0000-0000-0000-000000000031",
+            "contestant_id": "00000000-0000-0000-0000-000000000004", "image": sha}]});
+    let parsed: hongling_core::contest::ContestResults =
+        serde_json::from_value(results.clone()).unwrap();
+    assert_eq!(
+        parsed.autograph(id(0x31), id(4)),
+        Some(&BlobRef::parse(&sha).unwrap())
+    );
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), results);
+    assert_eq!(
+        hongling_core::blob::named_by(RecordKind::ContestResults, &results),
+        [BlobRef::parse(&sha).unwrap()]
+    );
+}

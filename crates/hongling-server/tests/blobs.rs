@@ -241,3 +241,119 @@ async fn an_account_uploads_at_most_its_daily_quota() {
     assert_eq!(other.put(&first).await.0, 200);
     assert_eq!(other.fetch(&first).await, 200, "it uploaded the bytes too");
 }
+
+/// A judge's handwritten signature (issue 15, item 7) goes with the judge's own sync: the
+/// contest's administrator sees it on the sheet, nobody outside the contest does until
+/// the results are published, and then everyone who reads the results does, also when
+/// the judge's tablet syncs after publication.
+#[tokio::test(flavor = "current_thread")]
+async fn a_judges_handwritten_signature_reaches_the_results() {
+    use hongling_core::contest::{
+        ContestPublishV1, ContestResults, ScoreSheet, SheetAutographV1, SheetSignV1, sheet_id,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("autograph.sqlite"), &[]);
+    let base = server.base.clone();
+    let admin = Tablet::new(&base, "bisai01").await;
+    let judges = [
+        Tablet::new(&base, "pingwei01").await,
+        Tablet::new(&base, "pingwei02").await,
+        Tablet::new(&base, "pingwei03").await,
+    ];
+    let worker = Tablet::new(&base, "zhanghm").await;
+    admin.sync().await;
+    let (contest, contestants) =
+        common::create_contest(&admin, &[&judges[0], &judges[1], &judges[2]]).await;
+    admin.sync().await;
+    let sign = |j: &Tablet, who: uuid::Uuid| {
+        Op::SheetSignV1(SheetSignV1 {
+            contest_id: contest,
+            judge_id: j.actor.account_id,
+            contestant_id: who,
+            marks: vec![Some(5000), Some(3000)],
+        })
+    };
+    let autograph = |j: &Tablet, who: uuid::Uuid, png: &BlobEntry| {
+        Op::SheetAutographV1(SheetAutographV1 {
+            contest_id: contest,
+            judge_id: j.actor.account_id,
+            contestant_id: who,
+            revision: 1,
+            image: png.sha256.clone(),
+        })
+    };
+    let (first, late) = (blob(11, 3_000), blob(12, 3_000));
+    let (a, b) = (contestants[0].worker_id, contestants[1].worker_id);
+    for j in &judges {
+        j.sync().await;
+        for c in &contestants {
+            j.commit(sign(j, c.worker_id)).await.unwrap();
+        }
+    }
+    // Judge 1 signs A by hand and syncs before publication; judge 2 will sync its
+    // drawing of B only after.
+    commit_with_blobs(
+        &judges[0].store,
+        &judges[0].actor,
+        autograph(&judges[0], a, &first),
+        Utc::now(),
+        std::slice::from_ref(&first),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    for j in &judges {
+        j.sync().await;
+        assert!(j.store.rejected().is_empty(), "{:?}", j.store.rejected());
+    }
+    admin.sync().await;
+    let sheet: ScoreSheet = admin
+        .get(
+            RecordKind::ScoreSheet,
+            sheet_id(contest, judges[0].actor.account_id, a),
+        )
+        .unwrap();
+    assert_eq!(sheet.autograph.as_ref(), Some(&first.sha256));
+    assert_eq!(admin.fetch(&first).await, 200, "the administrator's sheet");
+    assert_eq!(worker.fetch(&first).await, 404, "not before publication");
+
+    admin
+        .commit(Op::ContestPublishV1(ContestPublishV1 {
+            id: contest,
+            published_on: chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+        }))
+        .await
+        .unwrap();
+    admin.sync().await;
+    assert!(admin.store.rejected().is_empty());
+    assert_eq!(
+        worker.fetch(&first).await,
+        200,
+        "printed on the public results"
+    );
+
+    // Judge 2's drawing of B arrives after publication: the results get it too.
+    commit_with_blobs(
+        &judges[1].store,
+        &judges[1].actor,
+        autograph(&judges[1], b, &late),
+        Utc::now(),
+        std::slice::from_ref(&late),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    judges[1].sync().await;
+    assert!(judges[1].store.rejected().is_empty());
+    worker.sync().await;
+    let results: ContestResults = worker.get(RecordKind::ContestResults, contest).unwrap();
+    assert_eq!(
+        results.autograph(judges[0].actor.account_id, a),
+        Some(&first.sha256)
+    );
+    assert_eq!(
+        results.autograph(judges[1].actor.account_id, b),
+        Some(&late.sha256)
+    );
+    assert_eq!(worker.fetch(&late).await, 200);
+}

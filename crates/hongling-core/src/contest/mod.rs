@@ -24,6 +24,7 @@ use crate::contest::scoring::{Criterion, Marked, PanelResult, aggregate, check_m
 use crate::development::training::{
     Attendance, Mark, TrainingKind, TrainingSession, Via, attendance_id,
 };
+use crate::kernel::blob::BlobRef;
 use crate::kernel::conflict::{Lock, decide_once};
 use crate::kernel::grant::Role;
 use crate::kernel::record::{RecordKey, RecordKind, derived_id};
@@ -325,6 +326,10 @@ pub struct ScoreSheet {
     /// the revision are no-ops.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub relayed: bool,
+    /// The judge's handwritten signature of the signed revision, drawn on the tablet
+    /// (`sheet.autograph@1`, a PNG attachment).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autograph: Option<BlobRef>,
 }
 
 /// A device's signature over a sheet revision ([`signing::signed_bytes`]).
@@ -456,6 +461,29 @@ pub struct ContestResults {
     /// can check a judge's sheet against the judge's published device key.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signatures: Vec<SignedSheet>,
+    /// The judges' handwritten signatures of the counted sheets, printed beside their
+    /// totals. One arriving after publication (a judge's tablet synced late) is added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub autographs: Vec<SheetAutograph>,
+}
+
+/// A counted sheet's handwritten signature as the results print it.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SheetAutograph {
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    pub image: BlobRef,
+}
+
+impl ContestResults {
+    /// The handwritten signature of `judge`'s counted sheet for `contestant`, if any.
+    pub fn autograph(&self, judge: Uuid, contestant: Uuid) -> Option<&BlobRef> {
+        self.autographs
+            .iter()
+            .find(|a| a.judge_id == judge && a.contestant_id == contestant)
+            .map(|a| &a.image)
+    }
 }
 
 /// One sheet's device signature as the results print it.
@@ -669,6 +697,22 @@ pub struct SheetSignV2 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SheetRelayV1 {
     pub sheet: SheetSignV2,
+}
+
+/// The judge's handwritten signature of a sheet revision they signed, drawn on the tablet
+/// and sent with the judge's own sync right after `sheet.sign`. It changes no mark: the
+/// signing op stays what the scores rest on, so a relayed sheet (whose code cannot carry
+/// an image) counts before this arrives.
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SheetAutographV1 {
+    pub contest_id: Uuid,
+    pub judge_id: Uuid,
+    pub contestant_id: Uuid,
+    /// The signed revision the signature belongs to.
+    pub revision: u32,
+    /// The drawing, a PNG uploaded as an attachment.
+    pub image: BlobRef,
 }
 
 /// An administrator re-opens a signed sheet, with a reason.
@@ -1141,6 +1185,7 @@ fn judge_sheet(
                 revisions: Vec::new(),
                 signature: None,
                 relayed: false,
+                autograph: None,
             }
         });
     Ok((c, sheet))
@@ -1329,6 +1374,7 @@ pub(crate) fn relay_sheet(
             revisions: Vec::new(),
             signature: None,
             relayed: false,
+            autograph: None,
         });
     // The same signed revision twice (two scans, or the judge synced first): once. One
     // re-opened since: history.
@@ -1352,6 +1398,51 @@ pub(crate) fn relay_sheet(
     Ok(vec![sheet_change(&sheet)])
 }
 
+pub(crate) fn autograph_sheet(
+    state: &dyn State,
+    actor: &Actor,
+    op: &SheetAutographV1,
+) -> Result<Vec<Change>, Rejection> {
+    if op.judge_id != actor.account_id {
+        return Err(Rejection::new(
+            RejectCode::Forbidden,
+            "只能为自己的评分表手写签名",
+        ));
+    }
+    let c = load_contest(state, op.contest_id)?;
+    let mut sheet = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
+        .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该评分表不存在"))?;
+    // Re-opened since the judge signed: the drawing belongs to a closed revision.
+    if op.revision < sheet.lock.revision {
+        return Ok(Vec::new());
+    }
+    if op.revision > sheet.lock.revision || !sheet.lock.is_signed() {
+        return Err(invalid("revision", "评分表尚未签名提交，不能附手写签名"));
+    }
+    if sheet.autograph.as_ref() == Some(&op.image) {
+        return Ok(Vec::new());
+    }
+    sheet.autograph = Some(op.image.clone());
+    let mut changes = vec![sheet_change(&sheet)];
+    // The judge's tablet synced after publication: the results print it too.
+    if c.published.is_some()
+        && let Some(mut results) = state
+            .get(RecordKey::new(RecordKind::ContestResults, op.contest_id))
+            .and_then(|r| r.decode::<ContestResults>().ok())
+    {
+        results
+            .autographs
+            .retain(|a| !(a.judge_id == op.judge_id && a.contestant_id == op.contestant_id));
+        results.autographs.push(SheetAutograph {
+            judge_id: op.judge_id,
+            contestant_id: op.contestant_id,
+            image: op.image.clone(),
+        });
+        changes.push(put(RecordKind::ContestResults, op.contest_id, &results));
+    }
+    Ok(changes)
+}
+
 pub(crate) fn reopen_sheet(
     state: &dyn State,
     actor: &Actor,
@@ -1367,6 +1458,7 @@ pub(crate) fn reopen_sheet(
     // The signature was for the closed revision; the next one is signed afresh.
     sheet.signature = None;
     sheet.relayed = false;
+    sheet.autograph = None;
     Ok(vec![sheet_change(&sheet)])
 }
 
@@ -1391,6 +1483,7 @@ fn reopen_revision(
     sheet.revisions.push(sheet.marks.clone());
     sheet.signature = None;
     sheet.relayed = false;
+    sheet.autograph = None;
     Ok(vec![sheet_change(&sheet)])
 }
 
@@ -1489,6 +1582,16 @@ pub(crate) fn publish(
                 })
             })
             .collect(),
+        autographs: sheets
+            .iter()
+            .filter_map(|s| {
+                s.autograph.clone().map(|image| SheetAutograph {
+                    judge_id: s.judge_id,
+                    contestant_id: s.contestant_id,
+                    image,
+                })
+            })
+            .collect(),
     };
     let mut changes = vec![
         put(RecordKind::Contest, op.id, &c),
@@ -1550,6 +1653,8 @@ pub enum Place {
 pub struct JudgeTotal {
     pub shown: String,
     pub dropped: bool,
+    /// The judge's handwritten signature of the sheet, printed beside the total.
+    pub autograph: Option<BlobRef>,
 }
 
 /// One line of the published results, for the screen and the exports alike.
@@ -1589,6 +1694,7 @@ pub fn result_lines(r: &ContestResults) -> Vec<ResultLine> {
                         shown: crate::contest::scoring::Score::new(total, 1).display(),
                         dropped: res.dropped_high == Some(j.account_id)
                             || res.dropped_low == Some(j.account_id),
+                        autograph: r.autograph(j.account_id, s.contestant_id).cloned(),
                     })
                 })
                 .collect(),
@@ -1620,6 +1726,7 @@ pub fn result_rows(r: &ContestResults) -> Vec<Vec<String>> {
             Some(JudgeTotal {
                 shown,
                 dropped: true,
+                ..
             }) => format!("{shown}（去掉）"),
             Some(t) => t.shown,
             None => String::new(),
@@ -2027,6 +2134,116 @@ mod tests {
         // All equal on everything: one shared first place.
         let r: ContestResults = get(&w, RecordKind::ContestResults, id(CONTEST));
         assert!(r.standings.iter().all(|s| s.rank == Some(1) && s.shared));
+    }
+
+    /// A judge's handwritten signature joins the signed sheet and the results, also when
+    /// the judge's tablet syncs after publication; never on an unsigned or someone
+    /// else's sheet, and a re-opening clears it.
+    #[test]
+    fn a_handwritten_signature_follows_the_signed_revision_to_the_results() {
+        let image = |c: char| BlobRef::parse(&c.to_string().repeat(64)).unwrap();
+        let autograph = |j: u8, contestant: u8, revision: u32, c: char| {
+            Op::SheetAutographV1(SheetAutographV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(100 + j),
+                contestant_id: id(contestant),
+                revision,
+                image: image(c),
+            })
+        };
+        let sheet = |w: &World, j: u8, c: u8| -> ScoreSheet {
+            get(
+                w,
+                RecordKind::ScoreSheet,
+                sheet_id(id(CONTEST), id(100 + j), id(c)),
+            )
+        };
+        let mut w = setup(3);
+        assert_eq!(
+            run(&mut w, &judge(1), autograph(1, 11, 1, 'a'))
+                .unwrap_err()
+                .code,
+            RejectCode::NotFound,
+            "nothing to sign yet"
+        );
+        run(
+            &mut w,
+            &judge(1),
+            Op::SheetSaveV1(SheetSaveV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                marks: vec![Some(3000), None, None],
+            }),
+        )
+        .unwrap();
+        assert_eq!(
+            run(&mut w, &judge(1), autograph(1, 11, 1, 'a'))
+                .unwrap_err()
+                .code,
+            RejectCode::InvalidData,
+            "a sheet not yet signed"
+        );
+        sign(&mut w, 1, 11, [3000, 2000, 2000]).unwrap();
+        assert_eq!(
+            run(&mut w, &judge(2), autograph(1, 11, 1, 'a'))
+                .unwrap_err()
+                .code,
+            RejectCode::Forbidden
+        );
+        run(&mut w, &judge(1), autograph(1, 11, 1, 'a')).unwrap();
+        assert_eq!(sheet(&w, 1, 11).autograph, Some(image('a')));
+        // Re-opened: the drawing went with the closed revision, and a late one for it is
+        // history.
+        run(
+            &mut w,
+            &admin(),
+            Op::SheetReopenV2(SheetReopenV2 {
+                contest_id: id(CONTEST),
+                judge_id: id(101),
+                contestant_id: id(11),
+                reason: "笔误".into(),
+                revision: 1,
+            }),
+        )
+        .unwrap();
+        assert_eq!(sheet(&w, 1, 11).autograph, None);
+        run(&mut w, &judge(1), autograph(1, 11, 1, 'b')).unwrap();
+        assert_eq!(sheet(&w, 1, 11).autograph, None);
+        sign(&mut w, 1, 11, [3000, 2000, 1500]).unwrap();
+        run(&mut w, &judge(1), autograph(1, 11, 2, 'b')).unwrap();
+        for c in [11, 12, 13] {
+            for j in [1, 2, 3] {
+                if (j, c) != (1, 11) {
+                    sign(&mut w, j, c, [3000, 2000, 2000]).unwrap();
+                }
+            }
+        }
+        run(
+            &mut w,
+            &admin(),
+            Op::ContestPublishV1(ContestPublishV1 {
+                id: id(CONTEST),
+                published_on: NaiveDate::from_ymd_opt(2026, 12, 5).unwrap(),
+            }),
+        )
+        .unwrap();
+        let results =
+            |w: &World| -> ContestResults { get(w, RecordKind::ContestResults, id(CONTEST)) };
+        assert_eq!(results(&w).autograph(id(101), id(11)), Some(&image('b')));
+        assert_eq!(results(&w).autograph(id(102), id(12)), None);
+        // Judge 2's tablet syncs after publication: the results print it too, once.
+        run(&mut w, &judge(2), autograph(2, 12, 1, 'c')).unwrap();
+        run(&mut w, &judge(2), autograph(2, 12, 1, 'c')).unwrap();
+        assert_eq!(results(&w).autograph(id(102), id(12)), Some(&image('c')));
+        assert_eq!(results(&w).autographs.len(), 2);
+        assert_eq!(
+            crate::kernel::blob::named_by(
+                RecordKind::ContestResults,
+                &serde_json::to_value(results(&w)).unwrap()
+            ),
+            [image('b'), image('c')]
+        );
     }
 
     /// A contest day with no network: the administrator relays a judge's signed sheet

@@ -102,22 +102,41 @@ pub const DEFAULT_DAILY_QUOTA_BYTES: u64 = 256 * 1024 * 1024;
 pub const UNNAMED_KEPT_DAYS: i64 = 30;
 
 /// The attachments a record names: what the server serves to whoever may see the record.
-/// Each kind lists the fields of its body that hold blob addresses.
+/// Each kind lists the fields of its body that hold blob addresses: `photo` (a field that
+/// holds an address or a list of them) or `autographs[].image` (a field of each element
+/// of a list).
 pub fn named_by(kind: crate::kernel::record::RecordKind, body: &serde_json::Value) -> Vec<BlobRef> {
     let mut out = Vec::new();
     for field in kind.attachment_fields() {
-        match body.get(*field) {
-            Some(serde_json::Value::String(s)) => out.extend(BlobRef::parse(s)),
-            Some(serde_json::Value::Array(items)) => out.extend(
-                items
-                    .iter()
-                    .filter_map(|i| i.as_str())
-                    .filter_map(BlobRef::parse),
-            ),
-            _ => {}
+        match field.split_once("[].") {
+            Some((list, inner)) => {
+                for item in body
+                    .get(list)
+                    .and_then(|l| l.as_array())
+                    .into_iter()
+                    .flatten()
+                {
+                    addresses(item.get(inner), &mut out);
+                }
+            }
+            None => addresses(body.get(*field), &mut out),
         }
     }
     out
+}
+
+/// The blob addresses in one field's value: an address, or a list of them.
+fn addresses(value: Option<&serde_json::Value>, out: &mut Vec<BlobRef>) {
+    match value {
+        Some(serde_json::Value::String(s)) => out.extend(BlobRef::parse(s)),
+        Some(serde_json::Value::Array(items)) => out.extend(
+            items
+                .iter()
+                .filter_map(|i| i.as_str())
+                .filter_map(BlobRef::parse),
+        ),
+        _ => {}
+    }
 }
 
 /// Whether an account may fetch a blob: it may see one of the live records `naming` it
@@ -161,6 +180,24 @@ mod named_tests {
         );
         assert!(named_by(RecordKind::Worker, &json!({"photo": null})).is_empty());
         assert!(named_by(RecordKind::SigningKey, &json!({"photo": a})).is_empty());
+    }
+
+    #[test]
+    fn a_list_of_objects_names_the_blob_field_of_each() {
+        let a = "a".repeat(64);
+        let b = "b".repeat(64);
+        let results = json!({"autographs": [
+            {"judge_id": "x", "image": a}, {"image": "not an address"}, {"image": b}],
+            "image": a});
+        assert_eq!(
+            named_by(RecordKind::ContestResults, &results),
+            [BlobRef::parse(&a).unwrap(), BlobRef::parse(&b).unwrap()]
+        );
+        assert!(named_by(RecordKind::ContestResults, &json!({"autographs": a})).is_empty());
+        assert_eq!(
+            named_by(RecordKind::ScoreSheet, &json!({"autograph": b})),
+            [BlobRef::parse(&b).unwrap()]
+        );
     }
 
     #[test]

@@ -144,9 +144,9 @@ record_kinds! {
     /// A contest (红领实训比赛) and its setup.
     Contest = "contest", Public, Nobody, [];
     /// One judge's score sheet for one contestant.
-    ScoreSheet = "score_sheet", ItsContest, TheJudge, [];
+    ScoreSheet = "score_sheet", ItsContest, TheJudge, ["autograph"];
     /// A contest's published results.
-    ContestResults = "contest_results", Public, Nobody, [];
+    ContestResults = "contest_results", Public, Nobody, ["autographs[].image"];
     /// A device's public key for signed score sheets (id: the device's). Public: a contest
     /// administrator's tablet checks judges' sheets with it at a venue with no network.
     DeviceKey = "device_key", Public, Nobody, [];
