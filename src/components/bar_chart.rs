@@ -2,34 +2,28 @@
 //! with its numbers written beside each bar and the total under the chart. Drawn by hand
 //! in SVG so it prints, scales and needs no chart library in the wasm.
 
-use hongling_core::indicators::Table;
+use hongling_core::indicators::{CHART_COLOURS, Table};
 use leptos::prelude::*;
 
 use crate::i18n::{Key, Msg};
 use crate::state::AppCtx;
 
-/// Bar colours, one per column, from the app's palette.
-const COLOURS: [&str; 4] = ["#c8102e", "#e8a317", "#2f7d4f", "#5a6b7d"];
 const LABEL_W: f64 = 112.0;
 const BAR_H: f64 = 16.0;
 const GAP: f64 = 10.0;
 const WIDTH: f64 = 560.0;
 
+/// The bar colour of column `j`.
+fn colour(j: usize) -> String {
+    format!("#{}", CHART_COLOURS[j % CHART_COLOURS.len()])
+}
+
 #[component]
 pub fn BarChart(table: Table) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
-    let towns: Vec<(String, Vec<i64>)> = table.rows[..table.rows.len().saturating_sub(1)].to_vec();
+    let towns: Vec<(String, Vec<i64>)> = table.chart_rows().to_vec();
     let cols = table.columns.len().max(1);
-    let max = if table.percent {
-        100
-    } else {
-        towns
-            .iter()
-            .flat_map(|r| r.1.iter().copied())
-            .max()
-            .unwrap_or(0)
-            .max(1)
-    };
+    let max = table.chart_max();
     let group_h = BAR_H * cols as f64 + GAP;
     let height = group_h * towns.len() as f64 + GAP;
     let plot_w = WIDTH - LABEL_W - 48.0;
@@ -50,7 +44,7 @@ pub fn BarChart(table: Table) -> impl IntoView {
                 parts.push(
                     view! {
                         <g>
-                            <rect x=LABEL_W y=y width=w.max(1.0) height=BAR_H - 2.0 fill=COLOURS[j % COLOURS.len()] />
+                            <rect x=LABEL_W y=y width=w.max(1.0) height=BAR_H - 2.0 fill=colour(j) />
                             <text x=LABEL_W + w + 4.0 y=y + BAR_H - 5.0 class="chart-value">{format!("{v}{unit}")}</text>
                         </g>
                     }
@@ -66,7 +60,7 @@ pub fn BarChart(table: Table) -> impl IntoView {
         .enumerate()
         .map(|(j, c)| {
             view! {
-                <span class="legend-item"><span class="swatch" style=format!("background:{}", COLOURS[j % COLOURS.len()])></span>{c.clone()}</span>
+                <span class="legend-item"><span class="swatch" style=format!("background:{}", colour(j))></span>{c.clone()}</span>
             }
         })
         .collect_view();

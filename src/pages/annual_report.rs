@@ -89,8 +89,8 @@ pub fn AnnualReportPage() -> impl IntoView {
             {move || error.get().map(|m| view! { <p class="field-error no-print" role="alert">{ctx.tr(Msg::DownloadFailed { why: &m })}</p> })}
             {move || report.get().flatten().map(|r| {
                 let sections = r.sections_zh();
-                let appendix = sections.len() - r.tables.len();
-                let tables = r.tables.clone();
+                let count = sections.len();
+                let charts: Vec<_> = (0..count).map(|n| r.chart_of(n, count).cloned()).collect();
                 view! {
                     <article class="report" lang="zh-CN" data-testid="annual-report" data-year=r.year.to_string()>
                         <header class="report-head">
@@ -99,7 +99,7 @@ pub fn AnnualReportPage() -> impl IntoView {
                             <p class="report-date">{r.date_zh()}</p>
                         </header>
                         {sections.into_iter().enumerate().map(|(n, s)| {
-                            let chart = n.checked_sub(appendix).and_then(|i| tables.get(i).cloned());
+                            let chart = charts[n].clone();
                             view! {
                                 <section class="report-section" data-testid="report-section" data-heading=s.heading.clone()>
                                     <h2>{s.heading.clone()}</h2>

@@ -1,7 +1,9 @@
 //! 现场亮分: the big screen at the venue (a projector on the administrator's laptop).
 //! A contestant's result appears as soon as every sheet of their panel is signed and
 //! synced: each judge's total, the dropped highest and lowest struck through, and the
-//! final score. The page syncs every few seconds while it is open.
+//! final score. The page syncs every few seconds while it is open; at a venue with no
+//! network it re-reads the tablet every few seconds instead, so the sheets scanned in
+//! another tab (扫码收取评分表) show at once, each checked against its judge's key.
 
 use hongling_core::contest::standings;
 use hongling_core::scoring::Score;
@@ -22,6 +24,8 @@ pub fn ContestScreenPage() -> impl IntoView {
         move || {
             if ctx.online.get_untracked() {
                 ctx.request_sync();
+            } else {
+                ctx.data_changed();
             }
         },
         std::time::Duration::from_millis(REFRESH_MS),
@@ -32,9 +36,11 @@ pub fn ContestScreenPage() -> impl IntoView {
         <section class="big-screen" data-testid="big-screen">
             {move || data.get().flatten().map(|d| {
                 let c = &d.contest;
-                // Only sheets the server has: a sheet still in this device's outbox waits.
+                // Only sheets the server has, or scanned ones whose judge's device
+                // signature this tablet checked: a sheet otherwise still in this
+                // device's outbox waits.
                 let synced: Vec<_> = d.sheets.iter()
-                    .filter(|s| !d.sheet_pending(s.judge_id, s.contestant_id))
+                    .filter(|s| !d.sheet_pending(s.judge_id, s.contestant_id) || s.device_signed())
                     .cloned()
                     .collect();
                 let lines: Vec<_> = standings(c, &synced).into_iter().filter(|l| l.complete()).collect();

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 
-import { device, firstSync, login, serverAndBrowser, shot, waitForServiceWorker } from "./helpers.mjs";
+import { device, firstSync, login, serverAndBrowser, shot, signByHand, waitForServiceWorker } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 
@@ -103,8 +103,15 @@ test("three judges score offline, a signed sheet stays locked, and the administr
       const total = marks.reduce((s, m) => s + Number(m), 0);
       await p.waitForFunction((t) => document.querySelector("[data-testid=sheet-total]")?.textContent.includes(t), `${total}.00`);
       if (username === "pingwei02" && name === "张红梅") await shot(p, "61-score-sheet-768x1024.png");
-      await p.click("[data-testid=sign]");
-      await p.waitForSelector("[data-testid=sheet-locked]");
+      if (username === "pingwei01" && name === "张红梅") {
+        // Signing wants a handwritten signature: confirming an empty box is refused.
+        await p.click("[data-testid=sign]");
+        await p.click("[data-testid=sign-confirm]");
+        assert.equal(await p.textContent("[data-testid=sheet-error]"), "请先在框内手写签名");
+        await p.click("[data-testid=signature-cancel]");
+        assert.equal(await p.locator("[data-testid=sheet-locked]").count(), 0);
+      }
+      await signByHand(p);
       await p.click("text=返回列表");
       await p.waitForSelector(`[data-testid=sheet-item][data-name=${name}][data-state=signed]`);
     }
@@ -167,6 +174,12 @@ test("three judges score offline, a signed sheet stays locked, and the administr
   assert.equal(rows.length, 3);
   assert.match(rows[0], /^1张红梅/);
   assert.equal(await a.locator("[data-testid=results] td.dropped s").count(), 6);
+  // Each judge's handwritten signature beside each of their nine totals, drawn (not blank).
+  await a.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll("[data-testid=results] [data-testid=autograph]")];
+    return imgs.length === 9 && imgs.every((i) => i.complete && i.naturalWidth === 600);
+  }, null, { timeout: 30_000 });
+  assert.equal(await a.locator("[data-testid=results] [data-testid=photo-missing]").count(), 0);
   const download = a.waitForEvent("download");
   await a.click("[data-testid=results-csv]");
   const csv = readFileSync(await (await download).path(), "utf8");

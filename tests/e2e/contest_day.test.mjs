@@ -22,6 +22,7 @@ import {
   launch,
   login,
   shot,
+  signByHand,
   startServer,
   waitForServiceWorker,
   y4mSequence,
@@ -80,8 +81,7 @@ async function score(p, name, marks) {
     await input.fill(marks[i]);
     await input.press("Tab");
   }
-  await p.click("[data-testid=sign]");
-  await p.waitForSelector("[data-testid=sheet-locked]");
+  await signByHand(p);
   await p.click("text=返回列表");
   await p.waitForSelector(`[data-testid=sheet-item][data-name=${name}][data-state=signed]`);
 }
@@ -159,6 +159,10 @@ test("at a venue with no network the administrator ranks from the judges' signed
   assert.equal(await a.locator("[data-testid=readiness-judge][data-ready=true]").count(), 3);
   const keys = await api(base, "GET", "/sync/pull?limit=1000", { token: (await apiLogin(base, "bisai01")).token });
   assert.equal(keys.body.records.filter((r) => r.kind === "device_key").length, 4, "the three judges' keys and the administrator's");
+  // The big screen, open on the administrator's tablet in a second tab.
+  const screen = await admin.context.newPage();
+  await screen.goto(contestUrl + "/screen");
+  await screen.waitForSelector("[data-testid=big-screen]");
   await admin.context.setOffline(true);
 
   // At the venue: judge 1 scores all three contestants, judges 2 and 3 the first two;
@@ -197,6 +201,16 @@ test("at a venue with no network the administrator ranks from the judges' signed
   assert.equal(ranking[2][0], "刘静");
   assert.notEqual(ranking[2][3], "", "刘静 still waits for two judges' sheets (a provisional score)");
   await shot(a, "66-collect-sheets-1280x800.png");
+  // The big screen shows the two finished contestants from the scanned sheets, offline.
+  await screen.waitForFunction(
+    () => document.querySelectorAll("[data-testid=screen-result]").length === 2,
+    null,
+    { timeout: 30_000 },
+  );
+  const card = screen.locator("[data-testid=screen-result][data-name=张红梅]");
+  assert.equal(await card.locator("[data-testid=judge-total]").count(), 3);
+  assert.equal(await card.locator("[data-testid=final-score]").textContent(), "87.00");
+  assert.equal(await screen.locator("[data-testid=screen-result][data-name=刘静]").count(), 0);
 
   // Judge 1 signals a slip on 刘静's sheet: the administrator re-opens it, still offline,
   // and the judge's tablet takes the signed re-opening from the administrator's screen.
@@ -277,6 +291,11 @@ test("at a venue with no network the administrator ranks from the judges' signed
   const printed = await a.$$eval("[data-testid=signature-row] .signature", (cells) => cells.map((c) => c.textContent));
   const fromServer = new Set(sheets.map((s) => s.body.signature.signature));
   assert.ok(printed.every((sig) => fromServer.has(sig)), "the printed signatures are the sheets' own");
+  // The handwritten signatures travelled with each judge's own sync: one beside each total.
+  await a.waitForFunction(() => {
+    const imgs = [...document.querySelectorAll("[data-testid=results] [data-testid=autograph]")];
+    return imgs.length === 9 && imgs.every((i) => i.complete && i.naturalWidth === 600);
+  }, null, { timeout: 30_000 });
 
   for (const c of [admin, ...Object.values(judges)]) await c.context.close();
 });

@@ -200,6 +200,26 @@ export async function shot(page, name) {
   await page.screenshot({ path: path.join(screenshots, name), fullPage: false });
 }
 
+/**
+ * Signs the open score sheet by hand, as a judge does with a finger: 签名提交 opens the
+ * box, a stroke is drawn in it with the pointer, and 确认签名提交 signs.
+ */
+export async function signByHand(page) {
+  await page.click("[data-testid=sign]");
+  const pad = page.locator("[data-testid=signature-pad]");
+  await pad.waitFor();
+  const box = await pad.boundingBox();
+  const at = (fx, fy) => [box.x + box.width * fx, box.y + box.height * fy];
+  await page.mouse.move(...at(0.15, 0.6));
+  await page.mouse.down();
+  for (const [fx, fy] of [[0.25, 0.3], [0.35, 0.7], [0.5, 0.35], [0.65, 0.65], [0.8, 0.4]]) {
+    await page.mouse.move(...at(fx, fy), { steps: 4 });
+  }
+  await page.mouse.up();
+  await page.click("[data-testid=sign-confirm]");
+  await page.waitForSelector("[data-testid=sheet-locked]");
+}
+
 /** Calls the API as a program would (the district office's own tools, in tests). */
 export async function api(base, method, path, { token, body } = {}) {
   const res = await fetch(base + "/api/v1" + path, {

@@ -95,6 +95,10 @@ pub struct Table {
     pub percent: bool,
 }
 
+/// The colours of a chart's bars, one per column (RGB hex, the app's palette): the screen's
+/// chart and the `.docx`'s draw with the same.
+pub const CHART_COLOURS: [&str; 4] = ["c8102e", "e8a317", "2f7d4f", "5a6b7d"];
+
 impl Table {
     /// The table as text rows, in Chinese: a header (乡镇（街道） and the columns), then a
     /// row per township and 合计 (the CSV, and the annual report's appendix).
@@ -122,6 +126,25 @@ impl Table {
     /// The total row's values.
     pub fn total(&self) -> &[i64] {
         self.rows.last().map(|r| r.1.as_slice()).unwrap_or(&[])
+    }
+
+    /// The rows a chart draws: one per township, without 合计.
+    pub fn chart_rows(&self) -> &[(String, Vec<i64>)] {
+        &self.rows[..self.rows.len().saturating_sub(1)]
+    }
+
+    /// The value a full bar stands for: 100 for percentages, else the largest township
+    /// value (at least 1), so the screen's chart and the `.docx`'s agree.
+    pub fn chart_max(&self) -> i64 {
+        if self.percent {
+            return 100;
+        }
+        self.chart_rows()
+            .iter()
+            .flat_map(|r| r.1.iter().copied())
+            .max()
+            .unwrap_or(0)
+            .max(1)
     }
 }
 

@@ -122,6 +122,14 @@ impl AnnualReport {
         self.as_of.format("%Y年%m月%d日").to_string()
     }
 
+    /// The indicator table drawn as a chart above section `n` of the `sections` that
+    /// [`AnnualReport::sections_zh`] returned: the last sections are the indicator tables,
+    /// in order.
+    pub fn chart_of(&self, n: usize, sections: usize) -> Option<&Table> {
+        n.checked_sub(sections.checked_sub(self.tables.len())?)
+            .and_then(|i| self.tables.get(i))
+    }
+
     /// The document's title.
     pub fn title_zh(&self) -> String {
         format!("{} 年度红领认证工作报告", self.year)

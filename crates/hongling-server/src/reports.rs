@@ -312,8 +312,14 @@ pub fn docx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, App
                 .add_run(text(&report.date_zh(), 28, false))
                 .align(AlignmentType::Center),
         );
-    for section in report.sections_zh() {
+    let sections = report.sections_zh();
+    let count = sections.len();
+    for (n, section) in sections.into_iter().enumerate() {
         doc = doc.add_paragraph(Paragraph::new().add_run(text(&section.heading, 30, true)));
+        if let Some(table) = report.chart_of(n, count) {
+            let (legend, chart) = docx_chart(table);
+            doc = doc.add_paragraph(legend).add_table(chart);
+        }
         let rows = section
             .rows
             .iter()
@@ -339,6 +345,83 @@ pub fn docx(report: &hongling_core::report::AnnualReport) -> Result<Vec<u8>, App
         .pack(&mut out)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("docx: {e}")))?;
     Ok(out.into_inner())
+}
+
+/// Grid columns a full bar spans in a `.docx` chart, and their width (twentieths of a
+/// point): the bar's length is its share of the chart's scale in fiftieths.
+const BAR_STEPS: usize = 50;
+const BAR_STEP_DXA: usize = 110;
+
+/// An indicator table as a bar chart Word and WPS both draw and print: a table without
+/// borders whose shaded cells are the bars (one row per township and column, a cell
+/// spanning as many grid columns as the value's share of the scale), the township's name
+/// on its first row and the number after each bar; and the legend above it. Text, not a
+/// picture, so the Chinese names need no font on the server and stay searchable.
+fn docx_chart(table: &hongling_core::indicators::Table) -> (docx_rs::Paragraph, docx_rs::Table) {
+    use docx_rs::{
+        Paragraph, Run, RunFonts, Shading, ShdType, Table, TableBorders, TableCell,
+        TableCellBorders, TableRow, WidthType,
+    };
+    use hongling_core::indicators::CHART_COLOURS;
+    let colour = |j: usize| CHART_COLOURS[j % CHART_COLOURS.len()].to_uppercase();
+    let small = |s: &str| {
+        Run::new()
+            .add_text(s)
+            .size(18)
+            .fonts(RunFonts::new().east_asia("宋体").ascii("Times New Roman"))
+    };
+    let mut legend = Paragraph::new();
+    for (j, c) in table.columns.iter().enumerate() {
+        legend = legend
+            .add_run(small("■ ").color(colour(j)))
+            .add_run(small(&format!("{c}    ")));
+    }
+    let cell = |span: usize| {
+        TableCell::new()
+            .grid_span(span)
+            .width(span * BAR_STEP_DXA, WidthType::Dxa)
+            .set_borders(TableCellBorders::with_empty())
+    };
+    let max = table.chart_max();
+    let unit = if table.percent { "%" } else { "" };
+    let mut rows = Vec::new();
+    for (town, values) in table.chart_rows() {
+        for (j, v) in values.iter().enumerate() {
+            let steps = (BAR_STEPS as i64 * (*v).clamp(0, max) / max) as usize;
+            let mut cells = vec![
+                TableCell::new()
+                    .width(1800, WidthType::Dxa)
+                    .set_borders(TableCellBorders::with_empty())
+                    .add_paragraph(Paragraph::new().add_run(small(if j == 0 { town } else { "" }))),
+            ];
+            if steps > 0 {
+                cells.push(
+                    cell(steps)
+                        .shading(Shading::new().shd_type(ShdType::Clear).fill(colour(j)))
+                        .add_paragraph(Paragraph::new()),
+                );
+            }
+            if steps < BAR_STEPS {
+                cells.push(cell(BAR_STEPS - steps).add_paragraph(Paragraph::new()));
+            }
+            cells.push(
+                TableCell::new()
+                    .width(900, WidthType::Dxa)
+                    .set_borders(TableCellBorders::with_empty())
+                    .add_paragraph(Paragraph::new().add_run(small(&format!("{v}{unit}")))),
+            );
+            rows.push(TableRow::new(cells));
+        }
+    }
+    let grid = std::iter::once(1800)
+        .chain(std::iter::repeat_n(BAR_STEP_DXA, BAR_STEPS))
+        .chain(std::iter::once(900))
+        .collect();
+    let chart = Table::new(rows)
+        .set_grid(grid)
+        .set_borders(TableBorders::with_empty())
+        .width(1800 + BAR_STEPS * BAR_STEP_DXA + 900, WidthType::Dxa);
+    (legend, chart)
 }
 
 /// The report as a workbook: the title sheet's facts, then one sheet per section.

@@ -44,6 +44,103 @@ fn docx_texts(bytes: &[u8]) -> Vec<String> {
     out
 }
 
+/// The document's XML.
+fn docx_xml(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml
+}
+
+/// The pieces of `xml` between `<{tag}>`/`<{tag} …>` and `</{tag}>`, not nested.
+fn elements<'a>(xml: &'a str, tag: &str) -> Vec<&'a str> {
+    let (open, close) = (format!("<{tag}"), format!("</{tag}>"));
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find(&open) {
+        let after = &rest[start + open.len()..];
+        if !(after.starts_with('>') || after.starts_with(' ')) {
+            rest = after;
+            continue;
+        }
+        let end = after.find(&close).unwrap();
+        out.push(&after[..end]);
+        rest = &after[end + close.len()..];
+    }
+    out
+}
+
+/// The value of attribute `attr` of the first `<{tag} …>` in `xml`.
+fn attribute<'a>(xml: &'a str, tag: &str, attr: &str) -> Option<&'a str> {
+    let at = xml.find(&format!("<{tag} "))?;
+    let element = &xml[at..at + xml[at..].find('>')?];
+    let from = element.find(&format!("{attr}=\""))? + attr.len() + 2;
+    Some(&element[from..from + element[from..].find('"')?])
+}
+
+/// One bar of a `.docx` chart: the township it belongs to, its colour, the grid columns
+/// it spans (of 50) and the number written after it.
+#[derive(Debug)]
+struct Bar {
+    town: String,
+    fill: Option<String>,
+    span: usize,
+    value: String,
+}
+
+/// The bars of every chart in the document, chart by chart (a chart is a table with
+/// cells spanning grid columns; a data table spans none), each with the data table that
+/// follows it as rows of texts.
+fn docx_charts(xml: &str) -> Vec<(Vec<Bar>, Vec<Vec<String>>)> {
+    let tables = elements(xml, "w:tbl");
+    let texts = |cell: &str| docx_texts_of(cell).join("");
+    let mut out = Vec::new();
+    for (i, table) in tables.iter().enumerate() {
+        if !table.contains("w:gridSpan") || i + 1 == tables.len() {
+            continue;
+        }
+        let mut town = String::new();
+        let mut bars = Vec::new();
+        for row in elements(table, "w:tr") {
+            let cells = elements(row, "w:tc");
+            if !texts(cells[0]).is_empty() {
+                town = texts(cells[0]);
+            }
+            let bar = cells[1..cells.len() - 1]
+                .iter()
+                .find(|c| c.contains("w:fill="));
+            bars.push(Bar {
+                town: town.clone(),
+                fill: bar
+                    .and_then(|c| attribute(c, "w:shd", "w:fill"))
+                    .map(str::to_owned),
+                span: bar
+                    .and_then(|c| attribute(c, "w:gridSpan", "w:val"))
+                    .map_or(0, |v| v.parse().unwrap()),
+                value: texts(cells[cells.len() - 1]),
+            });
+        }
+        let data = elements(tables[i + 1], "w:tr")
+            .into_iter()
+            .map(|row| elements(row, "w:tc").into_iter().map(texts).collect())
+            .collect();
+        out.push((bars, data));
+    }
+    out
+}
+
+/// The run texts of a piece of document XML.
+fn docx_texts_of(xml: &str) -> Vec<String> {
+    elements(xml, "w:t")
+        .into_iter()
+        .map(|t| t[t.find('>').map_or(0, |i| i + 1)..].trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// The cell after `label` in the section whose heading starts with `heading`.
 fn after(texts: &[String], heading: &str, label: &str) -> String {
     let at = texts.iter().position(|t| t.starts_with(heading)).unwrap();
@@ -110,7 +207,52 @@ async fn the_annual_report_reads_back_with_the_numbers_of_the_data() {
             .unwrap()
             .contains("wordprocessingml")
     );
-    let texts = docx_texts(&res.bytes().await.unwrap());
+    let bytes = res.bytes().await.unwrap();
+    let texts = docx_texts(&bytes);
+    // Each indicator is drawn as a bar chart above its table: one bar per township and
+    // column, as long as its number's share of the scale (the largest township's value,
+    // or 100 %), in the column's colour, with the number written after it.
+    let charts = docx_charts(&docx_xml(&bytes));
+    assert!(charts.len() >= 4, "a chart for each indicator table");
+    let mut drawn = 0;
+    for (bars, data) in &charts {
+        let columns = data[0].len() - 1;
+        let towns = &data[1..data.len() - 1];
+        assert_eq!(data.last().unwrap()[0], "合计");
+        assert_eq!(
+            bars.len(),
+            towns.len() * columns,
+            "a bar per township and column"
+        );
+        let percent = bars.iter().any(|b| b.value.ends_with('%'));
+        let number = |v: &str| v.trim_end_matches('%').parse::<i64>().unwrap();
+        let max = if percent {
+            100
+        } else {
+            towns
+                .iter()
+                .flat_map(|r| r[1..].iter().map(|v| number(v)))
+                .max()
+                .unwrap()
+                .max(1)
+        };
+        for (k, bar) in bars.iter().enumerate() {
+            let (row, col) = (&towns[k / columns], k % columns);
+            assert_eq!(bar.town, row[0]);
+            assert_eq!(number(&bar.value), number(&row[1 + col]), "{bar:?}");
+            assert_eq!(
+                bar.span as i64,
+                50 * number(&row[1 + col]).max(0) / max,
+                "{bar:?}"
+            );
+            let colour = hongling_core::indicators::CHART_COLOURS[col].to_uppercase();
+            if bar.span > 0 {
+                assert_eq!(bar.fill.as_deref(), Some(colour.as_str()));
+                drawn += 1;
+            }
+        }
+    }
+    assert!(drawn > 0, "the demo district's numbers draw bars");
     assert_eq!(texts[0], format!("{year} 年度红领认证工作报告"));
     assert_eq!(texts[1], hongling_core::report::ISSUER_ZH);
     assert_eq!(after(&texts, "一、", "持证人数"), issued.to_string());

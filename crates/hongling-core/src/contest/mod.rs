@@ -332,6 +332,15 @@ pub struct ScoreSheet {
     pub autograph: Option<BlobRef>,
 }
 
+impl ScoreSheet {
+    /// Signed with the judge's device key: the marks are the judge's own, checked
+    /// against the judge's registered key wherever the sheet was taken in (by the server,
+    /// or by the administrator's tablet from a scanned code).
+    pub fn device_signed(&self) -> bool {
+        self.lock.is_signed() && self.signature.is_some()
+    }
+}
+
 /// A device's signature over a sheet revision ([`signing::signed_bytes`]).
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
