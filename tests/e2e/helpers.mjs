@@ -202,9 +202,10 @@ export async function shot(page, name) {
 
 /**
  * Signs the open score sheet by hand, as a judge does with a finger: 签名提交 opens the
- * box, a stroke is drawn in it with the pointer, and 确认签名提交 signs.
+ * box, a stroke is drawn in it with the pointer, and 确认签名提交 signs (after a screenshot
+ * named `screenshot`, if given).
  */
-export async function signByHand(page) {
+export async function signByHand(page, screenshot) {
   await page.click("[data-testid=sign]");
   const pad = page.locator("[data-testid=signature-pad]");
   await pad.waitFor();
@@ -216,6 +217,7 @@ export async function signByHand(page) {
     await page.mouse.move(...at(fx, fy), { steps: 4 });
   }
   await page.mouse.up();
+  if (screenshot) await shot(page, screenshot);
   await page.click("[data-testid=sign-confirm]");
   await page.waitForSelector("[data-testid=sheet-locked]");
 }

@@ -273,14 +273,25 @@ async fn a_judges_handwritten_signature_reaches_the_results() {
             marks: vec![Some(5000), Some(3000)],
         })
     };
-    let autograph = |j: &Tablet, who: uuid::Uuid, png: &BlobEntry| {
-        Op::SheetAutographV1(SheetAutographV1 {
+    // The judge's drawing, kept with the op that names it, as the score sheet does.
+    let draw = async |j: &Tablet, who: uuid::Uuid, png: &BlobEntry| {
+        let op = Op::SheetAutographV1(SheetAutographV1 {
             contest_id: contest,
             judge_id: j.actor.account_id,
             contestant_id: who,
             revision: 1,
             image: png.sha256.clone(),
-        })
+        });
+        commit_with_blobs(
+            &j.store,
+            &j.actor,
+            op,
+            Utc::now(),
+            std::slice::from_ref(png),
+        )
+        .await
+        .unwrap()
+        .unwrap();
     };
     let (first, late) = (blob(11, 3_000), blob(12, 3_000));
     let (a, b) = (contestants[0].worker_id, contestants[1].worker_id);
@@ -292,16 +303,7 @@ async fn a_judges_handwritten_signature_reaches_the_results() {
     }
     // Judge 1 signs A by hand and syncs before publication; judge 2 will sync its
     // drawing of B only after.
-    commit_with_blobs(
-        &judges[0].store,
-        &judges[0].actor,
-        autograph(&judges[0], a, &first),
-        Utc::now(),
-        std::slice::from_ref(&first),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    draw(&judges[0], a, &first).await;
     for j in &judges {
         j.sync().await;
         assert!(j.store.rejected().is_empty(), "{:?}", j.store.rejected());
@@ -333,16 +335,7 @@ async fn a_judges_handwritten_signature_reaches_the_results() {
     );
 
     // Judge 2's drawing of B arrives after publication: the results get it too.
-    commit_with_blobs(
-        &judges[1].store,
-        &judges[1].actor,
-        autograph(&judges[1], b, &late),
-        Utc::now(),
-        std::slice::from_ref(&late),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    draw(&judges[1], b, &late).await;
     judges[1].sync().await;
     assert!(judges[1].store.rejected().is_empty());
     worker.sync().await;

@@ -16,32 +16,7 @@ use uuid::Uuid;
 
 /// The texts of a Word document's runs, in order, empty ones left out.
 fn docx_texts(bytes: &[u8]) -> Vec<String> {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let mut out = Vec::new();
-    let mut rest = xml.as_str();
-    while let Some(start) = rest.find("<w:t") {
-        let after = &rest[start..];
-        let open_end = after.find('>').unwrap();
-        // `<w:t>` or `<w:t xml:space=…>`, not `<w:tc>`, `<w:tbl…>` or an empty `<w:t/>`.
-        let tag = &after[..open_end];
-        if !(tag == "<w:t" || tag.starts_with("<w:t ")) || tag.ends_with('/') {
-            rest = &after[open_end..];
-            continue;
-        }
-        let body = &after[open_end + 1..];
-        let close = body.find("</w:t>").unwrap();
-        let text = body[..close].trim();
-        if !text.is_empty() {
-            out.push(text.to_owned());
-        }
-        rest = &body[close..];
-    }
-    out
+    docx_texts_of(&docx_xml(bytes))
 }
 
 /// The document's XML.

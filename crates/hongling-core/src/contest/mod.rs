@@ -1867,6 +1867,21 @@ mod tests {
         )
     }
 
+    /// Judge `j` saves a draft of their sheet for `contestant` (one mark entered).
+    fn save_draft(w: &mut World, j: u8, contestant: u8) {
+        run(
+            w,
+            &judge(j),
+            Op::SheetSaveV1(SheetSaveV1 {
+                contest_id: id(CONTEST),
+                judge_id: id(100 + j),
+                contestant_id: id(contestant),
+                marks: vec![Some(3000), None, None],
+            }),
+        )
+        .unwrap();
+    }
+
     fn contest(w: &World) -> Contest {
         get(w, RecordKind::Contest, id(CONTEST))
     }
@@ -2175,17 +2190,7 @@ mod tests {
             RejectCode::NotFound,
             "nothing to sign yet"
         );
-        run(
-            &mut w,
-            &judge(1),
-            Op::SheetSaveV1(SheetSaveV1 {
-                contest_id: id(CONTEST),
-                judge_id: id(101),
-                contestant_id: id(11),
-                marks: vec![Some(3000), None, None],
-            }),
-        )
-        .unwrap();
+        save_draft(&mut w, 1, 11);
         assert_eq!(
             run(&mut w, &judge(1), autograph(1, 11, 1, 'a'))
                 .unwrap_err()
@@ -2576,17 +2581,7 @@ mod tests {
             RejectCode::Forbidden
         );
         // Once a judge saved a sheet, the setup is fixed.
-        run(
-            &mut w,
-            &judge(1),
-            Op::SheetSaveV1(SheetSaveV1 {
-                contest_id: id(CONTEST),
-                judge_id: id(101),
-                contestant_id: id(11),
-                marks: vec![Some(3000), None, None],
-            }),
-        )
-        .unwrap();
+        save_draft(&mut w, 1, 11);
         let r = run(&mut w, &admin(), Op::ContestUpdateV1(op)).unwrap_err();
         assert_eq!(r.code, RejectCode::AlreadyDecided);
         assert_eq!(r.message, "已有评委保存了评分表，比赛设置不能再修改");
