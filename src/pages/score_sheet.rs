@@ -135,6 +135,13 @@ pub fn ScoreSheetPage() -> impl IntoView {
     let signing = RwSignal::new(false);
     let drawn = RwSignal::new(false);
     let pad = NodeRef::<leptos::html::Canvas>::new();
+    // The box opens where the judge's hand is: scrolled into view.
+    let card = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(c) = card.get() {
+            c.scroll_into_view();
+        }
+    });
     let clear_pad = move || {
         if let Some(c) = pad.get_untracked() {
             crate::components::signature_pad::clear(&c);
@@ -268,24 +275,24 @@ pub fn ScoreSheetPage() -> impl IntoView {
                     </p>
                     {move || error.get().map(|m| view! { <p class="field-error" role="alert" data-testid="sheet-error">{m}</p> })}
                     <Show when=move || signing.get() && !signed()>
-                        <div class="card signature-card" data-testid="signature-card">
+                        <div class="card signature-card" data-testid="signature-card" node_ref=card>
                             <p>{ctx.t(Key::SignConfirm)}</p>
                             <p class="muted">{ctx.t(Key::SignaturePadHint)}</p>
                             <SignaturePad canvas=pad drawn=drawn label=ctx.t(Key::HandwrittenSignature).to_owned() />
-                            <div class="form-actions">
+                            <div class="signature-actions">
                                 <button type="button" class="btn" data-testid="signature-clear" on:click=move |_| clear_pad()>{ctx.t(Key::ClearSignature)}</button>
                                 <button type="button" class="btn" data-testid="signature-cancel" on:click=move |_| { signing.set(false); error.set(None); }>{ctx.t(Key::CancelSign)}</button>
                                 <button type="button" class="btn btn-primary" data-testid="sign-confirm" on:click=sign>{ctx.t(Key::ConfirmSign)}</button>
                             </div>
                         </div>
                     </Show>
-                    <div class="form-actions">
-                        <Show when=move || !signing.get()>
-                            <button type="button" class="btn btn-primary btn-block" data-testid="sign" disabled=signed
-                                on:click=move |_| { drawn.set(false); signing.set(true); }>
-                                {ctx.t(Key::SignAndSubmit)}
-                            </button>
-                        </Show>
+                    // While the box is open its own buttons are the actions: the
+                    // sticky bar would cover the box.
+                    <div class="form-actions" class:hidden=move || signing.get()>
+                        <button type="button" class="btn btn-primary btn-block" data-testid="sign" disabled=signed
+                            on:click=move |_| { drawn.set(false); signing.set(true); }>
+                            {ctx.t(Key::SignAndSubmit)}
+                        </button>
                         {next.map(|n| view! {
                             <A href=format!("/contests/{contest_id}/sheet/{n}") attr:class="btn btn-block" attr:data-testid="next-sheet">{ctx.t(Key::NextContestant)}</A>
                         })}

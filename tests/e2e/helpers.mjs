@@ -209,6 +209,7 @@ export async function signByHand(page, screenshot) {
   await page.click("[data-testid=sign]");
   const pad = page.locator("[data-testid=signature-pad]");
   await pad.waitFor();
+  await pad.scrollIntoViewIfNeeded();
   const box = await pad.boundingBox();
   const at = (fx, fy) => [box.x + box.width * fx, box.y + box.height * fy];
   await page.mouse.move(...at(0.15, 0.6));
@@ -219,6 +220,9 @@ export async function signByHand(page, screenshot) {
   await page.mouse.up();
   if (screenshot) await shot(page, screenshot);
   await page.click("[data-testid=sign-confirm]");
+  await page.waitForSelector("[data-testid=sheet-locked], [data-testid=sheet-error]");
+  const error = await page.locator("[data-testid=sheet-error]").textContent().catch(() => null);
+  if (error) throw new Error(`signing refused: ${error}`);
   await page.waitForSelector("[data-testid=sheet-locked]");
 }
 

@@ -26,7 +26,8 @@ const USAGE: &str = "usage: cargo xtask <task>
                     browser storage tests, end-to-end tests in Chromium
   size              wasm, js and css sizes of dist/ (raw, gzip, brotli)
   bench             push/pull throughput and a backup through the real server, then a
-                    first visit over HTTPS in Chromium (--sync-only: the first part)
+                    first visit over HTTPS in Chromium (--sync-only: the first part);
+                    --browser: the tablet at N records in Chromium (N=10000, THROTTLE=1)
   release           static musl servers for x86_64 and aarch64 with the app inside, each run
                     once (the ARM one under qemu), in a tarball with the systemd units";
 
@@ -259,7 +260,30 @@ fn test(timer: &mut Timer) -> Result<()> {
     Ok(())
 }
 
+/// The tablet at N records (`tests/bench/browser.mjs`): the release app and the release
+/// server, so the figures are what a district runs.
+fn bench_browser(timer: &mut Timer) -> Result<()> {
+    setup::run(timer, true)?;
+    if !Path::new("dist/index.html").exists() {
+        dist(timer)?;
+    }
+    timer.stage("the server (release)", || {
+        cargo("build --release --locked -p hongling-server")
+    })?;
+    timer.stage("browser benchmark (Chromium, N records)", || {
+        run_cmd(
+            cmd("node")
+                .arg("tests/bench/browser.mjs")
+                .env("HONGLING_SERVER_BIN", "target/release/hongling-server")
+                .env("HONGLING_DIST", "dist"),
+        )
+    })
+}
+
 fn bench(timer: &mut Timer) -> Result<()> {
+    if std::env::args().any(|a| a == "--browser") {
+        return bench_browser(timer);
+    }
     timer.stage("sync benchmark (release server, loopback)", || {
         run_cmd(cmd("cargo").args([
             "test",

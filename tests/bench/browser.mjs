@@ -1,0 +1,258 @@
+// The tablet at N records, measured in headless Chromium against the real server (issue
+// 16). Run by `cargo xtask bench --browser`; a benchmark, not a test: it prints a table
+// and asserts nothing but that each step completes.
+//
+//   (a) push N mutations queued in IndexedDB through the server;
+//   (b) the first sync of a fresh device pulling N records;
+//   (c) tap 保存 on the worker form → the saved worker in the page (20 taps, p50/p95);
+//   (d) a pinyin-initials search keystroke → the filtered list (p50/p95);
+//   (e) offline reload → the first screen usable (今日), and → the worker list's names;
+//   (f) the JS heap after (b), after a garbage collection.
+//
+// N (default 10000) and THROTTLE (CPU slow-down for every page, default 1) come from the
+// environment. The N queued mutations are made as the app makes one: one worker is saved
+// through the form offline, and its record and outbox entry are copied N − 1 times with
+// new ids and names in one IndexedDB transaction (what a tablet holds after N offline
+// saves), then the page is reloaded so the app reads them as its own.
+
+import { device, firstSync, launch, login, startServer, waitForServiceWorker } from "../e2e/helpers.mjs";
+
+const N = Number(process.env.N ?? 10_000);
+const THROTTLE = Number(process.env.THROTTLE ?? 1);
+const TAPS = Number(process.env.TAPS ?? 20);
+
+const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤";
+const GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌辉浩凯健俊帆琳雪梅莉婷宁晨欣怡瑶琪璐颖鑫昊宇轩然博文彬";
+/** The i-th seeded name: two or three characters, every one different. */
+function nameOf(i) {
+  const s = SURNAMES[i % SURNAMES.length];
+  const g1 = GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length];
+  const g2 = GIVEN[Math.floor(i / (SURNAMES.length * GIVEN.length)) % GIVEN.length];
+  return `${s}${g1}${g2}${i}`;
+}
+
+function quantile(values, q) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const ms = (v) => `${Math.round(v)} ms`;
+const secs = (v) => `${(v / 1000).toFixed(2)} s`;
+
+async function throttle(page) {
+  if (THROTTLE <= 1) return;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: THROTTLE });
+}
+
+/** Waits in the page until `selector` matches an element whose text includes `text`,
+ * watching the DOM; resolves with the page's clock. */
+function waitInPage(page, selector, text) {
+  return page.evaluate(
+    ([selector, text]) =>
+      new Promise((resolve) => {
+        const found = () => [...document.querySelectorAll(selector)].some((e) => e.textContent.includes(text));
+        if (found()) return resolve(performance.now());
+        const observer = new MutationObserver(() => {
+          if (found()) {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+      }),
+    [selector, text],
+  );
+}
+
+/** Fills the worker form (on screen) for `name` in 古井镇. */
+async function fillWorker(page, name) {
+  await page.fill("input[name=name]", name);
+  await page.selectOption("select[name=township]", { label: "古井镇" });
+  await page.selectOption("select[name=organization]", { label: "亳州市古井镇宏达酿造配套有限公司" });
+  await page.check("input[name=role][value=secretary]");
+  await page.fill("input[name=management_post]", "办公室主任");
+  await page.fill("input[name=years_in_post]", "3");
+}
+
+/** Copies the last queued worker N − 1 times in IndexedDB, in one transaction. */
+async function queueCopies(page, count) {
+  return page.evaluate(
+    async ({ count, names }) => {
+      const db = await new Promise((resolve, reject) => {
+        const r = indexedDB.open("hongling");
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const request = (r) => new Promise((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
+      const read = db.transaction(["outbox", "records", "meta"], "readonly");
+      const outbox = await request(read.objectStore("outbox").getAll());
+      const template = outbox[outbox.length - 1];
+      if (template.op.type !== "worker.create@1") throw new Error(`the last mutation is ${template.op.type}`);
+      const id = template.op.data.id;
+      const name = template.op.data.name;
+      const records = await Promise.all(template.touched.map((k) => request(read.objectStore("records").get(k))));
+      const nextId = await request(read.objectStore("meta").get("next_mutation_id"));
+      const write = db.transaction(["outbox", "records", "meta"], "readwrite");
+      const copy = (value, newId, newName) =>
+        JSON.parse(JSON.stringify(value).replaceAll(id, newId).replaceAll(name, newName));
+      let mutation = Number(template.id) + 1;
+      for (let i = 0; i < count; i++) {
+        const newId = crypto.randomUUID();
+        for (const r of records) write.objectStore("records").put(copy(r, newId, names[i]));
+        const entry = copy(template, newId, names[i]);
+        entry.id = mutation++;
+        write.objectStore("outbox").put(entry);
+      }
+      write.objectStore("meta").put(mutation, "next_mutation_id");
+      await new Promise((resolve, reject) => {
+        write.oncomplete = resolve;
+        write.onerror = () => reject(write.error);
+      });
+      db.close();
+      return { from: nextId, to: mutation };
+    },
+    { count, names: Array.from({ length: count }, (_, i) => nameOf(i + 1)) },
+  );
+}
+
+async function pendingCount(page) {
+  return Number(await page.textContent("[data-testid=pending] strong"));
+}
+
+const server = await startServer();
+const browser = await launch();
+const rows = [];
+try {
+  // (a) A tablet with N saves queued offline pushes them.
+  const a = await device(browser);
+  await throttle(a.page);
+  await login(a.page, server.base, "zhidao01");
+  await firstSync(a.page);
+  await waitForServiceWorker(a.page);
+  await a.context.setOffline(true);
+  await a.page.waitForSelector("[data-testid=net].net-offline");
+  await a.page.click("nav.nav a[href='/workers']");
+  await a.page.click("[data-testid=add-worker]");
+  await a.page.waitForSelector("[data-testid=worker-form]");
+  await fillWorker(a.page, nameOf(0));
+  await a.page.click("[data-testid=save]");
+  await a.page.locator(".worker-item", { hasText: nameOf(0) }).waitFor();
+  await queueCopies(a.page, N - 1);
+  await a.page.reload();
+  await a.page.waitForFunction((n) => Number(document.querySelector("[data-testid=pending] strong")?.textContent) === n, N, { timeout: 600_000 });
+  const pushStart = Date.now();
+  await a.context.setOffline(false);
+  await a.page.waitForFunction(() => !document.querySelector("[data-testid=net]")?.classList.contains("net-offline"));
+  await a.page.click("[data-testid=sync-now]").catch(() => {});
+  await a.page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "0", null, { timeout: 900_000, polling: 50 });
+  const push = Date.now() - pushStart;
+  rows.push(["(a) push N queued mutations", secs(push)]);
+  if ((await a.page.locator("[data-testid=rejected-count]").count()) > 0) {
+    console.error("refused:", await a.page.textContent("[data-testid=rejected-count]"));
+  }
+  await a.context.close();
+
+  // (b) A fresh tablet's first sync pulls them.
+  const b = await device(browser);
+  await throttle(b.page);
+  await b.page.goto(server.base + "/");
+  await b.page.fill("input[name=username]", "zhidao01");
+  await b.page.fill("input[name=password]", "hongling2026");
+  const pullStart = Date.now();
+  await b.page.click("[data-testid=login]");
+  await b.page.waitForSelector("[data-testid=account]");
+  await firstSync(b.page);
+  await b.page.waitForFunction(
+    () => !document.querySelector("[data-testid=last-sync]")?.textContent.includes("尚未同步"),
+    null,
+    { timeout: 900_000, polling: 50 },
+  );
+  const pull = Date.now() - pullStart;
+  rows.push(["(b) first sync of a fresh device", secs(pull)]);
+
+  // (f) The heap after the pull.
+  const cdp = await b.context.newCDPSession(b.page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  rows.push(["(f) JS heap after (b)", `${(heap.usedSize / 1024 / 1024).toFixed(1)} MB`]);
+  await waitForServiceWorker(b.page);
+
+  // (c) Tap 保存 → the saved worker in the page.
+  await b.page.click("nav.nav a[href='/workers']");
+  await b.page.waitForSelector("[data-testid=worker-list]", { timeout: 120_000 });
+  const taps = [];
+  for (let i = 0; i < TAPS; i++) {
+    const name = `测试员${i}号`;
+    await b.page.click("[data-testid=add-worker]");
+    await b.page.waitForSelector("[data-testid=worker-form]");
+    await fillWorker(b.page, name);
+    const start = await b.page.evaluate(() => {
+      const t = performance.now();
+      document.querySelector("[data-testid=save]").click();
+      return t;
+    });
+    const end = await waitInPage(b.page, ".worker-item", name);
+    taps.push(end - start);
+  }
+  rows.push(["(c) tap 保存 → saved worker shown, p50", ms(quantile(taps, 0.5))]);
+  rows.push(["(c) tap 保存 → saved worker shown, p95", ms(quantile(taps, 0.95))]);
+
+  // (d) Pinyin initials typed one key at a time into the list's search.
+  const query = "zhw";
+  const keys = [];
+  for (let round = 0; round < 5; round++) {
+    await b.page.fill("[data-testid=search]", "");
+    await b.page.waitForTimeout(200);
+    for (let k = 1; k <= query.length; k++) {
+      const took = await b.page.evaluate(
+        (value) =>
+          new Promise((resolve) => {
+            const list = document.querySelector("[data-testid=worker-list]")?.parentElement ?? document.body;
+            const input = document.querySelector("[data-testid=search]");
+            const start = performance.now();
+            let done = false;
+            const finish = () => {
+              if (!done) {
+                done = true;
+                observer.disconnect();
+                resolve(performance.now() - start);
+              }
+            };
+            const observer = new MutationObserver(finish);
+            observer.observe(list, { childList: true, subtree: true, characterData: true });
+            input.value = value;
+            input.dispatchEvent(new Event("input", { bubbles: true }));
+            setTimeout(finish, 3000);
+          }),
+        query.slice(0, k),
+      );
+      keys.push(took);
+    }
+  }
+  rows.push(["(d) search keystroke → filtered list, p50", ms(quantile(keys, 0.5))]);
+  rows.push(["(d) search keystroke → filtered list, p95", ms(quantile(keys, 0.95))]);
+
+  // (e) Offline reloads: the first screen, and the worker list's names.
+  await b.context.setOffline(true);
+  const reloads = { home: [], list: [] };
+  for (let i = 0; i < 3; i++) {
+    await b.page.goto(server.base + "/");
+    reloads.home.push(await waitInPage(b.page, "[data-testid=home-today] [data-testid=home-pending]", ""));
+    await b.page.goto(server.base + "/workers");
+    reloads.list.push(await waitInPage(b.page, ".worker-item", ""));
+  }
+  rows.push(["(e) offline reload → 今日 shown (median of 3)", ms(quantile(reloads.home, 0.5))]);
+  rows.push(["(e) offline reload → worker names shown (median of 3)", ms(quantile(reloads.list, 0.5))]);
+  await b.context.close();
+} finally {
+  await browser.close();
+  await server.stop();
+}
+
+console.log(`\nBrowser benchmark: N = ${N}, CPU throttling ${THROTTLE}×, ${new Date().toISOString()}\n`);
+console.log("| what | figure |\n|---|---:|");
+for (const [what, figure] of rows) console.log(`| ${what} | ${figure} |`);
