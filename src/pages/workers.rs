@@ -1,4 +1,5 @@
 use hongling_core::permission::Action;
+use hongling_core::text::matches_name;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -9,12 +10,11 @@ use crate::i18n::{Key, Msg};
 use crate::read_model::{WorkerRow, load_worker_rows};
 use crate::state::AppCtx;
 
+/// Whether the search `q` finds the row: the name (also by pinyin or its initials, `zhm`
+/// finds 张红梅), the organisation or the township.
 fn matches(row: &WorkerRow, q: &str) -> bool {
     let q = q.trim();
-    q.is_empty()
-        || row.worker.name.contains(q)
-        || row.organization.contains(q)
-        || row.township.contains(q)
+    matches_name(&row.worker.name, q) || row.organization.contains(q) || row.township.contains(q)
 }
 
 /// 人员 (`/workers`): the list of 党务工作者 on this device, with search (kept in the URL)

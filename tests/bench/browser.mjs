@@ -226,7 +226,15 @@ try {
             observer.observe(list, { childList: true, subtree: true, characterData: true });
             input.value = value;
             input.dispatchEvent(new Event("input", { bubbles: true }));
-            setTimeout(finish, 3000);
+            // A keystroke that leaves the list as it was changes no node: it is done
+            // once the query is in the address and two frames passed without a change.
+            const settled = (frames) => {
+              if (done) return;
+              const inUrl = new URLSearchParams(location.search).get("q") === value;
+              if (inUrl && frames >= 2) return finish();
+              requestAnimationFrame(() => settled(inUrl ? frames + 1 : 0));
+            };
+            requestAnimationFrame(() => settled(0));
           }),
         query.slice(0, k),
       );
