@@ -126,6 +126,12 @@ async function pendingCount(page) {
 const server = await startServer();
 const browser = await launch();
 const rows = [];
+// Each figure is printed as soon as it is measured, so a step that stalls leaves the
+// ones before it.
+const record = (what, figure) => {
+  rows.push([what, figure]);
+  console.log(`${what}: ${figure}`);
+};
 try {
   // (a) A tablet with N saves queued offline pushes them.
   const a = await device(browser);
@@ -150,7 +156,7 @@ try {
   await a.page.click("[data-testid=sync-now]").catch(() => {});
   await a.page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "0", null, { timeout: 900_000, polling: 50 });
   const push = Date.now() - pushStart;
-  rows.push(["(a) push N queued mutations", secs(push)]);
+  record("(a) push N queued mutations", secs(push));
   if ((await a.page.locator("[data-testid=rejected-count]").count()) > 0) {
     console.error("refused:", await a.page.textContent("[data-testid=rejected-count]"));
   }
@@ -172,13 +178,13 @@ try {
     { timeout: 900_000, polling: 50 },
   );
   const pull = Date.now() - pullStart;
-  rows.push(["(b) first sync of a fresh device", secs(pull)]);
+  record("(b) first sync of a fresh device", secs(pull));
 
   // (f) The heap after the pull.
   const cdp = await b.context.newCDPSession(b.page);
   await cdp.send("HeapProfiler.collectGarbage");
   const heap = await cdp.send("Runtime.getHeapUsage");
-  rows.push(["(f) JS heap after (b)", `${(heap.usedSize / 1024 / 1024).toFixed(1)} MB`]);
+  record("(f) JS heap after (b)", `${(heap.usedSize / 1024 / 1024).toFixed(1)} MB`);
   await waitForServiceWorker(b.page);
 
   // (c) Tap 保存 → the saved worker in the page.
@@ -198,8 +204,8 @@ try {
     const end = await waitInPage(b.page, ".worker-item", name);
     taps.push(end - start);
   }
-  rows.push(["(c) tap 保存 → saved worker shown, p50", ms(quantile(taps, 0.5))]);
-  rows.push(["(c) tap 保存 → saved worker shown, p95", ms(quantile(taps, 0.95))]);
+  record("(c) tap 保存 → saved worker shown, p50", ms(quantile(taps, 0.5)));
+  record("(c) tap 保存 → saved worker shown, p95", ms(quantile(taps, 0.95)));
 
   // (d) Pinyin initials typed one key at a time into the list's search.
   const query = "zhw";
@@ -241,8 +247,8 @@ try {
       keys.push(took);
     }
   }
-  rows.push(["(d) search keystroke → filtered list, p50", ms(quantile(keys, 0.5))]);
-  rows.push(["(d) search keystroke → filtered list, p95", ms(quantile(keys, 0.95))]);
+  record("(d) search keystroke → filtered list, p50", ms(quantile(keys, 0.5)));
+  record("(d) search keystroke → filtered list, p95", ms(quantile(keys, 0.95)));
 
   // (e) Offline reloads: the first screen, and the worker list's names.
   await b.context.setOffline(true);
@@ -253,8 +259,8 @@ try {
     await b.page.goto(server.base + "/workers");
     reloads.list.push(await waitInPage(b.page, ".worker-item", ""));
   }
-  rows.push(["(e) offline reload → 今日 shown (median of 3)", ms(quantile(reloads.home, 0.5))]);
-  rows.push(["(e) offline reload → worker names shown (median of 3)", ms(quantile(reloads.list, 0.5))]);
+  record("(e) offline reload → 今日 shown (median of 3)", ms(quantile(reloads.home, 0.5)));
+  record("(e) offline reload → worker names shown (median of 3)", ms(quantile(reloads.list, 0.5)));
   await b.context.close();
 } finally {
   await browser.close();
