@@ -770,6 +770,15 @@ fn invalid(field: &str, message: impl Into<String>) -> Rejection {
     Rejection::field(RejectCode::InvalidData, field, message)
 }
 
+/// Only the sheet's own judge may send this op about it (`forbidden` with `message`).
+fn own_sheet(judge: Uuid, actor: &Actor, message: &str) -> Result<(), Rejection> {
+    if judge == actor.account_id {
+        Ok(())
+    } else {
+        Err(Rejection::new(RejectCode::Forbidden, message))
+    }
+}
+
 fn admin_only(actor: &Actor) -> Result<(), Rejection> {
     if Contest::is_admin(actor) {
         Ok(())
@@ -1322,12 +1331,7 @@ pub(crate) fn sign_sheet_v2(
     actor: &Actor,
     op: &SheetSignV2,
 ) -> Result<Vec<Change>, Rejection> {
-    if op.judge_id != actor.account_id {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "只能填写自己的评分表",
-        ));
-    }
+    own_sheet(op.judge_id, actor, "只能填写自己的评分表")?;
     // The relay got here first: the judge's own signing confirms it, also after
     // publication.
     if let Some(mut sheet) = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
@@ -1412,12 +1416,7 @@ pub(crate) fn autograph_sheet(
     actor: &Actor,
     op: &SheetAutographV1,
 ) -> Result<Vec<Change>, Rejection> {
-    if op.judge_id != actor.account_id {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "只能为自己的评分表手写签名",
-        ));
-    }
+    own_sheet(op.judge_id, actor, "只能为自己的评分表手写签名")?;
     let c = load_contest(state, op.contest_id)?;
     let mut sheet = load_sheet(state, op.contest_id, op.judge_id, op.contestant_id)
         .ok_or_else(|| Rejection::new(RejectCode::NotFound, "该评分表不存在"))?;
@@ -1514,12 +1513,7 @@ pub(crate) fn reopened_by_code(
     op: &SheetReopenedV1,
 ) -> Result<Vec<Change>, Rejection> {
     let r = &op.reopen;
-    if r.judge_id != actor.account_id {
-        return Err(Rejection::new(
-            RejectCode::Forbidden,
-            "只能接收重新开启自己的评分表",
-        ));
-    }
+    own_sheet(r.judge_id, actor, "只能接收重新开启自己的评分表")?;
     let c = load_contest(state, r.contest_id)?;
     let bytes = signing::reopen_bytes(r, op.signature.device_id);
     let key = check_device_signature(
