@@ -44,6 +44,7 @@ const SYNC_EVERY_MS: u64 = 60_000;
 pub fn App() -> impl IntoView {
     let ctx = AppCtx::new();
     provide_context(ctx);
+    ctx.hear_other_tabs();
     pwa::register(ctx.update_ready);
     leptos::task::spawn_local(async {
         storage::persist().await;

@@ -319,7 +319,17 @@ impl AppCtx {
                 .set(Some(format!("{}：{e}", t(lang, Key::SyncFailed)))),
         }
         self.syncing.set(false);
-        self.data_changed();
+        // A cycle that moved nothing (the minute's sync, most of the day) reloads no
+        // screen: only the header's counters and the time of the last sync.
+        let moved = match &outcome {
+            Ok(r) => r.pushed > 0 || r.pulled > 0 || r.replayed > 0 || r.rewound,
+            Err(_) => true,
+        };
+        if moved {
+            self.data_changed();
+        } else {
+            self.refresh_counts();
+        }
         if retry {
             self.schedule_retry();
         } else {
@@ -361,6 +371,16 @@ impl Default for AppCtx {
 
 thread_local! {
     static DB: RefCell<Option<Db>> = const { RefCell::new(None) };
+    /// The app's state, for what another tab's writes must refresh.
+    static CTX: RefCell<Option<AppCtx>> = const { RefCell::new(None) };
+}
+
+impl AppCtx {
+    /// Makes this the state that another tab's writes to the database refresh (the
+    /// screens reload as after a local save).
+    pub fn hear_other_tabs(self) {
+        CTX.with(|c| *c.borrow_mut() = Some(self));
+    }
 }
 
 /// The app's database, opened on first use.
@@ -369,6 +389,11 @@ pub async fn db() -> Result<Db, StorageError> {
         return Ok(db);
     }
     let db = Db::open(crate::storage::DB_NAME).await?;
+    db.on_foreign_change(|| {
+        if let Some(ctx) = CTX.with(|c| *c.borrow()) {
+            ctx.data_changed();
+        }
+    });
     DB.with(|d| *d.borrow_mut() = Some(db.clone()));
     Ok(db)
 }

@@ -261,3 +261,127 @@ async fn a_database_from_the_first_version_is_upgraded_with_its_outbox_intact() 
         .unwrap();
     assert_eq!(db.blob(&sha).await.unwrap().unwrap().bytes, vec![1, 2, 3]);
 }
+
+/// Waits for the browser to run its queued tasks (a `BroadcastChannel` message is one).
+async fn a_moment() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn lists_see_every_write_here_and_in_another_tab_and_a_batch_is_answered_at_once() {
+    use hongling_sync::{ClientStore, StoreTx};
+    let name = "hongling-test-batches";
+    let (db, township, org) = fresh(name).await;
+    // The list is read once, and kept in memory from then on.
+    assert!(db.list(RecordKind::Worker).await.unwrap().is_empty());
+    let mut ids = Vec::new();
+    for n in ["甲", "乙", "丙"] {
+        let id = Uuid::new_v4();
+        ids.push(id);
+        db.commit_local(
+            &actor(),
+            testkit::create_worker(id, township, org, n),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    }
+    assert_eq!(db.list(RecordKind::Worker).await.unwrap().len(), 3);
+
+    // Another tab (its own connection) saves a worker: this one hears of it.
+    let other = Db::open(name).await.unwrap();
+    let heard = std::rc::Rc::new(std::cell::Cell::new(false));
+    let flag = heard.clone();
+    db.on_foreign_change(move || flag.set(true));
+    let theirs = Uuid::new_v4();
+    other
+        .commit_local(
+            &actor(),
+            testkit::create_worker(theirs, township, org, "丁"),
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    a_moment().await;
+    assert!(heard.get(), "the other tab's write is announced");
+    let listed = db.list(RecordKind::Worker).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().any(|r| r.id == theirs));
+
+    // The server answers the first three in one batch: they leave the outbox together
+    // and enter the journal; the fourth waits.
+    let answers: Vec<MutationResult> = (1..=3)
+        .map(|id| MutationResult {
+            id,
+            status: MutationStatus::Applied,
+            code: None,
+            message: None,
+            field: None,
+        })
+        .collect();
+    db.acknowledge(&actor(), &answers).await.unwrap();
+    let left = db.outbox(10).await.unwrap();
+    assert_eq!(left.iter().map(|e| e.id).collect::<Vec<_>>(), vec![4]);
+    let mut tx = db.begin().unwrap();
+    let journal = tx.journal_after(0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        journal.iter().map(|e| e.id).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+
+    // A page of a thousand records is stored in one transaction; a pulled deletion
+    // leaves the list, and the pending fourth stays on top of the server's copy.
+    let mut page: Vec<hongling_core::Record> = (0..1000)
+        .map(|i| {
+            let Op::WorkerCreateV1(c) =
+                testkit::create_worker(Uuid::new_v4(), township, org, &format!("批量{i}"))
+            else {
+                unreachable!()
+            };
+            testkit::record(
+                RecordKind::Worker,
+                c.id,
+                10 + i,
+                &hongling_core::Worker {
+                    id_card_masked: None,
+                    name: c.name,
+                    organization_id: org,
+                    township_id: township,
+                    role: c.role,
+                    management_post: String::new(),
+                    years_in_post: 1,
+                    photo: None,
+                },
+            )
+        })
+        .collect();
+    let mut gone = db
+        .get(RecordKey::new(RecordKind::Worker, ids[0]))
+        .await
+        .unwrap()
+        .unwrap();
+    gone.deleted = true;
+    gone.version = 2000;
+    page.push(gone);
+    db.apply_pull(&actor(), page, 2000, false, 1).await.unwrap();
+    let listed = db.list(RecordKind::Worker).await.unwrap();
+    assert_eq!(listed.len(), 1000 + 3);
+    assert!(!listed.iter().any(|r| r.id == ids[0]));
+    assert!(listed.iter().any(|r| r.id == theirs));
+    // What this connection keeps in memory is what the database holds.
+    let reopened = Db::open(name).await.unwrap();
+    let stored = reopened.list(RecordKind::Worker).await.unwrap();
+    assert_eq!(stored, listed);
+    other.close();
+    reopened.close();
+    db.close();
+}

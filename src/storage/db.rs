@@ -1,4 +1,6 @@
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
 use hongling_core::wire::MutationResult;
@@ -61,9 +63,64 @@ async fn get_record(store: &Store, key: &RecordKey) -> Result<Option<Record>, St
     }
 }
 
+/// The view's records of every kind a screen has listed, kept in memory so that a list
+/// after a save or a sync costs no IndexedDB read and no decode of what did not change.
+/// Every transaction of this connection that writes the view updates it with exactly the
+/// records it wrote, once it has committed; another tab's writes (the same database,
+/// its own memory) are announced on a `BroadcastChannel` and drop the copy.
+#[derive(Debug, Default)]
+struct Cache {
+    kinds: BTreeMap<RecordKind, BTreeMap<uuid::Uuid, Record>>,
+    /// Bumped by every commit, so that a read which began before it does not fill the
+    /// cache with what that commit replaced.
+    writes: u64,
+}
+
+impl Cache {
+    fn apply(&mut self, written: Vec<(RecordKey, Option<Record>)>, cleared: bool) {
+        self.writes += 1;
+        if cleared {
+            self.kinds.clear();
+        }
+        for (key, record) in written {
+            let Some(kind) = self.kinds.get_mut(&key.kind) else {
+                continue;
+            };
+            match record.filter(|r| !r.deleted) {
+                Some(r) => {
+                    kind.insert(key.id, r);
+                }
+                None => {
+                    kind.remove(&key.id);
+                }
+            }
+        }
+    }
+
+    fn forget(&mut self) {
+        self.writes += 1;
+        self.kinds.clear();
+    }
+}
+
+/// What to call when another tab wrote the database.
+type ForeignHook = Rc<RefCell<Option<Box<dyn Fn()>>>>;
+/// The listener on the channel, kept alive as long as the connection.
+type Listener = Rc<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>>;
+
+/// The channel on which tabs of the app tell each other that they wrote the database.
+const CHANGES_CHANNEL: &str = "hongling-db-changes";
+
 /// One read-write IndexedDB transaction over every store. Its methods await only
 /// IndexedDB requests, so the browser keeps it open until `commit`.
 pub struct IdbTx {
+    /// What this transaction wrote into the view, for the cache once it commits.
+    written: Vec<(RecordKey, Option<Record>)>,
+    cleared: bool,
+    /// Whether anything at all was written (a commit of reads alone tells nobody).
+    dirty: bool,
+    cache: Rc<RefCell<Cache>>,
+    channel: Option<web_sys::BroadcastChannel>,
     tx: Transaction,
     records: Store,
     base: Store,
@@ -89,6 +146,10 @@ impl StoreTx for IdbTx {
     }
 
     async fn put(&mut self, area: Area, record: Record) -> Result<(), StoreError> {
+        self.dirty = true;
+        if area == Area::View {
+            self.written.push((record.key(), Some(record.clone())));
+        }
         let stored = Stored {
             key: record.key().storage_key(),
             record,
@@ -101,10 +162,17 @@ impl StoreTx for IdbTx {
     }
 
     async fn delete(&mut self, area: Area, key: &RecordKey) -> Result<(), StoreError> {
+        self.dirty = true;
+        if area == Area::View {
+            self.written.push((*key, None));
+        }
         self.area(area).delete(key_js(key)).await.map_err(idb)
     }
 
     async fn clear_records(&mut self) -> Result<(), StoreError> {
+        self.dirty = true;
+        self.written.clear();
+        self.cleared = true;
         self.records.clear().await.map_err(idb)?;
         self.base.clear().await.map_err(idb)
     }
@@ -122,15 +190,18 @@ impl StoreTx for IdbTx {
     }
 
     async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError> {
+        self.dirty = true;
         self.outbox.put(&to_js(entry)?, None).await.map_err(idb)?;
         Ok(())
     }
 
     async fn outbox_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.dirty = true;
         self.outbox.delete(id_js(id)).await.map_err(idb)
     }
 
     async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError> {
+        self.dirty = true;
         self.rejected.put(&to_js(entry)?, None).await.map_err(idb)?;
         Ok(())
     }
@@ -148,6 +219,7 @@ impl StoreTx for IdbTx {
     }
 
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.dirty = true;
         self.rejected.delete(id_js(id)).await.map_err(idb)
     }
 
@@ -164,6 +236,7 @@ impl StoreTx for IdbTx {
     }
 
     async fn blob_put(&mut self, entry: &BlobEntry) -> Result<(), StoreError> {
+        self.dirty = true;
         // The bytes go in as a Uint8Array (serde_bytes), not as an array of numbers.
         self.blobs.put(&to_js(entry)?, None).await.map_err(idb)?;
         Ok(())
@@ -189,6 +262,7 @@ impl StoreTx for IdbTx {
     }
 
     async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
+        self.dirty = true;
         self.journal.put(&to_js(entry)?, None).await.map_err(idb)?;
         Ok(())
     }
@@ -200,6 +274,7 @@ impl StoreTx for IdbTx {
     }
 
     async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError> {
+        self.dirty = true;
         self.journal.delete(id_js(id)).await.map_err(idb)
     }
 
@@ -211,6 +286,7 @@ impl StoreTx for IdbTx {
     }
 
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError> {
+        self.dirty = true;
         self.meta
             .put(&to_js(&value)?, Some(&JsValue::from_str(key)))
             .await
@@ -219,11 +295,105 @@ impl StoreTx for IdbTx {
     }
 
     async fn commit(self) -> Result<(), StoreError> {
-        if self.tx.done().await.map_err(idb)?.is_committed() {
-            Ok(())
-        } else {
-            Err(StoreError::NotCommitted)
+        if !self.tx.done().await.map_err(idb)?.is_committed() {
+            return Err(StoreError::NotCommitted);
         }
+        // Any write counts (the outbox, the meta too), for what is worked out from the
+        // data (`Db::generation`); the other tabs hear of it.
+        if !self.dirty {
+            return Ok(());
+        }
+        self.cache.borrow_mut().apply(self.written, self.cleared);
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::TRUE);
+        }
+        Ok(())
+    }
+
+    // Each of these sends all of its requests before awaiting one (`put_all` awaits the
+    // last; `try_join_all` polls every future once before waiting), so a page of a
+    // thousand records costs one round trip, not a thousand. A request that fails
+    // aborts the transaction, which `commit` then reports.
+
+    async fn put_many(&mut self, area: Area, records: Vec<Record>) -> Result<(), StoreError> {
+        self.dirty = true;
+        if area == Area::View {
+            self.written
+                .extend(records.iter().map(|r| (r.key(), Some(r.clone()))));
+        }
+        let values = records
+            .into_iter()
+            .map(|record| {
+                let stored = Stored {
+                    key: record.key().storage_key(),
+                    record,
+                };
+                Ok((to_js(&stored)?, None))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.area(area)
+            .put_all(values.into_iter())
+            .await
+            .map_err(idb)
+    }
+
+    async fn delete_many(&mut self, area: Area, keys: &[RecordKey]) -> Result<(), StoreError> {
+        self.dirty = true;
+        if area == Area::View {
+            self.written.extend(keys.iter().map(|k| (*k, None)));
+        }
+        let store = self.area(area);
+        futures::future::try_join_all(keys.iter().map(|k| store.delete(key_js(k))))
+            .await
+            .map_err(idb)?;
+        Ok(())
+    }
+
+    async fn outbox_between(
+        &mut self,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let range = KeyRange::bound(&id_js(first), &id_js(last), None, None).map_err(idb)?;
+        let values = self.outbox.get_all(Some(range), None).await.map_err(idb)?;
+        values.into_iter().map(from_js).collect()
+    }
+
+    async fn outbox_delete_many(&mut self, ids: &[u64]) -> Result<(), StoreError> {
+        self.dirty = true;
+        // Consecutive ids (an answered batch is one run) go in one range delete.
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut runs: Vec<(u64, u64)> = Vec::new();
+        for id in sorted {
+            match runs.last_mut() {
+                Some((_, end)) if *end + 1 == id => *end = id,
+                _ => runs.push((id, id)),
+            }
+        }
+        let ranges = runs
+            .into_iter()
+            .map(|(a, b)| KeyRange::bound(&id_js(a), &id_js(b), None, None).map_err(idb))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let outbox = &self.outbox;
+        futures::future::try_join_all(ranges.into_iter().map(|r| outbox.delete(r.into())))
+            .await
+            .map_err(idb)?;
+        Ok(())
+    }
+
+    async fn outbox_count(&mut self) -> Result<u32, StoreError> {
+        self.outbox.count(None).await.map_err(idb)
+    }
+
+    async fn journal_put_many(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
+        self.dirty = true;
+        let values = entries
+            .iter()
+            .map(|e| Ok((to_js(e)?, None)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.journal.put_all(values.into_iter()).await.map_err(idb)
     }
 }
 
@@ -236,6 +406,11 @@ impl ClientStore for Db {
             .transaction(&ALL, TransactionMode::ReadWrite)
             .map_err(idb)?;
         Ok(IdbTx {
+            written: Vec::new(),
+            cleared: false,
+            dirty: false,
+            cache: self.cache.clone(),
+            channel: self.channel.clone(),
             records: tx.store(RECORDS).map_err(idb)?,
             base: tx.store(BASE).map_err(idb)?,
             outbox: tx.store(OUTBOX).map_err(idb)?,
@@ -248,10 +423,17 @@ impl ClientStore for Db {
     }
 }
 
-/// The device's database. Cheap to clone.
+/// The device's database. Cheap to clone (the clones share the connection and the cache).
 #[derive(Clone)]
 pub struct Db {
-    rexie: std::rc::Rc<Rexie>,
+    rexie: Rc<Rexie>,
+    cache: Rc<RefCell<Cache>>,
+    /// Tells other tabs of this commit, and hears of theirs (`None` where the browser has
+    /// no `BroadcastChannel`: then the cache is not used, as it could go stale).
+    channel: Option<web_sys::BroadcastChannel>,
+    /// Called when another tab wrote the database (the app reloads its screens).
+    on_foreign: ForeignHook,
+    _listener: Option<Listener>,
 }
 
 impl std::fmt::Debug for Db {
@@ -286,14 +468,51 @@ impl Db {
             .build()
             .await
             .map_err(idb)?;
+        let cache = Rc::new(RefCell::new(Cache::default()));
+        let on_foreign: ForeignHook = Rc::new(RefCell::new(None));
+        let channel = web_sys::BroadcastChannel::new(&format!("{CHANGES_CHANNEL}:{name}")).ok();
+        let listener = channel.as_ref().map(|channel| {
+            let cache = cache.clone();
+            let on_foreign = on_foreign.clone();
+            let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                move |_: web_sys::MessageEvent| {
+                    cache.borrow_mut().forget();
+                    if let Some(f) = on_foreign.borrow().as_ref() {
+                        f();
+                    }
+                },
+            );
+            channel.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
+            Rc::new(listener)
+        });
         Ok(Db {
-            rexie: std::rc::Rc::new(rexie),
+            rexie: Rc::new(rexie),
+            cache,
+            channel,
+            on_foreign,
+            _listener: listener,
         })
+    }
+
+    /// A number that changes whenever the data may have (a commit here, a write in another
+    /// tab): what is worked out from the data can be kept while it stays the same. `None`
+    /// where other tabs' writes cannot be heard.
+    pub fn generation(&self) -> Option<u64> {
+        self.channel.as_ref().map(|_| self.cache.borrow().writes)
+    }
+
+    /// Calls `f` whenever another tab of the app wrote this database.
+    pub fn on_foreign_change(&self, f: impl Fn() + 'static) {
+        *self.on_foreign.borrow_mut() = Some(Box::new(f));
     }
 
     /// Closes the connection (tests reopen to prove durability).
     pub fn close(self) {
-        if let Ok(rexie) = std::rc::Rc::try_unwrap(self.rexie) {
+        if let Some(channel) = &self.channel {
+            channel.set_onmessage(None);
+            channel.close();
+        }
+        if let Ok(rexie) = Rc::try_unwrap(self.rexie) {
             rexie.close();
         }
     }
@@ -308,7 +527,12 @@ impl Db {
         for name in ALL {
             tx.store(name).map_err(idb)?.clear().await.map_err(idb)?;
         }
-        if tx.done().await.map_err(idb)?.is_committed() {
+        let committed = tx.done().await.map_err(idb)?.is_committed();
+        self.cache.borrow_mut().forget();
+        if let Some(channel) = &self.channel {
+            let _ = channel.post_message(&JsValue::TRUE);
+        }
+        if committed {
             Ok(())
         } else {
             Err(StoreError::NotCommitted)
@@ -409,6 +633,9 @@ impl Db {
 
     /// One record as the screens see it.
     pub async fn get(&self, key: RecordKey) -> Result<Option<Record>, StorageError> {
+        if let Some(kind) = self.cache.borrow().kinds.get(&key.kind) {
+            return Ok(kind.get(&key.id).cloned());
+        }
         let tx = self
             .rexie
             .transaction(&[RECORDS], TransactionMode::ReadOnly)
@@ -418,8 +645,12 @@ impl Db {
         Ok(r.filter(|r| !r.deleted))
     }
 
-    /// Every live record of a kind.
+    /// Every live record of a kind, in id order.
     pub async fn list(&self, kind: RecordKind) -> Result<Vec<Record>, StorageError> {
+        if let Some(held) = self.cache.borrow().kinds.get(&kind) {
+            return Ok(held.values().cloned().collect());
+        }
+        let writes = self.cache.borrow().writes;
         let tx = self
             .rexie
             .transaction(&[RECORDS], TransactionMode::ReadOnly)
@@ -432,12 +663,19 @@ impl Db {
         let range = KeyRange::only(&JsValue::from_str(kind.as_str())).map_err(idb)?;
         let values = index.get_all(Some(range), None).await.map_err(idb)?;
         tx.done().await.map_err(idb)?;
-        let mut out = Vec::with_capacity(values.len());
+        let mut held = BTreeMap::new();
         for v in values {
             let r = from_js::<Stored>(v)?.record;
             if !r.deleted {
-                out.push(r);
+                held.insert(r.id, r);
             }
+        }
+        let out = held.values().cloned().collect();
+        let mut cache = self.cache.borrow_mut();
+        // Kept only when nothing was written meanwhile, and only where another tab's
+        // writes would be heard.
+        if cache.writes == writes && self.channel.is_some() {
+            cache.kinds.insert(kind, held);
         }
         Ok(out)
     }

@@ -17,10 +17,11 @@ use crate::store::{
     meta,
 };
 
-/// Mutations per push.
-pub const PUSH_BATCH: u32 = 200;
-/// Records per pull page.
-pub const PULL_PAGE: u32 = 500;
+/// Mutations per push: the most the server takes (`wire::MAX_PUSH_BATCH`), since each
+/// batch costs a round trip and a transaction on the device.
+pub const PUSH_BATCH: u32 = hongling_core::wire::MAX_PUSH_BATCH as u32;
+/// Records per pull page: the most the server sends (`wire::MAX_PULL_LIMIT`).
+pub const PULL_PAGE: u32 = hongling_core::wire::MAX_PULL_LIMIT;
 /// How many days the journal keeps answered mutations unless the device is told
 /// otherwise (`meta::JOURNAL_DAYS`).
 pub const JOURNAL_DAYS: u32 = 30;
@@ -280,15 +281,31 @@ pub async fn acknowledge<S: ClientStore>(
     let mut undo = BTreeSet::new();
     let now = Utc::now();
     let mut answered = meta_u64(tx.meta_get(meta::ANSWERED).await?).unwrap_or(0);
+    // The batch's entries in one read, and out of the outbox in one delete: a batch is
+    // the outbox's oldest entries, so its ids are one run.
+    let (Some(first), Some(last)) = (
+        results.iter().map(|r| r.id).min(),
+        results.iter().map(|r| r.id).max(),
+    ) else {
+        return tx.commit().await;
+    };
+    let mut held: std::collections::BTreeMap<u64, OutboxEntry> = tx
+        .outbox_between(first, last)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let mut done = Vec::with_capacity(results.len());
+    let mut journal = Vec::with_capacity(results.len());
     for r in results {
-        let Some(entry) = tx.outbox_get(r.id).await? else {
+        let Some(entry) = held.remove(&r.id) else {
             continue;
         };
-        tx.outbox_delete(r.id).await?;
+        done.push(r.id);
         // The journal keeps every answered mutation, refused ones too, so a replay to a
         // rewound server never has holes.
         let (op, id_card_removed) = entry.op.without_id_card();
-        tx.journal_put(&JournalEntry {
+        journal.push(JournalEntry {
             id: entry.id,
             at: entry.at,
             op,
@@ -297,8 +314,7 @@ pub async fn acknowledge<S: ClientStore>(
             id_card_removed,
             answered_at: now,
             origin: entry.origin.clone(),
-        })
-        .await?;
+        });
         answered = answered.max(r.id);
         if r.status == MutationStatus::Rejected {
             let kept = RejectedEntry {
@@ -313,6 +329,8 @@ pub async fn acknowledge<S: ClientStore>(
             undo.extend(entry.touched);
         }
     }
+    tx.outbox_delete_many(&done).await?;
+    tx.journal_put_many(&journal).await?;
     tx.meta_put(meta::ANSWERED, answered.into()).await?;
     rebase(&mut tx, actor, &undo).await?;
     prune_journal(&mut tx, now).await?;
@@ -410,25 +428,38 @@ async fn apply_page<S: ClientStore>(
         ..
     } = page;
     let mut tx = store.begin()?;
+    // What the pending mutations wrote: only those keys need laying again on the
+    // server's copy; every other pulled record is the view as it is.
+    let pending: BTreeSet<String> = tx
+        .outbox(u32::MAX)
+        .await?
+        .into_iter()
+        .flat_map(|e| e.touched)
+        .collect();
     let mut changed = BTreeSet::new();
     if reset {
         tx.clear_records().await?;
         // Every pending mutation must be laid on the fresh copy again.
-        for entry in tx.outbox(u32::MAX).await? {
-            changed.extend(entry.touched);
-        }
+        changed.clone_from(&pending);
     }
+    let mut gone = Vec::new();
+    let mut kept = Vec::with_capacity(pulled.len());
     for r in pulled {
         let key = r.key();
-        changed.insert(key.storage_key());
+        let storage_key = key.storage_key();
+        if pending.contains(&storage_key) {
+            changed.insert(storage_key);
+        }
         if r.deleted {
-            tx.delete(Area::Base, &key).await?;
-            tx.delete(Area::View, &key).await?;
+            gone.push(key);
         } else {
-            tx.put(Area::Base, r.clone()).await?;
-            tx.put(Area::View, r).await?;
+            kept.push(r);
         }
     }
+    tx.delete_many(Area::Base, &gone).await?;
+    tx.delete_many(Area::View, &gone).await?;
+    tx.put_many(Area::Base, kept.clone()).await?;
+    tx.put_many(Area::View, kept).await?;
     rebase(&mut tx, actor, &changed).await?;
     tx.meta_put(meta::CURSOR, cursor.into()).await?;
     tx.meta_put(meta::SCOPE, scope.into()).await?;
@@ -644,7 +675,7 @@ async fn push_outbox<S: ClientStore, T: Transport>(
 ) -> Result<(), SyncError> {
     let total = {
         let mut tx = store.begin()?;
-        let n = tx.outbox(u32::MAX).await?.len() as u32;
+        let n = tx.outbox_count().await?;
         tx.commit().await?;
         n
     };

@@ -130,6 +130,53 @@ pub trait StoreTx {
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError>;
     async fn meta_put(&mut self, key: &str, value: serde_json::Value) -> Result<(), StoreError>;
     async fn commit(self) -> Result<(), StoreError>;
+
+    // Many at once. A store may issue these together (IndexedDB sends every request before
+    // awaiting the first answer, where one at a time costs a round trip each); the
+    // defaults do them one by one.
+
+    /// Writes `records` into `area`.
+    async fn put_many(&mut self, area: Area, records: Vec<Record>) -> Result<(), StoreError> {
+        for r in records {
+            self.put(area, r).await?;
+        }
+        Ok(())
+    }
+    /// Removes `keys` from `area`.
+    async fn delete_many(&mut self, area: Area, keys: &[RecordKey]) -> Result<(), StoreError> {
+        for k in keys {
+            self.delete(area, k).await?;
+        }
+        Ok(())
+    }
+    /// The outbox entries with an id from `first` to `last`, in id order.
+    async fn outbox_between(
+        &mut self,
+        first: u64,
+        last: u64,
+    ) -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut all = self.outbox(u32::MAX).await?;
+        all.retain(|e| (first..=last).contains(&e.id));
+        Ok(all)
+    }
+    /// Removes the outbox entries `ids` (an answered push batch).
+    async fn outbox_delete_many(&mut self, ids: &[u64]) -> Result<(), StoreError> {
+        for id in ids {
+            self.outbox_delete(*id).await?;
+        }
+        Ok(())
+    }
+    /// How many entries the outbox holds.
+    async fn outbox_count(&mut self) -> Result<u32, StoreError> {
+        Ok(self.outbox(u32::MAX).await?.len() as u32)
+    }
+    /// Writes `entries` into the journal.
+    async fn journal_put_many(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
+        for e in entries {
+            self.journal_put(e).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A client store: hands out read-write transactions over all of its data.
