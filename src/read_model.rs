@@ -97,6 +97,8 @@ pub struct WorkerRow {
     pub worker: Worker,
     pub township: String,
     pub organization: String,
+    /// The name's pinyin, worked out once for the search.
+    pub name_key: hongling_core::text::NameKey,
     /// Changed on this device and not yet acknowledged by the server.
     pub pending: bool,
 }
@@ -104,6 +106,17 @@ pub struct WorkerRow {
 pub async fn load_worker_rows() -> Result<Vec<WorkerRow>, StorageError> {
     let db = db().await?;
     let dir = Directory::load().await?;
+    // Looked up once per row: a district has thousands of organisations.
+    let townships: std::collections::HashMap<Uuid, &str> = dir
+        .townships
+        .iter()
+        .map(|(id, t)| (*id, t.name.as_str()))
+        .collect();
+    let organizations: std::collections::HashMap<Uuid, &str> = dir
+        .organizations
+        .iter()
+        .map(|(id, o)| (*id, o.name.as_str()))
+        .collect();
     let pending: BTreeSet<String> = db.pending_keys().await?;
     let mut rows: Vec<WorkerRow> = db
         .list(RecordKind::Worker)
@@ -113,8 +126,17 @@ pub async fn load_worker_rows() -> Result<Vec<WorkerRow>, StorageError> {
             let worker: Worker = r.decode().ok()?;
             Some(WorkerRow {
                 id: r.id,
-                township: dir.township_name(worker.township_id),
-                organization: dir.organization_name(worker.organization_id),
+                township: townships
+                    .get(&worker.township_id)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
+                organization: organizations
+                    .get(&worker.organization_id)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_owned(),
+                name_key: hongling_core::text::NameKey::of(&worker.name),
                 pending: pending.contains(&r.key().storage_key()),
                 worker,
             })
@@ -296,29 +318,81 @@ pub fn values<T>(v: Vec<(Uuid, T)>) -> Vec<T> {
     v.into_iter().map(|(_, t)| t).collect()
 }
 
+/// A [`Programme`] being read, which every screen asking meanwhile awaits too.
+type ProgrammeLoad = futures::future::Shared<
+    futures::future::LocalBoxFuture<'static, Result<std::rc::Rc<Programme>, StorageError>>,
+>;
+
+thread_local! {
+    /// The last [`Programme`] worked out, with the database generation it was read at.
+    static PROGRAMME: std::cell::RefCell<Option<(u64, std::rc::Rc<Programme>)>> =
+        const { std::cell::RefCell::new(None) };
+    /// The read under way, with the generation it started at.
+    static LOADING: std::cell::RefCell<Option<(Option<u64>, ProgrammeLoad)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 impl Programme {
-    pub async fn load() -> Result<Programme, StorageError> {
+    /// Every record of the field-work screens, decoded. Kept while the database does not
+    /// change: the home, its reminders and the lists that open after it share one
+    /// decoding, and a sync that moved nothing costs none.
+    pub async fn load() -> Result<std::rc::Rc<Programme>, StorageError> {
         let db = db().await?;
-        let mut workers: Vec<(Uuid, Worker)> = decoded(&db, RecordKind::Worker).await?;
-        workers.sort_by(|a, b| hongling_core::text::name_order(&a.1.name, &b.1.name));
+        let generation = db.generation();
+        if let Some(kept) = PROGRAMME.with(|p| {
+            p.borrow()
+                .as_ref()
+                .filter(|(g, _)| Some(*g) == generation)
+                .map(|(_, p)| p.clone())
+        }) {
+            return Ok(kept);
+        }
+        // The home and its reminders open together: one reading serves both.
+        let running = LOADING.with(|l| {
+            l.borrow()
+                .as_ref()
+                .filter(|(g, _)| generation.is_some() && *g == generation)
+                .map(|(_, f)| f.clone())
+        });
+        let load = match running {
+            Some(load) => load,
+            None => {
+                use futures::FutureExt;
+                let load = async move { Self::read(&db).await.map(std::rc::Rc::new) }
+                    .boxed_local()
+                    .shared();
+                LOADING.with(|l| *l.borrow_mut() = Some((generation, load.clone())));
+                load
+            }
+        };
+        let loaded = load.await?;
+        if let Some(g) = generation {
+            PROGRAMME.with(|p| *p.borrow_mut() = Some((g, loaded.clone())));
+        }
+        Ok(loaded)
+    }
+
+    async fn read(db: &crate::storage::Db) -> Result<Programme, StorageError> {
+        let mut workers: Vec<(Uuid, Worker)> = decoded(db, RecordKind::Worker).await?;
+        hongling_core::text::sort_by_name(&mut workers, |w| &w.1.name);
         Ok(Programme {
             dir: Directory::load().await?,
             workers,
-            certificates: decoded(&db, RecordKind::Certificate).await?,
-            statuses: decoded(&db, RecordKind::CertificateStatus).await?,
-            pool: values(decoded(&db, RecordKind::PoolEntry).await?),
-            sessions: decoded(&db, RecordKind::TrainingSession).await?,
-            attendance: values(decoded(&db, RecordKind::Attendance).await?),
-            visits: decoded(&db, RecordKind::Visit).await?,
-            mentors: values(decoded(&db, RecordKind::Mentor).await?),
-            pairs: decoded(&db, RecordKind::MentorPair).await?,
-            studios: decoded(&db, RecordKind::Studio).await?,
-            activities: decoded(&db, RecordKind::MentoringActivity).await?,
-            inspections: decoded(&db, RecordKind::Inspection).await?,
-            promotions: decoded(&db, RecordKind::Promotion).await?,
-            honours: values(decoded(&db, RecordKind::Honour).await?),
+            certificates: decoded(db, RecordKind::Certificate).await?,
+            statuses: decoded(db, RecordKind::CertificateStatus).await?,
+            pool: values(decoded(db, RecordKind::PoolEntry).await?),
+            sessions: decoded(db, RecordKind::TrainingSession).await?,
+            attendance: values(decoded(db, RecordKind::Attendance).await?),
+            visits: decoded(db, RecordKind::Visit).await?,
+            mentors: values(decoded(db, RecordKind::Mentor).await?),
+            pairs: decoded(db, RecordKind::MentorPair).await?,
+            studios: decoded(db, RecordKind::Studio).await?,
+            activities: decoded(db, RecordKind::MentoringActivity).await?,
+            inspections: decoded(db, RecordKind::Inspection).await?,
+            promotions: decoded(db, RecordKind::Promotion).await?,
+            honours: values(decoded(db, RecordKind::Honour).await?),
             settings: load_settings().await?,
-            task_lists: values(decoded(&db, RecordKind::TaskList).await?),
+            task_lists: values(decoded(db, RecordKind::TaskList).await?),
             pending: db.pending_keys().await?,
         })
     }

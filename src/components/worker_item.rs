@@ -10,6 +10,9 @@ use crate::state::AppCtx;
 pub fn WorkerItem(
     /// The worker to show.
     row: WorkerRow,
+    /// The worker just saved: marked, and scrolled to.
+    #[prop(optional)]
+    just_saved: bool,
 ) -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let role = match row.worker.role {
@@ -19,7 +22,7 @@ pub fn WorkerItem(
     let post = row.worker.management_post.clone();
     let pending = row.pending;
     view! {
-        <li class="worker-item">
+        <li class="worker-item" class:just-saved=just_saved>
             <A href=format!("/workers/{}", row.id)>
                 <div class="worker-main">
                     <span class="worker-name">{row.worker.name.clone()}</span>

@@ -103,7 +103,7 @@ pub fn MentoringPage() -> impl IntoView {
                 (m.clone(), d.worker_name(m.worker_id), count, mentees)
             })
             .collect();
-        out.sort_by(|a, b| hongling_core::text::name_order(&a.1, &b.1));
+        hongling_core::text::sort_by_name(&mut out, |p| &p.1);
         out
     };
 
@@ -229,7 +229,7 @@ pub fn MentoringPage() -> impl IntoView {
                     };
                     let name = studio_name.get_untracked();
                     // The mentor's studio keeps its id, so a new year's subsidy adds to it.
-                    let studios = loaded().map(|d| d.studios).unwrap_or_default();
+                    let studios = loaded().map(|d| d.studios.clone()).unwrap_or_default();
                     let (id, founded) = hongling_core::mentoring::studio_for(mentor_id, &studios, today);
                     save(Op::StudioSetV1(StudioSetV1 {
                         id, name, mentor_id, founded, year: studio_year.get_untracked(), subsidy_fen: fen as i64,

@@ -3,7 +3,7 @@ use hongling_core::pool::{
     CRITERIA_ID, PoolApplyV1, PoolCriteria, PoolCriteriaPublishV1, PoolDecideV1, PoolEntry,
     PoolStatus,
 };
-use hongling_core::text::{matches_name, name_order};
+use hongling_core::text::{matches_name, sort_by_name};
 use hongling_core::{Op, RecordKey, RecordKind, Worker, WorkerRole};
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
@@ -161,7 +161,7 @@ pub fn PoolPage() -> impl IntoView {
                 })
                 .filter(|r| s.is_empty() || r.entry.status().label_zh() == s)
                 .collect();
-            rows.sort_by(|a, b| name_order(&a.name, &b.name));
+            sort_by_name(&mut rows, |r| &r.name);
             rows
         })
     };
@@ -270,7 +270,7 @@ pub fn PoolPage() -> impl IntoView {
                                 let actor = ctx.actor();
                                 data.get().flatten().map(|(_, _, _, _, mut ws)| {
                                     ws.retain(|(_, w)| actor.as_ref().is_some_and(|a| hongling_core::certification::may_file(a, w.township_id)));
-                                    ws.sort_by(|a, b| name_order(&a.1.name, &b.1.name));
+                                    sort_by_name(&mut ws, |w| &w.1.name);
                                     ws.into_iter().map(|(id, w)| view! { <option value=id.to_string()>{w.name}</option> }).collect_view()
                                 })
                             }}

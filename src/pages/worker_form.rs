@@ -313,6 +313,11 @@ pub fn WorkerFormPage() -> impl IntoView {
                 photo: worker.photo,
             }),
         };
+        let saved_id = match &op {
+            Op::WorkerUpdateV1(u) => u.id,
+            Op::WorkerCreateV1(c) => c.id,
+            _ => Uuid::nil(),
+        };
         saving.set(true);
         let navigate = navigate.clone();
         let fixing_id = fixing();
@@ -325,12 +330,13 @@ pub fn WorkerFormPage() -> impl IntoView {
                     if let Some(key) = draft_key.get_untracked() {
                         drafts::remove(&key);
                     }
+                    // Back to the list, opened at the saved worker.
                     let back = if fixing_id.is_some() {
-                        "/inbox"
+                        "/inbox".to_owned()
                     } else {
-                        "/workers"
+                        format!("/workers?at={saved_id}")
                     };
-                    navigate(back, Default::default());
+                    navigate(&back, Default::default());
                 }
                 Err(refusal) => {
                     errors.set(Errors::from_field(

@@ -1,5 +1,4 @@
 use hongling_core::permission::Action;
-use hongling_core::text::matches_name;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::A;
@@ -14,23 +13,39 @@ use crate::state::AppCtx;
 /// finds 张红梅), the organisation or the township.
 fn matches(row: &WorkerRow, q: &str) -> bool {
     let q = q.trim();
-    matches_name(&row.worker.name, q) || row.organization.contains(q) || row.township.contains(q)
+    row.name_key.matches(&row.worker.name, q)
+        || row.organization.contains(q)
+        || row.township.contains(q)
 }
 
+/// Rows added to the window at a time: a district holds thousands of workers, and a
+/// tablet renders a hundred rows in a few milliseconds where it takes seconds for all.
+const PAGE: usize = 100;
+/// Rows shown above the worker just saved, for context.
+const ABOVE_SAVED: usize = 10;
+
 /// 人员 (`/workers`): the list of 党务工作者 on this device, with search (kept in the URL)
-/// and count.
+/// and count. It renders a window of the rows that grows as the user scrolls down (or
+/// taps 显示更多). After a save the form comes back with `?at=<id>`: the window then
+/// opens at the saved worker, marked, wherever the name sorts.
 #[component]
 pub fn WorkersPage() -> impl IntoView {
     let ctx = expect_context::<AppCtx>();
     let query = use_query_map();
     let navigate = use_navigate();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let at = move || query.with(|m| m.get("at").and_then(|v| v.parse::<uuid::Uuid>().ok()));
     let rows = LocalResource::new(move || {
         ctx.data_rev.get();
         load_worker_rows()
     });
+    // How many rows the window shows from its anchor on, and above it.
+    let shown = RwSignal::new(PAGE);
+    let earlier = RwSignal::new(0usize);
     let on_search = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
+        shown.set(PAGE);
+        earlier.set(0);
         let url = if value.is_empty() {
             "/workers".to_owned()
         } else {
@@ -44,17 +59,85 @@ pub fn WorkersPage() -> impl IntoView {
             },
         );
     };
-    let filtered = move || {
+    // The positions of the rows the search finds, worked out once per keystroke or
+    // change of data; the rows themselves stay where the resource keeps them.
+    let found = Memo::new(move |_| {
         let q = q();
-        rows.get().map(|r| {
-            r.map(|rows| {
-                rows.into_iter()
-                    .filter(|r| matches(r, &q))
-                    .collect::<Vec<_>>()
+        rows.with(|r| {
+            r.as_ref().map(|r| {
+                r.as_ref()
+                    .map(|rows| {
+                        rows.iter()
+                            .enumerate()
+                            .filter(|(_, r)| matches(r, &q))
+                            .map(|(i, _)| i)
+                            .collect::<Vec<_>>()
+                    })
+                    .map_err(|e| e.to_string())
             })
         })
+    });
+    let total = move || rows.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len));
+    // Where the window starts and ends among the found rows.
+    let window = move || {
+        let count = found.with(|f| f.as_ref().and_then(|f| f.as_ref().ok()).map_or(0, Vec::len));
+        let anchor = at()
+            .and_then(|id| {
+                rows.with(|r| {
+                    let rows = r.as_ref()?.as_ref().ok()?;
+                    found.with(|f| {
+                        f.as_ref()?
+                            .as_ref()
+                            .ok()?
+                            .iter()
+                            .position(|&i| rows[i].id == id)
+                    })
+                })
+            })
+            .map_or(0, |p| p.saturating_sub(ABOVE_SAVED));
+        let start = anchor.saturating_sub(earlier.get());
+        let end = (anchor + shown.get()).min(count);
+        (start, end, count)
     };
-    let total = move || rows.get().and_then(|r| r.ok()).map_or(0, |r| r.len());
+    let more = move || {
+        let (_, end, count) = window();
+        if end < count {
+            shown.update(|n| *n += PAGE);
+        }
+    };
+    // Near the bottom of the page, the window grows by itself.
+    let on_scroll = window_event_listener(leptos::ev::scroll, move |_| {
+        let Some(w) = web_sys::window() else { return };
+        let (Ok(inner), Ok(y)) = (w.inner_height(), w.scroll_y()) else {
+            return;
+        };
+        let height = w
+            .document()
+            .and_then(|d| d.body())
+            .map_or(0, |b| b.scroll_height());
+        if inner.as_f64().unwrap_or(0.0) + y + 800.0 >= f64::from(height) {
+            more();
+        }
+    });
+    on_cleanup(move || on_scroll.remove());
+    // The worker just saved is scrolled to once its row is on screen.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) || at().is_none() {
+            return done.unwrap_or(false);
+        }
+        let loaded = found.with(|f| f.as_ref().is_some_and(|f| f.is_ok()));
+        if loaded {
+            request_animation_frame(|| {
+                if let Some(el) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.query_selector(".worker-item.just-saved").ok().flatten())
+                {
+                    el.scroll_into_view_with_bool(false);
+                }
+            });
+        }
+        loaded
+    });
 
     view! {
         <section class="page">
@@ -62,7 +145,7 @@ pub fn WorkersPage() -> impl IntoView {
                 <h1>
                     {move || ctx.t(Key::Workers)}
                     <span class="count" data-testid="worker-count">
-                        {move || filtered().and_then(|r| r.ok()).map_or(0, |r| r.len())}
+                        {move || window().2}
                         " " {move || ctx.t(Key::WorkersCount)}
                     </span>
                 </h1>
@@ -85,21 +168,46 @@ pub fn WorkersPage() -> impl IntoView {
                 prop:value=q
                 on:input=on_search
             />
-            {move || match filtered() {
+            {move || match found.get() {
                 None => ().into_any(),
-                Some(Err(e)) => view! {
-                    <p class="error" role="alert">{ctx.tr(Msg::StorageFailed { why: &e })}</p>
+                Some(Err(why)) => view! {
+                    <p class="error" role="alert">{ctx.tr(Msg::StorageFailed { why: &why })}</p>
                 }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
                     <p class="empty-state" data-testid="empty">
                         {if total() == 0 { ctx.t(Key::NoWorkers) } else { ctx.t(Key::NoMatch) }}
                     </p>
                 }.into_any(),
-                Some(Ok(list)) => view! {
-                    <ul class="worker-list" data-testid="worker-list">
-                        {list.into_iter().map(|row| view! { <WorkerItem row /> }).collect_view()}
-                    </ul>
-                }.into_any(),
+                Some(Ok(list)) => {
+                    let (start, end, count) = window();
+                    let saved = at();
+                    let items = rows.with(|r| {
+                        let rows = r.as_ref().and_then(|r| r.as_ref().ok());
+                        list[start..end]
+                            .iter()
+                            .filter_map(|&i| rows.and_then(|rows| rows.get(i)).cloned())
+                            .map(|row| {
+                                let just_saved = Some(row.id) == saved;
+                                view! { <WorkerItem row just_saved /> }
+                            })
+                            .collect_view()
+                    });
+                    view! {
+                        {(start > 0).then(|| view! {
+                            <button class="btn list-more" data-testid="show-earlier"
+                                on:click=move |_| earlier.update(|n| *n += PAGE)>
+                                {move || ctx.tr(Msg::ShowEarlier { n: &start.min(PAGE) })}
+                            </button>
+                        })}
+                        <ul class="worker-list" data-testid="worker-list">{items}</ul>
+                        {(end < count).then(|| view! {
+                            <button class="btn list-more" data-testid="show-more"
+                                on:click=move |_| more()>
+                                {move || ctx.tr(Msg::ShowMore { n: &(count - end) })}
+                            </button>
+                        })}
+                    }.into_any()
+                }
             }}
         </section>
     }
