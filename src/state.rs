@@ -383,18 +383,44 @@ impl AppCtx {
     }
 }
 
-/// The app's database, opened on first use.
+/// The database being opened, which every caller meanwhile awaits too.
+type Opening =
+    futures::future::Shared<futures::future::LocalBoxFuture<'static, Result<Db, StorageError>>>;
+
+thread_local! {
+    static OPENING: RefCell<Option<Opening>> = const { RefCell::new(None) };
+}
+
+/// The app's database, opened on first use. The screens of the first page ask for it
+/// together; they share one connection (and so one in-memory copy of the view).
 pub async fn db() -> Result<Db, StorageError> {
     if let Some(db) = DB.with(|d| d.borrow().clone()) {
         return Ok(db);
     }
-    let db = Db::open(crate::storage::DB_NAME).await?;
-    db.on_foreign_change(|| {
-        if let Some(ctx) = CTX.with(|c| *c.borrow()) {
-            ctx.data_changed();
-        }
+    let opening = OPENING.with(|o| {
+        o.borrow_mut()
+            .get_or_insert_with(|| {
+                use futures::FutureExt;
+                async {
+                    let db = Db::open(crate::storage::DB_NAME).await?;
+                    db.on_foreign_change(|| {
+                        if let Some(ctx) = CTX.with(|c| *c.borrow()) {
+                            ctx.data_changed();
+                        }
+                    });
+                    Ok(db)
+                }
+                .boxed_local()
+                .shared()
+            })
+            .clone()
     });
-    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    let opened = opening.await;
+    OPENING.with(|o| *o.borrow_mut() = None);
+    let db = opened?;
+    DB.with(|d| {
+        d.borrow_mut().get_or_insert_with(|| db.clone());
+    });
     Ok(db)
 }
 

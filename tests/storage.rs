@@ -244,16 +244,40 @@ async fn a_database_from_the_first_version_is_upgraded_with_its_outbox_intact() 
         origin: None,
     };
     let tx = old
-        .transaction(&["outbox"], TransactionMode::ReadWrite)
+        .transaction(&["outbox", "records"], TransactionMode::ReadWrite)
         .unwrap();
     let value = entry
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .unwrap();
     tx.store("outbox").unwrap().put(&value, None).await.unwrap();
+    // A record as the first versions wrote it: the record's fields flattened into one
+    // object beside its key (now records are stored as `{key, kind, json}`).
+    let township = Uuid::new_v4();
+    let first = &testkit::township_and_organization(township, Uuid::new_v4(), "旧单位")[0];
+    let mut flat = serde_json::to_value(first).unwrap();
+    flat["key"] = first.key().storage_key().into();
+    let value = flat
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap();
+    tx.store("records")
+        .unwrap()
+        .put(&value, None)
+        .await
+        .unwrap();
     tx.done().await.unwrap();
     old.close();
 
     let db = Db::open(name).await.unwrap();
+    assert_eq!(
+        db.get(first.key()).await.unwrap().as_ref(),
+        Some(first),
+        "a record in the first encoding is still read"
+    );
+    assert_eq!(
+        db.list(RecordKind::Township).await.unwrap(),
+        vec![first.clone()],
+        "a record in the first encoding is still read"
+    );
     assert_eq!(db.outbox(10).await.unwrap(), vec![entry]);
     let sha = BlobRef::parse(&"ab".repeat(32)).unwrap();
     db.keep_local_blob(sha.clone(), "image/png".into(), vec![1, 2, 3])

@@ -30,12 +30,42 @@ fn idb(e: impl std::fmt::Display) -> StoreError {
     StoreError::Backend(e.to_string())
 }
 
-/// A record as stored: the wire record plus its scalar key.
+/// A record as the first versions stored it: the wire record as a JavaScript object plus
+/// its scalar key. Still read; no longer written.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Stored {
     key: String,
     #[serde(flatten)]
     record: Record,
+}
+
+/// A record as stored now: `{key, kind, json}`, the key and kind for the primary key and
+/// the `by_kind` index, and the record as the JSON text the wire carries. One encoding
+/// between Rust and IndexedDB: serde_json both ways, where an object built field by field
+/// through `serde_wasm_bindgen` cost a call into JavaScript per field to write and to read,
+/// and a structured clone of every nested object on each put.
+fn record_js(record: &Record) -> Result<JsValue, StoreError> {
+    let json = serde_json::to_string(record).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let value = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        js_sys::Reflect::set(&value, &JsValue::from_str(k), &JsValue::from_str(v))
+            .map_err(|e| StoreError::Backend(format!("{e:?}")))
+    };
+    set("key", &record.key().storage_key())?;
+    set("kind", record.kind.as_str())?;
+    set("json", &json)?;
+    Ok(value.into())
+}
+
+/// A stored record, in either encoding.
+fn record_from_js(value: JsValue) -> Result<Record, StoreError> {
+    let json = js_sys::Reflect::get(&value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|j| j.as_string());
+    match json {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Decode(e.to_string())),
+        None => Ok(from_js::<Stored>(value)?.record),
+    }
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
@@ -58,7 +88,7 @@ fn id_js(id: u64) -> JsValue {
 
 async fn get_record(store: &Store, key: &RecordKey) -> Result<Option<Record>, StoreError> {
     match store.get(key_js(key)).await.map_err(idb)? {
-        Some(v) if !v.is_undefined() => Ok(Some(from_js::<Stored>(v)?.record)),
+        Some(v) if !v.is_undefined() => Ok(Some(record_from_js(v)?)),
         _ => Ok(None),
     }
 }
@@ -105,8 +135,28 @@ impl Cache {
 
 /// What to call when another tab wrote the database.
 type ForeignHook = Rc<RefCell<Option<Box<dyn Fn()>>>>;
-/// The listener on the channel, kept alive as long as the connection.
-type Listener = Rc<wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>>;
+
+/// The tab's end of the channel, with its listener. When the last handle of a connection
+/// goes, the listener is taken off and the channel closed, so no message reaches a
+/// dropped closure.
+struct Channel {
+    port: web_sys::BroadcastChannel,
+    _listener: wasm_bindgen::closure::Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Channel {
+    /// Tells the other tabs that this one wrote the database.
+    fn announce(&self) {
+        let _ = self.port.post_message(&JsValue::TRUE);
+    }
+}
+
+impl Drop for Channel {
+    fn drop(&mut self) {
+        self.port.set_onmessage(None);
+        self.port.close();
+    }
+}
 
 /// The channel on which tabs of the app tell each other that they wrote the database.
 const CHANGES_CHANNEL: &str = "hongling-db-changes";
@@ -120,7 +170,7 @@ pub struct IdbTx {
     /// Whether anything at all was written (a commit of reads alone tells nobody).
     dirty: bool,
     cache: Rc<RefCell<Cache>>,
-    channel: Option<web_sys::BroadcastChannel>,
+    channel: Option<Rc<Channel>>,
     tx: Transaction,
     records: Store,
     base: Store,
@@ -147,17 +197,11 @@ impl StoreTx for IdbTx {
 
     async fn put(&mut self, area: Area, record: Record) -> Result<(), StoreError> {
         self.dirty = true;
+        let value = record_js(&record)?;
         if area == Area::View {
-            self.written.push((record.key(), Some(record.clone())));
+            self.written.push((record.key(), Some(record)));
         }
-        let stored = Stored {
-            key: record.key().storage_key(),
-            record,
-        };
-        self.area(area)
-            .put(&to_js(&stored)?, None)
-            .await
-            .map_err(idb)?;
+        self.area(area).put(&value, None).await.map_err(idb)?;
         Ok(())
     }
 
@@ -253,7 +297,7 @@ impl StoreTx for IdbTx {
         let values = index.get_all(Some(range), None).await.map_err(idb)?;
         let mut out = Vec::with_capacity(values.len());
         for v in values {
-            let r = from_js::<Stored>(v)?.record;
+            let r = record_from_js(v)?;
             if !r.deleted {
                 out.push(r);
             }
@@ -305,7 +349,7 @@ impl StoreTx for IdbTx {
         }
         self.cache.borrow_mut().apply(self.written, self.cleared);
         if let Some(channel) = &self.channel {
-            let _ = channel.post_message(&JsValue::TRUE);
+            channel.announce();
         }
         Ok(())
     }
@@ -317,20 +361,14 @@ impl StoreTx for IdbTx {
 
     async fn put_many(&mut self, area: Area, records: Vec<Record>) -> Result<(), StoreError> {
         self.dirty = true;
+        let values = records
+            .iter()
+            .map(|record| Ok((record_js(record)?, None)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         if area == Area::View {
             self.written
-                .extend(records.iter().map(|r| (r.key(), Some(r.clone()))));
+                .extend(records.into_iter().map(|r| (r.key(), Some(r))));
         }
-        let values = records
-            .into_iter()
-            .map(|record| {
-                let stored = Stored {
-                    key: record.key().storage_key(),
-                    record,
-                };
-                Ok((to_js(&stored)?, None))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
         self.area(area)
             .put_all(values.into_iter())
             .await
@@ -430,10 +468,9 @@ pub struct Db {
     cache: Rc<RefCell<Cache>>,
     /// Tells other tabs of this commit, and hears of theirs (`None` where the browser has
     /// no `BroadcastChannel`: then the cache is not used, as it could go stale).
-    channel: Option<web_sys::BroadcastChannel>,
+    channel: Option<Rc<Channel>>,
     /// Called when another tab wrote the database (the app reloads its screens).
     on_foreign: ForeignHook,
-    _listener: Option<Listener>,
 }
 
 impl std::fmt::Debug for Db {
@@ -470,27 +507,31 @@ impl Db {
             .map_err(idb)?;
         let cache = Rc::new(RefCell::new(Cache::default()));
         let on_foreign: ForeignHook = Rc::new(RefCell::new(None));
-        let channel = web_sys::BroadcastChannel::new(&format!("{CHANGES_CHANNEL}:{name}")).ok();
-        let listener = channel.as_ref().map(|channel| {
-            let cache = cache.clone();
-            let on_foreign = on_foreign.clone();
-            let listener = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-                move |_: web_sys::MessageEvent| {
-                    cache.borrow_mut().forget();
-                    if let Some(f) = on_foreign.borrow().as_ref() {
-                        f();
-                    }
-                },
-            );
-            channel.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
-            Rc::new(listener)
-        });
+        let channel = web_sys::BroadcastChannel::new(&format!("{CHANGES_CHANNEL}:{name}"))
+            .ok()
+            .map(|port| {
+                let cache = cache.clone();
+                let on_foreign = on_foreign.clone();
+                let listener =
+                    wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+                        move |_: web_sys::MessageEvent| {
+                            cache.borrow_mut().forget();
+                            if let Some(f) = on_foreign.borrow().as_ref() {
+                                f();
+                            }
+                        },
+                    );
+                port.set_onmessage(Some(wasm_bindgen::JsCast::unchecked_ref(listener.as_ref())));
+                Rc::new(Channel {
+                    port,
+                    _listener: listener,
+                })
+            });
         Ok(Db {
             rexie: Rc::new(rexie),
             cache,
             channel,
             on_foreign,
-            _listener: listener,
         })
     }
 
@@ -508,10 +549,6 @@ impl Db {
 
     /// Closes the connection (tests reopen to prove durability).
     pub fn close(self) {
-        if let Some(channel) = &self.channel {
-            channel.set_onmessage(None);
-            channel.close();
-        }
         if let Ok(rexie) = Rc::try_unwrap(self.rexie) {
             rexie.close();
         }
@@ -530,7 +567,7 @@ impl Db {
         let committed = tx.done().await.map_err(idb)?.is_committed();
         self.cache.borrow_mut().forget();
         if let Some(channel) = &self.channel {
-            let _ = channel.post_message(&JsValue::TRUE);
+            channel.announce();
         }
         if committed {
             Ok(())
@@ -665,7 +702,7 @@ impl Db {
         tx.done().await.map_err(idb)?;
         let mut held = BTreeMap::new();
         for v in values {
-            let r = from_js::<Stored>(v)?.record;
+            let r = record_from_js(v)?;
             if !r.deleted {
                 held.insert(r.id, r);
             }

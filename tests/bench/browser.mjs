@@ -119,6 +119,35 @@ async function queueCopies(page, count) {
   );
 }
 
+/** With PROFILE=1, a CPU profile of `page` while `run` runs, summed by function: the
+ * self time of the 25 costliest (wasm functions are numbered, as the release build keeps
+ * no names; the JS glue and the browser's own functions are named). */
+async function profiled(page, what, run) {
+  if (process.env.PROFILE !== "1") return run();
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  const out = await run();
+  const { profile } = await cdp.send("Profiler.stop");
+  const self = new Map();
+  const dt = new Map();
+  profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  let total = 0;
+  for (const node of profile.nodes) {
+    const f = node.callFrame;
+    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}`;
+    const us = dt.get(node.id) ?? 0;
+    total += us;
+    self.set(name, (self.get(name) ?? 0) + us);
+  }
+  console.log(`\nprofile of ${what}: ${(total / 1000).toFixed(0)} ms sampled`);
+  for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+    console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${name}`);
+  }
+  return out;
+}
+
 async function pendingCount(page) {
   return Number(await page.textContent("[data-testid=pending] strong"));
 }
@@ -153,8 +182,10 @@ try {
   const pushStart = Date.now();
   await a.context.setOffline(false);
   await a.page.waitForFunction(() => !document.querySelector("[data-testid=net]")?.classList.contains("net-offline"));
-  await a.page.click("[data-testid=sync-now]").catch(() => {});
-  await a.page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "0", null, { timeout: 900_000, polling: 50 });
+  await profiled(a.page, "(a) push", async () => {
+    await a.page.click("[data-testid=sync-now]").catch(() => {});
+    await a.page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "0", null, { timeout: 900_000, polling: 50 });
+  });
   const push = Date.now() - pushStart;
   record("(a) push N queued mutations", secs(push));
   if ((await a.page.locator("[data-testid=rejected-count]").count()) > 0) {
@@ -191,6 +222,7 @@ try {
   await b.page.click("nav.nav a[href='/workers']");
   await b.page.waitForSelector("[data-testid=worker-list]", { timeout: 120_000 });
   const taps = [];
+  await profiled(b.page, "(c) taps", async () => {
   for (let i = 0; i < TAPS; i++) {
     const name = `测试员${i}号`;
     await b.page.click("[data-testid=add-worker]");
@@ -204,6 +236,7 @@ try {
     const end = await waitInPage(b.page, ".worker-item", name);
     taps.push(end - start);
   }
+  });
   record("(c) tap 保存 → saved worker shown, p50", ms(quantile(taps, 0.5)));
   record("(c) tap 保存 → saved worker shown, p95", ms(quantile(taps, 0.95)));
 
