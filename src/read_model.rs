@@ -73,6 +73,22 @@ impl Directory {
         })
     }
 
+    /// Township names by id, for looking up many rows.
+    pub fn township_names(&self) -> std::collections::HashMap<Uuid, &str> {
+        self.townships
+            .iter()
+            .map(|(id, t)| (*id, t.name.as_str()))
+            .collect()
+    }
+
+    /// Organisation names by id (a district has thousands), for looking up many rows.
+    pub fn organization_names(&self) -> std::collections::HashMap<Uuid, &str> {
+        self.organizations
+            .iter()
+            .map(|(id, o)| (*id, o.name.as_str()))
+            .collect()
+    }
+
     pub fn township_name(&self, id: Uuid) -> String {
         self.townships
             .iter()
@@ -103,47 +119,117 @@ pub struct WorkerRow {
     pub pending: bool,
 }
 
-pub async fn load_worker_rows() -> Result<Vec<WorkerRow>, StorageError> {
+thread_local! {
+    /// The worker list as last built, with the database generation it was built at.
+    static WORKER_ROWS: std::cell::RefCell<Option<(u64, std::rc::Rc<Vec<WorkerRow>>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The worker list, in name order. Built once; after that only the workers written
+/// since are read again (a save, a pulled page), the rest kept as they were, so a tap on
+/// 保存 costs the row it changed and not the district's ten thousand.
+pub async fn load_worker_rows() -> Result<std::rc::Rc<Vec<WorkerRow>>, StorageError> {
     let db = db().await?;
-    let dir = Directory::load().await?;
-    // Looked up once per row: a district has thousands of organisations.
-    let townships: std::collections::HashMap<Uuid, &str> = dir
-        .townships
-        .iter()
-        .map(|(id, t)| (*id, t.name.as_str()))
-        .collect();
-    let organizations: std::collections::HashMap<Uuid, &str> = dir
-        .organizations
-        .iter()
-        .map(|(id, o)| (*id, o.name.as_str()))
-        .collect();
+    let generation = db.generation();
+    let kept = WORKER_ROWS.with(|w| w.borrow().clone());
     let pending: BTreeSet<String> = db.pending_keys().await?;
-    let mut rows: Vec<WorkerRow> = db
-        .list(RecordKind::Worker)
-        .await?
-        .into_iter()
-        .filter_map(|r| {
-            let worker: Worker = r.decode().ok()?;
-            Some(WorkerRow {
-                id: r.id,
-                township: townships
-                    .get(&worker.township_id)
-                    .copied()
-                    .unwrap_or_default()
-                    .to_owned(),
-                organization: organizations
-                    .get(&worker.organization_id)
-                    .copied()
-                    .unwrap_or_default()
-                    .to_owned(),
-                name_key: hongling_core::text::NameKey::of(&worker.name),
-                pending: pending.contains(&r.key().storage_key()),
-                worker,
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
+    let is_pending = |id: Uuid| {
+        pending.contains(&hongling_core::RecordKey::new(RecordKind::Worker, id).storage_key())
+    };
+    let patched = match (kept, generation) {
+        (Some((g, rows)), Some(now)) if g == now => {
+            if rows.iter().all(|r| r.pending == is_pending(r.id)) {
+                return Ok(rows);
+            }
+            Some((*rows).clone())
+        }
+        (Some((g, rows)), Some(_)) => match db.changes_since(g) {
+            // A township or an organisation renamed changes rows it did not write.
+            Some(changed)
+                if !changed
+                    .iter()
+                    .any(|k| matches!(k.kind, RecordKind::Township | RecordKind::Organization)) =>
+            {
+                let ids: BTreeSet<Uuid> = changed
+                    .iter()
+                    .filter(|k| k.kind == RecordKind::Worker)
+                    .map(|k| k.id)
+                    .collect();
+                let mut rows: Vec<WorkerRow> = rows
+                    .iter()
+                    .filter(|r| !ids.contains(&r.id))
+                    .cloned()
+                    .collect();
+                if !ids.is_empty() {
+                    let dir = Directory::load().await?;
+                    for id in ids {
+                        if let Some(r) = db
+                            .get(hongling_core::RecordKey::new(RecordKind::Worker, id))
+                            .await?
+                        {
+                            rows.extend(worker_row(
+                                &r,
+                                &dir.township_names(),
+                                &dir.organization_names(),
+                            ));
+                        }
+                    }
+                    rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
+                }
+                Some(rows)
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    let mut rows = match patched {
+        Some(rows) => rows,
+        None => {
+            let dir = Directory::load().await?;
+            let (townships, organizations) = (dir.township_names(), dir.organization_names());
+            let mut rows: Vec<WorkerRow> = db
+                .list(RecordKind::Worker)
+                .await?
+                .iter()
+                .filter_map(|r| worker_row(r, &townships, &organizations))
+                .collect();
+            rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
+            rows
+        }
+    };
+    for row in &mut rows {
+        row.pending = is_pending(row.id);
+    }
+    let rows = std::rc::Rc::new(rows);
+    if let Some(g) = generation {
+        WORKER_ROWS.with(|w| *w.borrow_mut() = Some((g, rows.clone())));
+    }
     Ok(rows)
+}
+
+/// One worker's row, `None` when the record does not decode.
+fn worker_row(
+    r: &hongling_core::Record,
+    townships: &std::collections::HashMap<Uuid, &str>,
+    organizations: &std::collections::HashMap<Uuid, &str>,
+) -> Option<WorkerRow> {
+    let worker: Worker = r.decode().ok()?;
+    Some(WorkerRow {
+        id: r.id,
+        township: townships
+            .get(&worker.township_id)
+            .copied()
+            .unwrap_or_default()
+            .to_owned(),
+        organization: organizations
+            .get(&worker.organization_id)
+            .copied()
+            .unwrap_or_default()
+            .to_owned(),
+        name_key: hongling_core::text::NameKey::of(&worker.name),
+        pending: false,
+        worker,
+    })
 }
 
 /// One certification application as the lists show it.

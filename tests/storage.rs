@@ -304,6 +304,7 @@ async fn lists_see_every_write_here_and_in_another_tab_and_a_batch_is_answered_a
     let (db, township, org) = fresh(name).await;
     // The list is read once, and kept in memory from then on.
     assert!(db.list(RecordKind::Worker).await.unwrap().is_empty());
+    let start = db.generation().expect("Chromium has BroadcastChannel");
     let mut ids = Vec::new();
     for n in ["甲", "乙", "丙"] {
         let id = Uuid::new_v4();
@@ -318,6 +319,15 @@ async fn lists_see_every_write_here_and_in_another_tab_and_a_batch_is_answered_a
         .unwrap();
     }
     assert_eq!(db.list(RecordKind::Worker).await.unwrap().len(), 3);
+    // What changed since is known key by key, for read models that update in place.
+    let changed = db.changes_since(start).unwrap();
+    assert_eq!(changed.len(), 3);
+    assert!(
+        ids.iter()
+            .all(|id| changed.contains(&RecordKey::new(RecordKind::Worker, *id)))
+    );
+    let after_three = db.generation().unwrap();
+    assert!(db.changes_since(after_three).unwrap().is_empty());
 
     // Another tab (its own connection) saves a worker: this one hears of it.
     let other = Db::open(name).await.unwrap();
@@ -336,6 +346,11 @@ async fn lists_see_every_write_here_and_in_another_tab_and_a_batch_is_answered_a
         .unwrap();
     a_moment().await;
     assert!(heard.get(), "the other tab's write is announced");
+    assert_eq!(
+        db.changes_since(after_three),
+        None,
+        "what another tab wrote is not known key by key"
+    );
     let listed = db.list(RecordKind::Worker).await.unwrap();
     assert_eq!(listed.len(), 4);
     assert!(listed.iter().any(|r| r.id == theirs));

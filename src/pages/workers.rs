@@ -77,7 +77,13 @@ pub fn WorkersPage() -> impl IntoView {
             })
         })
     });
-    let total = move || rows.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len));
+    let total = move || {
+        rows.with(|r| {
+            r.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |r| r.len())
+        })
+    };
     // Where the window starts and ends among the found rows.
     let window = move || {
         let count = found.with(|f| f.as_ref().and_then(|f| f.as_ref().ok()).map_or(0, Vec::len));

@@ -104,13 +104,32 @@ struct Cache {
     /// Bumped by every commit, so that a read which began before it does not fill the
     /// cache with what that commit replaced.
     writes: u64,
+    /// The keys each recent commit wrote into the view, by the `writes` it made, so a
+    /// read model can update only those (`Db::changes_since`).
+    log: std::collections::VecDeque<(u64, Vec<RecordKey>)>,
+    /// No answer about changes before this generation (forgotten, cleared, or older than
+    /// the log keeps).
+    horizon: u64,
 }
+
+/// How many commits the change log remembers.
+const LOG_LEN: usize = 256;
 
 impl Cache {
     fn apply(&mut self, written: Vec<(RecordKey, Option<Record>)>, cleared: bool) {
         self.writes += 1;
         if cleared {
             self.kinds.clear();
+            self.log.clear();
+            self.horizon = self.writes;
+        } else {
+            self.log
+                .push_back((self.writes, written.iter().map(|(k, _)| *k).collect()));
+            if self.log.len() > LOG_LEN
+                && let Some((g, _)) = self.log.pop_front()
+            {
+                self.horizon = g;
+            }
         }
         for (key, record) in written {
             let Some(kind) = self.kinds.get_mut(&key.kind) else {
@@ -130,6 +149,8 @@ impl Cache {
     fn forget(&mut self) {
         self.writes += 1;
         self.kinds.clear();
+        self.log.clear();
+        self.horizon = self.writes;
     }
 }
 
@@ -540,6 +561,23 @@ impl Db {
     /// where other tabs' writes cannot be heard.
     pub fn generation(&self) -> Option<u64> {
         self.channel.as_ref().map(|_| self.cache.borrow().writes)
+    }
+
+    /// The view's keys written since `generation`, or `None` when that is not known
+    /// (another tab wrote, the view was cleared, or it is too long ago).
+    pub fn changes_since(&self, generation: u64) -> Option<BTreeSet<RecordKey>> {
+        let cache = self.cache.borrow();
+        if self.channel.is_none() || generation < cache.horizon || generation > cache.writes {
+            return None;
+        }
+        Some(
+            cache
+                .log
+                .iter()
+                .filter(|(g, _)| *g > generation)
+                .flat_map(|(_, keys)| keys.iter().copied())
+                .collect(),
+        )
     }
 
     /// Calls `f` whenever another tab of the app wrote this database.
