@@ -71,6 +71,9 @@ pub fn WorkerFormPage() -> impl IntoView {
                 .map_err(|e| crate::labels::api_error_text(lang, &e, Key::NeedsNetwork))
         })
     };
+    // Memoised: each sync sets the session again (its last contact), which must not
+    // re-create 修改记录 and close it under the reader's finger.
+    let committee = Memo::new(move |_| ctx.is_committee());
     let params = use_params_map();
     let navigate = use_navigate();
     // The worker being edited: from the address, or from the refused edit being fixed.
@@ -483,7 +486,7 @@ pub fn WorkerFormPage() -> impl IntoView {
             </form>
             {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <Honours worker_id /> }))}
             {move || (fixing().is_none()).then(|| editing().map(|worker_id| view! { <WorkerRecord worker_id /> }))}
-            {move || (ctx.is_committee() && fixing().is_none())
+            {move || (committee.get() && fixing().is_none())
                 .then(|| editing().map(|id| view! { <RecordHistory load=history(id) /> }))}
         </section>
     }
