@@ -162,16 +162,14 @@ pub async fn load_worker_rows() -> Result<std::rc::Rc<Vec<WorkerRow>>, StorageEr
                     .collect();
                 if !ids.is_empty() {
                     let dir = Directory::load().await?;
+                    let (townships, organizations) =
+                        (dir.township_names(), dir.organization_names());
                     for id in ids {
                         if let Some(r) = db
                             .get(hongling_core::RecordKey::new(RecordKind::Worker, id))
                             .await?
                         {
-                            rows.extend(worker_row(
-                                &r,
-                                &dir.township_names(),
-                                &dir.organization_names(),
-                            ));
+                            rows.extend(worker_row(&r, &townships, &organizations));
                         }
                     }
                     rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
