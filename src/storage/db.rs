@@ -68,6 +68,29 @@ fn record_from_js(value: JsValue) -> Result<Record, StoreError> {
     }
 }
 
+/// An outbox, journal or conflicts entry as stored now: `{id, json}`, the id for the
+/// primary key and the entry as JSON text (one string to clone per put, where an object
+/// built field by field cost a call into JavaScript per field).
+fn entry_js<T: Serialize>(id: u64, entry: &T) -> Result<JsValue, StoreError> {
+    let json = serde_json::to_string(entry).map_err(|e| StoreError::Decode(e.to_string()))?;
+    let value = js_sys::Object::new();
+    js_sys::Reflect::set(&value, &JsValue::from_str("id"), &id_js(id))
+        .and_then(|_| js_sys::Reflect::set(&value, &JsValue::from_str("json"), &json.into()))
+        .map_err(|e| StoreError::Backend(format!("{e:?}")))?;
+    Ok(value.into())
+}
+
+/// A stored entry, in either encoding (the first versions stored the entry's fields).
+fn entry_from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
+    match js_sys::Reflect::get(&value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|j| j.as_string())
+    {
+        Some(json) => serde_json::from_str(&json).map_err(|e| StoreError::Decode(e.to_string())),
+        None => from_js(value),
+    }
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -244,19 +267,22 @@ impl StoreTx for IdbTx {
 
     async fn outbox(&mut self, limit: u32) -> Result<Vec<OutboxEntry>, StoreError> {
         let values = self.outbox.get_all(None, Some(limit)).await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     async fn outbox_get(&mut self, id: u64) -> Result<Option<OutboxEntry>, StoreError> {
         match self.outbox.get(id_js(id)).await.map_err(idb)? {
-            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            Some(v) if !v.is_undefined() => Ok(Some(entry_from_js(v)?)),
             _ => Ok(None),
         }
     }
 
     async fn outbox_put(&mut self, entry: &OutboxEntry) -> Result<(), StoreError> {
         self.dirty = true;
-        self.outbox.put(&to_js(entry)?, None).await.map_err(idb)?;
+        self.outbox
+            .put(&entry_js(entry.id, entry)?, None)
+            .await
+            .map_err(idb)?;
         Ok(())
     }
 
@@ -267,20 +293,23 @@ impl StoreTx for IdbTx {
 
     async fn rejected_put(&mut self, entry: &RejectedEntry) -> Result<(), StoreError> {
         self.dirty = true;
-        self.rejected.put(&to_js(entry)?, None).await.map_err(idb)?;
+        self.rejected
+            .put(&entry_js(entry.id, entry)?, None)
+            .await
+            .map_err(idb)?;
         Ok(())
     }
 
     async fn rejected_get(&mut self, id: u64) -> Result<Option<RejectedEntry>, StoreError> {
         match self.rejected.get(id_js(id)).await.map_err(idb)? {
-            Some(v) if !v.is_undefined() => Ok(Some(from_js(v)?)),
+            Some(v) if !v.is_undefined() => Ok(Some(entry_from_js(v)?)),
             _ => Ok(None),
         }
     }
 
     async fn rejected_all(&mut self) -> Result<Vec<RejectedEntry>, StoreError> {
         let values = self.rejected.get_all(None, None).await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     async fn rejected_delete(&mut self, id: u64) -> Result<(), StoreError> {
@@ -328,14 +357,17 @@ impl StoreTx for IdbTx {
 
     async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
         self.dirty = true;
-        self.journal.put(&to_js(entry)?, None).await.map_err(idb)?;
+        self.journal
+            .put(&entry_js(entry.id, entry)?, None)
+            .await
+            .map_err(idb)?;
         Ok(())
     }
 
     async fn journal_after(&mut self, after: u64) -> Result<Vec<JournalEntry>, StoreError> {
         let range = KeyRange::lower_bound(&id_js(after), Some(true)).map_err(idb)?;
         let values = self.journal.get_all(Some(range), None).await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError> {
@@ -415,7 +447,7 @@ impl StoreTx for IdbTx {
     ) -> Result<Vec<OutboxEntry>, StoreError> {
         let range = KeyRange::bound(&id_js(first), &id_js(last), None, None).map_err(idb)?;
         let values = self.outbox.get_all(Some(range), None).await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     async fn outbox_delete_many(&mut self, ids: &[u64]) -> Result<(), StoreError> {
@@ -446,11 +478,25 @@ impl StoreTx for IdbTx {
         self.outbox.count(None).await.map_err(idb)
     }
 
+    async fn base_keys(&mut self) -> Result<Vec<RecordKey>, StoreError> {
+        let keys = self.base.get_all_keys(None, None).await.map_err(idb)?;
+        Ok(keys
+            .into_iter()
+            .filter_map(|k| k.as_string())
+            .filter_map(|k| RecordKey::from_storage_key(&k))
+            .collect())
+    }
+
+    async fn clear_base(&mut self) -> Result<(), StoreError> {
+        self.dirty = true;
+        self.base.clear().await.map_err(idb)
+    }
+
     async fn journal_put_many(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
         self.dirty = true;
         let values = entries
             .iter()
-            .map(|e| Ok((to_js(e)?, None)))
+            .map(|e| Ok((entry_js(e.id, e)?, None)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         self.journal.put_all(values.into_iter()).await.map_err(idb)
     }
@@ -548,12 +594,15 @@ impl Db {
                     _listener: listener,
                 })
             });
-        Ok(Db {
+        let db = Db {
             rexie: Rc::new(rexie),
             cache,
             channel,
             on_foreign,
-        })
+        };
+        // Data from before the base held only the pending mutations' records.
+        hongling_sync::trim_base(&db).await?;
+        Ok(db)
     }
 
     /// A number that changes whenever the data may have (a commit here, a write in another
@@ -779,7 +828,7 @@ impl Db {
             .await
             .map_err(idb)?;
         tx.done().await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     /// How many mutations wait for the server.
@@ -811,7 +860,7 @@ impl Db {
             .await
             .map_err(idb)?;
         tx.done().await.map_err(idb)?;
-        values.into_iter().map(from_js).collect()
+        values.into_iter().map(entry_from_js).collect()
     }
 
     /// One refused mutation.

@@ -20,6 +20,8 @@ import { device, firstSync, launch, login, startServer, waitForServiceWorker } f
 const N = Number(process.env.N ?? 10_000);
 const THROTTLE = Number(process.env.THROTTLE ?? 1);
 const TAPS = Number(process.env.TAPS ?? 20);
+// ONLY=ab runs just those steps (for profiling one of them); the default is all.
+const ONLY = process.env.ONLY ?? "abcdef";
 
 const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤";
 const GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌辉浩凯健俊帆琳雪梅莉婷宁晨欣怡瑶琪璐颖鑫昊宇轩然博文彬";
@@ -88,24 +90,29 @@ async function queueCopies(page, count) {
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
       });
-      const read = db.transaction(["outbox", "records", "meta"], "readonly");
+      const read = db.transaction(["outbox", "records", "base", "meta"], "readonly");
       const outbox = await request(read.objectStore("outbox").getAll());
-      const template = outbox[outbox.length - 1];
+      // An entry is stored as `{id, json}` (the first versions stored its fields).
+      const stored = outbox[outbox.length - 1];
+      const template = stored.json ? JSON.parse(stored.json) : stored;
       if (template.op.type !== "worker.create@1") throw new Error(`the last mutation is ${template.op.type}`);
       const id = template.op.data.id;
       const name = template.op.data.name;
       const records = await Promise.all(template.touched.map((k) => request(read.objectStore("records").get(k))));
+      // The base's tombstones of the created records (what a pending creation keeps).
+      const bases = (await Promise.all(template.touched.map((k) => request(read.objectStore("base").get(k))))).filter(Boolean);
       const nextId = await request(read.objectStore("meta").get("next_mutation_id"));
-      const write = db.transaction(["outbox", "records", "meta"], "readwrite");
+      const write = db.transaction(["outbox", "records", "base", "meta"], "readwrite");
       const copy = (value, newId, newName) =>
         JSON.parse(JSON.stringify(value).replaceAll(id, newId).replaceAll(name, newName));
       let mutation = Number(template.id) + 1;
       for (let i = 0; i < count; i++) {
         const newId = crypto.randomUUID();
         for (const r of records) write.objectStore("records").put(copy(r, newId, names[i]));
+        for (const r of bases) write.objectStore("base").put(copy(r, newId, names[i]));
         const entry = copy(template, newId, names[i]);
         entry.id = mutation++;
-        write.objectStore("outbox").put(entry);
+        write.objectStore("outbox").put(stored.json ? { id: entry.id, json: JSON.stringify(entry) } : entry);
       }
       write.objectStore("meta").put(mutation, "next_mutation_id");
       await new Promise((resolve, reject) => {
@@ -136,15 +143,57 @@ async function profiled(page, what, run) {
   let total = 0;
   for (const node of profile.nodes) {
     const f = node.callFrame;
-    const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}`;
+    const file = f.url.split("/").pop();
+    const where = !f.functionName && file.endsWith(".js") ? `:${f.lineNumber + 1}` : "";
+    const name = `${f.functionName || "(anonymous)"} ${file}${where}`;
     const us = dt.get(node.id) ?? 0;
     total += us;
     self.set(name, (self.get(name) ?? 0) + us);
   }
   console.log(`\nprofile of ${what}: ${(total / 1000).toFixed(0)} ms sampled`);
+  const groups = new Map();
+  for (const [name, us] of self) {
+    const group = name.includes(".wasm") ? "wasm" : name.includes(".js") ? "JS glue" : name.startsWith("(") ? name : "browser";
+    groups.set(group, (groups.get(group) ?? 0) + us);
+  }
+  console.log("  " + [...groups].sort((a, b) => b[1] - a[1]).map(([g, us]) => `${g} ${(us / 1000).toFixed(0)} ms`).join(", "));
   for (const [name, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) {
     console.log(`  ${(us / 1000).toFixed(1).padStart(8)} ms  ${name}`);
   }
+  return out;
+}
+
+/** With PROFILE=1, the sync requests `page` makes while `run` runs: how long the server
+ * took (request sent → response read) against the time between them (the browser's). */
+async function timeline(page, what, run) {
+  if (process.env.PROFILE !== "1") return run();
+  const spans = [];
+  const sent = new Map();
+  const onRequest = (r) => sent.set(r, Date.now());
+  const onFinished = (r) => {
+    const path = new URL(r.url()).pathname;
+    if (sent.has(r) && path.startsWith("/api/v1/sync/")) spans.push([path.split("/").pop(), sent.get(r), Date.now()]);
+  };
+  page.on("request", onRequest);
+  page.on("requestfinished", onFinished);
+  const start = Date.now();
+  const out = await run();
+  const end = Date.now();
+  page.off("request", onRequest);
+  page.off("requestfinished", onFinished);
+  const sum = (kind) => spans.filter(([k]) => k === kind).reduce((t, [, a, b]) => t + (b - a), 0);
+  const count = (kind) => spans.filter(([k]) => k === kind).length;
+  const server = sum("push") + sum("pull");
+  console.log(
+    `\ntimeline of ${what}: ${secs(end - start)} in all; ${count("push")} pushes ${secs(sum("push"))}, ` +
+      `${count("pull")} pulls ${secs(sum("pull"))}; between requests ${secs(end - start - server)}`,
+  );
+  let last = start;
+  for (const [kind, a, b] of spans) {
+    console.log(`  +${String(a - last).padStart(5)} ms  ${kind.padEnd(4)} ${String(b - a).padStart(5)} ms`);
+    last = b;
+  }
+  console.log(`  +${String(end - last).padStart(5)} ms  (to the end)`);
   return out;
 }
 
@@ -162,6 +211,7 @@ const record = (what, figure) => {
   console.log(`${what}: ${figure}`);
 };
 try {
+  steps: {
   // (a) A tablet with N saves queued offline pushes them.
   const a = await device(browser);
   await throttle(a.page);
@@ -182,16 +232,17 @@ try {
   const pushStart = Date.now();
   await a.context.setOffline(false);
   await a.page.waitForFunction(() => !document.querySelector("[data-testid=net]")?.classList.contains("net-offline"));
-  await profiled(a.page, "(a) push", async () => {
+  await timeline(a.page, "(a) push", () => profiled(a.page, "(a) push", async () => {
     await a.page.click("[data-testid=sync-now]").catch(() => {});
     await a.page.waitForFunction(() => document.querySelector("[data-testid=pending] strong")?.textContent === "0", null, { timeout: 900_000, polling: 50 });
-  });
+  }));
   const push = Date.now() - pushStart;
   record("(a) push N queued mutations", secs(push));
   if ((await a.page.locator("[data-testid=rejected-count]").count()) > 0) {
     console.error("refused:", await a.page.textContent("[data-testid=rejected-count]"));
   }
   await a.context.close();
+  if (!/[b-f]/.test(ONLY)) break steps;
 
   // (b) A fresh tablet's first sync pulls them.
   const b = await device(browser);
@@ -200,14 +251,16 @@ try {
   await b.page.fill("input[name=username]", "zhidao01");
   await b.page.fill("input[name=password]", "hongling2026");
   const pullStart = Date.now();
-  await b.page.click("[data-testid=login]");
-  await b.page.waitForSelector("[data-testid=account]");
-  await firstSync(b.page);
-  await b.page.waitForFunction(
-    () => !document.querySelector("[data-testid=last-sync]")?.textContent.includes("尚未同步"),
-    null,
-    { timeout: 900_000, polling: 50 },
-  );
+  await timeline(b.page, "(b) first sync", () => profiled(b.page, "(b) first sync", async () => {
+    await b.page.click("[data-testid=login]");
+    await b.page.waitForSelector("[data-testid=account]");
+    await firstSync(b.page);
+    await b.page.waitForFunction(
+      () => !document.querySelector("[data-testid=last-sync]")?.textContent.includes("尚未同步"),
+      null,
+      { timeout: 900_000, polling: 50 },
+    );
+  }));
   const pull = Date.now() - pullStart;
   record("(b) first sync of a fresh device", secs(pull));
 
@@ -217,6 +270,7 @@ try {
   const heap = await cdp.send("Runtime.getHeapUsage");
   record("(f) JS heap after (b)", `${(heap.usedSize / 1024 / 1024).toFixed(1)} MB`);
   await waitForServiceWorker(b.page);
+  if (!/[c-e]/.test(ONLY)) break steps;
 
   // (c) Tap 保存 → the saved worker in the page.
   await b.page.click("nav.nav a[href='/workers']");
@@ -243,6 +297,7 @@ try {
   // (d) Pinyin initials typed one key at a time into the list's search.
   const query = "zhw";
   const keys = [];
+  await profiled(b.page, "(d) keystrokes", async () => {
   for (let round = 0; round < 5; round++) {
     await b.page.fill("[data-testid=search]", "");
     await b.page.waitForTimeout(200);
@@ -280,6 +335,7 @@ try {
       keys.push(took);
     }
   }
+  });
   record("(d) search keystroke → filtered list, p50", ms(quantile(keys, 0.5)));
   record("(d) search keystroke → filtered list, p95", ms(quantile(keys, 0.95)));
 
@@ -295,6 +351,7 @@ try {
   record("(e) offline reload → 今日 shown (median of 3)", ms(quantile(reloads.home, 0.5)));
   record("(e) offline reload → worker names shown (median of 3)", ms(quantile(reloads.list, 0.5)));
   await b.context.close();
+  }
 } finally {
   await browser.close();
   await server.stop();

@@ -141,12 +141,44 @@ async fn write_changes<T: StoreTx>(
     Ok(())
 }
 
+/// The base's word for "the server has no such record".
+fn tombstone(key: RecordKey) -> Record {
+    Record {
+        kind: key.kind,
+        id: key.id,
+        version: 0,
+        deleted: true,
+        body: serde_json::Value::Null,
+    }
+}
+
+/// Trims the base of a device whose data predates [`Area::Base`] holding only the records
+/// of pending mutations (it held a copy of every pulled record, and none of a record a
+/// pending mutation created): what no pending mutation wrote goes, and what one created
+/// gets its tombstone. Runs once; cheap after that.
+pub async fn trim_base<S: ClientStore>(store: &S) -> Result<(), StoreError> {
+    let mut tx = store.begin()?;
+    if tx.meta_get(meta::BASE_TRIMMED).await?.is_some() {
+        return tx.commit().await;
+    }
+    let pending: BTreeSet<RecordKey> = tx
+        .outbox(u32::MAX)
+        .await?
+        .into_iter()
+        .flat_map(|e| e.touched)
+        .filter_map(|k| parse_key(&k))
+        .collect();
+    let held: BTreeSet<RecordKey> = tx.base_keys().await?.into_iter().collect();
+    let unneeded: Vec<RecordKey> = held.difference(&pending).copied().collect();
+    tx.delete_many(Area::Base, &unneeded).await?;
+    let created: Vec<Record> = pending.difference(&held).map(|k| tombstone(*k)).collect();
+    tx.put_many(Area::Base, created).await?;
+    tx.meta_put(meta::BASE_TRIMMED, true.into()).await?;
+    tx.commit().await
+}
+
 fn parse_key(s: &str) -> Option<RecordKey> {
-    let (kind, id) = s.split_once('/')?;
-    Some(RecordKey::new(
-        RecordKind::parse(kind)?,
-        id.parse::<Uuid>().ok()?,
-    ))
+    RecordKey::from_storage_key(s)
 }
 
 /// Resets `keys` in the view to the server's copy, then re-applies, in order, the
@@ -163,8 +195,8 @@ async fn rebase<T: StoreTx>(
     for k in keys {
         let Some(key) = parse_key(k) else { continue };
         match tx.get(Area::Base, &key).await? {
-            Some(r) => tx.put(Area::View, r).await?,
-            None => tx.delete(Area::View, &key).await?,
+            Some(r) if !r.deleted => tx.put(Area::View, r).await?,
+            _ => tx.delete(Area::View, &key).await?,
         }
     }
     for entry in tx.outbox(u32::MAX).await? {
@@ -198,6 +230,15 @@ pub(crate) async fn queue<T: StoreTx>(
         }
     }
     let id = meta_u64(tx.meta_get(meta::NEXT_ID).await?).unwrap_or(1);
+    // The first pending mutation to write a key keeps the server's copy of it (the view
+    // as it is, or a tombstone for a record that is not there) for a later rebase.
+    for c in &changes {
+        if tx.get(Area::Base, &c.key).await?.is_none() {
+            let server = tx.get(Area::View, &c.key).await?;
+            tx.put(Area::Base, server.unwrap_or_else(|| tombstone(c.key)))
+                .await?;
+        }
+    }
     write_changes(tx, actor, &changes).await?;
     let touched = changes.iter().map(|c| c.key.storage_key()).collect();
     tx.outbox_put(&OutboxEntry {
@@ -278,6 +319,17 @@ pub async fn acknowledge<S: ClientStore>(
     results: &[MutationResult],
 ) -> Result<(), StoreError> {
     let mut tx = store.begin()?;
+    acknowledge_in(&mut tx, actor, results).await?;
+    tx.commit().await
+}
+
+/// [`acknowledge`] inside `tx`, so that the push loop reads its next batch in the same
+/// transaction.
+async fn acknowledge_in<T: StoreTx>(
+    tx: &mut T,
+    actor: &Actor,
+    results: &[MutationResult],
+) -> Result<(), StoreError> {
     let mut undo = BTreeSet::new();
     let now = Utc::now();
     let mut answered = meta_u64(tx.meta_get(meta::ANSWERED).await?).unwrap_or(0);
@@ -287,7 +339,7 @@ pub async fn acknowledge<S: ClientStore>(
         results.iter().map(|r| r.id).min(),
         results.iter().map(|r| r.id).max(),
     ) else {
-        return tx.commit().await;
+        return Ok(());
     };
     let mut held: std::collections::BTreeMap<u64, OutboxEntry> = tx
         .outbox_between(first, last)
@@ -332,9 +384,12 @@ pub async fn acknowledge<S: ClientStore>(
     tx.outbox_delete_many(&done).await?;
     tx.journal_put_many(&journal).await?;
     tx.meta_put(meta::ANSWERED, answered.into()).await?;
-    rebase(&mut tx, actor, &undo).await?;
-    prune_journal(&mut tx, now).await?;
-    tx.commit().await
+    rebase(tx, actor, &undo).await?;
+    if tx.outbox_count().await? == 0 {
+        // Nothing pending: no server copy is needed for a rebase.
+        tx.clear_base().await?;
+    }
+    prune_journal(tx, now).await
 }
 
 /// Drops journal entries older than the journal window, at most once a day.
@@ -437,11 +492,28 @@ async fn apply_page<S: ClientStore>(
         .flat_map(|e| e.touched)
         .collect();
     let mut changed = BTreeSet::new();
-    if reset {
+    let held: BTreeSet<RecordKey> = if reset {
         tx.clear_records().await?;
-        // Every pending mutation must be laid on the fresh copy again.
+        // Every pending mutation must be laid on the fresh copy again, from nothing
+        // unless this page or a later one brings the record.
         changed.clone_from(&pending);
-    }
+        let created: Vec<Record> = pending
+            .iter()
+            .filter_map(|k| parse_key(k))
+            .map(tombstone)
+            .collect();
+        tx.put_many(Area::Base, created).await?;
+        BTreeSet::new()
+    } else if pending.is_empty() {
+        BTreeSet::new()
+    } else {
+        tx.base_keys().await?.into_iter().collect()
+    };
+    // A record a pending mutation wrote: the server's copy goes to the base (deleted ones
+    // as tombstones) and the view is rebased on it. Any other: straight into the view,
+    // and out of the base if an answered mutation had left it there.
+    let mut to_base = Vec::new();
+    let mut out_of_base = Vec::new();
     let mut gone = Vec::new();
     let mut kept = Vec::with_capacity(pulled.len());
     for r in pulled {
@@ -449,6 +521,11 @@ async fn apply_page<S: ClientStore>(
         let storage_key = key.storage_key();
         if pending.contains(&storage_key) {
             changed.insert(storage_key);
+            to_base.push(r);
+            continue;
+        }
+        if held.contains(&key) {
+            out_of_base.push(key);
         }
         if r.deleted {
             gone.push(key);
@@ -456,9 +533,12 @@ async fn apply_page<S: ClientStore>(
             kept.push(r);
         }
     }
-    tx.delete_many(Area::Base, &gone).await?;
+    if pending.is_empty() && !reset {
+        tx.clear_base().await?;
+    }
+    tx.put_many(Area::Base, to_base).await?;
+    tx.delete_many(Area::Base, &out_of_base).await?;
     tx.delete_many(Area::View, &gone).await?;
-    tx.put_many(Area::Base, kept.clone()).await?;
     tx.put_many(Area::View, kept).await?;
     rebase(&mut tx, actor, &changed).await?;
     tx.meta_put(meta::CURSOR, cursor.into()).await?;
@@ -505,6 +585,9 @@ async fn upload_blobs<S: ClientStore, T: Transport>(
     progress: &mut impl FnMut(Progress),
 ) -> Result<(), SyncError> {
     let mut waiting: Vec<BlobRef> = Vec::new();
+    if batch.iter().all(|op| op.blobs().is_empty()) {
+        return Ok(());
+    }
     {
         let mut tx = store.begin()?;
         for op in batch {
@@ -680,16 +763,14 @@ async fn push_outbox<S: ClientStore, T: Transport>(
         n
     };
     let mut replayed = false;
-    loop {
-        let batch = {
-            let mut tx = store.begin()?;
-            let b = tx.outbox(PUSH_BATCH).await?;
-            tx.commit().await?;
-            b
-        };
-        let Some(first) = batch.first().map(|e| e.id) else {
-            break;
-        };
+    let next_batch = async || -> Result<Vec<OutboxEntry>, StoreError> {
+        let mut tx = store.begin()?;
+        let b = tx.outbox(PUSH_BATCH).await?;
+        tx.commit().await?;
+        Ok(b)
+    };
+    let mut batch = next_batch().await?;
+    while let Some(first) = batch.first().map(|e| e.id) {
         let ops: Vec<&Op> = batch.iter().map(|e| &e.op).collect();
         upload_blobs(store, transport, &ops, progress).await?;
         progress(Progress::Pushing {
@@ -709,7 +790,11 @@ async fn push_outbox<S: ClientStore, T: Transport>(
                     .iter()
                     .filter(|r| r.status == MutationStatus::Rejected)
                     .count() as u32;
-                acknowledge(store, actor, &reply.results).await?;
+                // The answers and the next batch in one transaction.
+                let mut tx = store.begin()?;
+                acknowledge_in(&mut tx, actor, &reply.results).await?;
+                batch = tx.outbox(PUSH_BATCH).await?;
+                tx.commit().await?;
             }
             Err(TransportError::Server { status: 409, body }) if body.code == "gap" => {
                 let last = body.last_applied.unwrap_or(0);
@@ -721,6 +806,7 @@ async fn push_outbox<S: ClientStore, T: Transport>(
                 }
                 replayed = true;
                 replay(store, transport, device_id, last, report, progress).await?;
+                batch = next_batch().await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -814,4 +900,198 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
     .await?;
     tx.commit().await?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use hongling_core::model::Worker;
+    use hongling_core::testkit::{create_worker, record, township_and_organization};
+    use hongling_core::{Grant, Role, Scope, WorkerUpdateV1};
+
+    use super::*;
+    use crate::memory::{MemoryStore, block_on};
+
+    fn name(store: &MemoryStore, id: Uuid) -> Option<String> {
+        store
+            .view()
+            .into_iter()
+            .find(|r| r.id == id)
+            .map(|r| r.decode::<Worker>().unwrap().name)
+    }
+
+    fn base_keys(store: &MemoryStore) -> Vec<(Uuid, bool)> {
+        store.base().iter().map(|r| (r.id, r.deleted)).collect()
+    }
+
+    fn rename(id: Uuid, to: &str) -> Op {
+        Op::WorkerUpdateV1(WorkerUpdateV1 {
+            id,
+            name: Some(to.into()),
+            ..WorkerUpdateV1::default()
+        })
+    }
+
+    #[test]
+    fn the_base_keeps_only_what_pending_mutations_need_and_rebases_on_it() {
+        block_on(async {
+            let (township, org) = (Uuid::new_v4(), Uuid::new_v4());
+            let here = Actor {
+                account_id: Uuid::nil(),
+                grants: vec![Grant {
+                    role: Role::Instructor,
+                    scope: Scope::Township(township),
+                }],
+            };
+            let worker = |name: &str, version| {
+                record(
+                    RecordKind::Worker,
+                    Uuid::from_u128(7),
+                    version,
+                    &Worker {
+                        name: name.into(),
+                        organization_id: org,
+                        township_id: township,
+                        role: hongling_core::WorkerRole::Secretary,
+                        management_post: String::new(),
+                        years_in_post: 1,
+                        photo: None,
+                        id_card_masked: None,
+                    },
+                )
+            };
+            let old = Uuid::from_u128(7);
+            let store = MemoryStore::new();
+            let mut first = township_and_organization(township, org, "某公司");
+            first.push(worker("王芳", 3));
+            apply_pull(&store, &here, first, 3, false, 1).await.unwrap();
+            // A pull with nothing pending writes the view alone.
+            assert!(store.base().is_empty());
+
+            // A new worker and an edit, pending: the base keeps a tombstone for the one
+            // and the server's copy of the other.
+            let new = Uuid::new_v4();
+            commit_local(
+                &store,
+                &here,
+                create_worker(new, township, org, "李梅"),
+                Utc::now(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            commit_local(&store, &here, rename(old, "王芳芳"), Utc::now())
+                .await
+                .unwrap()
+                .unwrap();
+            let mut held = base_keys(&store);
+            held.sort();
+            let mut expected = vec![(old, false), (new, true)];
+            expected.sort();
+            assert_eq!(held, expected);
+            // A second edit of a pending record keeps the server's copy, not the view.
+            commit_local(&store, &here, rename(new, "李梅梅"), Utc::now())
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(store.base().iter().any(|r| r.id == new && r.deleted));
+
+            // The server's new copy of the edited worker comes with an unrelated record:
+            // the local edit is laid on it, the unrelated one goes to the view only.
+            let other = record(
+                RecordKind::Township,
+                Uuid::new_v4(),
+                5,
+                &hongling_core::model::Township {
+                    name: "五马镇".into(),
+                },
+            );
+            apply_pull(
+                &store,
+                &here,
+                vec![worker("王芳（改）", 4), other.clone()],
+                5,
+                false,
+                1,
+            )
+            .await
+            .unwrap();
+            assert_eq!(name(&store, old).as_deref(), Some("王芳芳"));
+            assert_eq!(name(&store, new).as_deref(), Some("李梅梅"));
+            assert!(store.view().iter().any(|r| r.id == other.id));
+            assert!(!store.base().iter().any(|r| r.id == other.id));
+            let server = store.base().into_iter().find(|r| r.id == old).unwrap();
+            assert_eq!(server.decode::<Worker>().unwrap().name, "王芳（改）");
+
+            // The edit refused, the creations applied: the view goes back to the server's
+            // copy, and with the outbox empty the base empties.
+            let ids: Vec<u64> = store.outbox().iter().map(|e| e.id).collect();
+            let results: Vec<MutationResult> = ids
+                .iter()
+                .map(|&id| MutationResult {
+                    id,
+                    status: if id == 2 {
+                        MutationStatus::Rejected
+                    } else {
+                        MutationStatus::Applied
+                    },
+                    code: (id == 2).then(|| "forbidden".to_owned()),
+                    message: None,
+                    field: None,
+                })
+                .collect();
+            acknowledge(&store, &here, &results).await.unwrap();
+            assert_eq!(name(&store, old).as_deref(), Some("王芳（改）"));
+            assert_eq!(name(&store, new).as_deref(), Some("李梅梅"));
+            assert!(store.outbox().is_empty());
+            assert!(store.base().is_empty());
+        });
+    }
+
+    #[test]
+    fn a_base_of_the_first_form_is_trimmed_once() {
+        block_on(async {
+            let (township, org) = (Uuid::new_v4(), Uuid::new_v4());
+            let here = Actor {
+                account_id: Uuid::nil(),
+                grants: vec![Grant {
+                    role: Role::Instructor,
+                    scope: Scope::Township(township),
+                }],
+            };
+            let store = MemoryStore::new();
+            let pulled = township_and_organization(township, org, "某公司");
+            // What the first form held: every pulled record in the base too.
+            let mut tx = store.begin().unwrap();
+            tx.put_many(Area::Base, pulled.clone()).await.unwrap();
+            tx.put_many(Area::View, pulled.clone()).await.unwrap();
+            tx.commit().await.unwrap();
+            let new = Uuid::new_v4();
+            commit_local(
+                &store,
+                &here,
+                create_worker(new, township, org, "李梅"),
+                Utc::now(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+            // The first form kept no base for a created record: take out the tombstone
+            // this version wrote, to stand for that.
+            let mut tx = store.begin().unwrap();
+            tx.delete(Area::Base, &RecordKey::new(RecordKind::Worker, new))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            assert_eq!(store.base().len(), 2);
+
+            trim_base(&store).await.unwrap();
+            assert_eq!(base_keys(&store), vec![(new, true)]);
+            // Once: a record put back in the base afterwards stays.
+            let mut tx = store.begin().unwrap();
+            tx.put(Area::Base, pulled[0].clone()).await.unwrap();
+            tx.commit().await.unwrap();
+            trim_base(&store).await.unwrap();
+            assert_eq!(store.base().len(), 2);
+        });
+    }
 }

@@ -25,7 +25,7 @@ pub use backup::{
 pub use engine::{
     JOURNAL_DAYS, PULL_PAGE, PUSH_BATCH, Progress, SyncError, SyncReport, Transport,
     TransportError, acknowledge, apply_pull, blob, commit_local, commit_with_blobs, cursor,
-    discard, keep_blob, last_sync, resubmit, scope_version, set_journal_days, sync_once,
+    discard, keep_blob, last_sync, resubmit, scope_version, set_journal_days, sync_once, trim_base,
 };
 pub use store::{
     Area, BlobEntry, ClientStore, JournalEntry, OutboxEntry, RejectedEntry, StoreError, StoreTx,

@@ -57,6 +57,11 @@ impl MemoryStore {
             .collect()
     }
 
+    /// The base: the server's copies (and tombstones) kept for pending mutations.
+    pub fn base(&self) -> Vec<Record> {
+        self.data.borrow().base.values().cloned().collect()
+    }
+
     /// Mutations waiting for the server.
     pub fn outbox(&self) -> Vec<OutboxEntry> {
         self.data.borrow().outbox.values().cloned().collect()
@@ -239,6 +244,17 @@ impl StoreTx for MemoryTx<'_> {
             .into_values()
             .filter(|r| r.kind == kind && !r.deleted)
             .collect())
+    }
+
+    async fn base_keys(&mut self) -> Result<Vec<RecordKey>, StoreError> {
+        let data = self.store.data.borrow();
+        let mut merged: BTreeMap<RecordKey, Record> = if self.overlay.cleared {
+            BTreeMap::new()
+        } else {
+            data.base.clone()
+        };
+        fold(&mut merged, self.overlay.base.clone());
+        Ok(merged.into_keys().collect())
     }
 
     async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {

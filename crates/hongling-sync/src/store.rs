@@ -23,7 +23,10 @@ pub enum StoreError {
 pub enum Area {
     /// The server's copy with this device's pending mutations applied on top.
     View,
-    /// The server's copy as last pulled.
+    /// The server's copy as last known, of the records a pending mutation wrote (a
+    /// record it created has a tombstone there, `deleted: true`). Every other record's
+    /// view is the server's copy as it is, so a pulled page that touches no pending
+    /// mutation is written once, not twice; the base empties when the outbox does.
     Base,
 }
 
@@ -170,6 +173,13 @@ pub trait StoreTx {
     async fn outbox_count(&mut self) -> Result<u32, StoreError> {
         Ok(self.outbox(u32::MAX).await?.len() as u32)
     }
+    /// The keys the base holds (few: those of pending mutations).
+    async fn base_keys(&mut self) -> Result<Vec<RecordKey>, StoreError>;
+    /// Empties the base (the outbox is empty, so nothing needs it).
+    async fn clear_base(&mut self) -> Result<(), StoreError> {
+        let keys = self.base_keys().await?;
+        self.delete_many(Area::Base, &keys).await
+    }
     /// Writes `entries` into the journal.
     async fn journal_put_many(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
         for e in entries {
@@ -199,6 +209,9 @@ pub(crate) mod meta {
     pub const EPOCH: &str = "server_epoch";
     /// The tag of the cursor.
     pub const TAG: &str = "cursor_tag";
+    /// Set once the base holds only what pending mutations need (`Area::Base`); a
+    /// device whose data predates that has its base trimmed once.
+    pub const BASE_TRIMMED: &str = "base_trimmed";
     /// The highest mutation id the server has answered.
     pub const ANSWERED: &str = "answered_id";
     /// When the journal was last pruned.

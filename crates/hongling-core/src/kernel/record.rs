@@ -199,6 +199,12 @@ impl RecordKey {
     pub fn storage_key(&self) -> String {
         format!("{}/{}", self.kind.as_str(), self.id)
     }
+
+    /// The key a [`RecordKey::storage_key`] names, if it names one.
+    pub fn from_storage_key(s: &str) -> Option<RecordKey> {
+        let (kind, id) = s.split_once('/')?;
+        Some(RecordKey::new(RecordKind::parse(kind)?, id.parse().ok()?))
+    }
 }
 
 /// One record as it travels on the wire and as devices store it.
