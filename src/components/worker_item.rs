@@ -1,5 +1,4 @@
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::Key;
 use crate::read_model::WorkerRow;
@@ -23,7 +22,9 @@ pub fn WorkerItem(
     let pending = row.pending;
     view! {
         <li class="worker-item" class:just-saved=just_saved>
-            <A href=format!("/workers/{}", row.id)>
+            // A plain link (the router still handles the click): `<A>` watches the
+            // location for each of the list's rows.
+            <a href=format!("/workers/{}", row.id)>
                 <div class="worker-main">
                     <span class="worker-name">{row.worker.name.clone()}</span>
                     <span class="tag">{move || ctx.t(role)}</span>
@@ -41,7 +42,7 @@ pub fn WorkerItem(
                     {if post.is_empty() { ctx.t(Key::NoPost).to_owned() } else { post.clone() }}
                     " · " {move || ctx.t(Key::YearsInPost)} {ctx.t(Key::Colon)} {row.worker.years_in_post}
                 </div>
-            </A>
+            </a>
         </li>
     }
 }

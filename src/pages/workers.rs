@@ -18,6 +18,43 @@ fn matches(row: &WorkerRow, q: &str) -> bool {
         || row.township.contains(q)
 }
 
+/// What the list area shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListState {
+    Loading,
+    Failed,
+    Empty,
+    Rows,
+}
+
+/// What a row shows: its key in the keyed list, so a row is built again only when that
+/// changes.
+type RowKey = (
+    uuid::Uuid,
+    bool,
+    bool,
+    String,
+    hongling_core::WorkerRole,
+    String,
+    String,
+    String,
+    u32,
+);
+
+fn row_key(row: &WorkerRow, just_saved: bool) -> RowKey {
+    (
+        row.id,
+        just_saved,
+        row.pending,
+        row.worker.name.clone(),
+        row.worker.role,
+        row.township.clone(),
+        row.organization.clone(),
+        row.worker.management_post.clone(),
+        row.worker.years_in_post,
+    )
+}
+
 /// Rows added to the window at a time: a district holds thousands of workers, and a
 /// tablet renders a hundred rows in a few milliseconds where it takes seconds for all.
 const PAGE: usize = 100;
@@ -105,6 +142,34 @@ pub fn WorkersPage() -> impl IntoView {
         let end = (anchor + shown.get()).min(count);
         (start, end, count)
     };
+    // The rows in the window, each with whether it is the one just saved. The list is
+    // keyed by what a row shows, so a keystroke or a sync keeps the rows that stay as
+    // they were (their nodes too) and builds only the ones that came or changed.
+    let shown_rows = move || {
+        let (start, end, _) = window();
+        let saved = at();
+        rows.with(|r| {
+            let Some(Ok(rows)) = r.as_ref() else {
+                return Vec::new();
+            };
+            found.with(|f| match f {
+                Some(Ok(list)) => list[start..end]
+                    .iter()
+                    .filter_map(|&i| rows.get(i))
+                    .map(|row| (row.clone(), Some(row.id) == saved))
+                    .collect(),
+                _ => Vec::new(),
+            })
+        })
+    };
+    let list_state = Memo::new(move |_| {
+        found.with(|f| match f {
+            None => ListState::Loading,
+            Some(Err(_)) => ListState::Failed,
+            Some(Ok(list)) if list.is_empty() => ListState::Empty,
+            Some(Ok(_)) => ListState::Rows,
+        })
+    });
     let more = move || {
         let (_, end, count) = window();
         if end < count {
@@ -174,47 +239,45 @@ pub fn WorkersPage() -> impl IntoView {
                 prop:value=q
                 on:input=on_search
             />
-            {move || match found.get() {
-                None => ().into_any(),
-                Some(Err(why)) => view! {
-                    <p class="error" role="alert">{ctx.tr(Msg::StorageFailed { why: &why })}</p>
-                }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
+            {move || match list_state.get() {
+                ListState::Failed => found.with(|f| {
+                    let why = f.as_ref().and_then(|f| f.as_ref().err()).cloned().unwrap_or_default();
+                    view! {
+                        <p class="error" role="alert">{ctx.tr(Msg::StorageFailed { why: &why })}</p>
+                    }
+                }).into_any(),
+                ListState::Empty => view! {
                     <p class="empty-state" data-testid="empty">
                         {if total() == 0 { ctx.t(Key::NoWorkers) } else { ctx.t(Key::NoMatch) }}
                     </p>
                 }.into_any(),
-                Some(Ok(list)) => {
-                    let (start, end, count) = window();
-                    let saved = at();
-                    let items = rows.with(|r| {
-                        let rows = r.as_ref().and_then(|r| r.as_ref().ok());
-                        list[start..end]
-                            .iter()
-                            .filter_map(|&i| rows.and_then(|rows| rows.get(i)).cloned())
-                            .map(|row| {
-                                let just_saved = Some(row.id) == saved;
-                                view! { <WorkerItem row just_saved /> }
-                            })
-                            .collect_view()
-                    });
-                    view! {
-                        {(start > 0).then(|| view! {
-                            <button class="btn list-more" data-testid="show-earlier"
-                                on:click=move |_| earlier.update(|n| *n += PAGE)>
-                                {move || ctx.tr(Msg::ShowEarlier { n: &start.min(PAGE) })}
-                            </button>
-                        })}
-                        <ul class="worker-list" data-testid="worker-list">{items}</ul>
-                        {(end < count).then(|| view! {
-                            <button class="btn list-more" data-testid="show-more"
-                                on:click=move |_| more()>
-                                {move || ctx.tr(Msg::ShowMore { n: &(count - end) })}
-                            </button>
-                        })}
-                    }.into_any()
-                }
+                ListState::Loading | ListState::Rows => ().into_any(),
             }}
+            <Show when=move || list_state.get() == ListState::Rows>
+                {move || {
+                    let (start, _, _) = window();
+                    (start > 0).then(|| view! {
+                        <button class="btn list-more" data-testid="show-earlier"
+                            on:click=move |_| earlier.update(|n| *n += PAGE)>
+                            {move || ctx.tr(Msg::ShowEarlier { n: &start.min(PAGE) })}
+                        </button>
+                    })
+                }}
+                <ul class="worker-list" data-testid="worker-list">
+                    <For each=shown_rows key=|(row, saved)| row_key(row, *saved) let((row, just_saved))>
+                        <WorkerItem row just_saved />
+                    </For>
+                </ul>
+                {move || {
+                    let (_, end, count) = window();
+                    (end < count).then(|| view! {
+                        <button class="btn list-more" data-testid="show-more"
+                            on:click=move |_| more()>
+                            {move || ctx.tr(Msg::ShowMore { n: &(count - end) })}
+                        </button>
+                    })
+                }}
+            </Show>
         </section>
     }
 }
