@@ -376,6 +376,27 @@ async fn lists_see_every_write_here_and_in_another_tab_and_a_batch_is_answered_a
         journal.iter().map(|e| e.id).collect::<Vec<_>>(),
         vec![1, 2, 3]
     );
+    // The batch is one stored value; an entry in it is still answered again (a replay),
+    // read from the middle, and taken out on its own (the journal window).
+    let mut tx = db.begin().unwrap();
+    let mut second = journal[1].clone();
+    second.status = MutationStatus::Rejected;
+    second.code = Some("forbidden".into());
+    tx.journal_put(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().unwrap();
+    let from_two = tx.journal_after(1).await.unwrap();
+    tx.journal_delete_many(&[1, 3]).await.unwrap();
+    let left_in_journal = tx.journal_after(0).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        from_two
+            .iter()
+            .map(|e| (e.id, e.status))
+            .collect::<Vec<_>>(),
+        vec![(2, MutationStatus::Rejected), (3, MutationStatus::Applied)]
+    );
+    assert_eq!(left_in_journal, vec![second]);
 
     // A page of a thousand records is stored in one transaction; a pulled deletion
     // leaves the list, and the pending fourth stays on top of the server's copy.

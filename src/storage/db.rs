@@ -91,6 +91,20 @@ fn entry_from_js<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, St
     }
 }
 
+/// A stored journal value: a batch (`{id, json: "[…]"}`, the answers to one push, one
+/// value where an entry each cost a put each), or one entry of the first forms.
+fn journal_from_js(value: JsValue) -> Result<Vec<JournalEntry>, StoreError> {
+    let json = js_sys::Reflect::get(&value, &JsValue::from_str("json"))
+        .ok()
+        .and_then(|j| j.as_string());
+    let decode = |e: serde_json::Error| StoreError::Decode(e.to_string());
+    match json {
+        Some(json) if json.starts_with('[') => serde_json::from_str(&json).map_err(decode),
+        Some(json) => Ok(vec![serde_json::from_str(&json).map_err(decode)?]),
+        None => Ok(vec![from_js(value)?]),
+    }
+}
+
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
@@ -357,22 +371,33 @@ impl StoreTx for IdbTx {
 
     async fn journal_put(&mut self, entry: &JournalEntry) -> Result<(), StoreError> {
         self.dirty = true;
-        self.journal
-            .put(&entry_js(entry.id, entry)?, None)
+        // A new answer to a mutation already in the journal (a replay) replaces it in its
+        // batch; any other is a batch of its own.
+        for (key, mut entries) in self.journal_batches(entry.id).await? {
+            if let Some(slot) = entries.iter_mut().find(|e| e.id == entry.id) {
+                *slot = entry.clone();
+                return self.journal_batch_put(key, &entries).await;
+            }
+        }
+        self.journal_batch_put(entry.id, std::slice::from_ref(entry))
             .await
-            .map_err(idb)?;
-        Ok(())
     }
 
     async fn journal_after(&mut self, after: u64) -> Result<Vec<JournalEntry>, StoreError> {
-        let range = KeyRange::lower_bound(&id_js(after), Some(true)).map_err(idb)?;
-        let values = self.journal.get_all(Some(range), None).await.map_err(idb)?;
-        values.into_iter().map(entry_from_js).collect()
+        let mut entries: BTreeMap<u64, JournalEntry> = BTreeMap::new();
+        for (_, batch) in self.journal_batches(after + 1).await? {
+            entries.extend(
+                batch
+                    .into_iter()
+                    .filter(|e| e.id > after)
+                    .map(|e| (e.id, e)),
+            );
+        }
+        Ok(entries.into_values().collect())
     }
 
     async fn journal_delete(&mut self, id: u64) -> Result<(), StoreError> {
-        self.dirty = true;
-        self.journal.delete(id_js(id)).await.map_err(idb)
+        self.journal_delete_many(&[id]).await
     }
 
     async fn meta_get(&mut self, key: &str) -> Result<Option<serde_json::Value>, StoreError> {
@@ -493,12 +518,68 @@ impl StoreTx for IdbTx {
     }
 
     async fn journal_put_many(&mut self, entries: &[JournalEntry]) -> Result<(), StoreError> {
+        let Some(last) = entries.iter().map(|e| e.id).max() else {
+            return Ok(());
+        };
         self.dirty = true;
-        let values = entries
-            .iter()
-            .map(|e| Ok((entry_js(e.id, e)?, None)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        self.journal.put_all(values.into_iter()).await.map_err(idb)
+        self.journal_batch_put(last, entries).await
+    }
+
+    async fn journal_delete_many(&mut self, ids: &[u64]) -> Result<(), StoreError> {
+        let Some(&first) = ids.iter().min() else {
+            return Ok(());
+        };
+        self.dirty = true;
+        let ids: BTreeSet<u64> = ids.iter().copied().collect();
+        for (key, entries) in self.journal_batches(first).await? {
+            if !entries.iter().any(|e| ids.contains(&e.id)) {
+                continue;
+            }
+            let kept: Vec<JournalEntry> = entries
+                .into_iter()
+                .filter(|e| !ids.contains(&e.id))
+                .collect();
+            if kept.is_empty() {
+                self.journal.delete(id_js(key)).await.map_err(idb)?;
+            } else {
+                self.journal_batch_put(key, &kept).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl IdbTx {
+    /// The journal's stored batches that may hold an id from `from` on, each with its
+    /// key (the batch's highest id when it was written), in key order.
+    async fn journal_batches(
+        &self,
+        from: u64,
+    ) -> Result<Vec<(u64, Vec<JournalEntry>)>, StoreError> {
+        let range = KeyRange::lower_bound(&id_js(from), Some(false)).map_err(idb)?;
+        let values = self.journal.get_all(Some(range), None).await.map_err(idb)?;
+        values
+            .into_iter()
+            .map(|v| {
+                let key = js_sys::Reflect::get(&v, &JsValue::from_str("id"))
+                    .ok()
+                    .and_then(|k| k.as_f64())
+                    .unwrap_or(0.0) as u64;
+                Ok((key, journal_from_js(v)?))
+            })
+            .collect()
+    }
+
+    async fn journal_batch_put(
+        &self,
+        key: u64,
+        entries: &[JournalEntry],
+    ) -> Result<(), StoreError> {
+        self.journal
+            .put(&entry_js(key, &entries)?, None)
+            .await
+            .map_err(idb)?;
+        Ok(())
     }
 }
 

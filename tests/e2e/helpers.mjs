@@ -241,6 +241,27 @@ export async function api(base, method, path, { token, body } = {}) {
   return { status: res.status, body: text ? JSON.parse(text) : null };
 }
 
+/**
+ * Imports workers as the district office does (导入, committed at once): `rows` are
+ * `[name, management post, years in post]`, each a secretary at 亳州市古井镇宏达酿造配套有限公司
+ * in 古井镇. Throws unless every row was imported.
+ */
+export async function importWorkers(base, token, rows) {
+  const lines = ["姓名,身份证号,类别,单位名称,乡镇（街道）,管理职务,任职年限"];
+  for (const [name, post, years] of rows) {
+    lines.push(`${name},,党组织书记,亳州市古井镇宏达酿造配套有限公司,古井镇,${post},${years}`);
+  }
+  const res = await fetch(base + "/api/v1/admin/import/workers?commit=true", {
+    method: "POST",
+    headers: { "x-hongling-protocol": "1", authorization: `Bearer ${token}`, "content-type": "text/csv" },
+    body: lines.join("\n"),
+  });
+  const reply = await res.json();
+  if (res.status !== 200 || reply.imported !== rows.length) {
+    throw new Error(`import of ${rows.length} workers: ${res.status} ${JSON.stringify(reply).slice(0, 400)}`);
+  }
+}
+
 /** Logs in through the API; returns the token and the account. */
 export async function apiLogin(base, username, password = "hongling2026") {
   const { status, body } = await api(base, "POST", "/auth/login", {

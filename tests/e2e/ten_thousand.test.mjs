@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { apiLogin, device, firstSync, login, serverAndBrowser } from "./helpers.mjs";
+import { apiLogin, device, firstSync, importWorkers, login, serverAndBrowser } from "./helpers.mjs";
 
 const env = serverAndBrowser();
 const COUNT = 10_000;
@@ -20,22 +20,6 @@ function nameOf(i) {
 }
 /** One name no generated one shares: its surname is not among them, nor its pinyin. */
 const RARE = "冼星海";
-
-async function importWorkers(base, token) {
-  const lines = ["姓名,身份证号,类别,单位名称,乡镇（街道）,管理职务,任职年限"];
-  for (let i = 0; i < COUNT - 1; i++) {
-    lines.push(`${nameOf(i)},,党组织书记,亳州市古井镇宏达酿造配套有限公司,古井镇,,2`);
-  }
-  lines.push(`${RARE},,党组织书记,亳州市古井镇宏达酿造配套有限公司,古井镇,办公室主任,5`);
-  const res = await fetch(base + "/api/v1/admin/import/workers?commit=true", {
-    method: "POST",
-    headers: { "x-hongling-protocol": "1", authorization: `Bearer ${token}`, "content-type": "text/csv" },
-    body: lines.join("\n"),
-  });
-  const reply = await res.json();
-  assert.equal(res.status, 200, JSON.stringify(reply).slice(0, 400));
-  assert.equal(reply.imported, COUNT);
-}
 
 async function count(page) {
   return Number((await page.textContent("[data-testid=worker-count]")).match(/\d+/)[0]);
@@ -56,7 +40,9 @@ test("a tablet with 10,000 workers: the list, its count, search and the form", {
   const before = await count(page);
 
   const committee = await apiLogin(env.server.base, "quwei");
-  await importWorkers(env.server.base, committee.token);
+  const rows = Array.from({ length: COUNT - 1 }, (_, i) => [nameOf(i), "", 2]);
+  rows.push([RARE, "办公室主任", 5]);
+  await importWorkers(env.server.base, committee.token, rows);
   await page.click("[data-testid=sync-now]");
   await page.waitForFunction(
     (n) => Number(document.querySelector("[data-testid=worker-count]")?.textContent.match(/\d+/)?.[0]) === n,

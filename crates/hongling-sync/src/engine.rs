@@ -403,11 +403,14 @@ async fn prune_journal<T: StoreTx>(tx: &mut T, now: DateTime<Utc>) -> Result<(),
     }
     let days = meta_u64(tx.meta_get(meta::JOURNAL_DAYS).await?).unwrap_or(u64::from(JOURNAL_DAYS));
     let horizon = now - chrono::Duration::days(days as i64);
-    for entry in tx.journal_after(0).await? {
-        if entry.answered_at < horizon {
-            tx.journal_delete(entry.id).await?;
-        }
-    }
+    let old: Vec<u64> = tx
+        .journal_after(0)
+        .await?
+        .into_iter()
+        .filter(|e| e.answered_at < horizon)
+        .map(|e| e.id)
+        .collect();
+    tx.journal_delete_many(&old).await?;
     tx.meta_put(
         meta::JOURNAL_PRUNED,
         serde_json::to_value(now).unwrap_or_default(),

@@ -173,6 +173,13 @@ pub trait StoreTx {
     async fn outbox_count(&mut self) -> Result<u32, StoreError> {
         Ok(self.outbox(u32::MAX).await?.len() as u32)
     }
+    /// Removes the journal entries `ids`.
+    async fn journal_delete_many(&mut self, ids: &[u64]) -> Result<(), StoreError> {
+        for id in ids {
+            self.journal_delete(*id).await?;
+        }
+        Ok(())
+    }
     /// The keys the base holds (few: those of pending mutations).
     async fn base_keys(&mut self) -> Result<Vec<RecordKey>, StoreError>;
     /// Empties the base (the outbox is empty, so nothing needs it).
