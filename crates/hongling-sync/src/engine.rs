@@ -926,6 +926,24 @@ mod tests {
         store.base().iter().map(|r| (r.id, r.deleted)).collect()
     }
 
+    fn instructor(township: Uuid) -> Actor {
+        Actor {
+            account_id: Uuid::nil(),
+            grants: vec![Grant {
+                role: Role::Instructor,
+                scope: Scope::Township(township),
+            }],
+        }
+    }
+
+    /// Saves `op` on the device, as a form does; the rules must accept it.
+    async fn save(store: &MemoryStore, actor: &Actor, op: Op) {
+        commit_local(store, actor, op, Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
     fn rename(id: Uuid, to: &str) -> Op {
         Op::WorkerUpdateV1(WorkerUpdateV1 {
             id,
@@ -938,13 +956,7 @@ mod tests {
     fn the_base_keeps_only_what_pending_mutations_need_and_rebases_on_it() {
         block_on(async {
             let (township, org) = (Uuid::new_v4(), Uuid::new_v4());
-            let here = Actor {
-                account_id: Uuid::nil(),
-                grants: vec![Grant {
-                    role: Role::Instructor,
-                    scope: Scope::Township(township),
-                }],
-            };
+            let here = instructor(township);
             let worker = |name: &str, version| {
                 record(
                     RecordKind::Worker,
@@ -973,29 +985,15 @@ mod tests {
             // A new worker and an edit, pending: the base keeps a tombstone for the one
             // and the server's copy of the other.
             let new = Uuid::new_v4();
-            commit_local(
-                &store,
-                &here,
-                create_worker(new, township, org, "李梅"),
-                Utc::now(),
-            )
-            .await
-            .unwrap()
-            .unwrap();
-            commit_local(&store, &here, rename(old, "王芳芳"), Utc::now())
-                .await
-                .unwrap()
-                .unwrap();
+            save(&store, &here, create_worker(new, township, org, "李梅")).await;
+            save(&store, &here, rename(old, "王芳芳")).await;
             let mut held = base_keys(&store);
             held.sort();
             let mut expected = vec![(old, false), (new, true)];
             expected.sort();
             assert_eq!(held, expected);
             // A second edit of a pending record keeps the server's copy, not the view.
-            commit_local(&store, &here, rename(new, "李梅梅"), Utc::now())
-                .await
-                .unwrap()
-                .unwrap();
+            save(&store, &here, rename(new, "李梅梅")).await;
             assert!(store.base().iter().any(|r| r.id == new && r.deleted));
 
             // The server's new copy of the edited worker comes with an unrelated record:
@@ -1054,13 +1052,7 @@ mod tests {
     fn a_base_of_the_first_form_is_trimmed_once() {
         block_on(async {
             let (township, org) = (Uuid::new_v4(), Uuid::new_v4());
-            let here = Actor {
-                account_id: Uuid::nil(),
-                grants: vec![Grant {
-                    role: Role::Instructor,
-                    scope: Scope::Township(township),
-                }],
-            };
+            let here = instructor(township);
             let store = MemoryStore::new();
             let pulled = township_and_organization(township, org, "某公司");
             // What the first form held: every pulled record in the base too.
@@ -1069,15 +1061,7 @@ mod tests {
             tx.put_many(Area::View, pulled.clone()).await.unwrap();
             tx.commit().await.unwrap();
             let new = Uuid::new_v4();
-            commit_local(
-                &store,
-                &here,
-                create_worker(new, township, org, "李梅"),
-                Utc::now(),
-            )
-            .await
-            .unwrap()
-            .unwrap();
+            save(&store, &here, create_worker(new, township, org, "李梅")).await;
             // The first form kept no base for a created record: take out the tombstone
             // this version wrote, to stand for that.
             let mut tx = store.begin().unwrap();
