@@ -16,27 +16,13 @@
 // saves), then the page is reloaded so the app reads them as its own.
 
 import { device, firstSync, launch, login, startServer, waitForServiceWorker } from "../e2e/helpers.mjs";
+import { nameOf, quantile } from "./names.mjs";
 
 const N = Number(process.env.N ?? 10_000);
 const THROTTLE = Number(process.env.THROTTLE ?? 1);
 const TAPS = Number(process.env.TAPS ?? 20);
 // ONLY=ab runs just those steps (for profiling one of them); the default is all.
 const ONLY = process.env.ONLY ?? "abcdef";
-
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任卢姚沈钟姜崔谭陆范汪廖石金韦贾夏付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严莫孔向常汤";
-const GIVEN = "伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌辉浩凯健俊帆琳雪梅莉婷宁晨欣怡瑶琪璐颖鑫昊宇轩然博文彬";
-/** The i-th seeded name: two or three characters, every one different. */
-function nameOf(i) {
-  const s = SURNAMES[i % SURNAMES.length];
-  const g1 = GIVEN[Math.floor(i / SURNAMES.length) % GIVEN.length];
-  const g2 = GIVEN[Math.floor(i / (SURNAMES.length * GIVEN.length)) % GIVEN.length];
-  return `${s}${g1}${g2}${i}`;
-}
-
-function quantile(values, q) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-}
 
 const ms = (v) => `${Math.round(v)} ms`;
 const secs = (v) => `${(v / 1000).toFixed(2)} s`;

@@ -27,7 +27,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   size              wasm, js and css sizes of dist/ (raw, gzip, brotli)
   bench             push/pull throughput and a backup through the real server, then a
                     first visit over HTTPS in Chromium (--sync-only: the first part);
-                    --browser: the tablet at N records in Chromium (N=10000, THROTTLE=1)
+                    --browser: the tablet at N records in Chromium (N=10000, THROTTLE=1),
+                    then PouchDB replicating with express-pouchdb in the same run
   release           static musl servers for x86_64 and aarch64 with the app inside, each run
                     once (the ARM one under qemu), in a tarball with the systemd units";
 
@@ -277,6 +278,18 @@ fn bench_browser(timer: &mut Timer) -> Result<()> {
                 .env("HONGLING_SERVER_BIN", "target/release/hongling-server")
                 .env("HONGLING_DIST", "dist"),
         )
+    })?;
+    // The peer, measured right after on the same machine: PouchDB's own packages, kept
+    // apart from the app's (tests/bench/peer).
+    timer.stage("setup: the peer's packages (npm ci in tests/bench/peer)", || {
+        run_cmd(
+            cmd("npm")
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir("tests/bench/peer"),
+        )
+    })?;
+    timer.stage("peer benchmark (PouchDB ⇄ express-pouchdb, N documents)", || {
+        run_cmd(cmd("node").arg("tests/bench/pouchdb.mjs"))
     })
 }
 
