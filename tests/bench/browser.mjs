@@ -156,9 +156,12 @@ async function timeline(page, what, run) {
   const spans = [];
   const sent = new Map();
   const onRequest = (r) => sent.set(r, Date.now());
-  const onFinished = (r) => {
+  const onFinished = async (r) => {
     const path = new URL(r.url()).pathname;
-    if (sent.has(r) && path.startsWith("/api/v1/sync/")) spans.push([path.split("/").pop(), sent.get(r), Date.now()]);
+    if (!sent.has(r) || !path.startsWith("/api/v1/sync/")) return;
+    const span = [path.split("/").pop(), sent.get(r), Date.now(), "", r.postData()?.length ?? 0];
+    spans.push(span);
+    span[3] = String((await r.response())?.status() ?? "");
   };
   page.on("request", onRequest);
   page.on("requestfinished", onFinished);
@@ -175,8 +178,9 @@ async function timeline(page, what, run) {
       `${count("pull")} pulls ${secs(sum("pull"))}; between requests ${secs(end - start - server)}`,
   );
   let last = start;
-  for (const [kind, a, b] of spans) {
-    console.log(`  +${String(a - last).padStart(5)} ms  ${kind.padEnd(4)} ${String(b - a).padStart(5)} ms`);
+  for (const [kind, a, b, status, bytes] of spans) {
+    const body = kind === "push" ? `, ${(bytes / 1024).toFixed(0)} KiB sent` : "";
+    console.log(`  +${String(a - last).padStart(5)} ms  ${kind.padEnd(4)} ${String(b - a).padStart(5)} ms  ${status}${body}`);
     last = b;
   }
   console.log(`  +${String(end - last).padStart(5)} ms  (to the end)`);

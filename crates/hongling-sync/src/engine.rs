@@ -849,11 +849,15 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
     };
     let mut checked = false;
     let mut from_zero = false;
+    let mut fetched = None;
     loop {
         progress(Progress::Pulling {
             records: report.pulled,
         });
-        let mut page = transport.pull(&query).await?;
+        let mut page = match fetched.take() {
+            Some(page) => page,
+            None => transport.pull(&query).await?,
+        };
         if !checked {
             checked = true;
             let epoch_moved = matches!((&query.epoch, &page.epoch), (Some(a), Some(b)) if a != b);
@@ -890,10 +894,16 @@ pub async fn sync_once<S: ClientStore, T: Transport>(
         if page.epoch.is_some() {
             query.epoch.clone_from(&page.epoch);
         }
-        apply_page(store, actor, page).await?;
         if !more {
+            apply_page(store, actor, page).await?;
             break;
         }
+        // The next page travels while this one is written (the transaction itself
+        // awaits nothing but its own requests).
+        let (written, next) =
+            futures::future::join(apply_page(store, actor, page), transport.pull(&query)).await;
+        written?;
+        fetched = Some(next?);
     }
     let mut tx = store.begin()?;
     tx.meta_put(
