@@ -119,26 +119,41 @@ pub struct WorkerRow {
     pub pending: bool,
 }
 
+/// The worker list: shared rows, so that keeping, patching or showing part of it copies
+/// pointers, not ten thousand rows' strings (`Arc`, as the keyed list wants `Send`).
+pub type WorkerRows = std::rc::Rc<Vec<std::sync::Arc<WorkerRow>>>;
+
 thread_local! {
     /// The worker list as last built, with the database generation it was built at.
-    static WORKER_ROWS: std::cell::RefCell<Option<(u64, std::rc::Rc<Vec<WorkerRow>>)>> =
+    static WORKER_ROWS: std::cell::RefCell<Option<(u64, WorkerRows)>> =
         const { std::cell::RefCell::new(None) };
 }
 
+/// The list's order: by name.
+fn row_order(a: &WorkerRow, b: &WorkerRow) -> std::cmp::Ordering {
+    a.worker.name.cmp(&b.worker.name).then(a.id.cmp(&b.id))
+}
+
 /// The worker list, in name order. Built once; after that only the workers written
-/// since are read again (a save, a pulled page), the rest kept as they were, so a tap on
-/// 保存 costs the row it changed and not the district's ten thousand.
-pub async fn load_worker_rows() -> Result<std::rc::Rc<Vec<WorkerRow>>, StorageError> {
+/// since are read again (a save, a pulled page) and put in their places, the rest kept
+/// as they were, so a tap on 保存 costs the row it changed and not the district's ten
+/// thousand.
+pub async fn load_worker_rows() -> Result<WorkerRows, StorageError> {
     let db = db().await?;
     let generation = db.generation();
     let kept = WORKER_ROWS.with(|w| w.borrow().clone());
-    let pending: BTreeSet<String> = db.pending_keys().await?;
-    let is_pending = |id: Uuid| {
-        pending.contains(&hongling_core::RecordKey::new(RecordKind::Worker, id).storage_key())
-    };
+    // The workers with a pending change: few, so a set of ids to look rows up in.
+    let pending: std::collections::HashSet<Uuid> = db
+        .pending_keys()
+        .await?
+        .iter()
+        .filter_map(|k| hongling_core::RecordKey::from_storage_key(k))
+        .filter(|k| k.kind == RecordKind::Worker)
+        .map(|k| k.id)
+        .collect();
     let patched = match (kept, generation) {
         (Some((g, rows)), Some(now)) if g == now => {
-            if rows.iter().all(|r| r.pending == is_pending(r.id)) {
+            if rows.iter().all(|r| r.pending == pending.contains(&r.id)) {
                 return Ok(rows);
             }
             Some((*rows).clone())
@@ -155,24 +170,26 @@ pub async fn load_worker_rows() -> Result<std::rc::Rc<Vec<WorkerRow>>, StorageEr
                     .filter(|k| k.kind == RecordKind::Worker)
                     .map(|k| k.id)
                     .collect();
-                let mut rows: Vec<WorkerRow> = rows
-                    .iter()
-                    .filter(|r| !ids.contains(&r.id))
-                    .cloned()
-                    .collect();
+                let mut rows: Vec<std::sync::Arc<WorkerRow>> = (*rows).clone();
                 if !ids.is_empty() {
+                    rows.retain(|r| !ids.contains(&r.id));
                     let dir = Directory::load().await?;
                     let (townships, organizations) =
                         (dir.township_names(), dir.organization_names());
                     for id in ids {
-                        if let Some(r) = db
+                        let Some(r) = db
                             .get(hongling_core::RecordKey::new(RecordKind::Worker, id))
                             .await?
-                        {
-                            rows.extend(worker_row(&r, &townships, &organizations));
+                        else {
+                            continue;
+                        };
+                        if let Some(row) = worker_row(&r, &townships, &organizations) {
+                            let at = rows
+                                .binary_search_by(|probe| row_order(probe, &row))
+                                .unwrap_or_else(|at| at);
+                            rows.insert(at, std::sync::Arc::new(row));
                         }
                     }
-                    rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
                 }
                 Some(rows)
             }
@@ -191,12 +208,15 @@ pub async fn load_worker_rows() -> Result<std::rc::Rc<Vec<WorkerRow>>, StorageEr
                 .iter()
                 .filter_map(|r| worker_row(r, &townships, &organizations))
                 .collect();
-            rows.sort_by(|a, b| a.worker.name.cmp(&b.worker.name));
-            rows
+            rows.sort_by(row_order);
+            rows.into_iter().map(std::sync::Arc::new).collect()
         }
     };
     for row in &mut rows {
-        row.pending = is_pending(row.id);
+        let now = pending.contains(&row.id);
+        if row.pending != now {
+            std::sync::Arc::make_mut(row).pending = now;
+        }
     }
     let rows = std::rc::Rc::new(rows);
     if let Some(g) = generation {

@@ -8,7 +8,7 @@ use crate::state::AppCtx;
 #[component]
 pub fn WorkerItem(
     /// The worker to show.
-    row: WorkerRow,
+    row: std::sync::Arc<WorkerRow>,
     /// The worker just saved: marked, and scrolled to.
     #[prop(optional)]
     just_saved: bool,

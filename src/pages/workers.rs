@@ -156,7 +156,7 @@ pub fn WorkersPage() -> impl IntoView {
                 Some(Ok(list)) => list[start..end]
                     .iter()
                     .filter_map(|&i| rows.get(i))
-                    .map(|row| (row.clone(), Some(row.id) == saved))
+                    .map(|row| (std::sync::Arc::clone(row), Some(row.id) == saved))
                     .collect(),
                 _ => Vec::new(),
             })
