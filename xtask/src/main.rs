@@ -281,16 +281,20 @@ fn bench_browser(timer: &mut Timer) -> Result<()> {
     })?;
     // The peer, measured right after on the same machine: PouchDB's own packages, kept
     // apart from the app's (tests/bench/peer).
-    timer.stage("setup: the peer's packages (npm ci in tests/bench/peer)", || {
-        run_cmd(
-            cmd("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir("tests/bench/peer"),
-        )
-    })?;
-    timer.stage("peer benchmark (PouchDB ⇄ express-pouchdb, N documents)", || {
-        run_cmd(cmd("node").arg("tests/bench/pouchdb.mjs"))
-    })
+    timer.stage(
+        "setup: the peer's packages (npm ci in tests/bench/peer)",
+        || {
+            run_cmd(
+                cmd("npm")
+                    .args(["ci", "--no-audit", "--no-fund"])
+                    .current_dir("tests/bench/peer"),
+            )
+        },
+    )?;
+    timer.stage(
+        "peer benchmark (PouchDB ⇄ express-pouchdb, N documents)",
+        || run_cmd(cmd("node").arg("tests/bench/pouchdb.mjs")),
+    )
 }
 
 fn bench(timer: &mut Timer) -> Result<()> {
